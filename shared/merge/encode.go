@@ -1,0 +1,139 @@
+package merge
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/fxamacker/cbor/v2"
+
+	"pawfile/shared/clock"
+	"pawfile/shared/record"
+)
+
+// Format is the version of the encoding written by Encode. It is bound into
+// every sealed version, so a change of layout is a new number.
+const Format = 1
+
+// Bounds on a decoded record: a client record is well under a kilobyte and
+// photos travel as blobs, so anything near these limits is hostile.
+const (
+	MaxEncoded = 64 << 10
+	MaxFields  = 256
+	MaxName    = 64
+)
+
+type encodedRecord struct {
+	_       struct{} `cbor:",toarray"`
+	Format  uint8
+	Class   record.Class
+	Type    record.Type
+	ID      string
+	Created clock.Timestamp
+	Deleted clock.Timestamp
+	Erased  clock.Timestamp
+	Fields  map[string]encodedCell
+}
+
+type encodedCell struct {
+	_     struct{} `cbor:",toarray"`
+	TS    clock.Timestamp
+	Value cbor.RawMessage
+}
+
+var (
+	encMode cbor.EncMode
+	decMode cbor.DecMode
+)
+
+func init() {
+	var err error
+	if encMode, err = cbor.CoreDetEncOptions().EncMode(); err != nil {
+		panic(err)
+	}
+	decMode, err = cbor.DecOptions{
+		MaxNestedLevels:   8,
+		MaxArrayElements:  MaxFields,
+		MaxMapPairs:       MaxFields,
+		DupMapKey:         cbor.DupMapKeyEnforcedAPF,
+		IndefLength:       cbor.IndefLengthForbidden,
+		TagsMd:            cbor.TagsForbidden,
+		ExtraReturnErrors: cbor.ExtraDecErrorUnknownField,
+	}.DecMode()
+	if err != nil {
+		panic(err)
+	}
+}
+
+// Encode writes r in its canonical form: two replicas holding the same
+// state produce the same bytes.
+func Encode(r *Record) ([]byte, error) {
+	e := encodedRecord{
+		Format: Format, Class: r.Key.Class, Type: r.Key.Type, ID: r.Key.ID,
+		Created: r.Created, Deleted: r.Deleted, Erased: r.Erased,
+		Fields: make(map[string]encodedCell, len(r.Fields)),
+	}
+	for name, c := range r.Fields {
+		if len(c.Value) == 0 {
+			return nil, fmt.Errorf("encode %s: field %q has no value", r.Key, name)
+		}
+		e.Fields[name] = encodedCell{TS: c.TS, Value: c.Value}
+	}
+	b, err := encMode.Marshal(e)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s: %w", r.Key, err)
+	}
+	return b, nil
+}
+
+// ErrMalformed is wrapped by every error Decode returns for bad input.
+var ErrMalformed = errors.New("malformed record")
+
+// Decode reads a record written by Encode, refusing anything out of bounds.
+func Decode(b []byte) (*Record, error) {
+	if len(b) > MaxEncoded {
+		return nil, fmt.Errorf("%w: %d bytes, at most %d", ErrMalformed, len(b), MaxEncoded)
+	}
+	var e encodedRecord
+	if err := decMode.Unmarshal(b, &e); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	switch {
+	case e.Format != Format:
+		return nil, fmt.Errorf("%w: format %d, this app reads %d", ErrMalformed, e.Format, Format)
+	case !e.Class.Valid():
+		return nil, fmt.Errorf("%w: unknown class %d", ErrMalformed, e.Class)
+	case !validName(string(e.Type)):
+		return nil, fmt.Errorf("%w: bad type name", ErrMalformed)
+	case e.ID == "" || len(e.ID) > MaxName:
+		return nil, fmt.Errorf("%w: bad record id", ErrMalformed)
+	}
+	r := &Record{
+		Key:     Key{Class: e.Class, Type: e.Type, ID: e.ID},
+		Created: e.Created, Deleted: e.Deleted, Erased: e.Erased,
+		Fields: make(map[string]Cell, len(e.Fields)),
+	}
+	for name, c := range e.Fields {
+		if !validName(name) {
+			return nil, fmt.Errorf("%w: bad field name", ErrMalformed)
+		}
+		if len(c.Value) == 0 {
+			return nil, fmt.Errorf("%w: field %q has no value", ErrMalformed, name)
+		}
+		r.Fields[name] = Cell{TS: c.TS, Value: []byte(c.Value)}
+	}
+	r.normalize()
+	return r, nil
+}
+
+func validName(s string) bool {
+	if s == "" || len(s) > MaxName {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}

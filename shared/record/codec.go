@@ -1,0 +1,190 @@
+package record
+
+import (
+	"bytes"
+	"fmt"
+	"reflect"
+	"unicode/utf8"
+
+	"github.com/fxamacker/cbor/v2"
+)
+
+// Limits on what Decode accepts. They are deliberately looser than the
+// schema's bounds (which Validate enforces), so a newer app that raises a
+// bound does not make a value unreadable here, yet tight enough that hostile
+// bytes cannot make a decoder allocate much: a cell is read only if it is
+// at most MaxCellBytes long, and CBOR well-formedness is checked before any
+// allocation, so no string can claim more bytes than the cell holds.
+const (
+	MaxCellBytes  = 32 << 10 // bytes of one encoded field value
+	MaxListDecode = 128      // entries of a list
+)
+
+var (
+	encMode cbor.EncMode
+	decMode cbor.DecMode
+)
+
+func init() {
+	eo := cbor.CoreDetEncOptions()
+	// A nil and an empty list are the same value, so they encode the same.
+	eo.NilContainers = cbor.NilContainerAsEmpty
+	var err error
+	if encMode, err = eo.EncMode(); err != nil {
+		panic(err)
+	}
+	decMode, err = cbor.DecOptions{
+		DupMapKey:        cbor.DupMapKeyEnforcedAPF,
+		IndefLength:      cbor.IndefLengthForbidden,
+		TagsMd:           cbor.TagsForbidden,
+		MaxNestedLevels:  4,
+		MaxArrayElements: MaxListDecode,
+		MaxMapPairs:      16, // the least the library allows; no field holds a map
+		UTF8:             cbor.UTF8RejectInvalid,
+	}.DecMode()
+	if err != nil {
+		panic(err)
+	}
+	for _, s := range byType {
+		for _, f := range s.Fields {
+			if f.Items > MaxListDecode {
+				panic(fmt.Sprintf("record: %s.%s: items above MaxListDecode", s.Type, f.Name))
+			}
+		}
+	}
+}
+
+// Encode returns the canonical CBOR value of every field of the record v (a
+// record struct or a pointer to one), keyed by field name. Zero values are
+// included: writing an empty value is how a field is cleared. Encode does
+// not validate (see [Validate]); it fails only on text that is not UTF-8,
+// which could not be read back, naming the field.
+func Encode(v any) (map[string][]byte, error) {
+	s, rv, err := recordValue(v)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]byte, len(s.Fields))
+	var errs Errors
+	for i := range s.Fields {
+		f := &s.Fields[i]
+		b, err := EncodeValue(rv.Field(f.index).Interface())
+		if err != nil {
+			errs = append(errs, FieldError{Field: f.Name, Message: f.Label + ": " + err.Error()})
+			continue
+		}
+		out[f.Name] = b
+	}
+	if errs != nil {
+		return nil, errs
+	}
+	return out, nil
+}
+
+// Decode fills the record v (a pointer to a record struct) from encoded field
+// values. Names v's type does not know are ignored: a newer app wrote them,
+// and the caller keeps their bytes. Fields missing from the map are left as
+// they are. A value of the wrong shape leaves its field unchanged and is
+// reported in the returned [Errors], naming the field; every other field is
+// still decoded.
+func Decode(fields map[string][]byte, v any) error {
+	s := schemaOfValue(v)
+	rv := reflect.ValueOf(v)
+	if s == nil || rv.Kind() != reflect.Pointer || rv.IsNil() {
+		return fmt.Errorf("record: Decode needs a non-nil pointer to a record, got %T", v)
+	}
+	rv = rv.Elem()
+	var errs Errors
+	for i := range s.Fields {
+		f := &s.Fields[i]
+		b, ok := fields[f.Name]
+		if !ok {
+			continue
+		}
+		p := reflect.New(rv.Field(f.index).Type())
+		if err := DecodeValue(b, p.Interface()); err != nil {
+			errs = append(errs, FieldError{Field: f.Name,
+				Message: fmt.Sprintf("%s: stored value is unreadable (want %s): %v", f.Label, f.Kind, err)})
+			continue
+		}
+		rv.Field(f.index).Set(p.Elem())
+	}
+	if errs != nil {
+		return errs
+	}
+	return nil
+}
+
+// EncodeValue returns the canonical CBOR encoding of one field value: a
+// string, int64, bool, Date, Instant, Money or []string.
+func EncodeValue(v any) ([]byte, error) {
+	switch x := v.(type) {
+	case string:
+		if !utf8.ValidString(x) {
+			return nil, errNotUTF8
+		}
+	case Date:
+		if !utf8.ValidString(string(x)) {
+			return nil, errNotUTF8
+		}
+	case Instant:
+		if !utf8.ValidString(x.Zone) {
+			return nil, errNotUTF8
+		}
+	case Money:
+		if !utf8.ValidString(x.Currency) {
+			return nil, errNotUTF8
+		}
+	case []string:
+		for _, e := range x {
+			if !utf8.ValidString(e) {
+				return nil, errNotUTF8
+			}
+		}
+	case int64, bool:
+	default:
+		return nil, fmt.Errorf("record: %T is not a field value type", v)
+	}
+	b, err := encMode.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > MaxCellBytes {
+		return nil, fmt.Errorf("too large to store (%d bytes, at most %d)", len(b), MaxCellBytes)
+	}
+	return b, nil
+}
+
+var errNotUTF8 = fmt.Errorf("contains bytes that are not text (invalid UTF-8)")
+
+// DecodeValue decodes one field value into v, a pointer to a string, int64,
+// bool, Date, Instant, Money or []string. It accepts only the canonical
+// encoding EncodeValue produces, so a value read and written back is
+// byte-identical, and it refuses values over MaxCellBytes before parsing.
+// An empty list decodes as nil. On error *v is left zero.
+func DecodeValue(b []byte, v any) error {
+	switch v.(type) {
+	case *string, *int64, *bool, *Date, *Instant, *Money, *[]string:
+	default:
+		return fmt.Errorf("record: %T is not a pointer to a field value type", v)
+	}
+	if len(b) > MaxCellBytes {
+		return fmt.Errorf("value of %d bytes is over the limit of %d", len(b), MaxCellBytes)
+	}
+	if err := decMode.Unmarshal(b, v); err != nil {
+		reflect.ValueOf(v).Elem().SetZero()
+		return err
+	}
+	if l, ok := v.(*[]string); ok && len(*l) == 0 {
+		*l = nil
+	}
+	// Re-encoding is cheap at these sizes and rejects every non-canonical
+	// form (null for a string, a longer integer encoding, an array with
+	// extra elements) with one rule instead of a case for each.
+	again, err := encMode.Marshal(reflect.ValueOf(v).Elem().Interface())
+	if err != nil || !bytes.Equal(again, b) {
+		reflect.ValueOf(v).Elem().SetZero()
+		return fmt.Errorf("not in canonical form")
+	}
+	return nil
+}
