@@ -1,0 +1,205 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// blobMeta is a blobmeta value: total(8) received(8) complete(1).
+type blobMeta struct {
+	total, received uint64
+	complete        bool
+}
+
+func (m blobMeta) encode() []byte {
+	b := binary.BigEndian.AppendUint64(make([]byte, 0, 17), m.total)
+	b = binary.BigEndian.AppendUint64(b, m.received)
+	if m.complete {
+		return append(b, 1)
+	}
+	return append(b, 0)
+}
+
+func decodeBlobMeta(v []byte) (blobMeta, error) {
+	if len(v) != 17 {
+		return blobMeta{}, fmt.Errorf("blob metadata of %d bytes (want 17)", len(v))
+	}
+	return blobMeta{binary.BigEndian.Uint64(v), binary.BigEndian.Uint64(v[8:]), v[16] == 1}, nil
+}
+
+func chunkKey(hash [32]byte, offset uint64) []byte {
+	return binary.BigEndian.AppendUint64(append(make([]byte, 0, 40), hash[:]...), offset)
+}
+
+// PutChunk implements Blobs. Each chunk is stored as it arrived (keyed by
+// its offset), so a 10 MiB upload never rewrites what it already sent.
+// Putting a blob the store already holds completely returns its total at
+// once: the content is the same, by its hash.
+func (b *Bolt) PutChunk(ctx context.Context, ws string, hash [32]byte, offset, total uint64, data []byte) (uint64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	if err := checkWorkspace(ws); err != nil {
+		return 0, err
+	}
+	switch {
+	case total == 0:
+		return 0, fmt.Errorf("store: blob %x of size 0: %w", hash[:6], ErrBadRequest)
+	case total > b.MaxBlob:
+		return 0, fmt.Errorf("store: blob %x of %d bytes (at most %d): %w", hash[:6], total, b.MaxBlob, ErrTooLarge)
+	case len(data) > MaxChunk:
+		return 0, fmt.Errorf("store: blob chunk of %d bytes (at most %d): %w", len(data), MaxChunk, ErrBadRequest)
+	case offset > total || uint64(len(data)) > total-offset:
+		return 0, fmt.Errorf("store: blob chunk at %d+%d beyond its size %d: %w", offset, len(data), total, ErrBadRequest)
+	}
+	var received uint64
+	var mismatch bool
+	err := b.db.Update(func(tx *bolt.Tx) error {
+		received, mismatch = 0, false
+		s, err := workspace(tx, ws, true)
+		if err != nil {
+			return err
+		}
+		var m blobMeta
+		if v := s.blobmeta.Get(hash[:]); v != nil {
+			if m, err = decodeBlobMeta(v); err != nil {
+				return err
+			}
+		}
+		if m.complete {
+			received = m.total
+			return nil
+		}
+		if m.total != total && m.received > 0 {
+			if offset != 0 {
+				return fmt.Errorf("blob %x is being uploaded with size %d, not %d: %w", hash[:6], m.total, total, ErrBadRequest)
+			}
+			// A fresh start with another size: the earlier attempt was wrong
+			// (its hash would not have matched), start over.
+			if err := deleteChunks(s, hash); err != nil {
+				return err
+			}
+			m = blobMeta{}
+		}
+		m.total = total
+		if offset != m.received || len(data) == 0 {
+			received = m.received // out of order or a repeat: resume from here
+			return nil
+		}
+		if err := s.blobdata.Put(chunkKey(hash, offset), data); err != nil {
+			return err
+		}
+		m.received += uint64(len(data))
+		if m.received == total {
+			sum := sha256.New()
+			c := s.blobdata.Cursor()
+			for k, v := c.Seek(hash[:]); k != nil && bytes.HasPrefix(k, hash[:]); k, v = c.Next() {
+				sum.Write(v)
+			}
+			if !bytes.Equal(sum.Sum(nil), hash[:]) {
+				mismatch = true
+				if err := deleteChunks(s, hash); err != nil {
+					return err
+				}
+				return s.blobmeta.Delete(hash[:])
+			}
+			m.complete = true
+		}
+		received = m.received
+		return s.blobmeta.Put(hash[:], m.encode())
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: put blob %x in workspace %s: %w", hash[:6], ws, err)
+	}
+	if mismatch {
+		return 0, fmt.Errorf("store: blob %x in workspace %s: %w; upload it again", hash[:6], ws, ErrHashMismatch)
+	}
+	return received, nil
+}
+
+func deleteChunks(s *space, hash [32]byte) error {
+	var keys [][]byte
+	c := s.blobdata.Cursor()
+	for k, _ := c.Seek(hash[:]); k != nil && bytes.HasPrefix(k, hash[:]); k, _ = c.Next() {
+		keys = append(keys, bytes.Clone(k))
+	}
+	for _, k := range keys {
+		if err := s.blobdata.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// GetChunk implements Blobs. A limit that is not positive or above MaxChunk
+// is clamped to MaxChunk.
+func (b *Bolt) GetChunk(ctx context.Context, ws string, hash [32]byte, offset uint64, limit int) ([]byte, uint64, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, 0, err
+	}
+	if err := checkWorkspace(ws); err != nil {
+		return nil, 0, err
+	}
+	if limit <= 0 || limit > MaxChunk {
+		limit = MaxChunk
+	}
+	var data []byte
+	var total uint64
+	err := b.db.View(func(tx *bolt.Tx) error {
+		s, err := workspace(tx, ws, false)
+		if err != nil {
+			return err
+		}
+		var v []byte
+		if s != nil {
+			v = s.blobmeta.Get(hash[:])
+		}
+		if v == nil {
+			return ErrNotFound
+		}
+		m, err := decodeBlobMeta(v)
+		if err != nil {
+			return err
+		}
+		if !m.complete {
+			return fmt.Errorf("upload incomplete (%d of %d bytes): %w", m.received, m.total, ErrNotFound)
+		}
+		total = m.total
+		if offset > total {
+			return fmt.Errorf("offset %d beyond its size %d: %w", offset, total, ErrBadRequest)
+		}
+		want := min(uint64(limit), total-offset)
+		data = make([]byte, 0, want)
+		// Start at the chunk holding offset: the last chunk starting at or
+		// before it.
+		c := s.blobdata.Cursor()
+		k, v := c.Seek(chunkKey(hash, offset))
+		if k == nil || !bytes.Equal(k, chunkKey(hash, offset)) {
+			k, v = c.Prev()
+		}
+		for ; k != nil && bytes.HasPrefix(k, hash[:]) && uint64(len(data)) < want; k, v = c.Next() {
+			start := binary.BigEndian.Uint64(k[32:])
+			if start+uint64(len(v)) <= offset {
+				continue
+			}
+			from := uint64(0)
+			if offset > start {
+				from = offset - start
+			}
+			data = append(data, v[from:min(uint64(len(v)), from+want-uint64(len(data)))]...)
+		}
+		if uint64(len(data)) != want {
+			return fmt.Errorf("chunks hold %d of %d bytes at %d (damaged blob)", len(data), want, offset)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: get blob %x in workspace %s: %w", hash[:6], ws, err)
+	}
+	return data, total, nil
+}

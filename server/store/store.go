@@ -1,0 +1,99 @@
+// Package store keeps a workspace's sealed record versions on the server: the
+// append-only log by sequence number, the heads of every record, its history,
+// erased record keys, and content-addressed blobs. The server cannot read
+// what it stores; it sees only record keys, classes, timestamps, outbox ids
+// and which versions supersede which.
+//
+// Store and Blobs are the storage boundary of DESIGN.md: every call names one
+// workspace and takes a bounded batch, and nothing above them may assume one
+// process or one file. Bolt implements both on one bbolt database; the
+// contract tests in package storetest run against any implementation.
+package store
+
+import (
+	"context"
+	"errors"
+
+	"pawfile/shared/record"
+	"pawfile/shared/wire"
+)
+
+// Store holds the versions of every record of every workspace.
+type Store interface {
+	// Append stores a batch pushed by one device, durably (one bbolt tx,
+	// fsync'd) before it returns. Idempotent on (device, OutboxID): a retried
+	// version returns the seq it got the first time. Per version: refuse
+	// (Result.Code, no storage) if the record key is erased (wire CodeErased).
+	// Assigns increasing per-workspace seqs in commit order. Heads: the new
+	// version removes from the heads of its record key every head listed in
+	// Supersedes AND every head authored by the same device (TS.Device) with a
+	// lower OutboxID (a device's later version of a record always includes its
+	// earlier ones). Superseded versions stay in the log (history) until
+	// Erase/retention. The error reports only a storage failure (or a batch
+	// over wire's maximum); refusals of single versions are Results.
+	Append(ctx context.Context, ws string, device uint64, batch []wire.Envelope) ([]wire.Result, error)
+	// Since returns versions with seq > after, in seq order, at most limit,
+	// only of the given classes; next is the cursor to continue from (the last
+	// seq scanned, even if filtered out); more tells if there is more.
+	Since(ctx context.Context, ws string, after uint64, limit int, classes []record.Class) (vs []wire.Envelope, next uint64, more bool, err error)
+	// Heads is Since over current heads only (bootstrap of a new device),
+	// same cursor semantics.
+	Heads(ctx context.Context, ws string, after uint64, limit int, classes []record.Class) (vs []wire.Envelope, next uint64, more bool, err error)
+	// History returns every stored version of a record, oldest first.
+	History(ctx context.Context, ws string, key [32]byte) ([]wire.Envelope, error)
+	// Erase stores marker (an Envelope with Erased=true for key) as the
+	// record's only version, purges the rest of its history, and remembers the
+	// key so later versions of it are refused.
+	Erase(ctx context.Context, ws string, device uint64, marker wire.Envelope) (wire.Result, error)
+	// Head returns the latest seq of the workspace (0 if none).
+	Head(ctx context.Context, ws string) (uint64, error)
+	// DeleteWorkspace removes everything the workspace holds.
+	DeleteWorkspace(ctx context.Context, ws string) error
+}
+
+// Blobs holds sealed blobs (photos, signed forms), content-addressed by the
+// SHA-256 of the whole sealed blob, put and read in chunks so an upload can
+// resume where it stopped.
+type Blobs interface {
+	// PutChunk stores data at offset of the blob hash of total bytes and
+	// returns how many bytes of it the store now holds. Chunks must arrive in
+	// order: a chunk whose offset is not what the store holds is ignored and
+	// received tells the client where to resume. When the last byte arrives
+	// the hash is verified; on a mismatch the upload is discarded and the
+	// error wraps ErrHashMismatch.
+	PutChunk(ctx context.Context, ws string, hash [32]byte, offset, total uint64, data []byte) (received uint64, err error)
+	// GetChunk returns at most limit bytes of a complete blob from offset, and
+	// its total size.
+	GetChunk(ctx context.Context, ws string, hash [32]byte, offset uint64, limit int) (data []byte, total uint64, err error)
+}
+
+// Limits of the store.
+const (
+	// MaxPage bounds the versions Since and Heads return in one call; a
+	// larger or non-positive limit is clamped to it.
+	MaxPage = 1000
+	// MaxScan bounds how many log entries one Since or Heads call looks at,
+	// so a role that may read few classes cannot make a call walk the whole
+	// log; the cursor continues where the scan stopped.
+	MaxScan = 20 * MaxPage
+	// DefaultMaxBlob is the default size limit of a blob.
+	DefaultMaxBlob = 10 << 20
+	// MaxChunk bounds one PutChunk's data and one GetChunk's answer.
+	MaxChunk = wire.MaxChunk
+	// MaxWorkspace bounds the length of a workspace id.
+	MaxWorkspace = 128
+)
+
+// Errors a caller can tell apart with errors.Is.
+var (
+	// ErrBadRequest: the call itself is malformed (workspace id, batch size,
+	// chunk bounds); nothing was stored.
+	ErrBadRequest = errors.New("bad request")
+	// ErrNotFound: no such (complete) blob.
+	ErrNotFound = errors.New("not found")
+	// ErrTooLarge: a blob larger than the store's limit.
+	ErrTooLarge = errors.New("too large")
+	// ErrHashMismatch: an uploaded blob's content does not match its hash;
+	// the upload was discarded.
+	ErrHashMismatch = errors.New("blob content does not match its hash")
+)
