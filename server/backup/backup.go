@@ -16,6 +16,7 @@ import (
 
 	"github.com/klauspost/compress/zstd"
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"pawfile/server/db"
 )
@@ -109,7 +110,7 @@ func Restore(r io.Reader, dir string, progress Progress) error {
 // so check a stopped server's file or a restored backup.
 func Check(path string) error {
 	d, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
-	if errors.Is(err, bolt.ErrTimeout) {
+	if errors.Is(err, berrors.ErrTimeout) {
 		return fmt.Errorf("check %s: the server is using it: stop it first", path)
 	}
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // File is the database's file name inside the data directory.
@@ -23,7 +24,7 @@ func Open(dir string) (*bolt.DB, error) {
 	}
 	path := filepath.Join(dir, File)
 	d, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second, FreelistType: bolt.FreelistMapType})
-	if errors.Is(err, bolt.ErrTimeout) {
+	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, fmt.Errorf("open database %s: another pawfile process is using it (stop it first)", path)
 	}
 	if err != nil {

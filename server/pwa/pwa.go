@@ -35,6 +35,21 @@ func Handler(version, webDir string) http.Handler {
 		Lang:         "en",
 		LoadingLabel: "Opening Pawfile… {progress}%",
 		Version:      version,
-		Resources:    app.LocalDir(webDir),
+		// Our own icons: go-app's default is fetched from the internet,
+		// which a service worker cannot precache offline.
+		Icon: app.Icon{
+			Default:  "/web/icons/icon-192.png",
+			Large:    "/web/icons/icon-512.png",
+			SVG:      "/web/icons/icon.svg",
+			Maskable: "/web/icons/maskable-512.png",
+		},
+		Resources: assets{http.StripPrefix("/web", http.FileServer(http.Dir(webDir)))},
 	}
 }
+
+// assets serves the files of the web directory at /web/, wherever the
+// directory is. Paths stay absolute so deep links such as /clients/42 load
+// the same files as /.
+type assets struct{ http.Handler }
+
+func (assets) Resolve(location string) string { return location }

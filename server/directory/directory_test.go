@@ -1,0 +1,317 @@
+package directory
+
+import (
+	"bytes"
+	"crypto/rand"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"pawfile/server/db"
+	"pawfile/shared/access"
+	"pawfile/shared/seal"
+)
+
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+func openTest(t *testing.T) (*Directory, *testClock) {
+	t.Helper()
+	dir := t.TempDir()
+	bdb, err := db.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { bdb.Close() })
+	c := &testClock{t: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)}
+	d, err := Open(bdb, WithClock(c.now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d, c
+}
+
+func rnd(n int) []byte {
+	b := make([]byte, n)
+	rand.Read(b)
+	return b
+}
+
+var devSeq uint64 = 100
+
+func reg(login string, auth []byte) Registration {
+	devSeq++
+	return Registration{
+		Login: login, Salt: rnd(SaltLen), Params: seal.DefaultParams, Auth: auth, PublicKey: rnd(PublicKeyLen),
+		Keys: []byte("keyring"), Device: DeviceInfo{ID: devSeq, Name: "tablet"},
+	}
+}
+
+func TestRegistrationChecks(t *testing.T) {
+	d, _ := openTest(t)
+	weak := seal.DefaultParams
+	weak.Memory, weak.Passes = 8, 1
+	tests := []struct {
+		name   string
+		change func(*Registration)
+		want   error
+	}{
+		{"ok", func(*Registration) {}, nil},
+		{"login too short", func(r *Registration) { r.Login = " ab " }, ErrInvalid},
+		{"login too long", func(r *Registration) { r.Login = strings.Repeat("a", 255) }, ErrInvalid},
+		{"login with space", func(r *Registration) { r.Login = "a b@example.com" }, ErrInvalid},
+		{"salt", func(r *Registration) { r.Salt = rnd(15) }, ErrInvalid},
+		{"weak params", func(r *Registration) { r.Params = weak }, ErrWeakParams},
+		{"auth short", func(r *Registration) { r.Auth = rnd(8) }, ErrInvalid},
+		{"public key", func(r *Registration) { r.PublicKey = rnd(31) }, ErrInvalid},
+		{"no keys", func(r *Registration) { r.Keys = nil }, ErrInvalid},
+		{"huge keys", func(r *Registration) { r.Keys = make([]byte, MaxBlob+1) }, ErrInvalid},
+		{"device 0", func(r *Registration) { r.Device.ID = 0 }, ErrInvalid},
+		{"device name", func(r *Registration) { r.Device.Name = "a\x00b" }, ErrInvalid},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := reg("user"+string(rune('a'+i))+"@example.com", rnd(32))
+			tc.change(&r)
+			_, err := d.CreateWorkspace(t.Context(), r)
+			if tc.want == nil && err != nil || tc.want != nil && !errors.Is(err, tc.want) {
+				t.Fatalf("got %v, want %v", err, tc.want)
+			}
+			if tc.want == ErrWeakParams && !errors.Is(err, ErrInvalid) {
+				t.Fatalf("weak params error %v is not ErrInvalid", err)
+			}
+		})
+	}
+}
+
+func TestAuthenticate(t *testing.T) {
+	d, _ := openTest(t)
+	auth := rnd(32)
+	g, err := d.CreateWorkspace(t.Context(), reg("Ann@Example.com ", auth))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := d.Authenticate(t.Context(), g.Token)
+	if err != nil || s != g.Session || s.Role != access.Owner {
+		t.Fatalf("authenticate: %+v %v, want %+v", s, err, g.Session)
+	}
+	for _, bad := range []string{"", "x", g.Token + "A", strings.Repeat("A", len(g.Token)), strings.Repeat("*", len(g.Token))} {
+		if _, err := d.Authenticate(t.Context(), bad); !errors.Is(err, ErrUnauthorized) || errors.Is(err, ErrRemoved) {
+			t.Errorf("token %q: %v", bad, err)
+		}
+	}
+	// A second device; the first one is revoked.
+	g2, err := d.Login(t.Context(), "ann@example.com", auth, DeviceInfo{ID: 7, Name: "phone"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hooked []uint64
+	d.OnRevoke(func(ws string, dev uint64) {
+		if ws != g.Workspace {
+			t.Errorf("hook workspace %s", ws)
+		}
+		hooked = append(hooked, dev)
+	})
+	if err := d.RevokeDevice(t.Context(), g2.Session, g.Device); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Authenticate(t.Context(), g.Token); !errors.Is(err, ErrRevoked) {
+		t.Fatalf("revoked device: %v", err)
+	}
+	if len(hooked) != 1 || hooked[0] != g.Device {
+		t.Fatalf("hook: %v", hooked)
+	}
+	// Revoking again is fine and does not call the hook again.
+	if err := d.RevokeDevice(t.Context(), g2.Session, g.Device); err != nil || len(hooked) != 1 {
+		t.Fatalf("revoke twice: %v, hook %v", err, hooked)
+	}
+	// The revoked id cannot come back.
+	if _, err := d.Login(t.Context(), "ann@example.com", auth, DeviceInfo{ID: g.Device}); !errors.Is(err, ErrRevoked) {
+		t.Fatalf("login on revoked device: %v", err)
+	}
+}
+
+func TestDeviceIDs(t *testing.T) {
+	d, _ := openTest(t)
+	a, err := d.CreateWorkspace(t.Context(), reg("a@example.com", rnd(32)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bAuth := rnd(32)
+	if _, err := d.CreateWorkspace(t.Context(), reg("b@example.com", bAuth)); err != nil {
+		t.Fatal(err)
+	}
+	// b may not take a's device id.
+	if _, err := d.Login(t.Context(), "b@example.com", bAuth, DeviceInfo{ID: a.Device}); !errors.Is(err, ErrDeviceTaken) {
+		t.Fatalf("device of another member: %v", err)
+	}
+	// a device of another workspace is not found from a's session
+	other, _ := d.Login(t.Context(), "b@example.com", bAuth, DeviceInfo{ID: 99})
+	if err := d.RevokeDevice(t.Context(), a.Session, other.Device); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("revoke across workspaces: %v", err)
+	}
+	if _, err := d.SetRole(t.Context(), a.Session, other.Member, access.Viewer); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("role across workspaces: %v", err)
+	}
+}
+
+func TestThrottle(t *testing.T) {
+	th := newThrottle()
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range maxFailures {
+		if err := th.check("x", now); err != nil {
+			t.Fatalf("after %d failures: %v", i, err)
+		}
+		th.fail("x", now)
+		now = now.Add(time.Minute)
+	}
+	err := th.check("x", now)
+	var te *ThrottledError
+	if !errors.As(err, &te) || !errors.Is(err, ErrThrottled) || !strings.Contains(err.Error(), "wait 14 minute") {
+		t.Fatalf("throttled: %v", err)
+	}
+	if th.check("y", now) != nil {
+		t.Fatal("another login is throttled")
+	}
+	if th.check("x", te.Until) != nil {
+		t.Fatal("still throttled after the window")
+	}
+	// Failures spread wider than the window never lock.
+	th.succeed("x")
+	for range 3 * maxFailures {
+		th.fail("x", now)
+		now = now.Add(failWindow / 4)
+		if err := th.check("x", now); err != nil {
+			t.Fatalf("slow failures locked: %v", err)
+		}
+	}
+}
+
+func TestFakeSaltStableAcrossRestarts(t *testing.T) {
+	dir := t.TempDir()
+	salt := func() []byte {
+		bdb, err := db.Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer bdb.Close()
+		d, err := Open(bdb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, p, err := d.LoginParams(t.Context(), "ghost@example.com")
+		if err != nil || p != seal.DefaultParams || len(s) != SaltLen {
+			t.Fatalf("fake params: %x %+v %v", s, p, err)
+		}
+		return s
+	}
+	if a, b := salt(), salt(); !bytes.Equal(a, b) {
+		t.Fatalf("fake salt changed across restarts: %x %x", a, b)
+	}
+}
+
+func TestLastOwnerAndRoles(t *testing.T) {
+	d, _ := openTest(t)
+	o, err := d.CreateWorkspace(t.Context(), reg("o@example.com", rnd(32)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.SetRole(t.Context(), o.Session, o.Member, access.Viewer); !errors.Is(err, ErrLastOwner) {
+		t.Fatalf("demote last owner: %v", err)
+	}
+	inv, err := d.CreateInvite(t.Context(), o.Session, access.Owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o2, err := d.Join(t.Context(), inv.Code, reg("o2@example.com", rnd(32)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o2.Role != access.Owner {
+		t.Fatalf("joined as %v", o2.Role)
+	}
+	// With two owners, one may step down.
+	if _, err := d.SetRole(t.Context(), o.Session, o.Member, access.Viewer); err != nil {
+		t.Fatal(err)
+	}
+	s, err := d.Authenticate(t.Context(), o.Token)
+	if err != nil || s.Role != access.Viewer {
+		t.Fatalf("after stepping down: %+v %v", s, err)
+	}
+	if _, err := d.CreateInvite(t.Context(), s, access.Groomer); !errors.Is(err, ErrForbidden) {
+		t.Fatalf("viewer invites: %v", err)
+	}
+	if err := d.RemoveMember(t.Context(), o2.Session, o2.Member); !errors.Is(err, ErrLastOwner) {
+		t.Fatalf("remove last owner: %v", err)
+	}
+	// Removing frees the login for a new invite.
+	if err := d.RemoveMember(t.Context(), o2.Session, o.Member); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Authenticate(t.Context(), o.Token); !errors.Is(err, ErrRemoved) || !errors.Is(err, ErrUnauthorized) {
+		t.Fatalf("removed member: %v", err)
+	}
+	inv, err = d.CreateInvite(t.Context(), o2.Session, access.Groomer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Join(t.Context(), inv.Code, reg("o@example.com", rnd(32))); err != nil {
+		t.Fatalf("rejoin with a freed login: %v", err)
+	}
+}
+
+func TestLastSeen(t *testing.T) {
+	d, c := openTest(t)
+	g, err := d.CreateWorkspace(t.Context(), reg("seen@example.com", rnd(32)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.advance(time.Hour)
+	if _, err := d.Authenticate(t.Context(), g.Token); err != nil {
+		t.Fatal(err)
+	}
+	me, err := d.Me(t.Context(), g.Session)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(me.Devices) != 1 || !me.Devices[0].LastSeen.Equal(c.now()) {
+		t.Fatalf("last seen %v, want %v", me.Devices, c.now())
+	}
+}
+
+func TestAuditPaging(t *testing.T) {
+	d, _ := openTest(t)
+	g, err := d.CreateWorkspace(t.Context(), reg("log@example.com", rnd(32)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if err := d.Deny(WithRemote(t.Context(), "192.0.2.1"), g.Session, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first, err := d.Audit(t.Context(), 0, 2)
+	if err != nil || len(first) != 2 || first[0].Kind != WorkspaceCreated {
+		t.Fatalf("page 1: %+v %v", first, err)
+	}
+	rest, err := d.Audit(t.Context(), first[1].Seq, 10)
+	if err != nil || len(rest) != 2 || rest[1].Remote != "192.0.2.1" || rest[1].Detail != "test" {
+		t.Fatalf("page 2: %+v %v", rest, err)
+	}
+}

@@ -1,0 +1,381 @@
+package hub
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"pawfile/server/directory"
+	"pawfile/server/store"
+	"pawfile/shared/access"
+	"pawfile/shared/clock"
+	"pawfile/shared/record"
+	"pawfile/shared/wire"
+)
+
+// conn is one device's socket.
+type conn struct {
+	hub    *Hub
+	ws     *websocket.Conn
+	send   chan []byte
+	remote string
+	token  string
+
+	mu   sync.Mutex
+	sess directory.Session
+
+	closeOnce sync.Once
+	cancel    context.CancelFunc
+}
+
+func (c *conn) role() access.Role {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.sess.Role
+}
+
+// queue hands a frame to the writer. A device too slow to take its live
+// versions is dropped rather than allowed to hold memory: it reconnects and
+// pulls from its cursor.
+func (c *conn) queue(frame []byte) {
+	select {
+	case c.send <- frame:
+	default:
+		c.closeWith(websocket.StatusTryAgainLater, "too slow to receive live updates: reconnect and pull")
+	}
+}
+
+func (c *conn) closeWith(code websocket.StatusCode, reason string) {
+	c.closeOnce.Do(func() {
+		go c.ws.Close(code, reason)
+		if c.cancel != nil {
+			c.cancel()
+		}
+	})
+}
+
+// fail sends an error message, then closes the socket.
+func (c *conn) fail(code wire.Code, msg string) {
+	if frame, err := wire.Encode(&wire.Error{Code: code, Message: msg}); err == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), c.hub.cfg.WriteTimeout)
+		c.ws.Write(ctx, websocket.MessageBinary, frame)
+		cancel()
+	}
+	c.closeWith(websocket.StatusPolicyViolation, msg)
+}
+
+func (c *conn) run(parent context.Context) {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(parent))
+	c.cancel = cancel
+	defer cancel()
+	defer c.ws.CloseNow()
+	h := c.hub
+
+	if err := c.hello(ctx); err != nil {
+		h.log.Info("sync hello refused", "remote", c.remote, "reason", err.Error())
+		return
+	}
+	if err := h.join(c); err != nil {
+		c.fail(wire.CodeRateLimited, err.Error())
+		return
+	}
+	defer h.leave(c)
+	h.log.Info("device connected", "workspace", c.sess.Workspace, "device", fmt.Sprintf("%016x", c.sess.Device), "role", c.sess.Role)
+
+	go c.writer(ctx)
+	go c.heartbeat(ctx)
+	lim := h.limiter(c.sess.Device)
+	for {
+		_, b, err := c.ws.Read(ctx)
+		if err != nil {
+			return
+		}
+		if err := lim.Wait(ctx); err != nil {
+			return
+		}
+		if err := c.refresh(ctx); err != nil {
+			c.fail(wire.CodeRevoked, err.Error())
+			return
+		}
+		m, err := wire.Decode(b)
+		if err != nil {
+			c.reply(wire.ErrorFor(0, err))
+			continue
+		}
+		if err := c.handle(ctx, m); err != nil {
+			h.log.Error("sync", "workspace", c.sess.Workspace, "err", err)
+			c.reply(&wire.Error{Code: wire.CodeInternal, Message: "the server could not complete the request: try again shortly"})
+		}
+	}
+}
+
+// hello waits for the device's first message and authenticates it.
+func (c *conn) hello(ctx context.Context) error {
+	h := c.hub
+	hctx, cancel := context.WithTimeout(ctx, h.cfg.HelloTimeout)
+	defer cancel()
+	_, b, err := c.ws.Read(hctx)
+	if err != nil {
+		return fmt.Errorf("no hello: %w", err)
+	}
+	m, err := wire.Decode(b)
+	if err != nil {
+		c.fail(wire.CodeOf(err), err.Error())
+		return err
+	}
+	hello, ok := m.(*wire.Hello)
+	if !ok {
+		c.fail(wire.CodeBadMessage, "the first message must be hello")
+		return errors.New("first message is not hello")
+	}
+	if hello.Proto != wire.Version {
+		msg := fmt.Sprintf("this app speaks sync protocol %d, the server %d: reload Pawfile to update it", hello.Proto, wire.Version)
+		c.fail(wire.CodeUnsupportedProto, msg)
+		return errors.New(msg)
+	}
+	c.token = string(hello.Token)
+	sess, err := h.auth.Authenticate(ctx, c.token)
+	if err != nil {
+		code := wire.CodeUnauthorized
+		if errors.Is(err, directory.ErrRevoked) {
+			code = wire.CodeRevoked
+		}
+		c.fail(code, "this device is not signed in to the workspace: sign in again")
+		return err
+	}
+	if sess.Device != hello.Device || (hello.Workspace != "" && sess.Workspace != hello.Workspace) {
+		c.fail(wire.CodeUnauthorized, "the token does not belong to this device: sign in again")
+		return errors.New("token of another device")
+	}
+	c.sess = sess
+	return c.write(ctx, &wire.Welcome{
+		ServerTime: h.cfg.Now().UnixMilli(),
+		Role:       uint8(sess.Role),
+		Classes:    classBytes(sess.Role.Classes()),
+		Head:       c.head(ctx),
+		MaxSkewMs:  h.cfg.MaxSkew.Milliseconds(),
+	})
+}
+
+func (c *conn) head(ctx context.Context) uint64 {
+	head, err := c.hub.store.Head(ctx, c.sess.Workspace)
+	if err != nil {
+		c.hub.log.Error("read head", "workspace", c.sess.Workspace, "err", err)
+	}
+	return head
+}
+
+// refresh re-reads the session so a role change or a revocation takes
+// effect on the next message.
+func (c *conn) refresh(ctx context.Context) error {
+	sess, err := c.hub.auth.Authenticate(ctx, c.token)
+	if err != nil {
+		return errors.New("this device was signed out of the workspace: ask the owner to invite it again")
+	}
+	c.mu.Lock()
+	c.sess = sess
+	c.mu.Unlock()
+	return nil
+}
+
+func classBytes(cs []record.Class) []uint8 {
+	b := make([]uint8, len(cs))
+	for i, c := range cs {
+		b[i] = uint8(c)
+	}
+	return b
+}
+
+func (c *conn) write(ctx context.Context, m wire.Message) error {
+	frame, err := wire.Encode(m)
+	if err != nil {
+		return err
+	}
+	wctx, cancel := context.WithTimeout(ctx, c.hub.cfg.WriteTimeout)
+	defer cancel()
+	return c.ws.Write(wctx, websocket.MessageBinary, frame)
+}
+
+func (c *conn) reply(m wire.Message) {
+	frame, err := wire.Encode(m)
+	if err != nil {
+		c.hub.log.Error("encode reply", "err", err)
+		return
+	}
+	c.queue(frame)
+}
+
+func (c *conn) writer(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case frame := <-c.send:
+			wctx, cancel := context.WithTimeout(ctx, c.hub.cfg.WriteTimeout)
+			err := c.ws.Write(wctx, websocket.MessageBinary, frame)
+			cancel()
+			if err != nil {
+				c.closeWith(websocket.StatusGoingAway, "write failed")
+				return
+			}
+		}
+	}
+}
+
+// heartbeat pings the device; one that does not answer in time is dropped,
+// so sockets left open by vanished tablets do not pile up.
+func (c *conn) heartbeat(ctx context.Context) {
+	t := time.NewTicker(c.hub.cfg.PingInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			pctx, cancel := context.WithTimeout(ctx, c.hub.cfg.PingTimeout)
+			err := c.ws.Ping(pctx)
+			cancel()
+			if err != nil {
+				c.closeWith(websocket.StatusPolicyViolation, "no answer to ping")
+				c.ws.CloseNow()
+				return
+			}
+		}
+	}
+}
+
+func (c *conn) handle(ctx context.Context, m wire.Message) error {
+	switch m := m.(type) {
+	case *wire.Push:
+		return c.push(ctx, m)
+	case *wire.Pull:
+		return c.pull(ctx, m)
+	case *wire.BlobPut:
+		return c.blobPut(ctx, m)
+	case *wire.BlobGet:
+		return c.blobGet(ctx, m)
+	}
+	c.reply(&wire.Error{Code: wire.CodeBadMessage, Message: fmt.Sprintf("a device may not send %T", m)})
+	return nil
+}
+
+// push stores what the role may write and is not too far in the future,
+// acknowledges each version, and sends the stored ones to the other devices.
+func (c *conn) push(ctx context.Context, m *wire.Push) error {
+	sess := c.session()
+	now := c.hub.cfg.Now()
+	results := make([]wire.Result, len(m.Versions))
+	var ok []wire.Envelope
+	var at []int
+	for i, v := range m.Versions {
+		results[i].OutboxID = v.OutboxID
+		if !sess.Role.CanWrite(record.Class(v.Class)) {
+			results[i].Code, results[i].Message = wire.CodeForbidden, fmt.Sprintf("the %s role may not change %s records", sess.Role.Label(), record.Class(v.Class))
+			continue
+		}
+		if err := clock.Check(v.TS, now, c.hub.cfg.MaxSkew); err != nil {
+			results[i].Code, results[i].Message = wire.CodeSkew, err.Error()
+			continue
+		}
+		if v.Erased {
+			r, err := c.hub.store.Erase(ctx, sess.Workspace, sess.Device, v)
+			if err != nil {
+				return fmt.Errorf("erase: %w", err)
+			}
+			results[i] = r
+			if r.Code == 0 {
+				v.Seq = r.Seq
+				c.hub.fanOut(c, []wire.Envelope{v})
+			}
+			continue
+		}
+		ok = append(ok, v)
+		at = append(at, i)
+	}
+	var live []wire.Envelope
+	if len(ok) > 0 {
+		rs, err := c.hub.store.Append(ctx, sess.Workspace, sess.Device, ok)
+		if err != nil {
+			return fmt.Errorf("append: %w", err)
+		}
+		for j, r := range rs {
+			results[at[j]] = r
+			if r.Code == 0 {
+				v := ok[j]
+				v.Seq = r.Seq
+				live = append(live, v)
+			}
+		}
+	}
+	c.reply(&wire.Ack{ID: m.ID, Results: results})
+	if len(live) > 0 {
+		c.hub.fanOut(c, live)
+	}
+	return nil
+}
+
+func (c *conn) session() directory.Session {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.sess
+}
+
+func (c *conn) pull(ctx context.Context, m *wire.Pull) error {
+	sess := c.session()
+	classes := sess.Role.Classes()
+	limit := int(m.Limit)
+	read := c.hub.store.Since
+	if m.Heads {
+		read = c.hub.store.Heads
+	}
+	vs, next, more, err := read(ctx, sess.Workspace, m.After, limit, classes)
+	if err != nil {
+		return fmt.Errorf("pull: %w", err)
+	}
+	c.reply(&wire.Batch{ID: m.ID, Versions: vs, Next: next, More: more})
+	return nil
+}
+
+func (c *conn) blobPut(ctx context.Context, m *wire.BlobPut) error {
+	sess := c.session()
+	if !sess.Role.CanWrite(record.ClassProject) && !sess.Role.CanWrite(record.ClassCare) {
+		c.reply(&wire.Error{ID: m.ID, Code: wire.CodeForbidden, Message: "this role may not upload photos"})
+		return nil
+	}
+	got, err := c.hub.blobs.PutChunk(ctx, sess.Workspace, m.Hash, m.Offset, m.Total, m.Data)
+	if err != nil {
+		c.reply(blobError(m.ID, err))
+		return nil
+	}
+	c.reply(&wire.BlobAck{ID: m.ID, Hash: m.Hash, Received: got})
+	return nil
+}
+
+func (c *conn) blobGet(ctx context.Context, m *wire.BlobGet) error {
+	sess := c.session()
+	data, total, err := c.hub.blobs.GetChunk(ctx, sess.Workspace, m.Hash, m.Offset, int(m.Limit))
+	if err != nil {
+		c.reply(blobError(m.ID, err))
+		return nil
+	}
+	c.reply(&wire.BlobData{ID: m.ID, Hash: m.Hash, Offset: m.Offset, Total: total, Data: data})
+	return nil
+}
+
+// blobError turns a blob store error into the reply a device can act on.
+func blobError(id uint32, err error) *wire.Error {
+	code := wire.CodeInternal
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		code = wire.CodeNotFound
+	case errors.Is(err, store.ErrTooLarge):
+		code = wire.CodeTooLarge
+	case errors.Is(err, store.ErrHashMismatch), errors.Is(err, store.ErrBadRequest):
+		code = wire.CodeInvalid
+	}
+	return wire.ErrorFor(id, &wire.ProtocolError{Code: code, Err: err})
+}

@@ -1,0 +1,244 @@
+// Package hub runs the websocket sync sessions: it authenticates each
+// device by its first message, enforces its role on every message, stores
+// pushed versions before acknowledging them, answers pulls, and sends new
+// versions live to the other connected devices of the workspace.
+package hub
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+	"golang.org/x/time/rate"
+
+	"pawfile/server/directory"
+	"pawfile/server/store"
+	"pawfile/shared/access"
+	"pawfile/shared/clock"
+	"pawfile/shared/record"
+	"pawfile/shared/wire"
+)
+
+// Config tunes a hub. Zero fields take the defaults.
+type Config struct {
+	// Origins are the extra origins (scheme://host[:port]) whose pages may
+	// open a sync socket; the server's own origin is always allowed.
+	Origins      []string
+	HelloTimeout time.Duration // to send Hello after connecting (10 s)
+	PingInterval time.Duration // between heartbeats (30 s)
+	PingTimeout  time.Duration // for a pong (10 s)
+	WriteTimeout time.Duration // for one frame to go out (10 s)
+	Rate         rate.Limit    // messages per second per device (100)
+	Burst        int           // messages a device may send at once (200)
+	MaxConns     int           // open sockets per member (16)
+	MaxSkew      time.Duration // how far ahead of the server a timestamp may be (clock.MaxSkew)
+	Now          func() time.Time
+}
+
+func (c *Config) defaults() {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&c.HelloTimeout, 10*time.Second)
+	def(&c.PingInterval, 30*time.Second)
+	def(&c.PingTimeout, 10*time.Second)
+	def(&c.WriteTimeout, 10*time.Second)
+	def(&c.MaxSkew, clock.MaxSkew)
+	if c.Rate <= 0 {
+		c.Rate = 100
+	}
+	if c.Burst <= 0 {
+		c.Burst = 200
+	}
+	if c.MaxConns <= 0 {
+		c.MaxConns = 16
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+}
+
+// Authenticator resolves a device token to its session.
+type Authenticator interface {
+	Authenticate(ctx context.Context, token string) (directory.Session, error)
+}
+
+// Hub is the sync endpoint. It is an http.Handler for the /sync path.
+type Hub struct {
+	cfg   Config
+	store store.Store
+	blobs store.Blobs
+	auth  Authenticator
+	log   *slog.Logger
+
+	mu       sync.Mutex
+	conns    map[string]map[*conn]struct{} // by workspace
+	members  map[string]int                // open sockets by member
+	limiters map[uint64]*rate.Limiter      // by device, kept across reconnects
+}
+
+// New returns a hub serving st and blobs to devices that auth accepts.
+func New(st store.Store, blobs store.Blobs, auth Authenticator, log *slog.Logger, cfg Config) *Hub {
+	cfg.defaults()
+	return &Hub{
+		cfg: cfg, store: st, blobs: blobs, auth: auth, log: log,
+		conns:    map[string]map[*conn]struct{}{},
+		members:  map[string]int{},
+		limiters: map[uint64]*rate.Limiter{},
+	}
+}
+
+// Revoke closes every open socket of a device. The directory calls it when
+// a device or its member is removed.
+func (h *Hub) Revoke(ws string, device uint64) {
+	h.mu.Lock()
+	var victims []*conn
+	for c := range h.conns[ws] {
+		if c.sess.Device == device {
+			victims = append(victims, c)
+		}
+	}
+	h.mu.Unlock()
+	for _, c := range victims {
+		c.fail(wire.CodeRevoked, "this device was removed from the workspace: ask the owner to invite it again")
+	}
+}
+
+// Connected returns how many sockets are open, for health and tests.
+func (h *Hub) Connected() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := 0
+	for _, cs := range h.conns {
+		n += len(cs)
+	}
+	return n
+}
+
+func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if err := h.checkOrigin(r); err != nil {
+		h.log.Warn("sync refused", "reason", err.Error(), "remote", r.RemoteAddr)
+		http.Error(w, err.Error(), http.StatusForbidden)
+		return
+	}
+	// The origin was checked above, against our own origin and the
+	// allowlist, including the case the library lets through (no Origin).
+	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
+	if err != nil {
+		return
+	}
+	ws.SetReadLimit(wire.MaxFrame)
+	c := &conn{hub: h, ws: ws, send: make(chan []byte, 256), remote: r.RemoteAddr}
+	c.run(r.Context())
+}
+
+// checkOrigin allows a browser page of the server's own origin or of the
+// allowlist. A request without Origin is refused: browsers always send it
+// on websocket upgrades, and native clients are expected to set it.
+func (h *Hub) checkOrigin(r *http.Request) error {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return errors.New("missing Origin header")
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("malformed Origin %q", origin)
+	}
+	if strings.EqualFold(u.Host, r.Host) {
+		return nil
+	}
+	for _, o := range h.cfg.Origins {
+		if strings.EqualFold(strings.TrimSuffix(o, "/"), u.Scheme+"://"+u.Host) {
+			return nil
+		}
+	}
+	return fmt.Errorf("origin %q may not sync with this server (add it with -origin)", origin)
+}
+
+func (h *Hub) limiter(device uint64) *rate.Limiter {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	l, ok := h.limiters[device]
+	if !ok {
+		l = rate.NewLimiter(h.cfg.Rate, h.cfg.Burst)
+		h.limiters[device] = l
+	}
+	return l
+}
+
+func (h *Hub) join(c *conn) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.members[c.sess.Member] >= h.cfg.MaxConns {
+		return fmt.Errorf("too many open connections for this account (%d): close Pawfile on another device or tab", h.cfg.MaxConns)
+	}
+	h.members[c.sess.Member]++
+	if h.conns[c.sess.Workspace] == nil {
+		h.conns[c.sess.Workspace] = map[*conn]struct{}{}
+	}
+	h.conns[c.sess.Workspace][c] = struct{}{}
+	return nil
+}
+
+func (h *Hub) leave(c *conn) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	cs := h.conns[c.sess.Workspace]
+	if _, ok := cs[c]; !ok {
+		return
+	}
+	delete(cs, c)
+	if len(cs) == 0 {
+		delete(h.conns, c.sess.Workspace)
+	}
+	if h.members[c.sess.Member]--; h.members[c.sess.Member] <= 0 {
+		delete(h.members, c.sess.Member)
+	}
+}
+
+// fanOut sends newly stored versions to every other socket of the
+// workspace whose role may read them. Frames are encoded once per set of
+// readable classes, not once per socket.
+func (h *Hub) fanOut(from *conn, vs []wire.Envelope) {
+	h.mu.Lock()
+	targets := make([]*conn, 0, len(h.conns[from.sess.Workspace]))
+	for c := range h.conns[from.sess.Workspace] {
+		if c != from {
+			targets = append(targets, c)
+		}
+	}
+	h.mu.Unlock()
+	frames := map[access.Role][]byte{}
+	for _, c := range targets {
+		role := c.role()
+		frame, ok := frames[role]
+		if !ok {
+			var visible []wire.Envelope
+			for _, v := range vs {
+				if role.CanRead(record.Class(v.Class)) {
+					visible = append(visible, v)
+				}
+			}
+			if len(visible) > 0 {
+				var err error
+				if frame, err = wire.Encode(&wire.Live{Versions: visible}); err != nil {
+					h.log.Error("encode live versions", "err", err)
+					return
+				}
+			}
+			frames[role] = frame
+		}
+		if frame != nil {
+			c.queue(frame)
+		}
+	}
+}

@@ -1,0 +1,481 @@
+package hub
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"pawfile/server/db"
+	"pawfile/server/directory"
+	"pawfile/server/store"
+	"pawfile/shared/access"
+	"pawfile/shared/clock"
+	"pawfile/shared/record"
+	"pawfile/shared/wire"
+)
+
+// auth is a directory stand-in: tokens map to sessions.
+type auth struct {
+	mu       sync.Mutex
+	sessions map[string]directory.Session
+}
+
+func (a *auth) Authenticate(_ context.Context, token string) (directory.Session, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	s, ok := a.sessions[token]
+	if !ok {
+		return directory.Session{}, directory.ErrUnauthorized
+	}
+	return s, nil
+}
+
+func (a *auth) add(token, ws string, device uint64, role access.Role) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.sessions[token] = directory.Session{Workspace: ws, Member: fmt.Sprintf("%s-m%d", ws, device), Device: device, Role: role}
+}
+
+func (a *auth) remove(token string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	delete(a.sessions, token)
+}
+
+type fixture struct {
+	t    *testing.T
+	hub  *Hub
+	auth *auth
+	srv  *httptest.Server
+	st   *store.Bolt
+}
+
+func newFixture(t *testing.T, cfg Config) *fixture {
+	t.Helper()
+	d, err := db.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	st, err := store.Open(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &auth{sessions: map[string]directory.Session{}}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	h := New(st, st, a, log, cfg)
+	mux := http.NewServeMux()
+	mux.Handle("GET /sync", h)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return &fixture{t: t, hub: h, auth: a, srv: srv, st: st}
+}
+
+func (f *fixture) url() string { return "ws" + strings.TrimPrefix(f.srv.URL, "http") + "/sync" }
+
+// device is a test client speaking the protocol over a real socket.
+type device struct {
+	t      *testing.T
+	id     uint64
+	ws     *websocket.Conn
+	clock  *clock.Clock
+	outbox uint64
+	nextID uint32
+}
+
+func (f *fixture) dial(token string, id uint64) (*device, *wire.Welcome, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, _, err := websocket.Dial(ctx, f.url(), &websocket.DialOptions{HTTPHeader: http.Header{"Origin": {f.srv.URL}}})
+	if err != nil {
+		return nil, nil, err
+	}
+	c.SetReadLimit(wire.MaxFrame)
+	d := &device{t: f.t, id: id, ws: c, clock: clock.New(id, nil)}
+	f.t.Cleanup(func() { c.CloseNow() })
+	d.send(&wire.Hello{Proto: wire.Version, Device: id, Token: []byte(token)})
+	m, err := d.recv()
+	if err != nil {
+		return nil, nil, err
+	}
+	switch m := m.(type) {
+	case *wire.Welcome:
+		return d, m, nil
+	case *wire.Error:
+		return nil, nil, m
+	}
+	return nil, nil, fmt.Errorf("unexpected %T", m)
+}
+
+// connect adds a session and dials it.
+func (f *fixture) connect(ws string, id uint64, role access.Role) *device {
+	f.t.Helper()
+	token := fmt.Sprintf("tok-%s-%d", ws, id)
+	f.auth.add(token, ws, id, role)
+	d, _, err := f.dial(token, id)
+	if err != nil {
+		f.t.Fatalf("connect %s/%d: %v", ws, id, err)
+	}
+	return d
+}
+
+func (d *device) send(m wire.Message) {
+	d.t.Helper()
+	b, err := wire.Encode(m)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := d.ws.Write(ctx, websocket.MessageBinary, b); err != nil {
+		d.t.Fatal(err)
+	}
+}
+
+func (d *device) recv() (wire.Message, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, b, err := d.ws.Read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return wire.Decode(b)
+}
+
+// expect reads until a message of type T arrives.
+func expect[T wire.Message](d *device) T {
+	d.t.Helper()
+	for range 50 {
+		m, err := d.recv()
+		if err != nil {
+			d.t.Fatalf("device %d: waiting for %T: %v", d.id, *new(T), err)
+		}
+		if v, ok := m.(T); ok {
+			return v
+		}
+	}
+	d.t.Fatalf("device %d: no %T in 50 messages", d.id, *new(T))
+	panic("unreachable")
+}
+
+func (d *device) version(class record.Class, key byte, supersedes ...uint64) wire.Envelope {
+	d.outbox++
+	return wire.Envelope{
+		Class: class, Key: wire.Key{key}, TS: d.clock.Now(), KeyID: 1, Format: 1,
+		OutboxID: d.outbox, Supersedes: supersedes, Sealed: []byte(fmt.Sprintf("sealed-%d-%d", d.id, d.outbox)),
+	}
+}
+
+func (d *device) push(vs ...wire.Envelope) *wire.Ack {
+	d.t.Helper()
+	d.nextID++
+	d.send(&wire.Push{ID: d.nextID, Versions: vs})
+	ack := expect[*wire.Ack](d)
+	if ack.ID != d.nextID || len(ack.Results) != len(vs) {
+		d.t.Fatalf("ack %d with %d results for push %d of %d", ack.ID, len(ack.Results), d.nextID, len(vs))
+	}
+	return ack
+}
+
+func (d *device) pull(after uint64, heads bool) *wire.Batch {
+	d.t.Helper()
+	d.nextID++
+	d.send(&wire.Pull{ID: d.nextID, After: after, Limit: 1000, Heads: heads})
+	return expect[*wire.Batch](d)
+}
+
+func TestTwoDevicesConverge(t *testing.T) {
+	f := newFixture(t, Config{})
+	a := f.connect("ws1", 1, access.Owner)
+	b := f.connect("ws1", 2, access.FrontDesk)
+
+	ack := a.push(a.version(record.ClassClient, 1), a.version(record.ClassCare, 2))
+	for _, r := range ack.Results {
+		if r.Code != wire.CodeOK || r.Seq == 0 {
+			t.Fatalf("push refused: %+v", r)
+		}
+	}
+	live := expect[*wire.Live](b)
+	if len(live.Versions) != 2 || live.Versions[0].Seq != ack.Results[0].Seq {
+		t.Fatalf("live: %+v", live.Versions)
+	}
+
+	// B was offline for A's next edit: it catches up from its cursor.
+	cursor := live.Versions[1].Seq
+	b.ws.CloseNow()
+	a.push(a.version(record.ClassClient, 1, ack.Results[0].Seq))
+	b2 := f.connect("ws1", 2, access.FrontDesk)
+	batch := b2.pull(cursor, false)
+	if len(batch.Versions) != 1 || batch.Versions[0].Key != (wire.Key{1}) {
+		t.Fatalf("catch-up: %+v", batch)
+	}
+
+	// A new device bootstraps from heads: one version per record.
+	c := f.connect("ws1", 3, access.Viewer)
+	heads := c.pull(0, true)
+	if len(heads.Versions) != 2 || heads.More {
+		t.Fatalf("bootstrap: %d versions, more %v", len(heads.Versions), heads.More)
+	}
+}
+
+func TestConcurrentEditsLeaveTwoHeads(t *testing.T) {
+	f := newFixture(t, Config{})
+	a := f.connect("ws1", 1, access.Owner)
+	b := f.connect("ws1", 2, access.Owner)
+	first := a.push(a.version(record.ClassProject, 9)).Results[0].Seq
+	// Both edit offline on top of the first version.
+	sa := a.push(a.version(record.ClassProject, 9, first)).Results[0].Seq
+	sb := b.push(b.version(record.ClassProject, 9, first)).Results[0].Seq
+	if n := len(a.pull(0, true).Versions); n != 2 {
+		t.Fatalf("after concurrent edits: %d heads, want 2", n)
+	}
+	a.push(a.version(record.ClassProject, 9, sa, sb))
+	if n := len(a.pull(0, true).Versions); n != 1 {
+		t.Fatalf("after the merging edit: %d heads, want 1", n)
+	}
+}
+
+func TestRoleAndWorkspaceIsolation(t *testing.T) {
+	f := newFixture(t, Config{})
+	owner := f.connect("ws1", 1, access.Owner)
+	owner.push(owner.version(record.ClassClient, 1), owner.version(record.ClassCare, 2), owner.version(record.ClassProject, 3))
+
+	groomer := f.connect("ws1", 2, access.Groomer)
+	ack := groomer.push(groomer.version(record.ClassClient, 4), groomer.version(record.ClassCare, 5))
+	if ack.Results[0].Code != wire.CodeForbidden || ack.Results[1].Code != wire.CodeOK {
+		t.Fatalf("groomer push: %+v", ack.Results)
+	}
+	for _, heads := range []bool{false, true} {
+		for _, v := range groomer.pull(0, heads).Versions {
+			if v.Class == record.ClassClient {
+				t.Fatalf("groomer pulled a client record (heads=%v)", heads)
+			}
+		}
+	}
+	// Live updates of client records do not reach the groomer either.
+	owner.push(owner.version(record.ClassClient, 6), owner.version(record.ClassProject, 7))
+	live := expect[*wire.Live](groomer)
+	for _, v := range live.Versions {
+		if v.Class == record.ClassClient {
+			t.Fatal("groomer got a client record live")
+		}
+	}
+
+	viewer := f.connect("ws1", 3, access.Viewer)
+	if r := viewer.push(viewer.version(record.ClassCare, 8)).Results[0]; r.Code != wire.CodeForbidden {
+		t.Fatalf("viewer push: %+v", r)
+	}
+
+	other := f.connect("ws2", 4, access.Owner)
+	if n := len(other.pull(0, false).Versions) + len(other.pull(0, true).Versions); n != 0 {
+		t.Fatalf("workspace 2 sees %d versions of workspace 1", n)
+	}
+	other.push(other.version(record.ClassCare, 1))
+	if _, err := owner.recvWithin(300 * time.Millisecond); err == nil {
+		t.Fatal("workspace 1 got a live version of workspace 2")
+	}
+}
+
+func (d *device) recvWithin(wait time.Duration) (wire.Message, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	_, b, err := d.ws.Read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return wire.Decode(b)
+}
+
+func TestSkewRefusesOnlyTheFutureVersion(t *testing.T) {
+	f := newFixture(t, Config{})
+	a := f.connect("ws1", 1, access.Owner)
+	future := a.version(record.ClassCare, 1)
+	future.TS.Wall = time.Now().Add(3*time.Hour + 12*time.Minute).UnixMilli()
+	ack := a.push(future, a.version(record.ClassCare, 2))
+	if ack.Results[0].Code != wire.CodeSkew || !strings.Contains(ack.Results[0].Message, "3 h 12 min ahead") {
+		t.Fatalf("future version: %+v", ack.Results[0])
+	}
+	if ack.Results[1].Code != wire.CodeOK {
+		t.Fatalf("the sane version was held up: %+v", ack.Results[1])
+	}
+}
+
+func TestErasedRecordsStayErased(t *testing.T) {
+	f := newFixture(t, Config{})
+	a := f.connect("ws1", 1, access.Owner)
+	stale := f.connect("ws1", 2, access.FrontDesk)
+	seq := a.push(a.version(record.ClassClient, 7)).Results[0].Seq
+	older := stale.version(record.ClassClient, 7)
+	marker := a.version(record.ClassClient, 7, seq)
+	marker.Erased, marker.Sealed = true, []byte("sealed erased marker")
+	if r := a.push(marker).Results[0]; r.Code != wire.CodeOK {
+		t.Fatalf("erase: %+v", r)
+	}
+	newer := stale.version(record.ClassClient, 7)
+	for _, v := range []wire.Envelope{older, newer} {
+		if r := stale.push(v).Results[0]; r.Code != wire.CodeErased {
+			t.Fatalf("a stale device re-uploaded an erased record: %+v", r)
+		}
+	}
+	hist, err := f.st.History(context.Background(), "ws1", [32]byte{7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hist) != 1 || !hist[0].Erased {
+		t.Fatalf("history after erasure: %+v", hist)
+	}
+}
+
+func TestRefusedConnections(t *testing.T) {
+	f := newFixture(t, Config{})
+	f.auth.add("good", "ws1", 1, access.Owner)
+	for _, origin := range []string{"", "http://evil.example"} {
+		req, _ := http.NewRequest("GET", f.srv.URL+"/sync", nil)
+		req.Header.Set("Connection", "Upgrade")
+		req.Header.Set("Upgrade", "websocket")
+		req.Header.Set("Sec-WebSocket-Version", "13")
+		req.Header.Set("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
+		if origin != "" {
+			req.Header.Set("Origin", origin)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("origin %q: status %d, want 403", origin, resp.StatusCode)
+		}
+	}
+	if _, _, err := f.dial("bad token", 1); wire.CodeOf(err) != wire.CodeUnauthorized {
+		t.Errorf("bad token: %v", err)
+	}
+	if _, _, err := f.dial("good", 2); wire.CodeOf(err) != wire.CodeUnauthorized {
+		t.Errorf("another device's token: %v", err)
+	}
+}
+
+func TestRevokedDeviceIsCutOff(t *testing.T) {
+	f := newFixture(t, Config{})
+	d := f.connect("ws1", 1, access.Groomer)
+	f.auth.remove("tok-ws1-1")
+	f.hub.Revoke("ws1", 1)
+	e := expect[*wire.Error](d)
+	if e.Code != wire.CodeRevoked {
+		t.Fatalf("revoked device got %+v", e)
+	}
+	if _, err := d.recv(); err == nil {
+		t.Fatal("socket still open after revocation")
+	}
+	if _, _, err := f.dial("tok-ws1-1", 1); err == nil {
+		t.Fatal("revoked device reconnected")
+	}
+}
+
+func TestMalformedAndOversized(t *testing.T) {
+	f := newFixture(t, Config{})
+	a := f.connect("ws1", 1, access.Owner)
+	b := f.connect("ws1", 2, access.Owner)
+	ctx := context.Background()
+	if err := a.ws.Write(ctx, websocket.MessageBinary, []byte{wire.Version, 3, 0, 0xff, 0xff}); err != nil {
+		t.Fatal(err)
+	}
+	if e := expect[*wire.Error](a); e.Code != wire.CodeBadMessage {
+		t.Fatalf("malformed: %+v", e)
+	}
+	// The same socket keeps working, and so do the others.
+	if r := a.push(a.version(record.ClassCare, 1)).Results[0]; r.Code != wire.CodeOK {
+		t.Fatalf("after a malformed message: %+v", r)
+	}
+	expect[*wire.Live](b)
+
+	big := make([]byte, wire.MaxFrame+10)
+	a.ws.Write(ctx, websocket.MessageBinary, big)
+	_, err := a.recv()
+	if websocket.CloseStatus(err) != websocket.StatusMessageTooBig {
+		t.Fatalf("oversized frame: %v (status %d), want close 1009", err, websocket.CloseStatus(err))
+	}
+	if r := b.push(b.version(record.ClassCare, 2)).Results[0]; r.Code != wire.CodeOK {
+		t.Fatalf("another device after the oversized frame: %+v", r)
+	}
+}
+
+func TestIdleSocketsAreReaped(t *testing.T) {
+	const n = 1000
+	f := newFixture(t, Config{PingInterval: 200 * time.Millisecond, PingTimeout: 200 * time.Millisecond, MaxConns: n})
+	for i := range n {
+		f.auth.add(fmt.Sprint("t", i), "ws1", uint64(i+1), access.Groomer)
+	}
+	var conns []*websocket.Conn
+	for i := range n {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		c, _, err := websocket.Dial(ctx, f.url(), &websocket.DialOptions{HTTPHeader: http.Header{"Origin": {f.srv.URL}}})
+		if err != nil {
+			cancel()
+			t.Fatalf("dial %d: %v", i, err)
+		}
+		b, _ := wire.Encode(&wire.Hello{Proto: wire.Version, Device: uint64(i + 1), Token: []byte(fmt.Sprint("t", i))})
+		if err := c.Write(ctx, websocket.MessageBinary, b); err != nil {
+			t.Fatal(err)
+		}
+		cancel()
+		conns = append(conns, c) // never read again: pings go unanswered
+	}
+	defer func() {
+		for _, c := range conns {
+			c.CloseNow()
+		}
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	peak := 0
+	for time.Now().Before(deadline) {
+		n := f.hub.Connected()
+		peak = max(peak, n)
+		if peak > 0 && n == 0 {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%d of %d silent sockets still open after 10 s (peak %d)", f.hub.Connected(), n, peak)
+}
+
+func TestRateLimitThrottlesOnlyTheNoisyDevice(t *testing.T) {
+	f := newFixture(t, Config{Rate: 50, Burst: 5})
+	noisy := f.connect("ws1", 1, access.Owner)
+	quiet := f.connect("ws1", 2, access.Owner)
+	var wg sync.WaitGroup
+	var noisyTook time.Duration
+	wg.Go(func() {
+		start := time.Now()
+		for range 200 { // all at once: far over 10× the rate
+			noisy.send(&wire.Pull{After: 0, Limit: 1})
+		}
+		for range 200 {
+			expect[*wire.Batch](noisy)
+		}
+		noisyTook = time.Since(start)
+	})
+	time.Sleep(100 * time.Millisecond)
+	start := time.Now()
+	for range 3 {
+		quiet.pull(0, false)
+	}
+	quietTook := time.Since(start)
+	wg.Wait()
+	// The limiter lets 5 through at once, then 50 a second.
+	if noisyTook < 3*time.Second {
+		t.Errorf("200 messages at 50/s took %v: not throttled", noisyTook)
+	}
+	if quietTook > noisyTook/10 {
+		t.Errorf("the quiet device took %v, the noisy one %v", quietTook, noisyTook)
+	}
+}
