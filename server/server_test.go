@@ -321,4 +321,3 @@ func TestBackupUnderLoadRestoresEverythingAcknowledged(t *testing.T) {
 	}
 	t.Logf("backup holds all %d versions acknowledged before it began (of %d stored in it)", len(before), len(got))
 }
-
