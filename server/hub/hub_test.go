@@ -1,7 +1,9 @@
 package hub
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"log/slog"
@@ -477,5 +479,42 @@ func TestRateLimitThrottlesOnlyTheNoisyDevice(t *testing.T) {
 	}
 	if quietTook > noisyTook/10 {
 		t.Errorf("the quiet device took %v, the noisy one %v", quietTook, noisyTook)
+	}
+}
+
+func TestBlobsStayInTheirWorkspace(t *testing.T) {
+	f := newFixture(t, Config{})
+	a := f.connect("ws1", 1, access.Groomer)
+	data := []byte("sealed photo bytes")
+	hash := wire.Hash(sha256.Sum256(data))
+	a.send(&wire.BlobPut{ID: 1, Hash: hash, Offset: 0, Total: uint64(len(data)), Data: data})
+	if ack := expect[*wire.BlobAck](a); ack.Received != uint64(len(data)) {
+		t.Fatalf("blob put: %+v", ack)
+	}
+	a.send(&wire.BlobGet{ID: 2, Hash: hash, Limit: 1 << 20})
+	if got := expect[*wire.BlobData](a); !bytes.Equal(got.Data, data) {
+		t.Fatalf("blob get: %q", got.Data)
+	}
+
+	other := f.connect("ws2", 2, access.Owner)
+	other.send(&wire.BlobGet{ID: 3, Hash: hash, Limit: 1 << 20})
+	if e := expect[*wire.Error](other); e.Code != wire.CodeNotFound || e.ID != 3 {
+		t.Fatalf("another workspace read the blob: %+v", e)
+	}
+	viewer := f.connect("ws1", 3, access.Viewer)
+	viewer.send(&wire.BlobPut{ID: 4, Hash: hash, Total: uint64(len(data)), Data: data})
+	if e := expect[*wire.Error](viewer); e.Code != wire.CodeForbidden {
+		t.Fatalf("a viewer uploaded a blob: %+v", e)
+	}
+}
+
+func TestDevicesMaySendOnlyRequests(t *testing.T) {
+	f := newFixture(t, Config{})
+	a := f.connect("ws1", 1, access.Owner)
+	for _, m := range []wire.Message{&wire.Live{}, &wire.Welcome{Role: 1}, &wire.Ack{}, &wire.Batch{}, &wire.Hello{Proto: wire.Version}} {
+		a.send(m)
+		if e := expect[*wire.Error](a); e.Code != wire.CodeBadMessage {
+			t.Fatalf("%T: %+v", m, e)
+		}
 	}
 }
