@@ -301,7 +301,7 @@ func TestSkewRefusesOnlyTheFutureVersion(t *testing.T) {
 	f := newFixture(t, Config{})
 	a := f.connect("ws1", 1, access.Owner)
 	future := a.version(record.ClassCare, 1)
-	future.TS.Wall = time.Now().Add(3*time.Hour + 12*time.Minute).UnixMilli()
+	future.TS.Wall = time.Now().Add(3*time.Hour + 12*time.Minute + 30*time.Second).UnixMilli()
 	ack := a.push(future, a.version(record.ClassCare, 2))
 	if ack.Results[0].Code != wire.CodeSkew || !strings.Contains(ack.Results[0].Message, "3 h 12 min ahead") {
 		t.Fatalf("future version: %+v", ack.Results[0])
