@@ -68,7 +68,11 @@ func serve(args []string) error {
 	mux.Handle("GET /sync", h)
 	mux.Handle("GET /admin/backup", backup.Handler(d, token))
 	mux.HandleFunc("GET /healthz", health(d, h))
-	mux.Handle("/", pwa.Handler(version, *web))
+	page, err := pwa.Handler(version, *web)
+	if err != nil {
+		return err
+	}
+	mux.Handle("/", page)
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

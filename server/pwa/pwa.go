@@ -7,10 +7,21 @@
 package pwa
 
 import (
+	"bytes"
+	_ "embed"
+	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 
+	"github.com/klauspost/compress/gzip"
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
+
+//go:embed worker.js
+var worker string
 
 type shell struct {
 	app.Compo
@@ -23,9 +34,14 @@ func (s *shell) Render() app.UI {
 	)
 }
 
-// Handler returns the handler for the app, announcing version to the
-// browser so it updates when, and only when, a new build is served.
-func Handler(version, webDir string) http.Handler {
+// Handler returns the handler for the app in webDir, announcing version to
+// the browser so it offers an update when, and only when, a new build is
+// served. app.wasm is compressed once, here, rather than per request.
+func Handler(version, webDir string) (http.Handler, error) {
+	a, err := newAssets(webDir)
+	if err != nil {
+		return nil, err
+	}
 	app.RouteWithRegexp("^/.*", func() app.Composer { return &shell{} })
 	return &app.Handler{
 		Name:         "Pawfile",
@@ -43,13 +59,65 @@ func Handler(version, webDir string) http.Handler {
 			SVG:      "/web/icons/icon.svg",
 			Maskable: "/web/icons/maskable-512.png",
 		},
-		Resources: assets{http.StripPrefix("/web", http.FileServer(http.Dir(webDir)))},
-	}
+		BackgroundColor:       "#ffffff",
+		ThemeColor:            "#0f5f58",
+		WasmContentLength:     a.wasmLength,
+		ServiceWorkerTemplate: worker,
+		Resources:             a,
+	}, nil
 }
 
 // assets serves the files of the web directory at /web/, wherever the
 // directory is. Paths stay absolute so deep links such as /clients/42 load
 // the same files as /.
-type assets struct{ http.Handler }
+type assets struct {
+	files      http.Handler
+	wasm       []byte // gzip of app.wasm; nil when there is none
+	wasmLength string // its uncompressed size, for the loading progress
+}
+
+func newAssets(webDir string) (*assets, error) {
+	a := &assets{files: http.StripPrefix("/web", http.FileServer(http.Dir(webDir)))}
+	raw, err := os.ReadFile(filepath.Join(webDir, "app.wasm"))
+	if os.IsNotExist(err) {
+		return a, nil // tests serve no app; a browser then gets a 404 for it
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read app: %w", err)
+	}
+	var buf bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	if err != nil {
+		return nil, err
+	}
+	zw.Write(raw)
+	if err := zw.Close(); err != nil {
+		return nil, fmt.Errorf("compress app: %w", err)
+	}
+	a.wasm, a.wasmLength = buf.Bytes(), strconv.Itoa(len(raw))
+	return a, nil
+}
 
 func (assets) Resolve(location string) string { return location }
+
+func (a *assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/web/app.wasm" && a.wasm != nil {
+		w.Header().Set("Content-Type", "application/wasm")
+		w.Header().Set("Vary", "Accept-Encoding")
+		if !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+			zr, err := gzip.NewReader(bytes.NewReader(a.wasm))
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+			w.Header().Set("Content-Length", a.wasmLength)
+			zr.WriteTo(w)
+			return
+		}
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Header().Set("Content-Length", strconv.Itoa(len(a.wasm)))
+		w.Write(a.wasm)
+		return
+	}
+	a.files.ServeHTTP(w, r)
+}
