@@ -4,7 +4,7 @@ ADDR      ?= 127.0.0.1:8080
 DATA      ?= ./data
 FUZZTIME  ?= 5s
 BENCHTIME ?= 1s
-BENCHCOUNT ?= 5
+BENCHCOUNT ?= 6
 WASM      := GOOS=js GOARCH=wasm
 # `go tool` builds a tool for the current GOOS: run the browser runner natively.
 BROWSER   := env GOOS= GOARCH= $(GO) tool wasmbrowsertest
