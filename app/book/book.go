@@ -1,0 +1,299 @@
+// Package book is the unlocked workspace on a device: its records opened
+// and merged in memory, local edits sealed into record versions for the
+// outbox, and versions from other devices opened and merged in.
+//
+// Everything a Book hands out to be stored or sent is sealed; plaintext
+// lives only in its memory, which Close drops.
+package book
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+
+	"pawfile/shared/clock"
+	"pawfile/shared/merge"
+	"pawfile/shared/record"
+	"pawfile/shared/seal"
+	"pawfile/shared/wire"
+)
+
+// Book holds a workspace's records on a device.
+type Book struct {
+	workspace string
+	keys      *seal.Keyring
+	clock     *clock.Clock
+
+	mu      sync.RWMutex
+	records map[merge.Key]*entry
+	byKey   map[[32]byte]merge.Key
+}
+
+type entry struct {
+	rec *merge.Record
+	// merged lists the server seqs of received versions folded into rec
+	// since this device last sent one: its next version supersedes them.
+	merged []uint64
+}
+
+// New returns an empty book for a workspace, with the keys its member
+// holds and the device's clock.
+func New(workspace string, keys *seal.Keyring, c *clock.Clock) *Book {
+	return &Book{
+		workspace: workspace, keys: keys, clock: c,
+		records: map[merge.Key]*entry{}, byKey: map[[32]byte]merge.Key{},
+	}
+}
+
+// Close drops the keys and every decrypted record from memory.
+func (b *Book) Close() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.keys, b.records, b.byKey = nil, nil, nil
+}
+
+// ErrLocked is returned by a closed book.
+var ErrLocked = errors.New("Pawfile is locked: unlock it to see your records")
+
+// ErrNoKey is returned for a class this member holds no key for.
+var ErrNoKey = errors.New("this role cannot open these records")
+
+func keyOf(typ record.Type, id string) merge.Key {
+	return merge.Key{Class: typ.Class(), Type: typ, ID: id}
+}
+
+// recordKey is the name the server knows a record by.
+func (b *Book) recordKey(k merge.Key) [32]byte {
+	return seal.RecordKey(b.keys.MAC, k.Class, k.Type, k.ID)
+}
+
+// Save validates v, a pointer to a record struct such as *record.Client,
+// and writes the fields that differ from what the book holds as one edit.
+// It returns the version to queue for sending, and false if nothing
+// changed. Validation errors are record.Errors, one per field.
+func (b *Book) Save(id string, v any) (wire.Envelope, bool, error) {
+	typ := record.TypeOf(v)
+	if typ == "" {
+		return wire.Envelope{}, false, fmt.Errorf("save: %T is not a record", v)
+	}
+	if !record.ValidID(id) {
+		return wire.Envelope{}, false, fmt.Errorf("save %s: bad id %q", typ, id)
+	}
+	if err := record.Validate(v); err != nil {
+		return wire.Envelope{}, false, err
+	}
+	fields, err := record.Encode(v)
+	if err != nil {
+		return wire.Envelope{}, false, fmt.Errorf("save %s: %w", typ, err)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.keys == nil {
+		return wire.Envelope{}, false, ErrLocked
+	}
+	key := keyOf(typ, id)
+	e := b.edit(key)
+	ts := b.clock.Now()
+	changed := false
+	if !e.rec.Exists() {
+		if e.rec.IsErased() {
+			return wire.Envelope{}, false, fmt.Errorf("save %s: this record was erased", typ)
+		}
+		changed = e.rec.Create(ts)
+	}
+	names := make([]string, 0, len(fields))
+	for name := range fields {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if old, ok := e.rec.Get(name); ok && string(old) == string(fields[name]) {
+			continue
+		}
+		if e.rec.Set(name, fields[name], ts) {
+			changed = true
+		}
+	}
+	if !changed {
+		return wire.Envelope{}, false, nil
+	}
+	env, err := b.sealLocked(e)
+	return env, err == nil, err
+}
+
+// Delete removes a record. Its fields are dropped; an edit made elsewhere
+// before the delete arrives does not bring it back.
+func (b *Book) Delete(typ record.Type, id string) (wire.Envelope, error) {
+	return b.change(typ, id, (*merge.Record).Delete)
+}
+
+// Erase removes a record for good (a client's request, or retention): the
+// erasure syncs to every device and the server, which refuses the record
+// from then on.
+func (b *Book) Erase(typ record.Type, id string) (wire.Envelope, error) {
+	return b.change(typ, id, (*merge.Record).Erase)
+}
+
+func (b *Book) change(typ record.Type, id string, op func(*merge.Record, clock.Timestamp) bool) (wire.Envelope, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.keys == nil {
+		return wire.Envelope{}, ErrLocked
+	}
+	e, ok := b.records[keyOf(typ, id)]
+	if !ok {
+		return wire.Envelope{}, fmt.Errorf("%s %s: no such record", typ, id)
+	}
+	if !op(e.rec, b.clock.Now()) {
+		return wire.Envelope{}, fmt.Errorf("%s %s: already gone", typ, id)
+	}
+	return b.sealLocked(e)
+}
+
+func (b *Book) edit(key merge.Key) *entry {
+	e, ok := b.records[key]
+	if !ok {
+		e = &entry{rec: merge.New(key)}
+		b.records[key] = e
+		b.byKey[b.recordKey(key)] = key
+	}
+	return e
+}
+
+// sealLocked seals the record's whole state as a new version. Its
+// timestamp is fresh, so its author is this device.
+func (b *Book) sealLocked(e *entry) (wire.Envelope, error) {
+	ck, ok := b.keys.Current(e.rec.Key.Class)
+	if !ok {
+		return wire.Envelope{}, ErrNoKey
+	}
+	plain, err := merge.Encode(e.rec)
+	if err != nil {
+		return wire.Envelope{}, err
+	}
+	ts := b.clock.Now()
+	h := seal.Header{Workspace: b.workspace, RecordKey: b.recordKey(e.rec.Key), TS: ts, KeyID: ck.ID, Format: merge.Format}
+	env := wire.Envelope{
+		Class: e.rec.Key.Class, Key: h.RecordKey, TS: ts, KeyID: ck.ID, Format: merge.Format,
+		OutboxID: OutboxID(ts), Supersedes: e.merged, Sealed: seal.Seal(ck.Key, h, plain),
+		Erased: e.rec.IsErased(),
+	}
+	e.merged = nil
+	return env, nil
+}
+
+// OutboxID names a version for the server's idempotency check. It comes
+// from the version's timestamp, which is unique on the device and keeps
+// rising even if the local store is wiped and rebuilt.
+func OutboxID(ts clock.Timestamp) uint64 {
+	return uint64(ts.Wall)<<20 | uint64(ts.Counter&(1<<20-1))
+}
+
+// Apply opens a version from the server (or the local store) and merges it
+// in. It reports which record it was and whether anything changed. A
+// version of a class this member holds no key for returns ErrNoKey.
+func (b *Book) Apply(env wire.Envelope) (merge.Key, bool, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.keys == nil {
+		return merge.Key{}, false, ErrLocked
+	}
+	key, ok := b.keys.Lookup(env.Class, env.KeyID)
+	if !ok {
+		return merge.Key{}, false, ErrNoKey
+	}
+	h := seal.Header{Workspace: b.workspace, RecordKey: env.Key, TS: env.TS, KeyID: env.KeyID, Format: env.Format}
+	plain, err := seal.Open(key, h, env.Sealed)
+	if err != nil {
+		return merge.Key{}, false, fmt.Errorf("open version %d: %w", env.Seq, err)
+	}
+	rec, err := merge.Decode(plain)
+	if err != nil {
+		return merge.Key{}, false, fmt.Errorf("version %d: %w", env.Seq, err)
+	}
+	// The sealed content must be the record the envelope names: a member
+	// holding the key must not be able to overwrite one record with
+	// another's content under its name.
+	if rec.Key.Class != env.Class || b.recordKey(rec.Key) != [32]byte(env.Key) {
+		return merge.Key{}, false, fmt.Errorf("version %d: its content names another record", env.Seq)
+	}
+	b.clock.Observe(rec.Latest())
+	e := b.edit(rec.Key)
+	changed, err := e.rec.Merge(rec)
+	if err != nil {
+		return merge.Key{}, false, err
+	}
+	if env.Seq != 0 && !slices.Contains(e.merged, env.Seq) && len(e.merged) < wire.MaxSupersedes {
+		e.merged = append(e.merged, env.Seq)
+	}
+	// A state read back from the local store carries, as Supersedes, the
+	// seqs it had merged but not yet superseded.
+	e.merged = append(e.merged, env.Supersedes...)
+	slices.Sort(e.merged)
+	e.merged = slices.Compact(e.merged)
+	if len(e.merged) > wire.MaxSupersedes {
+		e.merged = e.merged[len(e.merged)-wire.MaxSupersedes:]
+	}
+	return rec.Key, changed, nil
+}
+
+// Load fills v, a pointer to a record struct, with record id. It reports
+// false if there is no such live record.
+func (b *Book) Load(id string, v any) (bool, error) {
+	typ := record.TypeOf(v)
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	if b.keys == nil {
+		return false, ErrLocked
+	}
+	e, ok := b.records[keyOf(typ, id)]
+	if !ok || !e.rec.Exists() {
+		return false, nil
+	}
+	return true, record.Decode(e.rec.Values(), v)
+}
+
+// Record returns a copy of a record's replicated state, live or not: the
+// history screens read timestamps and authors from it.
+func (b *Book) Record(typ record.Type, id string) (*merge.Record, bool) {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	e, ok := b.records[keyOf(typ, id)]
+	if !ok {
+		return nil, false
+	}
+	return e.rec.Clone(), true
+}
+
+// IDs returns the ids of the live records of a type, in no set order.
+func (b *Book) IDs(typ record.Type) []string {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	var ids []string
+	for k, e := range b.records {
+		if k.Type == typ && e.rec.Exists() {
+			ids = append(ids, k.ID)
+		}
+	}
+	return ids
+}
+
+// State seals a record's current state for the local store: the version
+// the device would send now, without asking it to be sent.
+func (b *Book) State(typ record.Type, id string) (wire.Envelope, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.keys == nil {
+		return wire.Envelope{}, ErrLocked
+	}
+	e, ok := b.records[keyOf(typ, id)]
+	if !ok {
+		return wire.Envelope{}, fmt.Errorf("%s %s: no such record", typ, id)
+	}
+	merged := e.merged
+	env, err := b.sealLocked(e)
+	e.merged = merged
+	env.Supersedes = merged
+	return env, err
+}

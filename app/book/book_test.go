@@ -1,0 +1,203 @@
+package book
+
+import (
+	"errors"
+	"testing"
+
+	"pawfile/shared/clock"
+	"pawfile/shared/record"
+	"pawfile/shared/seal"
+	"pawfile/shared/wire"
+)
+
+func newBooks(t *testing.T) (*Book, *Book, *seal.Keyring) {
+	t.Helper()
+	keys := seal.NewKeyring()
+	return New("ws1", keys, clock.New(1, nil)), New("ws1", keys, clock.New(2, nil)), keys
+}
+
+func mustSave(t *testing.T, b *Book, id string, v any) wire.Envelope {
+	t.Helper()
+	env, ok, err := b.Save(id, v)
+	if err != nil || !ok {
+		t.Fatalf("save %s: ok=%v err=%v", id, ok, err)
+	}
+	return env
+}
+
+func apply(t *testing.T, b *Book, envs ...wire.Envelope) {
+	t.Helper()
+	for _, env := range envs {
+		if _, _, err := b.Apply(env); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestEditsOnTwoDevicesMerge(t *testing.T) {
+	a, b, _ := newBooks(t)
+	id := record.NewID()
+	first := mustSave(t, a, id, &record.Client{Name: "Ann Smith", Phones: []string{"01234 567890"}})
+	apply(t, b, first)
+
+	var onA, onB record.Client
+	a.Load(id, &onA)
+	b.Load(id, &onB)
+	onA.Notes = "Prefers mornings" // different fields, edited offline on both
+	onB.Phones = []string{"07700 900123"}
+	va := mustSave(t, a, id, &onA)
+	vb := mustSave(t, b, id, &onB)
+	apply(t, a, vb)
+	apply(t, b, va)
+
+	for _, bk := range []*Book{a, b} {
+		var c record.Client
+		if ok, err := bk.Load(id, &c); !ok || err != nil {
+			t.Fatalf("load: %v %v", ok, err)
+		}
+		if c.Notes != "Prefers mornings" || len(c.Phones) != 1 || c.Phones[0] != "07700 900123" || c.Name != "Ann Smith" {
+			t.Fatalf("merged client: %+v", c)
+		}
+	}
+}
+
+func TestSaveValidatesAndSkipsNoChange(t *testing.T) {
+	a, _, _ := newBooks(t)
+	_, _, err := a.Save(record.NewID(), &record.Client{Phones: []string{"0123456789012345678901234567890"}})
+	var errs record.Errors
+	if !errors.As(err, &errs) || errs.On("name") == "" || errs.On("phones") == "" {
+		t.Fatalf("want field errors on name and phones, got %v", err)
+	}
+	id := record.NewID()
+	mustSave(t, a, id, &record.Client{Name: "Bo"})
+	if _, ok, err := a.Save(id, &record.Client{Name: "Bo"}); ok || err != nil {
+		t.Fatalf("an unchanged save made a version: ok=%v err=%v", ok, err)
+	}
+}
+
+func TestVersionsAreSealed(t *testing.T) {
+	a, _, keys := newBooks(t)
+	id := record.NewID()
+	env := mustSave(t, a, id, &record.Client{Name: "Very Secret Name"})
+	if len(env.Sealed) == 0 || containsBytes(env.Sealed, "Very Secret Name") || containsBytes(env.Sealed, id) {
+		t.Fatal("the client's name or id is readable in the version")
+	}
+	if env.Class != record.ClassClient || env.Key != wire.Key(seal.RecordKey(keys.MAC, record.ClassClient, record.TypeClient, id)) {
+		t.Fatalf("class %v, key %x", env.Class, env.Key)
+	}
+}
+
+func containsBytes(b []byte, s string) bool {
+	for i := 0; i+len(s) <= len(b); i++ {
+		if string(b[i:i+len(s)]) == s {
+			return true
+		}
+	}
+	return false
+}
+
+func TestRoleWithoutKeyCannotOpen(t *testing.T) {
+	keys := seal.NewKeyring()
+	owner := New("ws1", keys, clock.New(1, nil))
+	groomer := New("ws1", keys.Only(record.ClassCare, record.ClassProject), clock.New(2, nil))
+	client := mustSave(t, owner, record.NewID(), &record.Client{Name: "Ann"})
+	pet := mustSave(t, owner, record.NewID(), &record.Pet{Client: "c1", Name: "Rex"})
+	if _, _, err := groomer.Apply(client); !errors.Is(err, ErrNoKey) {
+		t.Fatalf("groomer opened a client record: %v", err)
+	}
+	apply(t, groomer, pet)
+	if _, _, err := groomer.Save(record.NewID(), &record.Client{Name: "Bob"}); !errors.Is(err, ErrNoKey) {
+		t.Fatalf("groomer wrote a client record: %v", err)
+	}
+}
+
+func TestApplyRefusesMovedContent(t *testing.T) {
+	a, b, _ := newBooks(t)
+	v1 := mustSave(t, a, record.NewID(), &record.Client{Name: "Ann"})
+	v2 := mustSave(t, a, record.NewID(), &record.Client{Name: "Bob"})
+	moved := v1
+	moved.Key = v2.Key
+	if _, _, err := b.Apply(moved); err == nil {
+		t.Fatal("a version under another record's key was applied")
+	}
+	other := New("ws2", seal.NewKeyring(), clock.New(3, nil))
+	if _, _, err := other.Apply(v1); err == nil {
+		t.Fatal("another workspace opened the version")
+	}
+}
+
+func TestDeleteAndErase(t *testing.T) {
+	a, b, _ := newBooks(t)
+	id := record.NewID()
+	apply(t, b, mustSave(t, a, id, &record.Client{Name: "Ann"}))
+	var c record.Client
+	b.Load(id, &c)
+	c.Notes = "edited offline on b"
+	late := mustSave(t, b, id, &c)
+
+	del, err := a.Delete(record.TypeClient, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	apply(t, a, late) // the concurrent edit arrives after the delete
+	apply(t, b, del)
+	for _, bk := range []*Book{a, b} {
+		if ok, _ := bk.Load(id, &c); ok {
+			t.Fatal("an edit brought a deleted client back")
+		}
+	}
+
+	id2 := record.NewID()
+	apply(t, b, mustSave(t, a, id2, &record.Client{Name: "Erase Me"}))
+	er, err := a.Erase(record.TypeClient, id2)
+	if err != nil || !er.Erased {
+		t.Fatalf("erase: %+v %v", er.Erased, err)
+	}
+	apply(t, b, er)
+	rec, _ := b.Record(record.TypeClient, id2)
+	if !rec.IsErased() || len(rec.Fields) != 0 {
+		t.Fatalf("erased record still holds %d fields", len(rec.Fields))
+	}
+	if _, _, err := b.Save(id2, &record.Client{Name: "Back"}); err == nil {
+		t.Fatal("an erased record was written again")
+	}
+}
+
+func TestSupersedesWhatWasMerged(t *testing.T) {
+	a, b, _ := newBooks(t)
+	id := record.NewID()
+	v := mustSave(t, a, id, &record.Pet{Client: "c1", Name: "Rex"})
+	v.Seq = 41
+	apply(t, b, v)
+	w := mustSave(t, b, id, &record.Pet{Client: "c1", Name: "Rex", Breed: "Collie"})
+	if len(w.Supersedes) != 1 || w.Supersedes[0] != 41 {
+		t.Fatalf("supersedes = %v, want [41]", w.Supersedes)
+	}
+	w2 := mustSave(t, b, id, &record.Pet{Client: "c1", Name: "Rex", Breed: "Border Collie"})
+	if len(w2.Supersedes) != 0 {
+		t.Fatalf("a second edit re-supersedes %v", w2.Supersedes)
+	}
+	if OutboxID(w2.TS) <= OutboxID(w.TS) {
+		t.Fatal("outbox ids do not rise")
+	}
+}
+
+func TestStateReloadsIntoAFreshBook(t *testing.T) {
+	a, _, keys := newBooks(t)
+	id := record.NewID()
+	mustSave(t, a, id, &record.Client{Name: "Ann", Tags: []string{"vip"}})
+	st, err := a.State(record.TypeClient, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh := New("ws1", keys, clock.New(1, nil))
+	apply(t, fresh, st)
+	var c record.Client
+	if ok, _ := fresh.Load(id, &c); !ok || c.Name != "Ann" || c.Tags[0] != "vip" {
+		t.Fatalf("reloaded: %+v", c)
+	}
+	a.Close()
+	if _, _, err := a.Save(id, &c); !errors.Is(err, ErrLocked) {
+		t.Fatalf("a closed book saved: %v", err)
+	}
+}
