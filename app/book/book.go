@@ -54,7 +54,7 @@ func (b *Book) Close() {
 }
 
 // ErrLocked is returned by a closed book.
-var ErrLocked = errors.New("Pawfile is locked: unlock it to see your records")
+var ErrLocked = errors.New("locked: unlock Pawfile with your passphrase to see your records")
 
 // ErrNoKey is returned for a class this member holds no key for.
 var ErrNoKey = errors.New("this role cannot open these records")
