@@ -18,10 +18,10 @@ import (
 
 	"github.com/coder/websocket"
 
-	"pawfile/server/api"
 	"pawfile/server/backup"
 	"pawfile/server/db"
 	"pawfile/server/store"
+	"pawfile/shared/account"
 	"pawfile/shared/clock"
 	"pawfile/shared/record"
 	"pawfile/shared/seal"
@@ -111,9 +111,9 @@ func owner(t *testing.T, s *server) (string, uint64, string) {
 	id, _ := seal.NewIdentity()
 	keys, _ := seal.WrapKeys(secrets.KEK, "pending", seal.NewKeyring())
 	const device = 0x1234
-	var g api.GrantReply
-	post(t, "http://"+s.addr+"/api/workspaces", api.CreateWorkspaceRequest{
-		Login: "owner@example.com", Salt: salt, Params: api.Params(seal.DefaultParams), Auth: secrets.Auth[:],
+	var g account.GrantReply
+	post(t, "http://"+s.addr+"/api/workspaces", account.CreateWorkspaceRequest{
+		Login: "owner@example.com", Salt: salt, Params: account.Params(seal.DefaultParams), Auth: secrets.Auth[:],
 		Keys: keys, PublicKey: id.Public[:], DeviceID: device, DeviceName: "test tablet",
 	}, &g)
 	return g.Workspace, device, g.DeviceToken

@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"pawfile/server/directory"
+	"pawfile/shared/account"
 )
 
 // MaxBody bounds every request body.
@@ -154,13 +155,8 @@ func (s *server) reply(w http.ResponseWriter, status int, v any) {
 	}
 }
 
-type errorReply struct {
-	Error string `json:"error"`
-	Code  string `json:"code"`
-}
-
 func (s *server) fail(w http.ResponseWriter, r *http.Request, status int, code, msg string) {
-	s.reply(w, status, errorReply{Error: msg, Code: code})
+	s.reply(w, status, account.ErrorReply{Error: msg, Code: code})
 }
 
 // errorCodes maps the directory's errors to HTTP. Order matters where

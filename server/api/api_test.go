@@ -18,6 +18,7 @@ import (
 	"pawfile/server/api"
 	"pawfile/server/db"
 	"pawfile/server/directory"
+	"pawfile/shared/account"
 	"pawfile/shared/seal"
 )
 
@@ -145,27 +146,27 @@ func random(n int) []byte {
 	return b
 }
 
-func params() api.Params {
+func params() account.Params {
 	p := seal.DefaultParams
-	return api.Params{Memory: p.Memory, Passes: p.Passes, Lanes: p.Lanes}
+	return account.Params{Memory: p.Memory, Passes: p.Passes, Lanes: p.Lanes}
 }
 
 var nextDevice = uint64(0x1000)
 
-func deviceID() api.DeviceID {
+func deviceID() account.DeviceID {
 	nextDevice++
-	return api.DeviceID(nextDevice)
+	return account.DeviceID(nextDevice)
 }
 
-func createReq(login string, auth []byte) api.CreateWorkspaceRequest {
-	return api.CreateWorkspaceRequest{
+func createReq(login string, auth []byte) account.CreateWorkspaceRequest {
+	return account.CreateWorkspaceRequest{
 		Login: login, Salt: random(16), Params: params(), Auth: auth, Keys: []byte("owner keyring"),
 		PublicKey: random(32), DeviceID: deviceID(), DeviceName: "Front desk iPad",
 	}
 }
 
-func joinReq(code, login string, auth []byte) api.JoinRequest {
-	return api.JoinRequest{
+func joinReq(code, login string, auth []byte) account.JoinRequest {
+	return account.JoinRequest{
 		Code: code, Login: login, Salt: random(16), Params: params(), Auth: auth,
 		PublicKey: random(32), DeviceID: deviceID(), DeviceName: "Grooming tablet",
 	}
@@ -178,23 +179,23 @@ func TestTeamLifecycle(t *testing.T) {
 
 	// Create a workspace.
 	create := createReq("  Owner@Example.com ", ownerAuth)
-	var owner api.GrantReply
+	var owner account.GrantReply
 	e.must(201, "POST", "/api/workspaces", "", create, &owner)
-	if owner.Role != api.Role(1) || owner.DeviceToken == "" || len(owner.Workspace) != 32 || owner.Device != create.DeviceID {
+	if owner.Role != account.Role(1) || owner.DeviceToken == "" || len(owner.Workspace) != 32 || owner.Device != create.DeviceID {
 		t.Fatalf("create: %+v", owner)
 	}
 	e.refuse(409, "login_taken", "POST", "/api/workspaces", "", createReq("owner@example.com", random(32)))
 
 	// The login's params are what the owner registered.
-	var lp api.LoginParamsReply
+	var lp account.LoginParamsReply
 	e.must(200, "GET", "/api/login?login=OWNER@example.com", "", nil, &lp)
 	if !bytes.Equal(lp.Salt, create.Salt) || lp.Params != create.Params {
 		t.Fatalf("login params %+v, want salt %x", lp, create.Salt)
 	}
 
 	// Log in from a second device.
-	second := api.LoginRequest{Login: "owner@example.com", Auth: ownerAuth, DeviceID: deviceID(), DeviceName: "Laptop"}
-	var owner2 api.GrantReply
+	second := account.LoginRequest{Login: "owner@example.com", Auth: ownerAuth, DeviceID: deviceID(), DeviceName: "Laptop"}
+	var owner2 account.GrantReply
 	e.must(200, "POST", "/api/login", "", second, &owner2)
 	if owner2.Workspace != owner.Workspace || owner2.Member != owner.Member || string(owner2.Keys) != "owner keyring" || owner2.DeviceToken == owner.DeviceToken {
 		t.Fatalf("second device: %+v", owner2)
@@ -211,39 +212,39 @@ func TestTeamLifecycle(t *testing.T) {
 	e.must(200, "POST", "/api/login", "", second, &owner2)
 
 	// Invite a groomer, who joins.
-	var inv api.InviteReply
-	e.must(201, "POST", "/api/invites", owner.DeviceToken, api.InviteRequest{Role: api.Role(3)}, &inv)
+	var inv account.InviteReply
+	e.must(201, "POST", "/api/invites", owner.DeviceToken, account.InviteRequest{Role: account.Role(3)}, &inv)
 	if len(inv.Code) < 26 || !inv.Expires.Equal(e.clock.now().Add(7*24*time.Hour)) {
 		t.Fatalf("invite: %+v", inv)
 	}
 	groomerAuth := random(32)
 	join := joinReq(strings.ToLower(inv.Code[:5])+"-"+inv.Code[5:], "groomer@example.com", groomerAuth)
-	var groomer api.GrantReply
+	var groomer account.GrantReply
 	e.must(201, "POST", "/api/join", "", join, &groomer)
-	if groomer.Workspace != owner.Workspace || groomer.Role != api.Role(3) {
+	if groomer.Workspace != owner.Workspace || groomer.Role != account.Role(3) {
 		t.Fatalf("join: %+v", groomer)
 	}
 	// The invite is single-use.
 	e.refuse(410, "invite_used", "POST", "/api/join", "", joinReq(inv.Code, "other@example.com", random(32)))
 
 	// The owner lists members and uploads the groomer's keys.
-	var ms []api.MemberReply
+	var ms []account.MemberReply
 	e.must(200, "GET", "/api/members", owner.DeviceToken, nil, &ms)
 	if len(ms) != 2 || ms[0].Member != owner.Member || ms[1].Login != "groomer@example.com" || len(ms[0].Devices) != 2 ||
 		!bytes.Equal(ms[1].PublicKey, join.PublicKey) || ms[1].HasKeys || ms[1].Status != "active" {
 		t.Fatalf("members: %+v", ms)
 	}
-	e.must(204, "PUT", "/api/members/"+groomer.Member+"/keys", owner.DeviceToken, api.KeysForMemberRequest{KeysForMember: []byte("care+project")}, nil)
+	e.must(204, "PUT", "/api/members/"+groomer.Member+"/keys", owner.DeviceToken, account.KeysForMemberRequest{KeysForMember: []byte("care+project")}, nil)
 
 	// The groomer reads them, and stores its own keyring.
-	var me api.MeReply
+	var me account.MeReply
 	e.must(200, "GET", "/api/me", groomer.DeviceToken, nil, &me)
-	if string(me.KeysForMember) != "care+project" || me.Role != api.Role(3) || me.Member != groomer.Member || me.Device != join.DeviceID {
+	if string(me.KeysForMember) != "care+project" || me.Role != account.Role(3) || me.Member != groomer.Member || me.Device != join.DeviceID {
 		t.Fatalf("me: %+v", me)
 	}
-	e.must(204, "PUT", "/api/me/keys", groomer.DeviceToken, api.KeysRequest{Keys: []byte("groomer keyring")}, nil)
-	var gl api.GrantReply
-	e.must(200, "POST", "/api/login", "", api.LoginRequest{Login: "groomer@example.com", Auth: groomerAuth, DeviceID: join.DeviceID}, &gl)
+	e.must(204, "PUT", "/api/me/keys", groomer.DeviceToken, account.KeysRequest{Keys: []byte("groomer keyring")}, nil)
+	var gl account.GrantReply
+	e.must(200, "POST", "/api/login", "", account.LoginRequest{Login: "groomer@example.com", Auth: groomerAuth, DeviceID: join.DeviceID}, &gl)
 	if string(gl.Keys) != "groomer keyring" || string(gl.KeysForMember) != "care+project" {
 		t.Fatalf("groomer login: %+v", gl)
 	}
@@ -255,9 +256,9 @@ func TestTeamLifecycle(t *testing.T) {
 	e.refuse(403, "forbidden", "GET", "/api/members", groomer.DeviceToken, nil)
 
 	// The owner makes the groomer front desk: the session shows it at once, the old keys are dropped.
-	var changed api.MemberReply
-	e.must(200, "PATCH", "/api/members/"+groomer.Member, owner.DeviceToken, api.RoleRequest{Role: api.Role(2)}, &changed)
-	if changed.Role != api.Role(2) || changed.HasKeys {
+	var changed account.MemberReply
+	e.must(200, "PATCH", "/api/members/"+groomer.Member, owner.DeviceToken, account.RoleRequest{Role: account.Role(2)}, &changed)
+	if changed.Role != account.Role(2) || changed.HasKeys {
 		t.Fatalf("role change: %+v", changed)
 	}
 	sess, err := e.dir.Authenticate(t.Context(), groomer.DeviceToken)
@@ -273,7 +274,7 @@ func TestTeamLifecycle(t *testing.T) {
 		t.Errorf("OnRevoke got %x, want [%x]", e.revoked, uint64(join.DeviceID))
 	}
 	e.mu.Unlock()
-	e.refuse(401, "bad_login", "POST", "/api/login", "", api.LoginRequest{Login: "groomer@example.com", Auth: groomerAuth, DeviceID: deviceID()})
+	e.refuse(401, "bad_login", "POST", "/api/login", "", account.LoginRequest{Login: "groomer@example.com", Auth: groomerAuth, DeviceID: deviceID()})
 	e.must(200, "GET", "/api/members", owner.DeviceToken, nil, &ms)
 	if ms[1].Status != "removed" || !ms[1].Devices[0].Revoked {
 		t.Fatalf("members after removal: %+v", ms)
@@ -314,10 +315,10 @@ func TestTeamLifecycle(t *testing.T) {
 
 func TestInvites(t *testing.T) {
 	e := newEnv(t)
-	var owner api.GrantReply
+	var owner account.GrantReply
 	e.must(201, "POST", "/api/workspaces", "", createReq("boss@example.com", random(32)), &owner)
-	var inv api.InviteReply
-	e.must(201, "POST", "/api/invites", owner.DeviceToken, api.InviteRequest{Role: api.Role(4)}, &inv)
+	var inv account.InviteReply
+	e.must(201, "POST", "/api/invites", owner.DeviceToken, account.InviteRequest{Role: account.Role(4)}, &inv)
 	e.refuse(404, "invite_unknown", "POST", "/api/join", "", joinReq("AAAAAAAAAAAAAAAAAAAAAAAAAA", "v@example.com", random(32)))
 	e.refuse(400, "bad_json", "POST", "/api/invites", owner.DeviceToken, []byte(`{"role":"admin"}`))
 	e.refuse(400, "bad_input", "POST", "/api/invites", owner.DeviceToken, []byte(`{}`))
@@ -327,21 +328,21 @@ func TestInvites(t *testing.T) {
 
 func TestNonOwnerRefused(t *testing.T) {
 	e := newEnv(t)
-	var owner, staff api.GrantReply
+	var owner, staff account.GrantReply
 	e.must(201, "POST", "/api/workspaces", "", createReq("boss@example.com", random(32)), &owner)
-	var inv api.InviteReply
-	e.must(201, "POST", "/api/invites", owner.DeviceToken, api.InviteRequest{Role: api.Role(2)}, &inv)
+	var inv account.InviteReply
+	e.must(201, "POST", "/api/invites", owner.DeviceToken, account.InviteRequest{Role: account.Role(2)}, &inv)
 	e.must(201, "POST", "/api/join", "", joinReq(inv.Code, "desk@example.com", random(32)), &staff)
 
 	for _, c := range []struct {
 		method, path string
 		body         any
 	}{
-		{"POST", "/api/invites", api.InviteRequest{Role: api.Role(3)}},
+		{"POST", "/api/invites", account.InviteRequest{Role: account.Role(3)}},
 		{"GET", "/api/members", nil},
-		{"PATCH", "/api/members/" + owner.Member, api.RoleRequest{Role: api.Role(4)}},
+		{"PATCH", "/api/members/" + owner.Member, account.RoleRequest{Role: account.Role(4)}},
 		{"DELETE", "/api/members/" + owner.Member, nil},
-		{"PUT", "/api/members/" + owner.Member + "/keys", api.KeysForMemberRequest{KeysForMember: []byte("x")}},
+		{"PUT", "/api/members/" + owner.Member + "/keys", account.KeysForMemberRequest{KeysForMember: []byte("x")}},
 		{"POST", "/api/devices/" + owner.Device.String() + "/revoke", nil},
 	} {
 		t.Run(c.method+" "+c.path, func(t *testing.T) {
@@ -373,7 +374,7 @@ func TestNonOwnerRefused(t *testing.T) {
 
 func TestBadRequests(t *testing.T) {
 	e := newEnv(t)
-	var owner api.GrantReply
+	var owner account.GrantReply
 	e.must(201, "POST", "/api/workspaces", "", createReq("boss@example.com", random(32)), &owner)
 
 	weak := createReq("weak@example.com", random(32))
@@ -406,11 +407,11 @@ func TestBadRequests(t *testing.T) {
 		{"no token", "GET", "/api/me", "", nil, 401, "unauthorized"},
 		{"bad token", "GET", "/api/me", "not-a-token", nil, 401, "unauthorized"},
 		{"unknown token", "GET", "/api/me", strings.Repeat("A", 43), nil, 401, "unauthorized"},
-		{"unknown member", "PATCH", "/api/members/" + strings.Repeat("0", 32), owner.DeviceToken, api.RoleRequest{Role: api.Role(3)}, 404, "not_found"},
+		{"unknown member", "PATCH", "/api/members/" + strings.Repeat("0", 32), owner.DeviceToken, account.RoleRequest{Role: account.Role(3)}, 404, "not_found"},
 		{"unknown device", "POST", "/api/devices/00000000000000ff/revoke", owner.DeviceToken, nil, 404, "not_found"},
 		{"bad device path", "POST", "/api/devices/xyz/revoke", owner.DeviceToken, nil, 400, "bad_input"},
 		{"unknown endpoint", "GET", "/api/nothing", "", nil, 404, "not_found"},
-		{"empty keys", "PUT", "/api/me/keys", owner.DeviceToken, api.KeysRequest{}, 400, "bad_input"},
+		{"empty keys", "PUT", "/api/me/keys", owner.DeviceToken, account.KeysRequest{}, 400, "bad_input"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -425,7 +426,7 @@ func TestUnknownLoginLooksReal(t *testing.T) {
 	create := createReq("real@example.com", random(32))
 	e.must(201, "POST", "/api/workspaces", "", create, nil)
 
-	var real, fake, again, other api.LoginParamsReply
+	var real, fake, again, other account.LoginParamsReply
 	e.must(200, "GET", "/api/login?login=real@example.com", "", nil, &real)
 	e.must(200, "GET", "/api/login?login=nobody@example.com", "", nil, &fake)
 	e.must(200, "GET", "/api/login?login=Nobody@Example.com", "", nil, &again)
@@ -454,5 +455,5 @@ func TestUnknownLoginLooksReal(t *testing.T) {
 		t.Error("unknown login's reply has another shape")
 	}
 	// Logging in to an unknown login fails exactly like a wrong secret.
-	e.refuse(401, "bad_login", "POST", "/api/login", "", api.LoginRequest{Login: "nobody@example.com", Auth: random(32), DeviceID: deviceID()})
+	e.refuse(401, "bad_login", "POST", "/api/login", "", account.LoginRequest{Login: "nobody@example.com", Auth: random(32), DeviceID: deviceID()})
 }

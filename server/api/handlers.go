@@ -1,239 +1,47 @@
 package api
 
 import (
-	"encoding/json"
-	"errors"
-	"fmt"
 	"net/http"
-	"strconv"
-	"time"
 
 	"pawfile/server/directory"
 	"pawfile/shared/access"
-	"pawfile/shared/seal"
+	"pawfile/shared/account"
 )
 
-// DeviceID is a device id in JSON: 16 lower-case hex digits in a string.
-type DeviceID uint64
-
-// MarshalJSON writes the id as a hex string.
-func (id DeviceID) MarshalJSON() ([]byte, error) {
-	return []byte(`"` + id.String() + `"`), nil
+func grantReply(g directory.Grant) account.GrantReply {
+	return account.GrantReply{Workspace: g.Workspace, Member: g.Member, Role: account.Role(g.Role), Device: account.DeviceID(g.Device), DeviceToken: g.Token}
 }
 
-// UnmarshalJSON reads 1 to 16 hex digits in a string.
-func (id *DeviceID) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return errors.New("a device id must be a string of 16 hex digits")
-	}
-	v, err := ParseDeviceID(s)
-	if err != nil {
-		return err
-	}
-	*id = v
-	return nil
-}
-
-func (id DeviceID) String() string { return fmt.Sprintf("%016x", uint64(id)) }
-
-// ParseDeviceID reads a device id as String writes it.
-func ParseDeviceID(s string) (DeviceID, error) {
-	if len(s) == 0 || len(s) > 16 {
-		return 0, fmt.Errorf("device id %q must be 16 hex digits", s)
-	}
-	v, err := strconv.ParseUint(s, 16, 64)
-	if err != nil {
-		return 0, fmt.Errorf("device id %q must be 16 hex digits", s)
-	}
-	return DeviceID(v), nil
-}
-
-// Role is a role in JSON, by name.
-type Role access.Role
-
-// MarshalJSON writes the role's name.
-func (r Role) MarshalJSON() ([]byte, error) { return json.Marshal(access.Role(r).String()) }
-
-// UnmarshalJSON reads a role's name.
-func (r *Role) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return errors.New("a role must be a string: owner, front_desk, groomer or viewer")
-	}
-	v, err := access.Parse(s)
-	if err != nil {
-		return err
-	}
-	*r = Role(v)
-	return nil
-}
-
-// Params is seal.Params in JSON.
-type Params struct {
-	Memory uint32 `json:"memory"` // KiB
-	Passes uint32 `json:"passes"`
-	Lanes  uint8  `json:"lanes"`
-}
-
-func (p Params) seal() seal.Params {
-	return seal.Params{Memory: p.Memory, Passes: p.Passes, Lanes: p.Lanes}
-}
-
-func toParams(p seal.Params) Params {
-	return Params{Memory: p.Memory, Passes: p.Passes, Lanes: p.Lanes}
-}
-
-// Request and reply bodies. Field names are the API: never rename.
-
-// CreateWorkspaceRequest is the body of POST /api/workspaces.
-type CreateWorkspaceRequest struct {
-	Login      string   `json:"login"`
-	Salt       []byte   `json:"salt"`
-	Params     Params   `json:"params"`
-	Auth       []byte   `json:"auth"`
-	Keys       []byte   `json:"keys"`
-	PublicKey  []byte   `json:"public_key"`
-	DeviceID   DeviceID `json:"device_id"`
-	DeviceName string   `json:"device_name"`
-}
-
-// GrantReply answers POST /api/workspaces, /api/join and /api/login.
-// Keys and KeysForMember are sent by /api/login only.
-type GrantReply struct {
-	Workspace     string   `json:"workspace"`
-	Member        string   `json:"member"`
-	Role          Role     `json:"role"`
-	Device        DeviceID `json:"device"`
-	DeviceToken   string   `json:"device_token"`
-	Keys          []byte   `json:"keys,omitempty"`
-	KeysForMember []byte   `json:"keys_for_member,omitempty"`
-}
-
-// LoginParamsReply answers GET /api/login?login=...
-type LoginParamsReply struct {
-	Salt   []byte `json:"salt"`
-	Params Params `json:"params"`
-}
-
-// LoginRequest is the body of POST /api/login.
-type LoginRequest struct {
-	Login      string   `json:"login"`
-	Auth       []byte   `json:"auth"`
-	DeviceID   DeviceID `json:"device_id"`
-	DeviceName string   `json:"device_name"`
-}
-
-// InviteRequest is the body of POST /api/invites.
-type InviteRequest struct {
-	Role Role `json:"role"`
-}
-
-// InviteReply answers POST /api/invites.
-type InviteReply struct {
-	Code    string    `json:"code"`
-	Role    Role      `json:"role"`
-	Expires time.Time `json:"expires"`
-}
-
-// JoinRequest is the body of POST /api/join.
-type JoinRequest struct {
-	Code       string   `json:"code"`
-	Login      string   `json:"login"`
-	Salt       []byte   `json:"salt"`
-	Params     Params   `json:"params"`
-	Auth       []byte   `json:"auth"`
-	PublicKey  []byte   `json:"public_key"`
-	Keys       []byte   `json:"keys,omitempty"`
-	DeviceID   DeviceID `json:"device_id"`
-	DeviceName string   `json:"device_name"`
-}
-
-// DeviceReply is a device in GET /api/members and GET /api/me.
-type DeviceReply struct {
-	ID       DeviceID  `json:"id"`
-	Name     string    `json:"name"`
-	Created  time.Time `json:"created"`
-	LastSeen time.Time `json:"last_seen"`
-	Revoked  bool      `json:"revoked"`
-}
-
-// MemberReply is a member in GET /api/members and PATCH /api/members/{id}.
-// HasKeys tells whether an owner's device has uploaded keys_for_member for
-// the member's current role; the owner's app computes a fingerprint from
-// PublicKey itself (one computed by the server would prove nothing).
-type MemberReply struct {
-	Member    string        `json:"member"`
-	Login     string        `json:"login"`
-	Role      Role          `json:"role"`
-	PublicKey []byte        `json:"public_key"`
-	Status    string        `json:"status"`
-	HasKeys   bool          `json:"has_keys"`
-	Created   time.Time     `json:"created"`
-	Devices   []DeviceReply `json:"devices"`
-}
-
-// MeReply answers GET /api/me.
-type MeReply struct {
-	Workspace     string        `json:"workspace"`
-	Member        string        `json:"member"`
-	Login         string        `json:"login"`
-	Role          Role          `json:"role"`
-	Device        DeviceID      `json:"device"`
-	Keys          []byte        `json:"keys"`
-	KeysForMember []byte        `json:"keys_for_member"`
-	Devices       []DeviceReply `json:"devices"`
-}
-
-// KeysForMemberRequest is the body of PUT /api/members/{id}/keys.
-type KeysForMemberRequest struct {
-	KeysForMember []byte `json:"keys_for_member"`
-}
-
-// KeysRequest is the body of PUT /api/me/keys.
-type KeysRequest struct {
-	Keys []byte `json:"keys"`
-}
-
-// RoleRequest is the body of PATCH /api/members/{id}.
-type RoleRequest struct {
-	Role Role `json:"role"`
-}
-
-func grantReply(g directory.Grant) GrantReply {
-	return GrantReply{Workspace: g.Workspace, Member: g.Member, Role: Role(g.Role), Device: DeviceID(g.Device), DeviceToken: g.Token}
-}
-
-func devicesReply(ds []directory.Device) []DeviceReply {
-	out := make([]DeviceReply, 0, len(ds))
+func devicesReply(ds []directory.Device) []account.DeviceReply {
+	out := make([]account.DeviceReply, 0, len(ds))
 	for _, d := range ds {
-		out = append(out, DeviceReply{ID: DeviceID(d.ID), Name: d.Name, Created: d.Created, LastSeen: d.LastSeen, Revoked: d.Revoked})
+		out = append(out, account.DeviceReply{ID: account.DeviceID(d.ID), Name: d.Name, Created: d.Created, LastSeen: d.LastSeen, Revoked: d.Revoked})
 	}
 	return out
 }
 
-func memberReply(m directory.Member) MemberReply {
-	return MemberReply{
-		Member: m.ID, Login: m.Login, Role: Role(m.Role), PublicKey: m.PublicKey, Status: string(m.Status),
+func memberReply(m directory.Member) account.MemberReply {
+	return account.MemberReply{
+		Member: m.ID, Login: m.Login, Role: account.Role(m.Role), PublicKey: m.PublicKey, Status: string(m.Status),
 		HasKeys: len(m.KeysForMember) > 0, Created: m.Created, Devices: devicesReply(m.Devices),
 	}
 }
 
 func (s *server) createWorkspace(w http.ResponseWriter, r *http.Request) {
-	var req CreateWorkspaceRequest
+	var req account.CreateWorkspaceRequest
 	if err := decode(r, &req); err != nil {
 		s.error(w, r, err)
 		return
 	}
 	g, err := s.dir.CreateWorkspace(r.Context(), directory.Registration{
-		Login: req.Login, Salt: req.Salt, Params: req.Params.seal(), Auth: req.Auth, PublicKey: req.PublicKey, Keys: req.Keys,
+		Login: req.Login, Salt: req.Salt, Params: req.Params.Seal(), Auth: req.Auth, PublicKey: req.PublicKey, Keys: req.Keys,
 		Device: directory.DeviceInfo{ID: uint64(req.DeviceID), Name: req.DeviceName},
 	})
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	s.log.Info("workspace created", "workspace", g.Workspace, "device", DeviceID(g.Device).String())
+	s.log.Info("workspace created", "workspace", g.Workspace, "device", account.DeviceID(g.Device).String())
 	s.reply(w, http.StatusCreated, grantReply(g))
 }
 
@@ -243,11 +51,11 @@ func (s *server) loginParams(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	s.reply(w, http.StatusOK, LoginParamsReply{Salt: salt, Params: toParams(p)})
+	s.reply(w, http.StatusOK, account.LoginParamsReply{Salt: salt, Params: account.ParamsOf(p)})
 }
 
 func (s *server) login(w http.ResponseWriter, r *http.Request) {
-	var req LoginRequest
+	var req account.LoginRequest
 	if err := decode(r, &req); err != nil {
 		s.error(w, r, err)
 		return
@@ -268,13 +76,13 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) join(w http.ResponseWriter, r *http.Request) {
-	var req JoinRequest
+	var req account.JoinRequest
 	if err := decode(r, &req); err != nil {
 		s.error(w, r, err)
 		return
 	}
 	g, err := s.dir.Join(r.Context(), req.Code, directory.Registration{
-		Login: req.Login, Salt: req.Salt, Params: req.Params.seal(), Auth: req.Auth, PublicKey: req.PublicKey, Keys: req.Keys,
+		Login: req.Login, Salt: req.Salt, Params: req.Params.Seal(), Auth: req.Auth, PublicKey: req.PublicKey, Keys: req.Keys,
 		Device: directory.DeviceInfo{ID: uint64(req.DeviceID), Name: req.DeviceName},
 	})
 	if err != nil {
@@ -285,7 +93,7 @@ func (s *server) join(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) createInvite(w http.ResponseWriter, r *http.Request, sess directory.Session) {
-	var req InviteRequest
+	var req account.InviteRequest
 	if err := decode(r, &req); err != nil {
 		s.error(w, r, err)
 		return
@@ -295,7 +103,7 @@ func (s *server) createInvite(w http.ResponseWriter, r *http.Request, sess direc
 		s.error(w, r, err)
 		return
 	}
-	s.reply(w, http.StatusCreated, InviteReply{Code: inv.Code, Role: Role(inv.Role), Expires: inv.Expires})
+	s.reply(w, http.StatusCreated, account.InviteReply{Code: inv.Code, Role: account.Role(inv.Role), Expires: inv.Expires})
 }
 
 func (s *server) members(w http.ResponseWriter, r *http.Request, sess directory.Session) {
@@ -304,7 +112,7 @@ func (s *server) members(w http.ResponseWriter, r *http.Request, sess directory.
 		s.error(w, r, err)
 		return
 	}
-	out := make([]MemberReply, 0, len(ms))
+	out := make([]account.MemberReply, 0, len(ms))
 	for _, m := range ms {
 		out = append(out, memberReply(m))
 	}
@@ -317,14 +125,14 @@ func (s *server) me(w http.ResponseWriter, r *http.Request, sess directory.Sessi
 		s.error(w, r, err)
 		return
 	}
-	s.reply(w, http.StatusOK, MeReply{
-		Workspace: m.Workspace, Member: m.ID, Login: m.Login, Role: Role(m.Role), Device: DeviceID(sess.Device),
+	s.reply(w, http.StatusOK, account.MeReply{
+		Workspace: m.Workspace, Member: m.ID, Login: m.Login, Role: account.Role(m.Role), Device: account.DeviceID(sess.Device),
 		Keys: m.Keys, KeysForMember: m.KeysForMember, Devices: devicesReply(m.Devices),
 	})
 }
 
 func (s *server) setKeysForMember(w http.ResponseWriter, r *http.Request, sess directory.Session) {
-	var req KeysForMemberRequest
+	var req account.KeysForMemberRequest
 	if err := decode(r, &req); err != nil {
 		s.error(w, r, err)
 		return
@@ -337,7 +145,7 @@ func (s *server) setKeysForMember(w http.ResponseWriter, r *http.Request, sess d
 }
 
 func (s *server) setKeys(w http.ResponseWriter, r *http.Request, sess directory.Session) {
-	var req KeysRequest
+	var req account.KeysRequest
 	if err := decode(r, &req); err != nil {
 		s.error(w, r, err)
 		return
@@ -350,7 +158,7 @@ func (s *server) setKeys(w http.ResponseWriter, r *http.Request, sess directory.
 }
 
 func (s *server) setRole(w http.ResponseWriter, r *http.Request, sess directory.Session) {
-	var req RoleRequest
+	var req account.RoleRequest
 	if err := decode(r, &req); err != nil {
 		s.error(w, r, err)
 		return
@@ -372,7 +180,7 @@ func (s *server) removeMember(w http.ResponseWriter, r *http.Request, sess direc
 }
 
 func (s *server) revokeDevice(w http.ResponseWriter, r *http.Request, sess directory.Session) {
-	id, err := ParseDeviceID(r.PathValue("id"))
+	id, err := account.ParseDeviceID(r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, http.StatusBadRequest, "bad_input", err.Error()+": update the app")
 		return
