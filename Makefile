@@ -55,9 +55,10 @@ fuzz:
 test-wasm:
 	$(WASM) $(GO) test -count=1 -exec "$(BROWSER)" ./shared/...
 
-bench:
+bench: bin/pawfile
 	$(GO) test -run='^$$' -bench=. -benchtime=$(BENCHTIME) -count=$(BENCHCOUNT) ./shared/... | tee bench.txt
 	$(WASM) $(GO) test -run='^$$' -bench=Derive -benchtime=3x -count=3 -exec "$(BROWSER)" ./shared/seal | tee -a bench.txt
+	$(GO) run ./server/loadgen -bin bin/pawfile | tee -a bench.txt
 	$(GO) tool benchstat bench.txt
 
 clean:
