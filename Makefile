@@ -51,9 +51,9 @@ fuzz:
 		done; \
 	done
 
-# The shared packages also run in real headless Chromium under wasm.
+# The shared and app packages also run in real headless Chromium under wasm.
 test-wasm:
-	$(WASM) $(GO) test -count=1 -exec "$(BROWSER)" ./shared/...
+	$(WASM) $(GO) test -count=1 -exec "$(BROWSER)" ./shared/... ./app/...
 
 bench: bin/pawfile
 	$(GO) test -run='^$$' -bench=. -benchtime=$(BENCHTIME) -count=$(BENCHCOUNT) ./shared/... | tee bench.txt

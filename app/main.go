@@ -1,15 +1,7 @@
 // Command app is the Pawfile progressive web app. Built with GOOS=js
-// GOARCH=wasm it becomes web/app.wasm; natively it compiles so that its
-// components can be tested without a browser.
+// GOARCH=wasm it becomes web/app.wasm, which the server serves; natively
+// it only compiles, so that its packages are vetted and tested without a
+// browser.
 package main
 
-import (
-	"github.com/maxence-charriere/go-app/v10/pkg/app"
-
-	"pawfile/app/ui"
-)
-
-func main() {
-	ui.Register()
-	app.RunWhenOnBrowser()
-}
+func main() { run() }

@@ -238,6 +238,15 @@ func (b *Book) Apply(env wire.Envelope) (merge.Key, bool, error) {
 	return rec.Key, changed, nil
 }
 
+// Known reports whether the book holds a record under the server's name
+// for it, live or not.
+func (b *Book) Known(recordKey [32]byte) bool {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	_, ok := b.byKey[recordKey]
+	return ok
+}
+
 // Load fills v, a pointer to a record struct, with record id. It reports
 // false if there is no such live record.
 func (b *Book) Load(id string, v any) (bool, error) {

@@ -201,3 +201,18 @@ func TestStateReloadsIntoAFreshBook(t *testing.T) {
 		t.Fatalf("a closed book saved: %v", err)
 	}
 }
+
+func TestKnown(t *testing.T) {
+	a, b, _ := newBooks(t)
+	env := mustSave(t, a, record.NewID(), &record.Client{Name: "Ann"})
+	if !a.Known(env.Key) {
+		t.Error("the author's book does not know the record it saved")
+	}
+	if b.Known(env.Key) {
+		t.Error("another book knows the record before receiving it")
+	}
+	apply(t, b, env)
+	if !b.Known(env.Key) {
+		t.Error("a book does not know a record it received")
+	}
+}

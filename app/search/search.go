@@ -112,6 +112,22 @@ func (ix *Index) Search(q string, limit int) []Hit {
 	return hits
 }
 
+// First returns up to limit clients in name order: the list shown before
+// anything is typed.
+func (ix *Index) First(limit int) []Hit {
+	hits := make([]Hit, 0, len(ix.entries))
+	for i := range ix.entries {
+		hits = append(hits, Hit{ID: ix.entries[i].id, Name: ix.entries[i].name})
+	}
+	slices.SortFunc(hits, func(a, b Hit) int {
+		if c := strings.Compare(fold(a.Name), fold(b.Name)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return hits[:min(limit, len(hits))]
+}
+
 func (e *entry) match(terms []string) (int, bool) {
 	score := 0
 	for _, t := range terms {

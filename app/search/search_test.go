@@ -109,3 +109,17 @@ func BenchmarkKeystroke(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*len(queries))/1000, "ms/keystroke")
 }
+
+func TestFirstIsInNameOrder(t *testing.T) {
+	ix := New()
+	ix.Put("3", Doc{Name: "Émile Zola"})
+	ix.Put("1", Doc{Name: "bella Ray"})
+	ix.Put("2", Doc{Name: "Anna Kay"})
+	got := ix.First(2)
+	if len(got) != 2 || got[0].Name != "Anna Kay" || got[1].Name != "bella Ray" {
+		t.Errorf("First(2) = %+v, want Anna Kay, bella Ray", got)
+	}
+	if all := ix.First(10); len(all) != 3 || all[2].Name != "Émile Zola" {
+		t.Errorf("First(10) = %+v", all)
+	}
+}

@@ -1,22 +1,43 @@
 // Package ui holds Pawfile's screens as go-app components and the routes
-// that show them.
+// that show them. The screens work on a session.Session, which compiles
+// natively, so the screens do too.
 package ui
 
-import "github.com/maxence-charriere/go-app/v10/pkg/app"
+import (
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
-// Register binds every route to its screen.
-func Register() {
+	"pawfile/app/session"
+)
+
+// current is the session the screens use; Register sets it.
+var current *session.Session
+
+// Register binds every route to its screen, for session s.
+func Register(s *session.Session) {
+	current = s
 	app.Route("/", func() app.Composer { return &home{} })
+	app.Route("/clients", func() app.Composer { return &clients{} })
+	app.Route("/clients/new", func() app.Composer { return &clientForm{} })
+	app.RouteWithRegexp(`^/clients/[a-z0-9_-]{1,64}$`, func() app.Composer { return &clientForm{} })
+	app.Route("/team", func() app.Composer { return &team{} })
 }
 
-type home struct {
+// RegisterUnavailable binds every route to a screen that explains why
+// Pawfile cannot start in this browser.
+func RegisterUnavailable(err error) {
+	msg := err.Error()
+	app.RouteWithRegexp(`^/.*`, func() app.Composer { return &unavailable{msg: msg} })
+}
+
+type unavailable struct {
 	app.Compo
+	msg string
 }
 
-func (h *home) Render() app.UI {
-	return app.Main().Class("home").Body(
-		app.H1().Text("Pawfile"),
-		app.P().Text("Client and project records for groomers, on the tablet in your hand."),
-		app.P().Text("The record screens arrive with the next releases."),
+func (u *unavailable) Render() app.UI {
+	return app.Main().Class("shell").Body(
+		app.H1().Text("Pawfile cannot start here"),
+		app.Div().Class("alert").Attr("role", "alert").Text(u.msg),
+		app.P().Text("Pawfile keeps your records in this browser's storage. Leave private browsing, or allow storage for this site, then reload."),
 	)
 }

@@ -9,6 +9,7 @@ package pwa
 import (
 	"bytes"
 	_ "embed"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -43,11 +44,11 @@ func Handler(version, webDir string) (http.Handler, error) {
 		return nil, err
 	}
 	app.RouteWithRegexp("^/.*", func() app.Composer { return &shell{} })
-	return &app.Handler{
-		Name:         "Pawfile",
-		ShortName:    "Pawfile",
-		Title:        "Pawfile",
-		Description:  "Client and project records for groomers, offline first.",
+	h := &app.Handler{
+		Name:         name,
+		ShortName:    name,
+		Title:        name,
+		Description:  description,
 		Lang:         "en",
 		LoadingLabel: "Opening Pawfile… {progress}%",
 		Version:      version,
@@ -59,12 +60,53 @@ func Handler(version, webDir string) (http.Handler, error) {
 			SVG:      "/web/icons/icon.svg",
 			Maskable: "/web/icons/maskable-512.png",
 		},
-		BackgroundColor:       "#ffffff",
-		ThemeColor:            "#0f5f58",
+		BackgroundColor:       background,
+		ThemeColor:            theme,
 		WasmContentLength:     a.wasmLength,
 		ServiceWorkerTemplate: worker,
 		Resources:             a,
-	}, nil
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /manifest.webmanifest", serveManifest)
+	mux.Handle("/", h)
+	return mux, nil
+}
+
+const (
+	name        = "Pawfile"
+	description = "Client and project records for groomers, offline first."
+	background  = "#ffffff"
+	theme       = "#0f5f58"
+)
+
+// manifest is the web app manifest. go-app writes its icons with an empty
+// "purpose", which Chrome reads as no purpose at all and ignores the icons,
+// so the app would not be installable: we serve our own.
+var manifest = mustJSON(map[string]any{
+	"name": name, "short_name": name, "description": description,
+	"scope": "/", "start_url": "/", "display": "standalone", "orientation": "any",
+	"background_color": background, "theme_color": theme,
+	"icons": []map[string]string{
+		{"src": "/web/icons/icon-192.png", "type": "image/png", "sizes": "192x192", "purpose": "any"},
+		{"src": "/web/icons/icon-512.png", "type": "image/png", "sizes": "512x512", "purpose": "any"},
+		{"src": "/web/icons/icon.svg", "type": "image/svg+xml", "sizes": "any", "purpose": "any"},
+		{"src": "/web/icons/maskable-192.png", "type": "image/png", "sizes": "192x192", "purpose": "maskable"},
+		{"src": "/web/icons/maskable-512.png", "type": "image/png", "sizes": "512x512", "purpose": "maskable"},
+	},
+})
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("pwa: manifest: %v", err))
+	}
+	return b
+}
+
+func serveManifest(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/manifest+json")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Write(manifest)
 }
 
 // assets serves the files of the web directory at /web/, wherever the

@@ -230,3 +230,29 @@ func Fingerprint(public [32]byte) string {
 	s := base32.StdEncoding.EncodeToString(sum[:10])
 	return strings.Join([]string{s[0:4], s[4:8], s[8:12], s[12:16]}, " ")
 }
+
+// WrapIdentity seals a member's identity with the key-encryption key, so
+// the device keeps its private half only in sealed form.
+func WrapIdentity(kek Key, workspace string, id *Identity) ([]byte, error) {
+	var nonce [chacha20poly1305.NonceSizeX]byte
+	if _, err := rand.Read(nonce[:]); err != nil {
+		return nil, err
+	}
+	pt := append(id.Public[:], id.Private[:]...)
+	return sealWith(kek, nonce, wrapAD("pawfile identity v1", workspace), pt), nil
+}
+
+// UnwrapIdentity opens what WrapIdentity sealed.
+func UnwrapIdentity(kek Key, workspace string, b []byte) (*Identity, error) {
+	pt, err := open(kek, wrapAD("pawfile identity v1", workspace), b)
+	if err != nil {
+		return nil, ErrWrongPassphrase
+	}
+	if len(pt) != 64 {
+		return nil, fmt.Errorf("sealed identity of %d bytes, want 64", len(pt))
+	}
+	id := new(Identity)
+	copy(id.Public[:], pt[:32])
+	copy(id.Private[:], pt[32:])
+	return id, nil
+}

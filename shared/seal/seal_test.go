@@ -268,3 +268,38 @@ func FuzzKeyring(f *testing.F) {
 		}
 	})
 }
+
+func TestWrapIdentity(t *testing.T) {
+	id, err := NewIdentity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	kek := NewKey()
+	b, err := WrapIdentity(kek, "ws1", id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(b, id.Private[:]) {
+		t.Fatal("the private key shows in the sealed identity")
+	}
+	got, err := UnwrapIdentity(kek, "ws1", b)
+	if err != nil || *got != *id {
+		t.Fatalf("round trip: %v, %v", got, err)
+	}
+	if _, err := UnwrapIdentity(NewKey(), "ws1", b); !errors.Is(err, ErrWrongPassphrase) {
+		t.Errorf("wrong kek: %v", err)
+	}
+	if _, err := UnwrapIdentity(kek, "ws2", b); !errors.Is(err, ErrWrongPassphrase) {
+		t.Errorf("other workspace: %v", err)
+	}
+}
+
+func FuzzUnwrapIdentity(f *testing.F) {
+	kek := NewKey()
+	id, _ := NewIdentity()
+	b, _ := WrapIdentity(kek, "ws1", id)
+	f.Add(b)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		UnwrapIdentity(kek, "ws1", b)
+	})
+}

@@ -1,0 +1,316 @@
+//go:build !js
+
+// Package e2e drives the real app in headless Chromium against the real
+// server binary: the five journeys of a groomer's tablet and the front
+// desk, online and off.
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// built holds the server binary and the web directory with app.wasm,
+// built once for all tests.
+var built struct {
+	bin, web string
+}
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "pawfile-e2e")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := func() int {
+		if err := build(dir); err != nil {
+			fmt.Fprintln(os.Stderr, "e2e: build:", err)
+			return 1
+		}
+		return m.Run()
+	}()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func build(dir string) error {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		return err
+	}
+	built.bin, built.web = filepath.Join(dir, "pawfile"), filepath.Join(dir, "web")
+	if err := os.CopyFS(built.web, os.DirFS(filepath.Join(root, "web"))); err != nil {
+		return fmt.Errorf("copy web: %w", err)
+	}
+	for _, c := range []*exec.Cmd{
+		exec.Command("go", "build", "-o", built.bin, "./server"),
+		exec.Command("go", "build", "-o", filepath.Join(built.web, "app.wasm"), "./app"),
+	} {
+		c.Dir = root
+		c.Stderr = os.Stderr
+		if strings.HasSuffix(c.Args[len(c.Args)-1], "app") {
+			c.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+		}
+		if err := c.Run(); err != nil {
+			return fmt.Errorf("%v: %w", c.Args, err)
+		}
+	}
+	return nil
+}
+
+// server is the real binary, started and stopped by a test.
+type server struct {
+	t    *testing.T
+	addr string
+	data string
+	cmd  *exec.Cmd
+}
+
+func startServer(t *testing.T) *server {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	s := &server{t: t, addr: addr, data: t.TempDir()}
+	s.start()
+	t.Cleanup(s.stop)
+	return s
+}
+
+func (s *server) url() string { return "http://" + s.addr }
+
+func (s *server) start() {
+	s.t.Helper()
+	s.cmd = exec.Command(built.bin, "serve", "-addr", s.addr, "-data", s.data, "-web", built.web)
+	s.cmd.Stderr = os.Stderr
+	if testing.Verbose() {
+		s.cmd.Stdout = os.Stdout
+	}
+	if err := s.cmd.Start(); err != nil {
+		s.t.Fatal(err)
+	}
+	for range 500 {
+		if resp, err := http.Get(s.url() + "/healthz"); err == nil {
+			resp.Body.Close()
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	s.t.Fatal("server did not start within 10 s")
+}
+
+// stop kills the server as a power cut would.
+func (s *server) stop() {
+	if s.cmd != nil && s.cmd.ProcessState == nil {
+		s.cmd.Process.Signal(syscall.SIGKILL)
+		s.cmd.Wait()
+	}
+}
+
+// browser is one Chromium profile: one tablet.
+type browser struct {
+	t   *testing.T
+	ctx context.Context
+}
+
+// chromium finds the browser; chromedp's own search covers other names.
+func chromium() string {
+	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"} {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+func newBrowser(t *testing.T, width, height int) *browser {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.NoSandbox,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.WindowSize(width, height),
+	)
+	if p := chromium(); p != "" {
+		opts = append(opts, chromedp.ExecPath(p))
+	}
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	// This Chromium sends a CDP value the pinned cdproto does not know;
+	// the event is irrelevant here.
+	quiet := func(format string, args ...any) {
+		if msg := fmt.Sprintf(format, args...); !strings.Contains(msg, "IPAddressSpace") {
+			t.Logf("chromedp: %s", msg)
+		}
+	}
+	ctx, cancelC := chromedp.NewContext(actx, chromedp.WithErrorf(quiet))
+	if err := chromedp.Run(ctx); err != nil {
+		cancelC()
+		cancelA()
+		t.Fatalf("start Chromium: %v", err)
+	}
+	t.Cleanup(func() { cancelC(); cancelA() })
+	return &browser{t: t, ctx: ctx}
+}
+
+// run runs actions with a deadline, failing the test with what was asked.
+func (b *browser) run(what string, timeout time.Duration, actions ...chromedp.Action) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, timeout)
+	defer cancel()
+	if err := chromedp.Run(ctx, actions...); err != nil {
+		var body string
+		chromedp.Run(b.ctx, chromedp.Text("body", &body, chromedp.ByQuery))
+		b.t.Fatalf("%s: %v\npage text: %s\nscreenshot: %s", what, err, body, b.screenshot("failed"))
+	}
+}
+
+// open loads a page and waits for the app to render into it.
+func (b *browser) open(url string) {
+	b.t.Helper()
+	b.run("open "+url, 60*time.Second, chromedp.Navigate(url), chromedp.WaitVisible("main", chromedp.ByQuery))
+}
+
+// screenshot saves the page as a PNG in $PAWFILE_SCREENSHOTS (or the
+// temp dir) and returns its path.
+func (b *browser) screenshot(name string) string {
+	dir := os.Getenv("PAWFILE_SCREENSHOTS")
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	var png []byte
+	if err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot(&png)); err != nil {
+		return "none: " + err.Error()
+	}
+	path := filepath.Join(dir, "pawfile-"+strings.NewReplacer("/", "-", " ", "_").Replace(b.t.Name())+"-"+name+".png")
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		return "none: " + err.Error()
+	}
+	return path
+}
+
+// text is the visible text of the page.
+func (b *browser) text() string {
+	var s string
+	b.run("read page", 10*time.Second, chromedp.Text("body", &s, chromedp.ByQuery))
+	return s
+}
+
+// waitText waits until the page shows s.
+func (b *browser) waitText(s string, timeout time.Duration) {
+	b.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if strings.Contains(b.text(), s) {
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	b.t.Fatalf("page never showed %q; it shows:\n%s\nscreenshot: %s", s, b.text(), b.screenshot("failed"))
+}
+
+func (b *browser) fill(id, value string) {
+	b.t.Helper()
+	sel := "#" + id
+	b.run("fill "+id, 20*time.Second, chromedp.WaitVisible(sel, chromedp.ByQuery), chromedp.SetValue(sel, "", chromedp.ByQuery),
+		chromedp.SendKeys(sel, value, chromedp.ByQuery))
+}
+
+func (b *browser) click(xpath string) {
+	b.t.Helper()
+	b.run("click "+xpath, 20*time.Second, chromedp.WaitVisible(xpath, chromedp.BySearch), chromedp.Click(xpath, chromedp.BySearch))
+}
+
+func (b *browser) button(text string) {
+	b.t.Helper()
+	b.click(`//button[normalize-space()="` + text + `"]`)
+}
+func (b *browser) link(text string) { b.t.Helper(); b.click(`//a[normalize-space()="` + text + `"]`) }
+
+const passphrase = "correct horse battery"
+
+func (b *browser) createWorkspace(s *server, login string) {
+	b.t.Helper()
+	b.open(s.url() + "/")
+	b.fill("login", login)
+	b.fill("pass", passphrase)
+	b.fill("pass2", passphrase)
+	b.button("Create workspace")
+	b.waitText("No clients yet", 60*time.Second)
+}
+
+func (b *browser) unlock() {
+	b.t.Helper()
+	b.waitText("Unlock Pawfile", 60*time.Second)
+	b.fill("pass", passphrase)
+	b.button("Unlock")
+	b.run("unlocked", 60*time.Second, chromedp.WaitVisible("#q", chromedp.ByQuery))
+}
+
+// addClient creates a client from the client list.
+func (b *browser) addClient(name, phone, notes string) {
+	b.t.Helper()
+	b.link("New client")
+	b.fill("name", name)
+	b.fill("phone-1", phone)
+	b.fill("notes", notes)
+	b.button("Save")
+	b.waitText("Saved on this device", 20*time.Second)
+	b.link("Back to clients")
+	b.waitText(name, 20*time.Second)
+}
+
+// openClient opens a client's form from the list.
+func (b *browser) openClient(name string) {
+	b.t.Helper()
+	b.link("Clients")
+	b.click(`//a[.//span[normalize-space()="` + name + `"]]`)
+	b.run("client form", 20*time.Second, chromedp.WaitVisible("#name", chromedp.ByQuery))
+}
+
+func (b *browser) value(id string) string {
+	var v string
+	b.run("read "+id, 10*time.Second, chromedp.Value("#"+id, &v, chromedp.ByQuery))
+	return v
+}
+
+// idbText is everything in the page's IndexedDB as text, for checking
+// that no plaintext reaches it.
+func (b *browser) idbText() string {
+	var s string
+	b.run("dump IndexedDB", 30*time.Second, chromedp.Evaluate(`(async () => {
+		const out = [];
+		for (const info of await indexedDB.databases()) {
+			const db = await new Promise((ok, fail) => { const r = indexedDB.open(info.name); r.onsuccess = () => ok(r.result); r.onerror = () => fail(r.error); });
+			for (const name of db.objectStoreNames) {
+				const rows = await new Promise((ok, fail) => { const r = db.transaction(name).objectStore(name).getAll(); r.onsuccess = () => ok(r.result); r.onerror = () => fail(r.error); });
+				const keys = await new Promise((ok, fail) => { const r = db.transaction(name).objectStore(name).getAllKeys(); r.onsuccess = () => ok(r.result); r.onerror = () => fail(r.error); });
+				out.push(name + ":" + keys.join(","));
+				for (const v of rows) {
+					if (v instanceof Uint8Array || v instanceof ArrayBuffer) out.push(new TextDecoder("latin1").decode(v));
+					else out.push(JSON.stringify(v));
+				}
+			}
+			db.close();
+		}
+		return out.join("\n");
+	})()`, &s, func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }))
+	return s
+}

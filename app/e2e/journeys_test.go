@@ -1,0 +1,154 @@
+//go:build !js
+
+package e2e
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+)
+
+// The five journeys share one workspace and run in order: each stands on
+// what the one before left, as a business's first day would.
+func TestJourneys(t *testing.T) {
+	srv := startServer(t)
+	owner := newBrowser(t, 1024, 768)
+
+	t.Run("create, add a client, reload", func(t *testing.T) {
+		owner.t = t
+		owner.createWorkspace(srv, "owner@example.com")
+		owner.addClient("Margaret Lockwood", "07700 900123", "Bella bites when her paws are touched")
+		owner.open(srv.url() + "/clients")
+		owner.unlock()
+		owner.waitText("Margaret Lockwood", 10*time.Second)
+	})
+
+	t.Run("nothing readable in IndexedDB", func(t *testing.T) {
+		owner.t = t
+		raw := owner.idbText()
+		if !strings.Contains(raw, "records:") || !strings.Contains(raw, "meta:") {
+			t.Fatalf("IndexedDB dump lacks the stores; got %.300s", raw)
+		}
+		for _, secret := range []string{"Margaret", "Lockwood", "07700", "900123", "Bella bites"} {
+			if strings.Contains(raw, secret) {
+				t.Errorf("IndexedDB holds %q in the clear", secret)
+			}
+		}
+	})
+
+	desk := newBrowser(t, 820, 1180)
+	t.Run("a second device joins and sees the client", func(t *testing.T) {
+		owner.t, desk.t = t, t
+		owner.link("Team")
+		owner.run("choose role", 10*time.Second, chromedp.SetValue("#role", "front_desk", chromedp.ByQuery))
+		owner.button("Make an invite code")
+		owner.run("invite code", 20*time.Second, chromedp.WaitVisible("#invite-code", chromedp.ByQuery))
+		var code string
+		owner.run("read code", 5*time.Second, chromedp.Text("#invite-code", &code, chromedp.ByQuery))
+
+		desk.open(srv.url() + "/")
+		desk.button("Join with an invite")
+		desk.fill("code", strings.TrimSpace(code))
+		desk.fill("login", "desk@example.com")
+		desk.fill("pass", passphrase)
+		desk.fill("pass2", passphrase)
+		desk.button("Join")
+		desk.waitText("Waiting for access", 60*time.Second)
+		var fp string
+		desk.run("fingerprint", 10*time.Second, chromedp.Text("#fingerprint", &fp, chromedp.ByQuery))
+
+		owner.link("Clients")
+		owner.link("Team")
+		owner.waitText(strings.TrimSpace(fp), 20*time.Second)
+		owner.button("Give access to desk@example.com")
+		owner.waitText("Members", 10*time.Second)
+		defer func() {
+			if t.Failed() {
+				t.Logf("owner's screen: %s\n%s", owner.screenshot("owner"), owner.text())
+			}
+		}()
+		desk.waitText("Margaret Lockwood", 60*time.Second)
+	})
+
+	t.Run("offline edits on both merge", func(t *testing.T) {
+		owner.t, desk.t = t, t
+		srv.stop()
+		owner.open(srv.url() + "/clients")
+		owner.unlock()
+		owner.openClient("Margaret Lockwood")
+		owner.fill("notes", "Bella bites; use the muzzle")
+		owner.button("Save")
+		owner.waitText("Saved on this device", 20*time.Second)
+		owner.link("Back to clients")
+		owner.addClient("Owner Offline", "01632 960001", "added by the owner offline")
+
+		desk.openClient("Margaret Lockwood")
+		desk.fill("phone-1", "07700 900999")
+		desk.button("Save")
+		desk.waitText("Saved on this device", 20*time.Second)
+		desk.link("Back to clients")
+		desk.addClient("Desk Offline", "01632 960002", "added at the desk offline")
+
+		srv.start()
+		for _, b := range []*browser{owner, desk} {
+			b.waitText("Owner Offline", 60*time.Second)
+			b.waitText("Desk Offline", 60*time.Second)
+			b.waitText("Up to date", 60*time.Second)
+		}
+		for _, b := range []*browser{owner, desk} {
+			b.openClient("Margaret Lockwood")
+			if got := b.value("notes"); got != "Bella bites; use the muzzle" {
+				t.Errorf("notes after merge = %q", got)
+			}
+			if got := b.value("phone-1"); got != "07700 900999" {
+				t.Errorf("phone after merge = %q", got)
+			}
+		}
+	})
+
+	t.Run("offline reload, also of a deep link", func(t *testing.T) {
+		owner.t = t
+		owner.openClient("Owner Offline")
+		var deep string
+		owner.run("url", 5*time.Second, chromedp.Location(&deep))
+		srv.stop()
+		for _, u := range []string{srv.url() + "/", deep} {
+			owner.open(u)
+			owner.unlock()
+			owner.link("Clients")
+			owner.waitText("Margaret Lockwood", 20*time.Second)
+			owner.waitText("Desk Offline", 20*time.Second)
+		}
+		srv.start()
+	})
+
+	t.Run("installable", func(t *testing.T) {
+		owner.t = t
+		owner.open(srv.url() + "/")
+		// Chrome fetches the manifest and icons after the page loads: ask
+		// until it has an answer without errors, for a while.
+		var errs []*page.InstallabilityError
+		for range 20 {
+			owner.run("installability", 30*time.Second, chromedp.ActionFunc(func(ctx context.Context) error {
+				var err error
+				errs, err = page.GetInstallabilityErrors().Do(ctx)
+				return err
+			}))
+			if len(errs) == 0 {
+				break
+			}
+			time.Sleep(time.Second)
+		}
+		for _, e := range errs {
+			var args []string
+			for _, a := range e.ErrorArguments {
+				args = append(args, a.Name+"="+a.Value)
+			}
+			t.Errorf("not installable: %s %v", e.ErrorID, args)
+		}
+	})
+}

@@ -1,0 +1,279 @@
+// Package session is the device as the screens see it: setting it up for
+// a workspace, unlocking it with the passphrase, the records held in
+// memory while unlocked, and their way to the local store and the sync
+// server. It compiles natively; the browser's store is given to it.
+package session
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"pawfile/app/book"
+	"pawfile/app/localstore"
+	"pawfile/app/search"
+	"pawfile/app/syncclient"
+	"pawfile/shared/access"
+	"pawfile/shared/account"
+	"pawfile/shared/clock"
+	"pawfile/shared/seal"
+)
+
+// Store is the device's local database (package localstore in a browser).
+type Store interface {
+	Commit(ctx context.Context, c localstore.Change) error
+	Meta(ctx context.Context, name string) ([]byte, bool, error)
+	Records(ctx context.Context) (map[string][]byte, error)
+	Outbox(ctx context.Context) ([]localstore.Item, error)
+}
+
+// Phase is where the device stands.
+type Phase int
+
+// The phases.
+const (
+	Setup   Phase = iota // no workspace on this device yet
+	Locked               // set up; keys not in memory
+	Waiting              // joined, unlocked, but the owner has not given keys yet
+	Open                 // unlocked: records in memory
+)
+
+// Config is what a Session needs from its platform.
+type Config struct {
+	Server     string // the server's origin, e.g. http://localhost:8080
+	DeviceName string // how the owner sees this device, e.g. "Chrome on Android"
+	App        string // the app's build version
+	Store      Store
+	HTTP       *http.Client // nil means http.DefaultClient
+	Log        *slog.Logger
+	// IdleLock locks an open session after this long without Touch; 0
+	// means DefaultIdleLock.
+	IdleLock time.Duration
+	// OnConnect is called each time the sync socket connects: the app
+	// checks for an update of itself then.
+	OnConnect func()
+}
+
+// DefaultIdleLock is how long an untouched tablet stays unlocked.
+const DefaultIdleLock = 15 * time.Minute
+
+// device is what the local store keeps about this device's membership.
+// Nothing in it opens records without the passphrase.
+type device struct {
+	Workspace string         `json:"workspace"`
+	Member    string         `json:"member"`
+	Login     string         `json:"login"`
+	Role      access.Role    `json:"role"`
+	Device    uint64         `json:"device"`
+	Token     string         `json:"token"`
+	Salt      []byte         `json:"salt"`
+	Params    account.Params `json:"params"`
+	Keys      []byte         `json:"keys,omitempty"`     // the keyring, sealed with the KEK
+	Identity  []byte         `json:"identity,omitempty"` // the member's key pair, sealed with the KEK
+}
+
+const (
+	metaDevice = "device"
+	metaCursor = "cursor"
+	metaClock  = "clock"
+)
+
+// Session is one device's state. Its methods are safe for concurrent use.
+type Session struct {
+	cfg Config
+	api *api
+	log *slog.Logger
+
+	mu        sync.RWMutex
+	phase     Phase
+	dev       *device
+	kek       seal.Key
+	keys      *seal.Keyring
+	identity  *seal.Identity
+	clock     *clock.Clock
+	book      *book.Book
+	clients   *search.Index
+	petsOf    map[string][]string // client id → pet names, for search
+	cursor    uint64
+	sync      *syncclient.Client
+	stopSync  context.CancelFunc
+	syncDone  chan struct{}
+	lastTouch time.Time
+	loadTime  time.Duration
+
+	lmu       sync.Mutex
+	listeners map[int]func()
+	nextL     int
+}
+
+// New returns the session of the device whose store is cfg.Store: Setup
+// if the store holds no workspace, else Locked.
+func New(ctx context.Context, cfg Config) (*Session, error) {
+	if cfg.HTTP == nil {
+		cfg.HTTP = http.DefaultClient
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.IdleLock == 0 {
+		cfg.IdleLock = DefaultIdleLock
+	}
+	s := &Session{cfg: cfg, api: &api{base: strings.TrimSuffix(cfg.Server, "/"), client: cfg.HTTP}, log: cfg.Log, listeners: map[int]func(){}}
+	b, ok, err := cfg.Store.Meta(ctx, metaDevice)
+	if err != nil {
+		return nil, fmt.Errorf("read this device's setup: %w", err)
+	}
+	if ok {
+		var d device
+		if err := json.Unmarshal(b, &d); err != nil {
+			return nil, fmt.Errorf("this device's setup is damaged (%v): clear the site's data and sign in again", err)
+		}
+		s.dev, s.phase = &d, Locked
+	}
+	return s, nil
+}
+
+// Phase returns where the device stands.
+func (s *Session) Phase() Phase {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.phase
+}
+
+// Login returns the signed-in person's login, or "".
+func (s *Session) Login() string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.dev == nil {
+		return ""
+	}
+	return s.dev.Login
+}
+
+// Role returns the member's role, or 0 before setup.
+func (s *Session) Role() access.Role {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.dev == nil {
+		return 0
+	}
+	return s.dev.Role
+}
+
+// OnChange registers f to be called, from any goroutine, whenever the
+// phase, the records or the sync status change. The returned func
+// unregisters it.
+func (s *Session) OnChange(f func()) (cancel func()) {
+	s.lmu.Lock()
+	defer s.lmu.Unlock()
+	id := s.nextL
+	s.nextL++
+	s.listeners[id] = f
+	return func() {
+		s.lmu.Lock()
+		defer s.lmu.Unlock()
+		delete(s.listeners, id)
+	}
+}
+
+func (s *Session) changed() {
+	s.lmu.Lock()
+	fs := make([]func(), 0, len(s.listeners))
+	for _, f := range s.listeners {
+		fs = append(fs, f)
+	}
+	s.lmu.Unlock()
+	for _, f := range fs {
+		f()
+	}
+}
+
+// Touch notes that the person used the app, postponing the idle lock.
+func (s *Session) Touch() {
+	s.mu.Lock()
+	s.lastTouch = time.Now()
+	s.mu.Unlock()
+}
+
+// LockIfIdle locks the session if nobody touched it for the idle time;
+// the app calls it every few seconds. It reports whether it locked.
+func (s *Session) LockIfIdle() bool {
+	s.mu.RLock()
+	idle := (s.phase == Open || s.phase == Waiting) && time.Since(s.lastTouch) > s.cfg.IdleLock
+	s.mu.RUnlock()
+	if idle {
+		s.Lock()
+	}
+	return idle
+}
+
+// Lock drops the keys and every decrypted record from memory and stops
+// syncing until the next unlock.
+func (s *Session) Lock() {
+	s.mu.Lock()
+	stop, done := s.stopSync, s.syncDone
+	s.stopSync, s.syncDone, s.sync = nil, nil, nil
+	if s.book != nil {
+		s.book.Close()
+	}
+	s.book, s.keys, s.identity, s.clients, s.petsOf, s.kek = nil, nil, nil, nil, nil, seal.Key{}
+	if s.dev != nil {
+		s.phase = Locked
+	}
+	s.mu.Unlock()
+	if stop != nil {
+		stop()
+		<-done
+	}
+	s.changed()
+}
+
+// Sync returns the sync status.
+func (s *Session) Sync() syncclient.Status {
+	s.mu.RLock()
+	c := s.sync
+	s.mu.RUnlock()
+	if c == nil {
+		return syncclient.Status{State: syncclient.Offline}
+	}
+	return c.Status()
+}
+
+// LoadTime is how long the last unlock took to open the local records.
+func (s *Session) LoadTime() time.Duration {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.loadTime
+}
+
+func newDeviceID() uint64 {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(fmt.Sprintf("session: read random: %v", err))
+	}
+	return binary.BigEndian.Uint64(b[:]) | 1 // never 0
+}
+
+// wsURL is the sync socket's address on the server.
+func (s *Session) wsURL() string {
+	u := s.api.base
+	switch {
+	case strings.HasPrefix(u, "https://"):
+		u = "wss://" + strings.TrimPrefix(u, "https://")
+	case strings.HasPrefix(u, "http://"):
+		u = "ws://" + strings.TrimPrefix(u, "http://")
+	}
+	return u + "/sync"
+}
+
+// errWrongPassphrase is what a person sees for a passphrase that does not
+// open the keys.
+var errWrongPassphrase = errors.New("that passphrase does not open this workspace: check it and try again")

@@ -1,0 +1,255 @@
+package session
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"pawfile/app/localstore"
+	"pawfile/shared/access"
+	"pawfile/shared/account"
+	"pawfile/shared/record"
+	"pawfile/shared/seal"
+	"pawfile/shared/wire"
+)
+
+// memStore is the local store in memory, with the same all-or-nothing
+// commits.
+type memStore struct {
+	mu      sync.Mutex
+	meta    map[string][]byte
+	records map[string][]byte
+	outbox  map[uint64][]byte
+}
+
+func newMemStore() *memStore {
+	return &memStore{meta: map[string][]byte{}, records: map[string][]byte{}, outbox: map[uint64][]byte{}}
+}
+
+func (m *memStore) Commit(_ context.Context, c localstore.Change) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if c.ClearRecords {
+		clear(m.records)
+	}
+	for k, v := range c.Records {
+		if v == nil {
+			delete(m.records, k)
+		} else {
+			m.records[k] = slices.Clone(v)
+		}
+	}
+	for k, v := range c.Meta {
+		if v == nil {
+			delete(m.meta, k)
+		} else {
+			m.meta[k] = slices.Clone(v)
+		}
+	}
+	for _, id := range c.Acked {
+		delete(m.outbox, id)
+	}
+	for _, it := range c.Enqueue {
+		m.outbox[it.ID] = slices.Clone(it.Data)
+	}
+	return nil
+}
+
+func (m *memStore) Meta(_ context.Context, name string) ([]byte, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v, ok := m.meta[name]
+	return v, ok, nil
+}
+
+func (m *memStore) Records(context.Context) (map[string][]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return maps.Clone(m.records), nil
+}
+
+func (m *memStore) Outbox(context.Context) ([]localstore.Item, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var items []localstore.Item
+	for _, id := range slices.Sorted(maps.Keys(m.outbox)) {
+		items = append(items, localstore.Item{ID: id, Data: m.outbox[id]})
+	}
+	return items, nil
+}
+
+// fastParams keep the tests quick; the real ones are checked in seal.
+var fastParams = seal.Params{Memory: 19 * 1024, Passes: 3, Lanes: 1}
+
+const pass = "correct horse battery"
+
+// setUp writes a device already joined to workspace ws with keys, as
+// CreateWorkspace would, without a server: the server address is closed.
+func setUp(t *testing.T, ws string, keys *seal.Keyring, devID uint64) (*Session, *memStore) {
+	t.Helper()
+	salt := seal.NewSalt()
+	sec, err := seal.Derive([]byte(pass), salt, fastParams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrapped, err := seal.WrapKeys(sec.KEK, ws, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := device{Workspace: ws, Member: "m1", Login: "owner@example.com", Role: access.Owner, Device: devID, Token: "t",
+		Salt: salt, Params: account.ParamsOf(fastParams), Keys: wrapped}
+	b, _ := json.Marshal(d)
+	st := newMemStore()
+	st.meta[metaDevice] = b
+	s, err := New(context.Background(), Config{Server: "http://127.0.0.1:1", Store: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Lock)
+	return s, st
+}
+
+func TestUnlockSaveLockUnlock(t *testing.T) {
+	ctx := context.Background()
+	s, st := setUp(t, "ws1", seal.NewKeyring(), 7)
+	if s.Phase() != Locked {
+		t.Fatalf("phase of a set-up device = %v, want Locked", s.Phase())
+	}
+	if err := s.Unlock(ctx, "wrong passphrase"); err == nil || !strings.Contains(err.Error(), "passphrase") {
+		t.Fatalf("wrong passphrase: %v", err)
+	}
+	if err := s.Unlock(ctx, pass); err != nil {
+		t.Fatal(err)
+	}
+	id := record.NewID()
+	c := record.Client{Name: "Margaret Lockwood", Phones: []string{"07700 900123"}, Notes: "Bella bites"}
+	if err := s.SaveClient(ctx, id, &c); err != nil {
+		t.Fatal(err)
+	}
+	bad := record.Client{Name: ""}
+	var errs record.Errors
+	if err := s.SaveClient(ctx, record.NewID(), &bad); !errors.As(err, &errs) || errs.On("name") == "" {
+		t.Fatalf("saving a client with no name: %v", err)
+	}
+	if hits := s.SearchClients("0770", 10); len(hits) != 1 || hits[0].ID != id {
+		t.Errorf("search by phone = %+v", hits)
+	}
+	if len(st.outbox) != 1 || len(st.records) != 1 {
+		t.Errorf("after one save: %d in the outbox, %d rows; want 1 and 1", len(st.outbox), len(st.records))
+	}
+	for _, b := range append(slices.Collect(maps.Values(st.records)), slices.Collect(maps.Values(st.outbox))...) {
+		if strings.Contains(string(b), "Lockwood") || strings.Contains(string(b), "07700") {
+			t.Fatal("plaintext in the local store")
+		}
+	}
+
+	s.Lock()
+	if s.Phase() != Locked {
+		t.Fatal("not locked")
+	}
+	if _, err := s.LoadClient(id, &record.Client{}); !errors.Is(err, ErrLocked) {
+		t.Errorf("LoadClient while locked: %v", err)
+	}
+	if hits := s.SearchClients("Margaret", 10); hits != nil {
+		t.Errorf("search while locked found %+v", hits)
+	}
+
+	// A fresh session on the same store: the app reloaded.
+	s2, err := New(ctx, Config{Server: "http://127.0.0.1:1", Store: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Lock()
+	if err := s2.Unlock(ctx, pass); err != nil {
+		t.Fatal(err)
+	}
+	var got record.Client
+	if ok, err := s2.LoadClient(id, &got); !ok || err != nil || got.Notes != "Bella bites" {
+		t.Fatalf("after reload: %v %v %+v", ok, err, got)
+	}
+}
+
+// Two devices of one workspace exchange versions through their Local
+// sides, as the sync client would, in any order: both end equal.
+func TestReceiveMergesAndPersists(t *testing.T) {
+	ctx := context.Background()
+	keys := seal.NewKeyring()
+	a, _ := setUp(t, "ws1", keys, 1)
+	b, bst := setUp(t, "ws1", keys, 2)
+	for _, s := range []*Session{a, b} {
+		if err := s.Unlock(ctx, pass); err != nil {
+			t.Fatal(err)
+		}
+	}
+	id := record.NewID()
+	if err := a.SaveClient(ctx, id, &record.Client{Name: "Ann", Notes: "from a"}); err != nil {
+		t.Fatal(err)
+	}
+	send(t, a, b, 1)
+	var c record.Client
+	if ok, _ := b.LoadClient(id, &c); !ok || c.Notes != "from a" {
+		t.Fatalf("b after receiving: %v %+v", ok, c)
+	}
+	// Concurrent edits of different fields.
+	ca, cb := c, c
+	ca.Notes = "notes from a"
+	cb.Phones = []string{"01632 960001"}
+	if err := a.SaveClient(ctx, id, &ca); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.SaveClient(ctx, id, &cb); err != nil {
+		t.Fatal(err)
+	}
+	send(t, a, b, 2)
+	send(t, b, a, 3)
+	for _, s := range []*Session{a, b} {
+		var got record.Client
+		s.LoadClient(id, &got)
+		if got.Notes != "notes from a" || len(got.Phones) != 1 {
+			t.Errorf("after merge: %+v", got)
+		}
+	}
+	// b's store holds the merged state: a reload shows it.
+	if bst.meta[metaCursor] == nil {
+		t.Error("cursor not stored")
+	}
+	b.Lock()
+	if err := b.Unlock(ctx, pass); err != nil {
+		t.Fatal(err)
+	}
+	var got record.Client
+	b.LoadClient(id, &got)
+	if got.Notes != "notes from a" || len(got.Phones) != 1 {
+		t.Errorf("b after reload: %+v", got)
+	}
+}
+
+// send moves from's outbox to to as the server would: stored under seq,
+// acknowledged, received.
+func send(t *testing.T, from, to *Session, seq uint64) {
+	t.Helper()
+	ctx := context.Background()
+	vs, _, err := (*local)(from).Outbox(ctx, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var results []wire.Result
+	for i := range vs {
+		vs[i].Seq = seq*100 + uint64(i)
+		results = append(results, wire.Result{OutboxID: vs[i].OutboxID, Seq: vs[i].Seq})
+	}
+	if err := (*local)(from).Acked(ctx, results); err != nil {
+		t.Fatal(err)
+	}
+	if err := (*local)(to).Receive(ctx, vs, seq*100+99); err != nil {
+		t.Fatal(err)
+	}
+	if _, n, _ := (*local)(from).Outbox(ctx, 1); n != 0 {
+		t.Errorf("outbox not emptied by acks: %d left", n)
+	}
+}

@@ -1,0 +1,356 @@
+package session
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"pawfile/app/localstore"
+	"pawfile/shared/access"
+	"pawfile/shared/account"
+	"pawfile/shared/seal"
+)
+
+// MinPassphrase is the shortest passphrase a new account may choose.
+const MinPassphrase = 10
+
+// CheckLogin says what is wrong with a login, or nil.
+func CheckLogin(login string) error {
+	if n := len([]rune(strings.TrimSpace(login))); n < 3 || n > 120 {
+		return errors.New("enter your email or a user name of 3 to 120 characters")
+	}
+	return nil
+}
+
+// CheckNewPassphrase says what is wrong with a new passphrase, or nil.
+func CheckNewPassphrase(p string) error {
+	if len([]rune(p)) < MinPassphrase {
+		return fmt.Errorf("use at least %d characters: a few words you can remember work well", MinPassphrase)
+	}
+	return nil
+}
+
+// CreateWorkspace makes a new workspace with this device's person as its
+// owner and opens it. Key derivation is slow on purpose: show a wait
+// state first.
+func (s *Session) CreateWorkspace(ctx context.Context, login, passphrase string) error {
+	login = strings.TrimSpace(login)
+	if err := errors.Join(CheckLogin(login), CheckNewPassphrase(passphrase)); err != nil {
+		return err
+	}
+	salt, params := seal.NewSalt(), seal.DefaultParams
+	sec, err := seal.Derive([]byte(passphrase), salt, params)
+	if err != nil {
+		return err
+	}
+	keys := seal.NewKeyring()
+	id, err := seal.NewIdentity()
+	if err != nil {
+		return err
+	}
+	// The workspace id is the server's to choose: the first wrap is bound
+	// to no workspace, and replaced once the id is known.
+	interim, err := seal.WrapKeys(sec.KEK, "", keys)
+	if err != nil {
+		return err
+	}
+	devID := newDeviceID()
+	var g account.GrantReply
+	if err := s.api.call(ctx, "POST", "/api/workspaces", "", account.CreateWorkspaceRequest{
+		Login: login, Salt: salt, Params: account.ParamsOf(params), Auth: sec.Auth[:], Keys: interim,
+		PublicKey: id.Public[:], DeviceID: account.DeviceID(devID), DeviceName: s.cfg.DeviceName,
+	}, &g); err != nil {
+		return err
+	}
+	d := &device{Workspace: g.Workspace, Member: g.Member, Login: login, Role: access.Role(g.Role), Device: uint64(g.Device),
+		Token: g.DeviceToken, Salt: salt, Params: account.ParamsOf(params)}
+	if d.Keys, err = seal.WrapKeys(sec.KEK, d.Workspace, keys); err != nil {
+		return err
+	}
+	if d.Identity, err = seal.WrapIdentity(sec.KEK, d.Workspace, id); err != nil {
+		return err
+	}
+	if err := s.api.call(ctx, "PUT", "/api/me/keys", d.Token, account.KeysRequest{Keys: d.Keys}, nil); err != nil {
+		s.log.Warn("store the workspace-bound keys on the server; the interim ones stay", "err", err)
+	}
+	if err := s.saveDevice(ctx, d, true); err != nil {
+		return err
+	}
+	return s.open(ctx, d, sec.KEK, keys, id)
+}
+
+// SignIn sets this device up for an existing member and opens the
+// workspace; its records then come from the server.
+func (s *Session) SignIn(ctx context.Context, login, passphrase string) error {
+	login = strings.TrimSpace(login)
+	if err := CheckLogin(login); err != nil {
+		return err
+	}
+	if passphrase == "" {
+		return errors.New("enter your passphrase")
+	}
+	var lp account.LoginParamsReply
+	if err := s.api.call(ctx, "GET", "/api/login?login="+url.QueryEscape(login), "", nil, &lp); err != nil {
+		return err
+	}
+	sec, err := seal.Derive([]byte(passphrase), lp.Salt, lp.Params.Seal())
+	if err != nil {
+		return fmt.Errorf("the server's sign-in settings are not usable (%v): ask the owner to check the server", err)
+	}
+	devID := newDeviceID()
+	var g account.GrantReply
+	if err := s.api.call(ctx, "POST", "/api/login", "", account.LoginRequest{
+		Login: login, Auth: sec.Auth[:], DeviceID: account.DeviceID(devID), DeviceName: s.cfg.DeviceName,
+	}, &g); err != nil {
+		return err
+	}
+	d := &device{Workspace: g.Workspace, Member: g.Member, Login: login, Role: access.Role(g.Role), Device: uint64(g.Device),
+		Token: g.DeviceToken, Salt: lp.Salt, Params: lp.Params}
+	var keys *seal.Keyring
+	if len(g.Keys) > 0 {
+		keys, err = seal.UnwrapKeys(sec.KEK, d.Workspace, g.Keys)
+		if err != nil {
+			// A workspace whose owner's first device never came back
+			// online still holds the interim wrap.
+			keys, err = seal.UnwrapKeys(sec.KEK, "", g.Keys)
+		}
+		if err != nil {
+			return errWrongPassphrase
+		}
+		if d.Keys, err = seal.WrapKeys(sec.KEK, d.Workspace, keys); err != nil {
+			return err
+		}
+	}
+	if err := s.saveDevice(ctx, d, true); err != nil {
+		return err
+	}
+	if keys == nil {
+		s.mu.Lock()
+		s.dev, s.kek, s.phase = d, sec.KEK, Waiting
+		s.mu.Unlock()
+		s.changed()
+		return errors.New("your keys are not on the server yet: open Pawfile on the device you joined with, or ask the owner to give you access")
+	}
+	return s.open(ctx, d, sec.KEK, keys, nil)
+}
+
+// Join sets this device up for a new member with an invite code. The
+// member waits until the owner's device gives them the keys their role
+// allows (Waiting); Fingerprint shows what the owner should see.
+func (s *Session) Join(ctx context.Context, code, login, passphrase string) error {
+	login, code = strings.TrimSpace(login), strings.TrimSpace(code)
+	if code == "" {
+		return errors.New("enter the invite code the owner gave you")
+	}
+	if err := errors.Join(CheckLogin(login), CheckNewPassphrase(passphrase)); err != nil {
+		return err
+	}
+	salt, params := seal.NewSalt(), seal.DefaultParams
+	sec, err := seal.Derive([]byte(passphrase), salt, params)
+	if err != nil {
+		return err
+	}
+	id, err := seal.NewIdentity()
+	if err != nil {
+		return err
+	}
+	var g account.GrantReply
+	if err := s.api.call(ctx, "POST", "/api/join", "", account.JoinRequest{
+		Code: code, Login: login, Salt: salt, Params: account.ParamsOf(params), Auth: sec.Auth[:], PublicKey: id.Public[:],
+		DeviceID: account.DeviceID(newDeviceID()), DeviceName: s.cfg.DeviceName,
+	}, &g); err != nil {
+		return err
+	}
+	d := &device{Workspace: g.Workspace, Member: g.Member, Login: login, Role: access.Role(g.Role), Device: uint64(g.Device),
+		Token: g.DeviceToken, Salt: salt, Params: account.ParamsOf(params)}
+	if d.Identity, err = seal.WrapIdentity(sec.KEK, d.Workspace, id); err != nil {
+		return err
+	}
+	if err := s.saveDevice(ctx, d, true); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.dev, s.kek, s.identity, s.phase = d, sec.KEK, id, Waiting
+	s.mu.Unlock()
+	s.changed()
+	_, err = s.CheckKeys(ctx)
+	return err
+}
+
+// Fingerprint is this member's key fingerprint, for the owner to compare
+// when giving access; "" if the device holds no identity.
+func (s *Session) Fingerprint() string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.identity == nil {
+		return ""
+	}
+	return seal.Fingerprint(s.identity.Public)
+}
+
+// CheckKeys asks the server, while Waiting, whether the owner has given
+// this member their keys, and opens the workspace if so.
+func (s *Session) CheckKeys(ctx context.Context) (bool, error) {
+	s.mu.RLock()
+	d, kek, id, phase := s.dev, s.kek, s.identity, s.phase
+	s.mu.RUnlock()
+	if phase != Waiting || id == nil {
+		return false, nil
+	}
+	var me account.MeReply
+	if err := s.api.call(ctx, "GET", "/api/me", d.Token, nil, &me); err != nil {
+		return false, err
+	}
+	if len(me.KeysForMember) == 0 {
+		return false, nil
+	}
+	keys, err := seal.UnwrapFrom(id, d.Workspace, me.KeysForMember)
+	if err != nil {
+		return false, fmt.Errorf("the keys the owner gave do not open with this device's identity (%v): ask the owner to give access again", err)
+	}
+	nd := *d
+	nd.Role = access.Role(me.Role)
+	if nd.Keys, err = seal.WrapKeys(kek, d.Workspace, keys); err != nil {
+		return false, err
+	}
+	if err := s.api.call(ctx, "PUT", "/api/me/keys", d.Token, account.KeysRequest{Keys: nd.Keys}, nil); err != nil {
+		s.log.Warn("store this member's keys on the server", "err", err)
+	}
+	if err := s.saveDevice(ctx, &nd, false); err != nil {
+		return false, err
+	}
+	return true, s.open(ctx, &nd, kek, keys, id)
+}
+
+// Unlock opens the records on this device with the passphrase. It needs
+// no network.
+func (s *Session) Unlock(ctx context.Context, passphrase string) error {
+	s.mu.RLock()
+	d, phase := s.dev, s.phase
+	s.mu.RUnlock()
+	if d == nil {
+		return errors.New("this device is not set up yet: create a workspace or sign in")
+	}
+	if phase == Open {
+		return nil
+	}
+	if passphrase == "" {
+		return errors.New("enter your passphrase")
+	}
+	sec, err := seal.Derive([]byte(passphrase), d.Salt, d.Params.Seal())
+	if err != nil {
+		return fmt.Errorf("this device's setup is damaged (%v): clear the site's data and sign in again", err)
+	}
+	var id *seal.Identity
+	if len(d.Identity) > 0 {
+		if id, err = seal.UnwrapIdentity(sec.KEK, d.Workspace, d.Identity); err != nil {
+			return errWrongPassphrase
+		}
+	}
+	if len(d.Keys) == 0 {
+		if id == nil {
+			return errors.New("this device holds no keys: clear the site's data and sign in again")
+		}
+		s.mu.Lock()
+		s.kek, s.identity, s.phase = sec.KEK, id, Waiting
+		s.mu.Unlock()
+		s.changed()
+		_, err := s.CheckKeys(ctx)
+		if errors.Is(err, ErrOffline) {
+			return nil
+		}
+		return err
+	}
+	keys, err := seal.UnwrapKeys(sec.KEK, d.Workspace, d.Keys)
+	if err != nil {
+		return errWrongPassphrase
+	}
+	return s.open(ctx, d, sec.KEK, keys, id)
+}
+
+func (s *Session) saveDevice(ctx context.Context, d *device, fresh bool) error {
+	b, err := json.Marshal(d)
+	if err != nil {
+		return err
+	}
+	c := localstore.Change{Meta: map[string][]byte{metaDevice: b}}
+	if fresh {
+		// A new setup starts from an empty store: nothing of another
+		// workspace or member may linger.
+		c.ClearRecords = true
+		c.Meta[metaCursor] = nil
+	}
+	if err := s.cfg.Store.Commit(ctx, c); err != nil {
+		return fmt.Errorf("save this device's setup: %w", err)
+	}
+	s.mu.Lock()
+	s.dev = d
+	s.mu.Unlock()
+	return nil
+}
+
+// Invite creates an invite code for a role. Only an owner may.
+func (s *Session) Invite(ctx context.Context, role access.Role) (account.InviteReply, error) {
+	var r account.InviteReply
+	err := s.api.call(ctx, "POST", "/api/invites", s.token(), account.InviteRequest{Role: account.Role(role)}, &r)
+	return r, err
+}
+
+// Member is a team member as the owner's team screen shows them.
+type Member struct {
+	account.MemberReply
+	Fingerprint string // of PublicKey, computed here
+}
+
+// Members lists the team. Only an owner may.
+func (s *Session) Members(ctx context.Context) ([]Member, error) {
+	var ms []account.MemberReply
+	if err := s.api.call(ctx, "GET", "/api/members", s.token(), nil, &ms); err != nil {
+		return nil, err
+	}
+	out := make([]Member, 0, len(ms))
+	for _, m := range ms {
+		fp := ""
+		if len(m.PublicKey) == 32 {
+			fp = seal.Fingerprint([32]byte(m.PublicKey))
+		}
+		out = append(out, Member{MemberReply: m, Fingerprint: fp})
+	}
+	return out, nil
+}
+
+// GiveAccess wraps the class keys m's role allows to m's public key and
+// hands them to the server for m. The owner should compare the
+// fingerprint with the one m's device shows first.
+func (s *Session) GiveAccess(ctx context.Context, m Member) error {
+	s.mu.RLock()
+	keys, ws := s.keys, ""
+	if s.dev != nil {
+		ws = s.dev.Workspace
+	}
+	s.mu.RUnlock()
+	if keys == nil {
+		return errors.New("unlock Pawfile first")
+	}
+	if len(m.PublicKey) != 32 {
+		return fmt.Errorf("%s has no usable key: ask them to join again", m.Login)
+	}
+	b, err := seal.WrapTo([32]byte(m.PublicKey), ws, keys.Only(access.Role(m.Role).Classes()...))
+	if err != nil {
+		return err
+	}
+	return s.api.call(ctx, "PUT", "/api/members/"+url.PathEscape(m.Member)+"/keys", s.token(),
+		account.KeysForMemberRequest{KeysForMember: b}, nil)
+}
+
+func (s *Session) token() string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.dev == nil {
+		return ""
+	}
+	return s.dev.Token
+}

@@ -1,0 +1,510 @@
+// Package syncclient keeps a device in step with the sync server: it sends
+// the outbox, pulls what other devices wrote since the device's cursor,
+// applies versions pushed live, and reconnects with backoff when the
+// network comes and goes. It reports a Status the app shows at all times.
+package syncclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"pawfile/shared/clock"
+	"pawfile/shared/wire"
+)
+
+// State is where the device stands with the server.
+type State int
+
+// The states, as the status bar shows them.
+const (
+	Offline    State = iota // no connection; edits wait in the outbox
+	Connecting              // dialing or saying hello
+	Syncing                 // sending the outbox or pulling
+	UpToDate                // nothing to send, nothing known to pull
+	SignedOut               // the server refused the device: sign in again
+)
+
+func (s State) String() string {
+	switch s {
+	case Connecting:
+		return "connecting"
+	case Syncing:
+		return "syncing"
+	case UpToDate:
+		return "up to date"
+	case SignedOut:
+		return "signed out"
+	}
+	return "offline"
+}
+
+// Status is what the sync status bar shows.
+type Status struct {
+	State    State
+	Pending  int       // versions in the outbox
+	Pulled   uint64    // the device's cursor
+	Total    uint64    // the server's latest seq, as of the last hello
+	LastSync time.Time // when the device was last up to date
+	Err      string    // the last problem, for a person; empty when none
+}
+
+// Local is the device's store as the client needs it. Each method is
+// called from the client's goroutine only.
+type Local interface {
+	// Outbox returns up to max versions waiting to be sent, oldest first,
+	// and how many wait in all.
+	Outbox(ctx context.Context, max int) (vs []wire.Envelope, total int, err error)
+	// Acked is told the server's answer to each pushed version. A version
+	// the server stored (CodeOK) or will never store (a permanent
+	// refusal) leaves the outbox.
+	Acked(ctx context.Context, results []wire.Result) error
+	// Receive applies versions from the server and, if cursor is not
+	// zero, moves the device's cursor to it, in one step.
+	Receive(ctx context.Context, vs []wire.Envelope, cursor uint64) error
+	// Cursor is the highest seq the device has pulled up to.
+	Cursor() uint64
+}
+
+// Config is what a Client needs.
+type Config struct {
+	URL       string // ws:// or wss:// address of /sync
+	Origin    string // sent as the Origin header where the platform lets us (not in browsers)
+	Workspace string
+	Device    uint64
+	Token     string
+	App       string // the app's build version
+	Clock     *clock.Clock
+	Local     Local
+	// OnStatus is called from the client's goroutine on every change.
+	OnStatus func(Status)
+	// OnConnect is called after each welcome: the app checks for an
+	// update then.
+	OnConnect func(wire.Welcome)
+}
+
+// Client runs one device's sync.
+type Client struct {
+	cfg  Config
+	kick chan struct{}
+
+	mu     sync.Mutex
+	status Status
+}
+
+// New returns a client; Run starts it.
+func New(cfg Config) *Client {
+	return &Client{cfg: cfg, kick: make(chan struct{}, 1)}
+}
+
+// Status returns the current status.
+func (c *Client) Status() Status {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.status
+}
+
+func (c *Client) update(f func(*Status)) {
+	c.mu.Lock()
+	f(&c.status)
+	s := c.status
+	c.mu.Unlock()
+	if c.cfg.OnStatus != nil {
+		c.cfg.OnStatus(s)
+	}
+}
+
+// Kick tells the client the outbox has something new: it sends it now if
+// connected, or tries to connect now if not.
+func (c *Client) Kick() {
+	select {
+	case c.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Backoff bounds between connection attempts.
+const (
+	MinBackoff = 500 * time.Millisecond
+	MaxBackoff = 10 * time.Second
+)
+
+// errSignedOut ends Run: retrying cannot help.
+var errSignedOut = errors.New("signed out")
+
+// Run keeps the device in sync until ctx ends or the server refuses the
+// device's token.
+func (c *Client) Run(ctx context.Context) {
+	backoff := MinBackoff
+	for ctx.Err() == nil {
+		c.update(func(s *Status) { s.State = Connecting })
+		started := time.Now()
+		err := c.session(ctx)
+		if errors.Is(err, errSignedOut) {
+			return
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		c.update(func(s *Status) {
+			s.State = Offline
+			if err != nil {
+				s.Err = "no connection to the server: edits are kept on this device and sent when it is back"
+			}
+		})
+		if time.Since(started) > time.Minute {
+			backoff = MinBackoff
+		}
+		// Full jitter, so tablets coming back together do not reconnect in step.
+		wait := time.Duration(rand.Int64N(int64(backoff))) + MinBackoff/2
+		backoff = min(backoff*2, MaxBackoff)
+		select {
+		case <-ctx.Done():
+		case <-time.After(wait):
+		case <-c.kick:
+			backoff = MinBackoff
+		}
+	}
+	c.update(func(s *Status) { s.State = Offline })
+}
+
+// conn is one websocket session.
+type conn struct {
+	ws     *websocket.Conn
+	nextID uint32
+}
+
+func (k *conn) send(ctx context.Context, m wire.Message) error {
+	b, err := wire.Encode(m)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	return k.ws.Write(ctx, websocket.MessageBinary, b)
+}
+
+func (k *conn) id() uint32 {
+	k.nextID++
+	return k.nextID
+}
+
+// session dials, says hello, and syncs until the connection ends.
+func (c *Client) session(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	dctx, dcancel := context.WithTimeout(ctx, 15*time.Second)
+	ws, err := dial(dctx, c.cfg.URL, c.cfg.Origin)
+	dcancel()
+	if err != nil {
+		return fmt.Errorf("dial: %w", err)
+	}
+	defer ws.CloseNow()
+	ws.SetReadLimit(wire.MaxFrame)
+	k := &conn{ws: ws}
+
+	msgs := make(chan wire.Message, 4)
+	readErr := make(chan error, 1)
+	go func() {
+		for {
+			_, b, err := ws.Read(ctx)
+			if err != nil {
+				readErr <- err
+				return
+			}
+			m, err := wire.Decode(b)
+			if err != nil {
+				readErr <- fmt.Errorf("decode: %w", err)
+				return
+			}
+			select {
+			case msgs <- m:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	next := func() (wire.Message, error) {
+		select {
+		case m := <-msgs:
+			if e, ok := m.(*wire.Error); ok {
+				return nil, c.refused(e)
+			}
+			return m, nil
+		case err := <-readErr:
+			return nil, err
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+
+	if err := k.send(ctx, &wire.Hello{Proto: wire.Version, Workspace: c.cfg.Workspace, Device: c.cfg.Device,
+		Token: []byte(c.cfg.Token), Cursor: c.cfg.Local.Cursor(), App: c.cfg.App}); err != nil {
+		return fmt.Errorf("hello: %w", err)
+	}
+	m, err := next()
+	if err != nil {
+		return err
+	}
+	w, ok := m.(*wire.Welcome)
+	if !ok {
+		return fmt.Errorf("hello answered with %T", m)
+	}
+	c.cfg.Clock.Sync(w.Time())
+	if c.cfg.OnConnect != nil {
+		c.cfg.OnConnect(*w)
+	}
+	c.update(func(s *Status) { s.State, s.Total, s.Err = Syncing, w.Head, "" })
+
+	s := &syncer{Client: c, k: k, next: next, live: msgs, readErr: readErr}
+	if err := s.catchUp(ctx); err != nil {
+		return err
+	}
+	return s.loop(ctx)
+}
+
+// refused turns a server error into the client's next step.
+func (c *Client) refused(e *wire.Error) error {
+	switch e.Code {
+	case wire.CodeUnauthorized, wire.CodeRevoked:
+		c.update(func(s *Status) {
+			s.State, s.Err = SignedOut, "this device was signed out of the workspace: sign in again"
+		})
+		return errSignedOut
+	case wire.CodeUnsupportedProto:
+		c.update(func(s *Status) { s.Err = "this version of Pawfile is too old for the server: update the app" })
+	case wire.CodeRateLimited:
+		time.Sleep(min(time.Duration(e.RetryMs)*time.Millisecond, MaxBackoff))
+	}
+	msg := e.Message
+	if msg == "" {
+		msg = e.Code.Text()
+	}
+	return fmt.Errorf("server: %s", msg)
+}
+
+// syncer runs the exchanges of one session.
+type syncer struct {
+	*Client
+	k       *conn
+	next    func() (wire.Message, error)
+	live    chan wire.Message
+	readErr chan error
+	// stale is set when live versions arrived that the cursor does not
+	// cover yet: a pull later moves the cursor past them.
+	stale bool
+}
+
+// catchUp sends the outbox and pulls until the device holds everything.
+func (s *syncer) catchUp(ctx context.Context) error {
+	if err := s.push(ctx); err != nil {
+		return err
+	}
+	if err := s.pull(ctx); err != nil {
+		return err
+	}
+	// What was edited while pulling.
+	if err := s.push(ctx); err != nil {
+		return err
+	}
+	s.update(func(st *Status) { st.State, st.LastSync = UpToDate, time.Now() })
+	return nil
+}
+
+// push sends the outbox in batches until it is empty.
+func (s *syncer) push(ctx context.Context) error {
+	for range 10_000 {
+		vs, total, err := s.cfg.Local.Outbox(ctx, wire.MaxBatch)
+		if err != nil {
+			return fmt.Errorf("read outbox: %w", err)
+		}
+		s.update(func(st *Status) { st.Pending = total })
+		if len(vs) == 0 {
+			return nil
+		}
+		s.update(func(st *Status) { st.State = Syncing })
+		vs = fit(vs)
+		id := s.k.id()
+		if err := s.k.send(ctx, &wire.Push{ID: id, Versions: vs}); err != nil {
+			return fmt.Errorf("push: %w", err)
+		}
+		ack, err := s.await(ctx, id)
+		if err != nil {
+			return err
+		}
+		a, ok := ack.(*wire.Ack)
+		if !ok {
+			return fmt.Errorf("push answered with %T", ack)
+		}
+		if err := s.cfg.Local.Acked(ctx, a.Results); err != nil {
+			return fmt.Errorf("record acks: %w", err)
+		}
+		for _, r := range a.Results {
+			if r.Code != wire.CodeOK && !Permanent(r.Code) {
+				// A refusal that may pass later (the clock, the rate):
+				// stop here and retry on the next connection.
+				return fmt.Errorf("server refused a version: %s", r.Code.Text())
+			}
+		}
+	}
+	return errors.New("outbox does not drain")
+}
+
+// Permanent reports whether a refused version can never be stored, so it
+// must leave the outbox rather than block it.
+func Permanent(c wire.Code) bool {
+	switch c {
+	case wire.CodeErased, wire.CodeForbidden, wire.CodeInvalid, wire.CodeTooLarge, wire.CodeBadMessage:
+		return true
+	}
+	return false
+}
+
+// fit keeps the longest prefix of vs a single push may carry.
+func fit(vs []wire.Envelope) []wire.Envelope {
+	size := 0
+	for i, v := range vs {
+		size += len(v.Sealed)
+		if size > wire.MaxBatchBytes {
+			return vs[:max(i, 1)]
+		}
+	}
+	return vs
+}
+
+// pull fetches pages after the cursor until the server has no more. A
+// device with nothing yet bootstraps from the heads.
+func (s *syncer) pull(ctx context.Context) error {
+	heads := s.cfg.Local.Cursor() == 0
+	after := s.cfg.Local.Cursor()
+	for range 1_000_000 {
+		id := s.k.id()
+		if err := s.k.send(ctx, &wire.Pull{ID: id, After: after, Limit: wire.MaxBatch, Heads: heads}); err != nil {
+			return fmt.Errorf("pull: %w", err)
+		}
+		m, err := s.await(ctx, id)
+		if err != nil {
+			return err
+		}
+		b, ok := m.(*wire.Batch)
+		if !ok {
+			return fmt.Errorf("pull answered with %T", m)
+		}
+		cursor := b.Next
+		if heads && !b.More {
+			// The heads are done; the log after them follows.
+			heads = false
+		}
+		if err := s.cfg.Local.Receive(ctx, b.Versions, cursor); err != nil {
+			return fmt.Errorf("apply pulled versions: %w", err)
+		}
+		after = cursor
+		s.update(func(st *Status) {
+			st.Pulled = cursor
+			if cursor > st.Total {
+				st.Total = cursor
+			}
+		})
+		if !b.More && !heads {
+			s.stale = false
+			return nil
+		}
+	}
+	return errors.New("pull does not end")
+}
+
+// await returns the answer to request id, applying live versions that
+// arrive meanwhile.
+func (s *syncer) await(ctx context.Context, id uint32) (wire.Message, error) {
+	for range 100_000 {
+		m, err := s.next()
+		if err != nil {
+			return nil, err
+		}
+		if l, ok := m.(*wire.Live); ok {
+			if err := s.receiveLive(ctx, l); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if answerID(m) == id {
+			return m, nil
+		}
+	}
+	return nil, errors.New("no answer from the server")
+}
+
+func answerID(m wire.Message) uint32 {
+	switch m := m.(type) {
+	case *wire.Ack:
+		return m.ID
+	case *wire.Batch:
+		return m.ID
+	}
+	return 0
+}
+
+// receiveLive applies versions pushed live. The cursor stays: versions of
+// classes this role cannot read leave gaps in the seqs it sees, so only a
+// pull can say that nothing before them was missed.
+func (s *syncer) receiveLive(ctx context.Context, l *wire.Live) error {
+	if err := s.cfg.Local.Receive(ctx, l.Versions, 0); err != nil {
+		return fmt.Errorf("apply live versions: %w", err)
+	}
+	s.stale = true
+	return nil
+}
+
+// LivePullDelay is how long after live versions the client pulls to move
+// its cursor past them: long enough to gather a burst of edits.
+const LivePullDelay = 3 * time.Second
+
+// loop waits for local edits and live versions until the connection ends.
+func (s *syncer) loop(ctx context.Context) error {
+	var pullAt <-chan time.Time
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case err := <-s.readErr:
+			return err
+		case <-s.kick:
+			if err := s.catchUpPush(ctx); err != nil {
+				return err
+			}
+		case <-pullAt:
+			pullAt = nil
+			if err := s.pull(ctx); err != nil {
+				return err
+			}
+		case m := <-s.live:
+			switch m := m.(type) {
+			case *wire.Live:
+				if err := s.receiveLive(ctx, m); err != nil {
+					return err
+				}
+				s.update(func(st *Status) { st.LastSync = time.Now() })
+			case *wire.Poke:
+				s.stale = m.Head > s.cfg.Local.Cursor()
+			case *wire.Error:
+				return s.refused(m)
+			}
+			if s.stale && pullAt == nil {
+				pullAt = time.After(LivePullDelay)
+			}
+		}
+	}
+}
+
+func (s *syncer) catchUpPush(ctx context.Context) error {
+	if err := s.push(ctx); err != nil {
+		return err
+	}
+	s.update(func(st *Status) { st.State, st.LastSync = UpToDate, time.Now() })
+	return nil
+}

@@ -1,0 +1,364 @@
+package syncclient
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"pawfile/shared/access"
+	"pawfile/shared/clock"
+	"pawfile/shared/record"
+	"pawfile/shared/wire"
+)
+
+// server is a small stand-in for the sync hub: one workspace's log in
+// memory, heads = the latest version per key, live fan-out.
+type server struct {
+	t       *testing.T
+	mu      sync.Mutex
+	log     []wire.Envelope // log[i].Seq == i+1
+	seen    map[uint64]uint64
+	conns   map[*websocket.Conn]bool
+	token   string
+	refuse  map[uint64]wire.Code // outbox id → code to answer with
+	pageMax int
+	now     time.Time
+}
+
+func newServer(t *testing.T) (*server, *httptest.Server) {
+	s := &server{t: t, seen: map[uint64]uint64{}, conns: map[*websocket.Conn]bool{}, token: "good", refuse: map[uint64]wire.Code{}, pageMax: 7, now: time.Now().Add(time.Hour)}
+	hs := httptest.NewServer(http.HandlerFunc(s.serve))
+	t.Cleanup(hs.Close)
+	return s, hs
+}
+
+func (s *server) serve(w http.ResponseWriter, r *http.Request) {
+	ws, err := websocket.Accept(w, r, nil)
+	if err != nil {
+		return
+	}
+	defer ws.CloseNow()
+	ctx := r.Context()
+	var out sync.Mutex
+	send := func(m wire.Message) {
+		b, err := wire.Encode(m)
+		if err != nil {
+			s.t.Errorf("fake server: encode %T: %v", m, err)
+			return
+		}
+		out.Lock()
+		defer out.Unlock()
+		ws.Write(ctx, websocket.MessageBinary, b)
+	}
+	for {
+		_, b, err := ws.Read(ctx)
+		if err != nil {
+			s.mu.Lock()
+			delete(s.conns, ws)
+			s.mu.Unlock()
+			return
+		}
+		m, err := wire.Decode(b)
+		if err != nil {
+			send(wire.ErrorFor(0, err))
+			continue
+		}
+		switch m := m.(type) {
+		case *wire.Hello:
+			if string(m.Token) != s.token {
+				send(&wire.Error{Code: wire.CodeUnauthorized})
+				return
+			}
+			s.mu.Lock()
+			s.conns[ws] = true
+			head := uint64(len(s.log))
+			s.mu.Unlock()
+			send(&wire.Welcome{ServerTime: s.now.UnixMilli(), Head: head, Role: uint8(access.Owner), Classes: []uint8{uint8(record.ClassClient)}, MaxSkewMs: 3600_000})
+		case *wire.Push:
+			var res []wire.Result
+			var fresh []wire.Envelope
+			s.mu.Lock()
+			for _, v := range m.Versions {
+				if c, ok := s.refuse[v.OutboxID]; ok {
+					res = append(res, wire.Result{OutboxID: v.OutboxID, Code: c})
+					continue
+				}
+				if seq, ok := s.seen[v.OutboxID]; ok {
+					res = append(res, wire.Result{OutboxID: v.OutboxID, Seq: seq})
+					continue
+				}
+				v.Seq = uint64(len(s.log) + 1)
+				s.log = append(s.log, v)
+				s.seen[v.OutboxID] = v.Seq
+				fresh = append(fresh, v)
+				res = append(res, wire.Result{OutboxID: v.OutboxID, Seq: v.Seq})
+			}
+			var others []*websocket.Conn
+			for c := range s.conns {
+				if c != ws {
+					others = append(others, c)
+				}
+			}
+			s.mu.Unlock()
+			send(&wire.Ack{ID: m.ID, Results: res})
+			if len(fresh) > 0 {
+				b, _ := wire.Encode(&wire.Live{Versions: fresh})
+				for _, c := range others {
+					c.Write(ctx, websocket.MessageBinary, b)
+				}
+			}
+		case *wire.Pull:
+			s.mu.Lock()
+			var vs []wire.Envelope
+			next, more := m.After, false
+			for _, v := range s.log[min(int(m.After), len(s.log)):] {
+				if m.Heads && s.superseded(v) {
+					next = v.Seq
+					continue
+				}
+				if len(vs) == s.pageMax {
+					more = true
+					break
+				}
+				vs = append(vs, v)
+				next = v.Seq
+			}
+			s.mu.Unlock()
+			send(&wire.Batch{ID: m.ID, Versions: vs, Next: next, More: more})
+		}
+	}
+}
+
+// superseded: a later version of the same key exists (good enough here).
+func (s *server) superseded(v wire.Envelope) bool {
+	for _, w := range s.log[v.Seq:] {
+		if w.Key == v.Key {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *server) dropAll() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.conns {
+		c.CloseNow()
+	}
+}
+
+// local is an in-memory device store.
+type local struct {
+	mu       sync.Mutex
+	outbox   []wire.Envelope
+	received map[wire.Key][]uint64 // key → seqs received
+	cursor   uint64
+	acked    []wire.Result
+}
+
+func newLocal() *local { return &local{received: map[wire.Key][]uint64{}} }
+
+func (l *local) Outbox(_ context.Context, max int) ([]wire.Envelope, int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.outbox[:min(max, len(l.outbox))]), len(l.outbox), nil
+}
+
+func (l *local) Acked(_ context.Context, rs []wire.Result) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.acked = append(l.acked, rs...)
+	l.outbox = slices.DeleteFunc(l.outbox, func(v wire.Envelope) bool {
+		for _, r := range rs {
+			if r.OutboxID == v.OutboxID && (r.Code == wire.CodeOK || Permanent(r.Code)) {
+				return true
+			}
+		}
+		return false
+	})
+	return nil
+}
+
+func (l *local) Receive(_ context.Context, vs []wire.Envelope, cursor uint64) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, v := range vs {
+		if !slices.Contains(l.received[v.Key], v.Seq) {
+			l.received[v.Key] = append(l.received[v.Key], v.Seq)
+		}
+	}
+	if cursor != 0 {
+		l.cursor = cursor
+	}
+	return nil
+}
+
+func (l *local) Cursor() uint64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.cursor
+}
+
+func (l *local) add(key byte, outboxID uint64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.outbox = append(l.outbox, wire.Envelope{Class: record.ClassClient, Key: wire.Key{key}, TS: clock.Timestamp{Wall: 1, Device: 1},
+		KeyID: 1, Format: 1, OutboxID: outboxID, Sealed: []byte("sealed")})
+}
+
+func (l *local) has(key byte) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.received[wire.Key{key}]) > 0
+}
+
+type device struct {
+	local  *local
+	client *Client
+	clock  *clock.Clock
+	states chan Status
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+func start(t *testing.T, hs *httptest.Server, l *local, token string) *device {
+	d := &device{local: l, clock: clock.New(1, nil), states: make(chan Status, 1000), done: make(chan struct{})}
+	d.client = New(Config{
+		URL: "ws" + strings.TrimPrefix(hs.URL, "http"), Device: 1, Token: token, Clock: d.clock, Local: l,
+		OnStatus: func(s Status) {
+			select {
+			case d.states <- s:
+			default:
+			}
+		},
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	d.cancel = cancel
+	go func() { d.client.Run(ctx); close(d.done) }()
+	t.Cleanup(func() { cancel(); <-d.done })
+	return d
+}
+
+// waitFor polls cond for up to 10 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for range 1000 {
+		if cond() {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+func TestPushPullAndLive(t *testing.T) {
+	srv, hs := newServer(t)
+	a, b := newLocal(), newLocal()
+	for i := range 20 {
+		a.add(byte(i), uint64(100+i))
+	}
+	da := start(t, hs, a, "good")
+	waitFor(t, "a's outbox to drain", func() bool { _, n, _ := a.Outbox(context.Background(), 1); return n == 0 })
+	waitFor(t, "a up to date", func() bool { return da.client.Status().State == UpToDate })
+
+	// b bootstraps from heads, in pages of 7.
+	db := start(t, hs, b, "good")
+	waitFor(t, "b up to date", func() bool { return db.client.Status().State == UpToDate })
+	for i := range 20 {
+		if !b.has(byte(i)) {
+			t.Fatalf("b lacks record %d after bootstrap", i)
+		}
+	}
+	if b.Cursor() != 20 {
+		t.Errorf("b's cursor = %d, want 20", b.Cursor())
+	}
+	// a's clock was corrected by the server's time.
+	if off := da.clock.Offset(); off < 59*time.Minute || off > 61*time.Minute {
+		t.Errorf("clock offset after welcome = %v, want about 1h", off)
+	}
+
+	// A new edit on a reaches b live.
+	a.add(200, 300)
+	da.client.Kick()
+	waitFor(t, "b receives the live edit", func() bool { return b.has(200) })
+	_ = srv
+}
+
+func TestOfflineEditsSurviveReconnect(t *testing.T) {
+	srv, hs := newServer(t)
+	a, b := newLocal(), newLocal()
+	da := start(t, hs, a, "good")
+	db := start(t, hs, b, "good")
+	waitFor(t, "both up to date", func() bool {
+		return da.client.Status().State == UpToDate && db.client.Status().State == UpToDate
+	})
+	srv.dropAll()
+	a.add(1, 11)
+	b.add(2, 22)
+	da.client.Kick()
+	db.client.Kick()
+	waitFor(t, "both see both edits", func() bool { return a.has(2) && b.has(1) })
+	if _, n, _ := a.Outbox(context.Background(), 1); n != 0 {
+		t.Errorf("a's outbox holds %d after sync", n)
+	}
+}
+
+func TestRetriedPushIsIdempotent(t *testing.T) {
+	srv, hs := newServer(t)
+	a := newLocal()
+	a.add(1, 11)
+	srv.seen[11] = 5 // the server stored it, but the ack was lost
+	srv.log = make([]wire.Envelope, 5)
+	for i := range srv.log {
+		srv.log[i] = wire.Envelope{Seq: uint64(i + 1), Class: record.ClassClient, Key: wire.Key{9, byte(i)}, TS: clock.Timestamp{Wall: 1, Device: 2}, KeyID: 1, Format: 1, OutboxID: uint64(i + 1), Sealed: []byte("x")}
+	}
+	start(t, hs, a, "good")
+	waitFor(t, "ack", func() bool { a.mu.Lock(); defer a.mu.Unlock(); return len(a.acked) > 0 })
+	if r := a.acked[0]; r.Seq != 5 || r.Code != wire.CodeOK {
+		t.Errorf("retried push answered %+v, want seq 5", r)
+	}
+	if len(srv.log) != 5 {
+		t.Errorf("log grew to %d on a retry", len(srv.log))
+	}
+}
+
+func TestPermanentRefusalLeavesOutbox(t *testing.T) {
+	srv, hs := newServer(t)
+	a := newLocal()
+	a.add(1, 11)
+	a.add(2, 12)
+	srv.refuse[11] = wire.CodeErased
+	d := start(t, hs, a, "good")
+	waitFor(t, "outbox drained", func() bool { _, n, _ := a.Outbox(context.Background(), 1); return n == 0 })
+	waitFor(t, "up to date", func() bool { return d.client.Status().State == UpToDate })
+	if len(srv.log) != 1 {
+		t.Errorf("server stored %d versions, want 1 (the erased one refused)", len(srv.log))
+	}
+}
+
+func TestBadTokenSignsOut(t *testing.T) {
+	_, hs := newServer(t)
+	d := start(t, hs, newLocal(), "stolen")
+	select {
+	case <-d.done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run kept retrying with a refused token")
+	}
+	if s := d.client.Status(); s.State != SignedOut || s.Err == "" {
+		t.Errorf("status after refusal = %+v, want signed out with a message", s)
+	}
+}
+
+func TestOfflineWhenNoServer(t *testing.T) {
+	hs := httptest.NewServer(http.NotFoundHandler())
+	hs.Close()
+	d := start(t, hs, newLocal(), "good")
+	waitFor(t, "offline", func() bool { s := d.client.Status(); return s.State == Offline && s.Err != "" })
+}

@@ -1,0 +1,193 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"pawfile/app/search"
+	"pawfile/app/session"
+	"pawfile/shared/record"
+)
+
+// clients is the client book: one search box over names, phones, emails,
+// tags and pets, answering each keystroke.
+type clients struct {
+	app.Compo
+	q     string
+	hits  []search.Hit
+	total int
+	stop  func()
+}
+
+func (c *clients) OnMount(ctx app.Context) {
+	c.stop = current.OnChange(func() { ctx.Dispatch(func(ctx app.Context) { c.refresh() }) })
+}
+
+func (c *clients) OnDismount() {
+	if c.stop != nil {
+		c.stop()
+	}
+}
+
+func (c *clients) OnNav(ctx app.Context) {
+	if current.Phase() != session.Open {
+		ctx.Navigate("/")
+		return
+	}
+	c.refresh()
+}
+
+func (c *clients) refresh() {
+	if current.Phase() != session.Open {
+		return
+	}
+	c.total = current.ClientCount()
+	if strings.TrimSpace(c.q) == "" {
+		c.hits = current.FirstClients(100)
+		return
+	}
+	c.hits = current.SearchClients(c.q, 100)
+}
+
+func (c *clients) Render() app.UI {
+	return &frame{Content: []app.UI{
+		app.Div().Class("row").Body(
+			app.H1().Text("Clients"),
+			app.A().Class("button", "primary").Href("/clients/new").Style("margin-left", "auto").Text("New client"),
+		),
+		app.Div().Class("search").Body(
+			app.Label().For("q").Text("Search clients, phones, emails, tags or pets"),
+			app.Input().ID("q").Type("search").Attr("autocomplete", "off").Placeholder("e.g. Bella or 07700").Value(c.q).
+				OnInput(func(ctx app.Context, e app.Event) {
+					c.q = ctx.JSSrc().Get("value").String()
+					c.refresh()
+				}),
+		),
+		app.If(len(c.hits) == 0, func() app.UI {
+			if strings.TrimSpace(c.q) != "" {
+				return app.P().Class("empty").Text("No client matches “" + c.q + "”.")
+			}
+			return app.P().Class("empty").Text("No clients yet: add your first with New client.")
+		}).Else(func() app.UI {
+			return app.Ul().Class("list").Aria("label", "Clients").Body(
+				app.Range(c.hits).Slice(func(i int) app.UI {
+					h := c.hits[i]
+					return app.Li().Body(app.A().Href("/clients/" + h.ID).Body(
+						app.Span().Text(h.Name),
+					))
+				}),
+			)
+		}),
+	}}
+}
+
+// clientForm creates or edits a client.
+type clientForm struct {
+	app.Compo
+	id     string
+	isNew  bool
+	c      record.Client
+	phones []string
+	errs   record.Errors
+	err    string
+	saved  bool
+}
+
+func (f *clientForm) OnNav(ctx app.Context) {
+	if current.Phase() != session.Open {
+		ctx.Navigate("/")
+		return
+	}
+	id := strings.TrimPrefix(ctx.Page().URL().Path, "/clients/")
+	if id == f.id && !f.isNew {
+		// Just created: the address now names the client; keep the form.
+		return
+	}
+	f.errs, f.err, f.saved = nil, "", false
+	if id == "new" {
+		f.id, f.isNew, f.c, f.phones = record.NewID(), true, record.Client{}, []string{""}
+		return
+	}
+	f.id, f.isNew = id, false
+	ok, err := current.LoadClient(id, &f.c)
+	if err != nil {
+		f.err = err.Error()
+	}
+	if !ok {
+		f.err = "This client is not on this device (deleted, or not synced yet)."
+	}
+	f.phones = append([]string{}, f.c.Phones...)
+	if len(f.phones) == 0 {
+		f.phones = []string{""}
+	}
+}
+
+func (f *clientForm) Render() app.UI {
+	title := "Edit client"
+	if f.isNew {
+		title = "New client"
+	}
+	return &frame{Content: []app.UI{
+		app.H1().Text(title),
+		app.Form().Class("card").OnSubmit(f.save).Body(
+			field("name", "Name", f.errs.On("name"), "", app.Input().ID("name").Type("text").Attr("autocomplete", "off").Value(f.c.Name).
+				Aria("invalid", f.errs.On("name") != "").Aria("describedby", described("name", f.errs.On("name"), "")).
+				OnInput(f.ValueTo(&f.c.Name))),
+			app.FieldSet().Style("border", "0").Style("padding", "0").Style("margin", "0").Body(
+				app.Legend().Style("font-weight", "600").Style("margin-top", "1rem").Text("Phones"),
+				app.Range(f.phones).Slice(func(i int) app.UI {
+					id := "phone-" + string(rune('1'+i))
+					return app.Div().Class("row").Style("margin-top", ".5rem").Body(
+						app.Label().For(id).Style("margin", "0").Style("min-width", "5.5rem").Text("Phone "+string(rune('1'+i))),
+						app.Input().ID(id).Type("tel").Attr("autocomplete", "off").Value(f.phones[i]).
+							Aria("invalid", f.errs.On("phones") != "").
+							OnInput(func(ctx app.Context, e app.Event) { f.phones[i] = ctx.JSSrc().Get("value").String() }),
+					)
+				}),
+				app.If(f.errs.On("phones") != "", func() app.UI { return app.P().Class("error").Text(f.errs.On("phones")) }),
+				app.If(len(f.phones) < 10, func() app.UI {
+					return app.Button().Type("button").Style("margin-top", ".5rem").Text("Add a phone").
+						OnClick(func(ctx app.Context, e app.Event) { f.phones = append(f.phones, "") })
+				}),
+			),
+			field("notes", "Notes", f.errs.On("notes"), "", app.Textarea().ID("notes").Text(f.c.Notes).
+				Aria("invalid", f.errs.On("notes") != "").Aria("describedby", described("notes", f.errs.On("notes"), "")).
+				OnInput(f.ValueTo(&f.c.Notes))),
+			app.If(f.err != "", func() app.UI { return app.Div().Class("alert").Attr("role", "alert").Text(f.err) }),
+			app.If(f.saved, func() app.UI { return app.Div().Class("note").Attr("role", "status").Text("Saved on this device.") }),
+			app.Div().Class("actions").Body(
+				app.Button().Class("primary").Type("submit").Text("Save"),
+				app.A().Class("button").Href("/clients").Text("Back to clients"),
+			),
+		),
+	}}
+}
+
+func (f *clientForm) save(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	f.c.Phones = f.c.Phones[:0]
+	for _, p := range f.phones {
+		if p = strings.TrimSpace(p); p != "" {
+			f.c.Phones = append(f.c.Phones, p)
+		}
+	}
+	f.c.Name = strings.TrimSpace(f.c.Name)
+	f.errs, f.err, f.saved = nil, "", false
+	err := current.SaveClient(context.Background(), f.id, &f.c)
+	var errs record.Errors
+	switch {
+	case errors.As(err, &errs):
+		f.errs = errs
+	case err != nil:
+		f.err = err.Error()
+	default:
+		f.saved = true
+		if f.isNew {
+			f.isNew = false
+			ctx.Navigate("/clients/" + f.id)
+		}
+	}
+}

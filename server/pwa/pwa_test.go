@@ -1,0 +1,104 @@
+package pwa
+
+import (
+	"compress/gzip"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func newTestHandler(t *testing.T, wasm []byte) http.Handler {
+	t.Helper()
+	dir := t.TempDir()
+	if wasm != nil {
+		if err := os.WriteFile(filepath.Join(dir, "app.wasm"), wasm, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h, err := Handler("v1", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func get(h http.Handler, path string, header map[string]string) *httptest.ResponseRecorder {
+	r := httptest.NewRequest("GET", path, nil)
+	for k, v := range header {
+		r.Header.Set(k, v)
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w
+}
+
+// Chrome ignores icons without a purpose it knows, and then refuses to
+// install the app: every icon must say any or maskable, and there must be
+// a 192 and a 512 of each.
+func TestManifestIsInstallable(t *testing.T) {
+	w := get(newTestHandler(t, nil), "/manifest.webmanifest", nil)
+	if w.Code != 200 {
+		t.Fatalf("manifest: %d", w.Code)
+	}
+	var m struct {
+		StartURL string `json:"start_url"`
+		Display  string `json:"display"`
+		Icons    []struct{ Src, Sizes, Purpose, Type string }
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.StartURL != "/" || m.Display != "standalone" {
+		t.Errorf("start_url %q, display %q", m.StartURL, m.Display)
+	}
+	have := map[string]bool{}
+	for _, ic := range m.Icons {
+		if ic.Purpose != "any" && ic.Purpose != "maskable" {
+			t.Errorf("icon %s has purpose %q", ic.Src, ic.Purpose)
+		}
+		if _, err := os.Stat(filepath.Join("../../web", strings.TrimPrefix(ic.Src, "/web/"))); err != nil {
+			t.Errorf("icon %s is not in web/: %v", ic.Src, err)
+		}
+		have[ic.Purpose+" "+ic.Sizes] = true
+	}
+	for _, want := range []string{"any 192x192", "any 512x512", "maskable 192x192", "maskable 512x512"} {
+		if !have[want] {
+			t.Errorf("no %s icon", want)
+		}
+	}
+}
+
+func TestWasmIsCompressedWithItsLength(t *testing.T) {
+	raw := []byte(strings.Repeat("wasm bytes ", 10_000))
+	h := newTestHandler(t, raw)
+	w := get(h, "/web/app.wasm", map[string]string{"Accept-Encoding": "gzip, deflate, br"})
+	if w.Header().Get("Content-Encoding") != "gzip" || w.Header().Get("Content-Type") != "application/wasm" {
+		t.Fatalf("headers %v", w.Header())
+	}
+	if w.Body.Len() >= len(raw)/10 {
+		t.Errorf("compressed to %d of %d bytes", w.Body.Len(), len(raw))
+	}
+	zr, err := gzip.NewReader(w.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := io.ReadAll(zr); string(got) != string(raw) {
+		t.Error("gzip does not round trip")
+	}
+	plain := get(h, "/web/app.wasm", nil)
+	if plain.Body.String() != string(raw) || plain.Header().Get("Content-Encoding") != "" {
+		t.Error("a client without gzip gets something else than the file")
+	}
+	// The loading bar divides by the uncompressed size.
+	if js := get(h, "/app.js", nil); !strings.Contains(js.Body.String(), "110000") {
+		t.Errorf("app.js (%d) does not carry the wasm length", js.Code)
+	}
+	if page := get(h, "/clients/42", nil); page.Code != 200 || !strings.Contains(page.Body.String(), "/app.js") {
+		t.Errorf("a deep link (%d) does not load the app", page.Code)
+	}
+}
