@@ -1,3 +1,8 @@
+//go:build !js
+
+// The stand-in server needs a listening socket, which js/wasm lacks; the
+// browser journeys in app/e2e cover the client under js.
+
 package syncclient
 
 import (
