@@ -25,9 +25,13 @@ type Book struct {
 	keys      *seal.Keyring
 	clock     *clock.Clock
 
-	mu      sync.RWMutex
+	mu      sync.Mutex
 	records map[merge.Key]*entry
 	byKey   map[[32]byte]merge.Key
+	// sealed holds stored states not opened yet, by record key: a device
+	// with 100,000 records opens the few a screen needs, not all of them
+	// at unlock.
+	sealed map[[32]byte][]byte // wire.MarshalEnvelope form
 }
 
 type entry struct {
@@ -42,7 +46,7 @@ type entry struct {
 func New(workspace string, keys *seal.Keyring, c *clock.Clock) *Book {
 	return &Book{
 		workspace: workspace, keys: keys, clock: c,
-		records: map[merge.Key]*entry{}, byKey: map[[32]byte]merge.Key{},
+		records: map[merge.Key]*entry{}, byKey: map[[32]byte]merge.Key{}, sealed: map[[32]byte][]byte{},
 	}
 }
 
@@ -50,7 +54,7 @@ func New(workspace string, keys *seal.Keyring, c *clock.Clock) *Book {
 func (b *Book) Close() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.keys, b.records, b.byKey = nil, nil, nil
+	b.keys, b.records, b.byKey, b.sealed = nil, nil, nil, nil
 }
 
 // ErrLocked is returned by a closed book.
@@ -141,7 +145,10 @@ func (b *Book) change(typ record.Type, id string, op func(*merge.Record, clock.T
 	if b.keys == nil {
 		return wire.Envelope{}, ErrLocked
 	}
-	e, ok := b.records[keyOf(typ, id)]
+	e, ok, err := b.get(keyOf(typ, id))
+	if err != nil {
+		return wire.Envelope{}, err
+	}
 	if !ok {
 		return wire.Envelope{}, fmt.Errorf("%s %s: no such record", typ, id)
 	}
@@ -151,7 +158,67 @@ func (b *Book) change(typ record.Type, id string, op func(*merge.Record, clock.T
 	return b.sealLocked(e)
 }
 
+// AddSealed hands the book a record's stored state, as
+// wire.MarshalEnvelope wrote it, under its record key, without even
+// decoding it; the book opens it when the record is first asked for. A
+// state the book cannot open then is dropped, as Apply would refuse it.
+func (b *Book) AddSealed(recordKey [32]byte, state []byte) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.keys == nil {
+		return ErrLocked
+	}
+	if _, ok := b.byKey[recordKey]; ok {
+		_, _, err := b.applyStoredLocked(recordKey, state)
+		return err
+	}
+	b.sealed[recordKey] = state
+	return nil
+}
+
+// applyStoredLocked decodes and applies a stored state.
+func (b *Book) applyStoredLocked(recordKey [32]byte, state []byte) (merge.Key, bool, error) {
+	env, err := wire.UnmarshalEnvelope(state)
+	if err != nil {
+		return merge.Key{}, false, fmt.Errorf("stored state: %w", err)
+	}
+	if env.Key != recordKey {
+		return merge.Key{}, false, errors.New("stored state: filed under another record")
+	}
+	return b.applyLocked(env)
+}
+
+// get returns a record's entry, opening its stored state if needed.
+func (b *Book) get(key merge.Key) (*entry, bool, error) {
+	if e, ok := b.records[key]; ok {
+		return e, true, nil
+	}
+	rk := b.recordKey(key)
+	state, ok := b.sealed[rk]
+	if !ok {
+		return nil, false, nil
+	}
+	delete(b.sealed, rk)
+	if _, _, err := b.applyStoredLocked(rk, state); err != nil {
+		return nil, false, err
+	}
+	e, ok := b.records[key]
+	return e, ok, nil
+}
+
+// openAllLocked opens every stored state: for the few questions only
+// all records answer.
+func (b *Book) openAllLocked() {
+	for rk, state := range b.sealed {
+		delete(b.sealed, rk)
+		b.applyStoredLocked(rk, state)
+	}
+}
+
 func (b *Book) edit(key merge.Key) *entry {
+	if e, ok, _ := b.get(key); ok {
+		return e
+	}
 	e, ok := b.records[key]
 	if !ok {
 		e = &entry{rec: merge.New(key)}
@@ -199,6 +266,16 @@ func (b *Book) Apply(env wire.Envelope) (merge.Key, bool, error) {
 	if b.keys == nil {
 		return merge.Key{}, false, ErrLocked
 	}
+	if stored, ok := b.sealed[env.Key]; ok {
+		delete(b.sealed, env.Key)
+		if _, _, err := b.applyStoredLocked(env.Key, stored); err != nil {
+			return merge.Key{}, false, err
+		}
+	}
+	return b.applyLocked(env)
+}
+
+func (b *Book) applyLocked(env wire.Envelope) (merge.Key, bool, error) {
 	key, ok := b.keys.Lookup(env.Class, env.KeyID)
 	if !ok {
 		return merge.Key{}, false, ErrNoKey
@@ -241,24 +318,25 @@ func (b *Book) Apply(env wire.Envelope) (merge.Key, bool, error) {
 // Known reports whether the book holds a record under the server's name
 // for it, live or not.
 func (b *Book) Known(recordKey [32]byte) bool {
-	b.mu.RLock()
-	defer b.mu.RUnlock()
-	_, ok := b.byKey[recordKey]
-	return ok
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	_, opened := b.byKey[recordKey]
+	_, stored := b.sealed[recordKey]
+	return opened || stored
 }
 
 // Load fills v, a pointer to a record struct, with record id. It reports
 // false if there is no such live record.
 func (b *Book) Load(id string, v any) (bool, error) {
 	typ := record.TypeOf(v)
-	b.mu.RLock()
-	defer b.mu.RUnlock()
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	if b.keys == nil {
 		return false, ErrLocked
 	}
-	e, ok := b.records[keyOf(typ, id)]
-	if !ok || !e.rec.Exists() {
-		return false, nil
+	e, ok, err := b.get(keyOf(typ, id))
+	if err != nil || !ok || !e.rec.Exists() {
+		return false, err
 	}
 	return true, record.Decode(e.rec.Values(), v)
 }
@@ -266,19 +344,24 @@ func (b *Book) Load(id string, v any) (bool, error) {
 // Record returns a copy of a record's replicated state, live or not: the
 // history screens read timestamps and authors from it.
 func (b *Book) Record(typ record.Type, id string) (*merge.Record, bool) {
-	b.mu.RLock()
-	defer b.mu.RUnlock()
-	e, ok := b.records[keyOf(typ, id)]
-	if !ok {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.keys == nil {
+		return nil, false
+	}
+	e, ok, err := b.get(keyOf(typ, id))
+	if err != nil || !ok {
 		return nil, false
 	}
 	return e.rec.Clone(), true
 }
 
-// IDs returns the ids of the live records of a type, in no set order.
+// IDs returns the ids of the live records of a type, in no set order. It
+// opens every stored state: slow on a big book.
 func (b *Book) IDs(typ record.Type) []string {
-	b.mu.RLock()
-	defer b.mu.RUnlock()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.openAllLocked()
 	var ids []string
 	for k, e := range b.records {
 		if k.Type == typ && e.rec.Exists() {
@@ -296,7 +379,10 @@ func (b *Book) State(typ record.Type, id string) (wire.Envelope, error) {
 	if b.keys == nil {
 		return wire.Envelope{}, ErrLocked
 	}
-	e, ok := b.records[keyOf(typ, id)]
+	e, ok, err := b.get(keyOf(typ, id))
+	if err != nil {
+		return wire.Envelope{}, err
+	}
 	if !ok {
 		return wire.Envelope{}, fmt.Errorf("%s %s: no such record", typ, id)
 	}

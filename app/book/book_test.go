@@ -216,3 +216,59 @@ func TestKnown(t *testing.T) {
 		t.Error("a book does not know a record it received")
 	}
 }
+
+// A book handed stored states opens each only when asked, and merges a
+// received version into a stored state it has not opened yet.
+func TestSealedStatesOpenOnDemand(t *testing.T) {
+	a, b, keys := newBooks(t)
+	id := record.NewID()
+	stored := mustSave(t, a, id, &record.Client{Name: "Ann", Notes: "stored"})
+	pet := mustSave(t, a, record.NewID(), &record.Pet{Client: id, Name: "Bella"})
+
+	lazy := New("ws1", keys, clock.New(3, nil))
+	for _, env := range []wire.Envelope{stored, pet} {
+		b, err := wire.MarshalEnvelope(&env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := lazy.AddSealed(env.Key, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !lazy.Known(stored.Key) {
+		t.Error("a stored state is not known")
+	}
+	// Another device edits the client; its version arrives first.
+	apply(t, b, stored)
+	var c record.Client
+	b.Load(id, &c)
+	c.Phones = []string{"01632 960001"}
+	edit := mustSave(t, b, id, &c)
+	if _, changed, err := lazy.Apply(edit); err != nil || !changed {
+		t.Fatalf("apply onto a stored state: %v, %v", changed, err)
+	}
+	var got record.Client
+	if ok, err := lazy.Load(id, &got); !ok || err != nil || got.Notes != "stored" || len(got.Phones) != 1 {
+		t.Fatalf("merged = %+v (%v, %v)", got, ok, err)
+	}
+	if ids := lazy.IDs(record.TypePet); len(ids) != 1 {
+		t.Errorf("IDs(pet) = %v, want the stored pet", ids)
+	}
+	// A damaged stored state is dropped, not fatal.
+	bad := stored
+	bad.Sealed = append([]byte{}, stored.Sealed...)
+	bad.Sealed[len(bad.Sealed)-1] ^= 1
+	lazy2 := New("ws1", keys, clock.New(4, nil))
+	raw, _ := wire.MarshalEnvelope(&bad)
+	lazy2.AddSealed(bad.Key, raw)
+	if ok, err := lazy2.Load(id, &got); ok || err == nil {
+		t.Errorf("a damaged state loaded: %v, %v", ok, err)
+	}
+	// A state filed under another record's key is refused.
+	lazy3 := New("ws1", keys, clock.New(5, nil))
+	raw, _ = wire.MarshalEnvelope(&pet)
+	lazy3.AddSealed(stored.Key, raw)
+	if ok, err := lazy3.Load(id, &got); ok || err == nil {
+		t.Errorf("a state filed under another key loaded: %v, %v", ok, err)
+	}
+}

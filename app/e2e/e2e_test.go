@@ -140,8 +140,14 @@ func chromium() string {
 
 func newBrowser(t *testing.T, width, height int) *browser {
 	t.Helper()
+	// Not t.TempDir: Chromium may still write to its profile while it
+	// exits, which fails the test's own cleanup.
+	profile, err := os.MkdirTemp("", "pawfile-profile")
+	if err != nil {
+		t.Fatal(err)
+	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.NoSandbox,
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
@@ -166,7 +172,16 @@ func newBrowser(t *testing.T, width, height int) *browser {
 		cancelA()
 		t.Fatalf("start Chromium: %v", err)
 	}
-	t.Cleanup(func() { cancelC(); cancelA() })
+	t.Cleanup(func() {
+		cancelC()
+		cancelA()
+		for range 50 {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
 	return &browser{t: t, ctx: ctx}
 }
 

@@ -6,7 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"slices"
+	"strings"
 	"time"
 
 	"pawfile/app/book"
@@ -38,16 +38,34 @@ func (s *Session) open(ctx context.Context, d *device, kek seal.Key, keys *seal.
 	if err != nil {
 		return fmt.Errorf("read the records on this device: %w", err)
 	}
-	bad := 0
-	for _, row := range rows {
-		env, err := wire.UnmarshalEnvelope(row)
-		if err == nil {
-			_, _, err = bk.Apply(env)
+	s.mu.Lock()
+	s.dev, s.kek, s.keys, s.identity, s.clock, s.book, s.cursor = d, kek, keys, id, c, bk, cursor
+	docs, records, bad := 0, 0, 0
+	s.clientDocs, s.petDocs = map[string]indexDoc{}, map[string]indexDoc{}
+	for row, b := range rows {
+		if strings.HasPrefix(row, docPrefix) {
+			doc, err := s.openDoc(row, b)
+			switch {
+			case errors.Is(err, errNoDocKey):
+			case err != nil:
+				bad++
+			case doc.Type == record.TypeClient:
+				s.clientDocs[doc.ID], docs = doc, docs+1
+			case doc.Type == record.TypePet:
+				s.petDocs[doc.ID], docs = doc, docs+1
+			}
+			continue
 		}
-		if err != nil && !errors.Is(err, book.ErrNoKey) {
+		rk, err := parseRowKey(row)
+		if err == nil {
+			err = bk.AddSealed(rk, b)
+		}
+		if err != nil {
 			bad++
 		}
+		records++
 	}
+	s.mu.Unlock()
 	if bad > 0 {
 		// Unreadable rows are refetched from the server: the copy there
 		// is what counts. Pull everything again.
@@ -65,9 +83,15 @@ func (s *Session) open(ctx context.Context, d *device, kek seal.Key, keys *seal.
 		}
 	}
 	s.mu.Lock()
-	s.dev, s.kek, s.keys, s.identity, s.clock, s.book, s.cursor = d, kek, keys, id, c, bk, cursor
-	s.clients, s.petsOf = search.New(), map[string][]string{}
-	s.reindexLocked()
+	s.cursor = cursor
+	if records > 0 && docs == 0 {
+		// A store without index docs (written before they existed):
+		// open everything once and write them.
+		if err := s.rebuildDocsLocked(ctx); err != nil {
+			s.log.Warn("write the search index", "err", err)
+		}
+	}
+	s.buildIndexLocked()
 	s.phase, s.lastTouch, s.loadTime = Open, time.Now(), time.Since(start)
 	s.mu.Unlock()
 	s.startSync()
@@ -75,28 +99,35 @@ func (s *Session) open(ctx context.Context, d *device, kek seal.Key, keys *seal.
 	return nil
 }
 
-// reindexLocked rebuilds the client search index from the book.
-func (s *Session) reindexLocked() {
+// buildIndexLocked builds the client search index from the index docs.
+func (s *Session) buildIndexLocked() {
 	s.clients, s.petsOf = search.New(), map[string][]string{}
-	for _, id := range s.book.IDs(record.TypePet) {
-		var p record.Pet
-		if ok, err := s.book.Load(id, &p); ok && err == nil {
-			s.petsOf[p.Client] = append(s.petsOf[p.Client], p.Name)
-		}
+	for _, p := range s.petDocs {
+		s.petsOf[p.Client] = append(s.petsOf[p.Client], p.Name)
 	}
-	for _, id := range s.book.IDs(record.TypeClient) {
-		s.indexClientLocked(id)
+	for id := range s.clientDocs {
+		if s.petsOf[id] == nil {
+			s.petsOf[id] = []string{}
+		}
+		s.putClientLocked(id)
 	}
 }
 
-func (s *Session) indexClientLocked(id string) {
-	var c record.Client
-	ok, err := s.book.Load(id, &c)
-	if !ok || err != nil {
-		s.clients.Remove(id)
-		return
+// rebuildDocsLocked writes the index doc of every client and pet.
+func (s *Session) rebuildDocsLocked(ctx context.Context) error {
+	keys := map[merge.Key]wire.Key{}
+	for _, t := range []record.Type{record.TypeClient, record.TypePet} {
+		for _, id := range s.book.IDs(t) {
+			k := merge.Key{Class: t.Class(), Type: t, ID: id}
+			keys[k] = seal.RecordKey(s.keys.MAC, k.Class, k.Type, k.ID)
+		}
 	}
-	s.clients.Put(id, search.Doc{Name: c.Name, Phones: c.Phones, Emails: c.Emails, Tags: c.Tags, Pets: s.petsOf[id]})
+	s.clients, s.petsOf = search.New(), map[string][]string{}
+	rows := map[string][]byte{}
+	if err := s.docRowsLocked(keys, rows); err != nil {
+		return err
+	}
+	return s.cfg.Store.Commit(ctx, localstore.Change{Records: rows})
 }
 
 func (s *Session) startSync() {
@@ -163,20 +194,18 @@ func (s *Session) save(ctx context.Context, id string, v any) (bool, error) {
 		s.mu.Unlock()
 		return false, err
 	}
+	rows := map[string][]byte{rowKey(env.Key): data}
+	typ := record.TypeOf(v)
+	if err := s.docRowsLocked(map[merge.Key]wire.Key{{Class: typ.Class(), Type: typ, ID: id}: env.Key}, rows); err != nil {
+		s.mu.Unlock()
+		return false, err
+	}
 	if err := s.cfg.Store.Commit(ctx, localstore.Change{
-		Records: map[string][]byte{rowKey(env.Key): data},
+		Records: rows,
 		Enqueue: []localstore.Item{{ID: env.OutboxID, Data: data}},
 	}); err != nil {
 		s.mu.Unlock()
 		return false, fmt.Errorf("save on this device: %w", err)
-	}
-	switch v := v.(type) {
-	case *record.Client:
-		s.indexClientLocked(id)
-	case *record.Pet:
-		if !slices.Contains(s.petsOf[v.Client], v.Name) {
-			s.reindexLocked()
-		}
 	}
 	c := s.sync
 	s.mu.Unlock()
@@ -293,6 +322,7 @@ func (l *local) Receive(ctx context.Context, vs []wire.Envelope, cursor uint64) 
 	}
 	rows := map[string][]byte{}
 	touched := map[merge.Key]bool{}
+	changedKeys := map[merge.Key]wire.Key{}
 	for _, v := range vs {
 		known := s.book.Known(v.Key)
 		key, changed, err := s.book.Apply(v)
@@ -306,6 +336,7 @@ func (l *local) Receive(ctx context.Context, vs []wire.Envelope, cursor uint64) 
 		if !changed && known {
 			continue
 		}
+		changedKeys[key] = v.Key
 		if !known {
 			// A record new to this device: the version is its state.
 			data, err := wire.MarshalEnvelope(&v)
@@ -329,6 +360,9 @@ func (l *local) Receive(ctx context.Context, vs []wire.Envelope, cursor uint64) 
 		}
 		rows[rowKey(env.Key)] = data
 	}
+	if err := s.docRowsLocked(changedKeys, rows); err != nil {
+		return err
+	}
 	c := localstore.Change{Records: rows}
 	if cursor != 0 && cursor != s.cursor {
 		c.Meta = map[string][]byte{metaCursor: binary.BigEndian.AppendUint64(nil, cursor)}
@@ -343,7 +377,6 @@ func (l *local) Receive(ctx context.Context, vs []wire.Envelope, cursor uint64) 
 		s.cursor = cursor
 	}
 	if len(rows) > 0 {
-		s.reindexLocked()
 		go s.changed()
 	}
 	return nil

@@ -92,22 +92,24 @@ type Session struct {
 	api *api
 	log *slog.Logger
 
-	mu        sync.RWMutex
-	phase     Phase
-	dev       *device
-	kek       seal.Key
-	keys      *seal.Keyring
-	identity  *seal.Identity
-	clock     *clock.Clock
-	book      *book.Book
-	clients   *search.Index
-	petsOf    map[string][]string // client id → pet names, for search
-	cursor    uint64
-	sync      *syncclient.Client
-	stopSync  context.CancelFunc
-	syncDone  chan struct{}
-	lastTouch time.Time
-	loadTime  time.Duration
+	mu         sync.RWMutex
+	phase      Phase
+	dev        *device
+	kek        seal.Key
+	keys       *seal.Keyring
+	identity   *seal.Identity
+	clock      *clock.Clock
+	book       *book.Book
+	clients    *search.Index
+	clientDocs map[string]indexDoc
+	petDocs    map[string]indexDoc
+	petsOf     map[string][]string // client id → pet names; nil entry: to recompute
+	cursor     uint64
+	sync       *syncclient.Client
+	stopSync   context.CancelFunc
+	syncDone   chan struct{}
+	lastTouch  time.Time
+	loadTime   time.Duration
 
 	lmu       sync.Mutex
 	listeners map[int]func()
@@ -224,7 +226,8 @@ func (s *Session) Lock() {
 	if s.book != nil {
 		s.book.Close()
 	}
-	s.book, s.keys, s.identity, s.clients, s.petsOf, s.kek = nil, nil, nil, nil, nil, seal.Key{}
+	s.book, s.keys, s.identity, s.kek = nil, nil, nil, seal.Key{}
+	s.clients, s.clientDocs, s.petDocs, s.petsOf = nil, nil, nil, nil
 	if s.dev != nil {
 		s.phase = Locked
 	}

@@ -139,8 +139,12 @@ func TestUnlockSaveLockUnlock(t *testing.T) {
 	if hits := s.SearchClients("0770", 10); len(hits) != 1 || hits[0].ID != id {
 		t.Errorf("search by phone = %+v", hits)
 	}
-	if len(st.outbox) != 1 || len(st.records) != 1 {
-		t.Errorf("after one save: %d in the outbox, %d rows; want 1 and 1", len(st.outbox), len(st.records))
+	// The record's row and its sealed index doc.
+	if len(st.outbox) != 1 || len(st.records) != 2 {
+		t.Errorf("after one save: %d in the outbox, %d rows; want 1 and 2", len(st.outbox), len(st.records))
+	}
+	if err := s.SavePet(ctx, record.NewID(), &record.Pet{Client: id, Name: "Bella"}); err != nil {
+		t.Fatal(err)
 	}
 	for _, b := range append(slices.Collect(maps.Values(st.records)), slices.Collect(maps.Values(st.outbox))...) {
 		if strings.Contains(string(b), "Lockwood") || strings.Contains(string(b), "07700") {
@@ -167,6 +171,10 @@ func TestUnlockSaveLockUnlock(t *testing.T) {
 	defer s2.Lock()
 	if err := s2.Unlock(ctx, pass); err != nil {
 		t.Fatal(err)
+	}
+	// Found by its pet's name from the index docs alone.
+	if hits := s2.SearchClients("bella", 10); len(hits) != 1 || hits[0].ID != id {
+		t.Errorf("search by pet name after reload = %+v", hits)
 	}
 	var got record.Client
 	if ok, err := s2.LoadClient(id, &got); !ok || err != nil || got.Notes != "Bella bites" {
@@ -251,5 +259,41 @@ func send(t *testing.T, from, to *Session, seq uint64) {
 	}
 	if _, n, _ := (*local)(from).Outbox(ctx, 1); n != 0 {
 		t.Errorf("outbox not emptied by acks: %d left", n)
+	}
+}
+
+// A store holding records but no index docs (records written by an older
+// version) unlocks by opening everything once and writing the docs; the
+// next unlock reads the docs alone.
+func TestUnlockWritesMissingIndexDocs(t *testing.T) {
+	ctx := context.Background()
+	keys := seal.NewKeyring()
+	s, st := setUp(t, "ws1", keys, 7)
+	rows, err := shop("ws1", keys, shopSize{clients: 20, pets: 30, projects: 50, notes: 10, tasks: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Commit(ctx, localstore.Change{Records: rows})
+	if err := s.Unlock(ctx, pass); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.ClientCount(); n != 20 {
+		t.Fatalf("%d clients indexed, want 20", n)
+	}
+	docs := 0
+	for k := range st.records {
+		if strings.HasPrefix(k, docPrefix) {
+			docs++
+		}
+	}
+	if docs != 50 {
+		t.Errorf("%d index docs written, want 50 (20 clients, 30 pets)", docs)
+	}
+	s.Lock()
+	if err := s.Unlock(ctx, pass); err != nil {
+		t.Fatal(err)
+	}
+	if hits := s.SearchClients("07700 900019", 5); len(hits) != 1 {
+		t.Errorf("search by phone after reload = %+v", hits)
 	}
 }

@@ -60,6 +60,7 @@ func Handler(version, webDir string) (http.Handler, error) {
 			SVG:      "/web/icons/icon.svg",
 			Maskable: "/web/icons/maskable-512.png",
 		},
+		Styles:                []string{"/web/app.css"},
 		BackgroundColor:       background,
 		ThemeColor:            theme,
 		WasmContentLength:     a.wasmLength,

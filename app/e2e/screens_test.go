@@ -1,0 +1,75 @@
+//go:build !js
+
+package e2e
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// smallTargets lists the buttons, links and inputs on the page smaller
+// than 44×44 CSS pixels: too small for a finger.
+const smallTargets = `[...document.querySelectorAll("button, a, input, select, textarea")]
+	.filter(e => e.offsetParent !== null)
+	.map(e => [e, e.getBoundingClientRect()])
+	.filter(([e, r]) => r.width < 44 || r.height < 44)
+	.map(([e, r]) => e.tagName + " " + (e.id || e.textContent.trim().slice(0, 30)) + " " + Math.round(r.width) + "x" + Math.round(r.height))`
+
+// unlabelled lists inputs without a label and buttons without a name.
+const unlabelled = `[...document.querySelectorAll("input, select, textarea")]
+	.filter(e => !(e.labels && e.labels.length) && !e.getAttribute("aria-label"))
+	.map(e => e.tagName + "#" + e.id)
+	.concat([...document.querySelectorAll("button")].filter(b => !b.textContent.trim() && !b.getAttribute("aria-label")).map(b => "button"))`
+
+// TestScreens walks the screens at the two tablet sizes, saves
+// screenshots (PAWFILE_SCREENSHOTS=dir to keep them) and checks each
+// screen for finger-sized targets and labels.
+func TestScreens(t *testing.T) {
+	srv := startServer(t)
+	for _, size := range []struct {
+		name string
+		w, h int
+	}{{"landscape", 1024, 768}, {"portrait", 820, 1180}} {
+		t.Run(size.name, func(t *testing.T) {
+			b := newBrowser(t, size.w, size.h)
+			check := func(screen string) {
+				t.Helper()
+				var small, bare []string
+				b.run("check "+screen, 10*time.Second, chromedp.Evaluate(smallTargets, &small), chromedp.Evaluate(unlabelled, &bare))
+				if len(small) > 0 {
+					t.Errorf("%s: targets under 44 px: %s", screen, strings.Join(small, "; "))
+				}
+				if len(bare) > 0 {
+					t.Errorf("%s: controls without a label or name: %s", screen, strings.Join(bare, "; "))
+				}
+				t.Logf("%s: %s", screen, b.screenshot(screen))
+			}
+			b.open(srv.url() + "/")
+			b.waitText("Welcome to Pawfile", 30*time.Second)
+			check("setup")
+			b.createWorkspace(srv, size.name+"@example.com")
+			for _, c := range [][3]string{
+				{"Margaret Lockwood", "07700 900123", "Bella (cockapoo) bites when her paws are touched."},
+				{"Arjun Patel", "07700 900456", "Two dogs; prefers mornings."},
+				{"Chloé Dubois", "01632 960789", "Cat, anxious: quiet room."},
+			} {
+				b.addClient(c[0], c[1], c[2])
+			}
+			check("clients")
+			b.fill("q", "07700")
+			b.waitText("Arjun Patel", 10*time.Second)
+			check("search")
+			b.link("New client")
+			b.fill("phone-1", strings.Repeat("9", 25))
+			b.button("Save")
+			b.waitText("at most 20", 10*time.Second)
+			check("validation")
+			b.button("Lock")
+			b.waitText("Unlock Pawfile", 10*time.Second)
+			check("unlock")
+		})
+	}
+}

@@ -1,0 +1,171 @@
+package session
+
+import (
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"pawfile/app/search"
+	"pawfile/shared/merge"
+	"pawfile/shared/record"
+	"pawfile/shared/seal"
+	"pawfile/shared/wire"
+)
+
+// indexDoc is what the client list and search need of a client or a pet.
+// The local store keeps one per client and pet, sealed, beside the
+// record's row: unlocking opens these few thousand small docs and leaves
+// the records themselves sealed until a screen asks for one.
+type indexDoc struct {
+	Type   record.Type `json:"t"`
+	ID     string      `json:"i"`
+	Name   string      `json:"n,omitempty"`
+	Phones []string    `json:"p,omitempty"`
+	Emails []string    `json:"e,omitempty"`
+	Tags   []string    `json:"g,omitempty"`
+	Client string      `json:"c,omitempty"` // a pet's client
+	Gone   bool        `json:"x,omitempty"` // deleted or erased
+}
+
+// docPrefix starts the row key of an index doc; record rows are hex.
+const docPrefix = "i:"
+
+// docFormat marks a sealed index doc, so that it can never be taken for a
+// record version sealed under the same key.
+const docFormat = 0xd0
+
+// indexed reports whether a type has an index doc.
+func indexed(t record.Type) bool { return t == record.TypeClient || t == record.TypePet }
+
+// docOf reads a client's or pet's index doc from the book.
+func (s *Session) docOf(k merge.Key) indexDoc {
+	d := indexDoc{Type: k.Type, ID: k.ID}
+	var ok bool
+	switch k.Type {
+	case record.TypeClient:
+		var c record.Client
+		ok, _ = s.book.Load(k.ID, &c)
+		d.Name, d.Phones, d.Emails, d.Tags = c.Name, c.Phones, c.Emails, c.Tags
+	case record.TypePet:
+		var p record.Pet
+		ok, _ = s.book.Load(k.ID, &p)
+		d.Name, d.Client = p.Name, p.Client
+	}
+	d.Gone = !ok
+	return d
+}
+
+// sealDoc seals d under the current key of class c, for the record named
+// rk: [class][key id, 4 bytes][sealed].
+func (s *Session) sealDoc(d indexDoc, c record.Class, rk wire.Key) ([]byte, error) {
+	ck, ok := s.keys.Current(c)
+	if !ok {
+		return nil, errors.New("no key for this class")
+	}
+	plain, err := json.Marshal(d)
+	if err != nil {
+		return nil, err
+	}
+	out := binary.BigEndian.AppendUint32([]byte{byte(c)}, ck.ID)
+	h := seal.Header{Workspace: s.dev.Workspace, RecordKey: rk, KeyID: ck.ID, Format: docFormat}
+	return append(out, seal.Seal(ck.Key, h, plain)...), nil
+}
+
+func (s *Session) openDoc(row string, b []byte) (indexDoc, error) {
+	var d indexDoc
+	rk, err := parseRowKey(strings.TrimPrefix(row, docPrefix))
+	if err != nil || len(b) < 5 {
+		return d, fmt.Errorf("index doc %q: damaged", row)
+	}
+	c, id := record.Class(b[0]), binary.BigEndian.Uint32(b[1:5])
+	key, ok := s.keys.Lookup(c, id)
+	if !ok {
+		return d, errNoDocKey
+	}
+	plain, err := seal.Open(key, seal.Header{Workspace: s.dev.Workspace, RecordKey: rk, KeyID: id, Format: docFormat}, b[5:])
+	if err != nil {
+		return d, fmt.Errorf("index doc %q: %w", row, err)
+	}
+	if err := json.Unmarshal(plain, &d); err != nil {
+		return d, fmt.Errorf("index doc %q: %w", row, err)
+	}
+	return d, nil
+}
+
+var errNoDocKey = errors.New("no key for this index doc")
+
+// applyDocLocked brings the search index in line with d.
+func (s *Session) applyDocLocked(d indexDoc) {
+	switch d.Type {
+	case record.TypeClient:
+		if d.Gone {
+			delete(s.clientDocs, d.ID)
+		} else {
+			s.clientDocs[d.ID] = d
+		}
+		s.putClientLocked(d.ID)
+	case record.TypePet:
+		old, had := s.petDocs[d.ID]
+		if d.Gone {
+			delete(s.petDocs, d.ID)
+		} else {
+			s.petDocs[d.ID] = d
+		}
+		s.petsOf[d.Client] = nil
+		if had && old.Client != d.Client {
+			s.petsOf[old.Client] = nil
+			s.putClientLocked(old.Client)
+		}
+		s.putClientLocked(d.Client)
+	}
+}
+
+// putClientLocked (re)indexes one client with its pets' names.
+func (s *Session) putClientLocked(id string) {
+	d, ok := s.clientDocs[id]
+	if !ok {
+		s.clients.Remove(id)
+		return
+	}
+	pets := s.petsOf[id]
+	if pets == nil {
+		for _, p := range s.petDocs {
+			if p.Client == id {
+				pets = append(pets, p.Name)
+			}
+		}
+		s.petsOf[id] = pets
+	}
+	s.clients.Put(id, search.Doc{Name: d.Name, Phones: d.Phones, Emails: d.Emails, Tags: d.Tags, Pets: pets})
+}
+
+// docRowsLocked returns the index doc rows for records just changed, and
+// applies the docs to the index.
+func (s *Session) docRowsLocked(keys map[merge.Key]wire.Key, rows map[string][]byte) error {
+	for k, rk := range keys {
+		if !indexed(k.Type) {
+			continue
+		}
+		d := s.docOf(k)
+		b, err := s.sealDoc(d, k.Class, rk)
+		if err != nil {
+			return err
+		}
+		rows[docPrefix+rowKey(rk)] = b
+		s.applyDocLocked(d)
+	}
+	return nil
+}
+
+func parseRowKey(s string) (wire.Key, error) {
+	var k wire.Key
+	b, err := hex.DecodeString(s)
+	if err != nil || len(b) != len(k) {
+		return k, fmt.Errorf("row key %q", s)
+	}
+	copy(k[:], b)
+	return k, nil
+}
