@@ -16,9 +16,10 @@ LDFLAGS   := -X main.version=$(VERSION)
 all: build
 
 build: web/app.wasm bin/pawfile
+	./bin/pawfile compress-app -web web
 
 web/app.wasm: FORCE
-	$(WASM) $(GO) build -trimpath -o $@ ./app
+	$(WASM) $(GO) build -trimpath -ldflags='-s -w' -o $@ ./app
 
 bin/pawfile: FORCE
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $@ ./server
@@ -63,4 +64,4 @@ bench: bin/pawfile
 	$(GO) tool benchstat bench.txt
 
 clean:
-	rm -rf bin web/app.wasm bench.txt
+	rm -rf bin web/app.wasm web/app.wasm.br bench.txt

@@ -13,6 +13,7 @@ import (
 
 	"pawfile/server/backup"
 	"pawfile/server/db"
+	"pawfile/server/pwa"
 )
 
 // progress prints a one-line progress meter on stderr.
@@ -146,4 +147,13 @@ func checkCmd(args []string) error {
 	}
 	fmt.Printf("%s: ok\n", path)
 	return nil
+}
+
+func compressCmd(args []string) error {
+	fs := flag.NewFlagSet("pawfile compress-app", flag.ContinueOnError)
+	web := fs.String("web", "web", "directory holding app.wasm")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	return pwa.Compress(filepath.Join(*web, "app.wasm"), os.Stderr)
 }

@@ -5,6 +5,7 @@
 //	pawfile backup -out FILE [-data DIR] [-addr ADDR] consistent backup of a running server
 //	pawfile restore -in FILE -data DIR                restore a backup onto a stopped server
 //	pawfile check [-data DIR]                         integrity check of a stopped server's database
+//	pawfile compress-app [-web DIR]                   Brotli-compress web/app.wasm once per build
 package main
 
 import (
@@ -33,6 +34,8 @@ func run(args []string) error {
 			return restoreCmd(args[1:])
 		case "check":
 			return checkCmd(args[1:])
+		case "compress-app":
+			return compressCmd(args[1:])
 		case "version":
 			fmt.Println(version)
 			return nil

@@ -54,9 +54,12 @@ func build(dir string) error {
 	if err := os.CopyFS(built.web, os.DirFS(filepath.Join(root, "web"))); err != nil {
 		return fmt.Errorf("copy web: %w", err)
 	}
+	// Built as make build does, so that a web/app.wasm.br left by make
+	// build is reused when it matches, rather than made again (a minute).
 	for _, c := range []*exec.Cmd{
 		exec.Command("go", "build", "-o", built.bin, "./server"),
-		exec.Command("go", "build", "-o", filepath.Join(built.web, "app.wasm"), "./app"),
+		exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(built.web, "app.wasm"), "./app"),
+		exec.Command(built.bin, "compress-app", "-web", built.web),
 	} {
 		c.Dir = root
 		c.Stderr = os.Stderr

@@ -5,9 +5,11 @@ package e2e
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
@@ -124,6 +126,29 @@ func TestJourneys(t *testing.T) {
 			owner.waitText("Desk Offline", 20*time.Second)
 		}
 		srv.start()
+	})
+
+	t.Run("first load is at most 3 MB", func(t *testing.T) {
+		fresh := newBrowser(t, 1024, 768)
+		var mu sync.Mutex
+		total := 0.0
+		chromedp.ListenTarget(fresh.ctx, func(ev any) {
+			if e, ok := ev.(*network.EventLoadingFinished); ok {
+				mu.Lock()
+				total += e.EncodedDataLength
+				mu.Unlock()
+			}
+		})
+		fresh.run("enable network events", 10*time.Second, network.Enable())
+		fresh.open(srv.url() + "/")
+		fresh.waitText("Welcome to Pawfile", 60*time.Second)
+		time.Sleep(2 * time.Second) // the service worker's precache
+		mu.Lock()
+		defer mu.Unlock()
+		t.Logf("first load transferred %.0f bytes", total)
+		if total > 3<<20 {
+			t.Errorf("first load transferred %.2f MB, want at most 3 MB", total/(1<<20))
+		}
 	})
 
 	t.Run("installable", func(t *testing.T) {

@@ -116,6 +116,7 @@ func serveManifest(w http.ResponseWriter, r *http.Request) {
 type assets struct {
 	files      http.Handler
 	wasm       []byte // gzip of app.wasm; nil when there is none
+	brotli     []byte // app.wasm.br when it holds this app.wasm (see Compress)
 	wasmLength string // its uncompressed size, for the loading progress
 }
 
@@ -138,6 +139,9 @@ func newAssets(webDir string) (*assets, error) {
 		return nil, fmt.Errorf("compress app: %w", err)
 	}
 	a.wasm, a.wasmLength = buf.Bytes(), strconv.Itoa(len(raw))
+	if br, err := os.ReadFile(filepath.Join(webDir, "app.wasm.br")); err == nil && matches(br, raw) {
+		a.brotli = br
+	}
 	return a, nil
 }
 
@@ -147,7 +151,14 @@ func (a *assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == "/web/app.wasm" && a.wasm != nil {
 		w.Header().Set("Content-Type", "application/wasm")
 		w.Header().Set("Vary", "Accept-Encoding")
-		if !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		accept := r.Header.Get("Accept-Encoding")
+		if a.brotli != nil && strings.Contains(accept, "br") {
+			w.Header().Set("Content-Encoding", "br")
+			w.Header().Set("Content-Length", strconv.Itoa(len(a.brotli)))
+			w.Write(a.brotli)
+			return
+		}
+		if !strings.Contains(accept, "gzip") {
 			zr, err := gzip.NewReader(bytes.NewReader(a.wasm))
 			if err != nil {
 				http.Error(w, err.Error(), http.StatusInternalServerError)

@@ -102,3 +102,30 @@ func TestWasmIsCompressedWithItsLength(t *testing.T) {
 		t.Errorf("a deep link (%d) does not load the app", page.Code)
 	}
 }
+
+func TestBrotliWhenCompressedForThisBuild(t *testing.T) {
+	dir := t.TempDir()
+	raw := []byte(strings.Repeat("wasm bytes ", 10_000))
+	wasm := filepath.Join(dir, "app.wasm")
+	os.WriteFile(wasm, raw, 0o644)
+	if err := Compress(wasm, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	h, err := Handler("v1", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := get(h, "/web/app.wasm", map[string]string{"Accept-Encoding": "gzip, deflate, br, zstd"})
+	if w.Header().Get("Content-Encoding") != "br" || w.Body.Len() >= len(raw)/10 {
+		t.Fatalf("encoding %q, %d bytes", w.Header().Get("Content-Encoding"), w.Body.Len())
+	}
+	if !matches(w.Body.Bytes(), raw) {
+		t.Error("brotli does not round trip")
+	}
+	// A new build without a new .br: the stale file is not served.
+	os.WriteFile(wasm, append(raw, "v2"...), 0o644)
+	h, _ = Handler("v2", dir)
+	if w := get(h, "/web/app.wasm", map[string]string{"Accept-Encoding": "gzip, br"}); w.Header().Get("Content-Encoding") != "gzip" {
+		t.Errorf("stale .br served (%q)", w.Header().Get("Content-Encoding"))
+	}
+}
