@@ -34,6 +34,14 @@ func run() {
 		Store:      db,
 		Log:        slog.Default(),
 		OnConnect:  checkForUpdate,
+		Storage: func(ctx context.Context) (session.Storage, error) {
+			used, quota, err := localstore.Usage(ctx)
+			if err != nil {
+				return session.Storage{}, err
+			}
+			persistent, _ := localstore.Persist(ctx)
+			return session.Storage{Used: used, Quota: quota, Persistent: persistent}, nil
+		},
 	})
 	if err != nil {
 		ui.RegisterUnavailable(err)

@@ -60,6 +60,46 @@ type Config struct {
 	// OnConnect is called each time the sync socket connects: the app
 	// checks for an update of itself then.
 	OnConnect func()
+	// Storage reports the browser's storage use for this site and
+	// whether it is persistent (kept under storage pressure); nil where
+	// there is no such thing.
+	Storage func(ctx context.Context) (Storage, error)
+}
+
+// Storage is what the device screen shows of the browser's storage.
+type Storage struct {
+	Used, Quota int64
+	Persistent  bool
+}
+
+// StorageUse reports the browser's storage use.
+func (s *Session) StorageUse(ctx context.Context) (Storage, error) {
+	if s.cfg.Storage == nil {
+		return Storage{}, errors.New("this browser does not report its storage")
+	}
+	return s.cfg.Storage(ctx)
+}
+
+// IdleLock is how long the session stays unlocked untouched.
+func (s *Session) IdleLock() time.Duration {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.cfg.IdleLock
+}
+
+// SetIdleLock changes the idle time and keeps it on this device.
+func (s *Session) SetIdleLock(ctx context.Context, d time.Duration) error {
+	if d < time.Minute || d > 24*time.Hour {
+		return errors.New("choose between 1 minute and 24 hours")
+	}
+	b := binary.BigEndian.AppendUint64(nil, uint64(d/time.Second))
+	if err := s.cfg.Store.Commit(ctx, localstore.Change{Meta: map[string][]byte{metaIdle: b}}); err != nil {
+		return fmt.Errorf("save the lock setting: %w", err)
+	}
+	s.mu.Lock()
+	s.cfg.IdleLock = d
+	s.mu.Unlock()
+	return nil
 }
 
 // DefaultIdleLock is how long an untouched tablet stays unlocked.
@@ -84,6 +124,7 @@ const (
 	metaDevice = "device"
 	metaCursor = "cursor"
 	metaClock  = "clock"
+	metaIdle   = "idle-lock" // seconds, big-endian uint64
 )
 
 // Session is one device's state. Its methods are safe for concurrent use.
@@ -129,6 +170,9 @@ func New(ctx context.Context, cfg Config) (*Session, error) {
 		cfg.IdleLock = DefaultIdleLock
 	}
 	s := &Session{cfg: cfg, api: &api{base: strings.TrimSuffix(cfg.Server, "/"), client: cfg.HTTP}, log: cfg.Log, listeners: map[int]func(){}}
+	if b, ok, err := cfg.Store.Meta(ctx, metaIdle); err == nil && ok && len(b) == 8 {
+		s.cfg.IdleLock = time.Duration(binary.BigEndian.Uint64(b)) * time.Second
+	}
 	b, ok, err := cfg.Store.Meta(ctx, metaDevice)
 	if err != nil {
 		return nil, fmt.Errorf("read this device's setup: %w", err)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"pawfile/app/localstore"
 	"pawfile/shared/access"
@@ -295,5 +296,35 @@ func TestUnlockWritesMissingIndexDocs(t *testing.T) {
 	}
 	if hits := s.SearchClients("07700 900019", 5); len(hits) != 1 {
 		t.Errorf("search by phone after reload = %+v", hits)
+	}
+}
+
+func TestIdleLock(t *testing.T) {
+	ctx := context.Background()
+	s, st := setUp(t, "ws1", seal.NewKeyring(), 7)
+	if err := s.SetIdleLock(ctx, 10*time.Second); err == nil {
+		t.Error("an idle time under a minute was accepted")
+	}
+	if err := s.SetIdleLock(ctx, 5*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	again, err := New(ctx, Config{Server: "http://127.0.0.1:1", Store: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := again.IdleLock(); got != 5*time.Minute {
+		t.Errorf("idle time after reload = %v, want 5m", got)
+	}
+	if err := s.Unlock(ctx, pass); err != nil {
+		t.Fatal(err)
+	}
+	if s.LockIfIdle() {
+		t.Fatal("locked right after unlocking")
+	}
+	s.mu.Lock()
+	s.lastTouch = time.Now().Add(-6 * time.Minute)
+	s.mu.Unlock()
+	if !s.LockIfIdle() || s.Phase() != Locked {
+		t.Error("not locked after the idle time")
 	}
 }

@@ -52,6 +52,7 @@ func (f *frame) Render() app.UI {
 			app.Nav().Aria("label", "Sections").Body(
 				app.A().Href("/clients").Text("Clients"),
 				app.If(current.Role() == access.Owner, func() app.UI { return app.A().Href("/team").Text("Team") }),
+				app.A().Href("/device").Text("Device"),
 			),
 			statusBadge(f.sync),
 			app.If(f.installable, func() app.UI {

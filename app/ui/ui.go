@@ -20,6 +20,7 @@ func Register(s *session.Session) {
 	app.Route("/clients/new", func() app.Composer { return &clientForm{} })
 	app.RouteWithRegexp(`^/clients/[a-z0-9_-]{1,64}$`, func() app.Composer { return &clientForm{} })
 	app.Route("/team", func() app.Composer { return &team{} })
+	app.Route("/device", func() app.Composer { return &deviceScreen{} })
 }
 
 // RegisterUnavailable binds every route to a screen that explains why

@@ -1,0 +1,112 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"pawfile/app/session"
+)
+
+// deviceScreen shows what this tablet holds and how it locks.
+type deviceScreen struct {
+	app.Compo
+	storage session.Storage
+	err     string
+	saved   bool
+	ui      app.Context
+}
+
+func (d *deviceScreen) OnMount(ctx app.Context) { d.ui = ctx }
+
+func (d *deviceScreen) OnNav(ctx app.Context) {
+	if current.Phase() != session.Open {
+		ctx.Navigate("/")
+		return
+	}
+	ctx.Async(func() {
+		st, err := current.StorageUse(context.Background())
+		d.ui.Dispatch(func(ctx app.Context) {
+			d.storage = st
+			if err != nil {
+				d.err = err.Error()
+			}
+		})
+	})
+}
+
+var idleChoices = []time.Duration{5 * time.Minute, 15 * time.Minute, 30 * time.Minute, time.Hour, 4 * time.Hour}
+
+func (d *deviceScreen) Render() app.UI {
+	idle := current.IdleLock()
+	return &frame{Content: []app.UI{
+		app.H1().Text("This device"),
+		app.Section().Class("card").Aria("labelledby", "storage-title").Body(
+			app.H2().ID("storage-title").Text("Storage"),
+			app.P().ID("storage").Text(storageText(d.storage)),
+			app.If(!d.storage.Persistent, func() app.UI {
+				return app.P().Class("hint").Text("The browser may clear this site's data when space runs low or after a week unused (Safari). Nothing is lost: your records are on the server and come back after you unlock. Installing Pawfile to the home screen makes the storage lasting.")
+			}),
+			app.P().Class("hint").Text(fmt.Sprintf("%d clients on this device, all encrypted.", current.ClientCount())),
+		),
+		app.Section().Class("card").Aria("labelledby", "lock-title").Body(
+			app.H2().ID("lock-title").Text("Locking"),
+			app.Label().For("idle").Text("Lock when not used for"),
+			app.Select().ID("idle").OnChange(d.setIdle).Body(
+				app.Range(idleChoices).Slice(func(i int) app.UI {
+					c := idleChoices[i]
+					return app.Option().Value(strconv.Itoa(int(c / time.Minute))).Selected(c == idle).Text(human(c))
+				}),
+			),
+			app.If(d.saved, func() app.UI { return app.P().Class("note").Attr("role", "status").Text("Saved.") }),
+			app.If(d.err != "", func() app.UI { return app.Div().Class("alert").Attr("role", "alert").Text(d.err) }),
+		),
+	}}
+}
+
+func (d *deviceScreen) setIdle(ctx app.Context, e app.Event) {
+	mins, err := strconv.Atoi(ctx.JSSrc().Get("value").String())
+	if err != nil {
+		return
+	}
+	d.err, d.saved = "", false
+	if err := current.SetIdleLock(context.Background(), time.Duration(mins)*time.Minute); err != nil {
+		d.err = err.Error()
+		return
+	}
+	d.saved = true
+}
+
+func storageText(s session.Storage) string {
+	if s.Quota == 0 {
+		return "Checking storage…"
+	}
+	state := "may be cleared by the browser"
+	if s.Persistent {
+		state = "kept by the browser"
+	}
+	return fmt.Sprintf("%s used of %s available; %s.", bytesText(s.Used), bytesText(s.Quota), state)
+}
+
+func bytesText(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d KB", n>>10)
+}
+
+func human(d time.Duration) string {
+	if d >= time.Hour {
+		if d == time.Hour {
+			return "1 hour"
+		}
+		return fmt.Sprintf("%d hours", int(d/time.Hour))
+	}
+	return fmt.Sprintf("%d minutes", int(d/time.Minute))
+}
