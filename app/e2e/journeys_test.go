@@ -128,6 +128,22 @@ func TestJourneys(t *testing.T) {
 		srv.start()
 	})
 
+	t.Run("a new browser signs in and restores from the server", func(t *testing.T) {
+		fresh := newBrowser(t, 820, 1180)
+		fresh.open(srv.url() + "/")
+		fresh.button("I have an account")
+		fresh.fill("login", "owner@example.com")
+		fresh.fill("pass", passphrase)
+		fresh.button("Sign in")
+		for _, name := range []string{"Margaret Lockwood", "Owner Offline", "Desk Offline"} {
+			fresh.waitText(name, 60*time.Second)
+		}
+		fresh.openClient("Margaret Lockwood")
+		if got := fresh.value("notes"); got != "Bella bites; use the muzzle" {
+			t.Errorf("restored notes = %q", got)
+		}
+	})
+
 	t.Run("first load is at most 3 MB", func(t *testing.T) {
 		fresh := newBrowser(t, 1024, 768)
 		var mu sync.Mutex

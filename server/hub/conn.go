@@ -30,6 +30,32 @@ type conn struct {
 
 	closeOnce sync.Once
 	cancel    context.CancelFunc
+
+	// A push is answered by the acker goroutine, so the read loop can read
+	// and enqueue the next pushes while one is committed: they share a
+	// commit, and decoding overlaps the fsync. acks carries the pushes to
+	// the acker in the order they came, so Acks go out in that order; slots
+	// holds a token for each push not yet acknowledged, bounding them (and
+	// the memory they hold) to maxInFlight.
+	acks  chan *pendingPush
+	slots chan struct{}
+}
+
+// maxInFlight bounds the pushes of one socket read but not yet
+// acknowledged. A device that keeps a few pushes in flight gets them
+// committed together; more would only hold memory (a push is up to
+// wire.MaxBatchBytes of versions, held twice until committed: decoded and
+// as log entries).
+const maxInFlight = 4
+
+// pendingPush is a push whose versions are being committed.
+type pendingPush struct {
+	ws      string
+	id      uint32
+	results []wire.Result   // the refusals already decided, then the rest
+	stored  []wire.Envelope // the versions enqueued: stored[j] is results[at[j]]
+	at      []int
+	wait    store.Pending // nil if nothing was enqueued
 }
 
 func (c *conn) role() access.Role {
@@ -88,6 +114,14 @@ func (c *conn) run(parent context.Context) {
 
 	go c.writer(ctx)
 	go c.heartbeat(ctx)
+	acked := make(chan struct{})
+	go c.acker(acked)
+	// Pushes already enqueued are committed whatever happens to the
+	// socket: wait for them, so their versions still go out live.
+	defer func() {
+		close(c.acks)
+		<-acked
+	}()
 	lim := h.limiter(c.sess.Device)
 	for {
 		_, b, err := c.ws.Read(ctx)
@@ -103,14 +137,20 @@ func (c *conn) run(parent context.Context) {
 		}
 		m, err := wire.Decode(b)
 		if err != nil {
+			c.drain()
 			c.reply(wire.ErrorFor(0, err))
 			continue
 		}
 		if err := c.handle(ctx, m); err != nil {
-			h.log.Error("sync", "workspace", c.sess.Workspace, "err", err)
-			c.reply(&wire.Error{Code: wire.CodeInternal, Message: "the server could not complete the request: try again shortly"})
+			c.internal(c.sess.Workspace, err)
 		}
 	}
+}
+
+// internal logs a failure of the server's own and tells the device.
+func (c *conn) internal(ws string, err error) {
+	c.hub.log.Error("sync", "workspace", ws, "err", err)
+	c.reply(&wire.Error{Code: wire.CodeInternal, Message: "the server could not complete the request: try again shortly"})
 }
 
 // hello waits for the device's first message and authenticates it.
@@ -249,9 +289,13 @@ func (c *conn) heartbeat(ctx context.Context) {
 }
 
 func (c *conn) handle(ctx context.Context, m wire.Message) error {
+	if p, ok := m.(*wire.Push); ok {
+		return c.push(ctx, p)
+	}
+	// Anything else is answered after the pushes before it: a pull sees
+	// them, and the device gets its answers in the order it asked.
+	c.drain()
 	switch m := m.(type) {
-	case *wire.Push:
-		return c.push(ctx, m)
 	case *wire.Pull:
 		return c.pull(ctx, m)
 	case *wire.BlobPut:
@@ -263,59 +307,100 @@ func (c *conn) handle(ctx context.Context, m wire.Message) error {
 	return nil
 }
 
-// push stores what the role may write and is not too far in the future,
-// acknowledges each version, and sends the stored ones to the other devices.
+// push enqueues what the role may write and is not too far in the future;
+// the acker acknowledges each version once it is committed, and sends the
+// stored ones to the other devices.
 func (c *conn) push(ctx context.Context, m *wire.Push) error {
 	sess := c.session()
 	now := c.hub.cfg.Now()
-	results := make([]wire.Result, len(m.Versions))
-	var ok []wire.Envelope
-	var at []int
+	p := &pendingPush{ws: sess.Workspace, id: m.ID, results: make([]wire.Result, len(m.Versions))}
+	drained := false
 	for i, v := range m.Versions {
-		results[i].OutboxID = v.OutboxID
+		p.results[i].OutboxID = v.OutboxID
 		if !sess.Role.CanWrite(record.Class(v.Class)) {
-			results[i].Code, results[i].Message = wire.CodeForbidden, fmt.Sprintf("the %s role may not change %s records", sess.Role.Label(), record.Class(v.Class))
+			p.results[i].Code, p.results[i].Message = wire.CodeForbidden, fmt.Sprintf("the %s role may not change %s records", sess.Role.Label(), record.Class(v.Class))
 			continue
 		}
 		if err := clock.Check(v.TS, now, c.hub.cfg.MaxSkew); err != nil {
-			results[i].Code, results[i].Message = wire.CodeSkew, err.Error()
+			p.results[i].Code, p.results[i].Message = wire.CodeSkew, err.Error()
 			continue
 		}
 		if v.Erased {
+			// An erasure commits on its own, outside the group commit:
+			// the pushes before it must be stored first, as the device
+			// sent them.
+			if !drained {
+				c.drain()
+				drained = true
+			}
 			r, err := c.hub.store.Erase(ctx, sess.Workspace, sess.Device, v)
 			if err != nil {
 				return fmt.Errorf("erase: %w", err)
 			}
-			results[i] = r
+			p.results[i] = r
 			if r.Code == 0 {
 				v.Seq = r.Seq
 				c.hub.fanOut(c, []wire.Envelope{v})
 			}
 			continue
 		}
-		ok = append(ok, v)
-		at = append(at, i)
+		p.stored = append(p.stored, v)
+		p.at = append(p.at, i)
 	}
+	// The acker frees a slot as each commit ends, so this waits at most
+	// for the oldest push in flight.
+	c.slots <- struct{}{}
+	if len(p.stored) > 0 {
+		p.wait = c.hub.store.Enqueue(ctx, sess.Workspace, sess.Device, p.stored)
+	}
+	c.acks <- p // never blocks: it holds no more pushes than there are slots
+	return nil
+}
+
+// acker answers the pushes of acks in order until it is closed, then
+// closes done.
+func (c *conn) acker(done chan<- struct{}) {
+	defer close(done)
+	for p := range c.acks {
+		c.ack(p)
+		<-c.slots
+	}
+}
+
+// ack waits for p's versions to be committed, acknowledges each, and sends
+// the stored ones to the other devices.
+func (c *conn) ack(p *pendingPush) {
 	var live []wire.Envelope
-	if len(ok) > 0 {
-		rs, err := c.hub.store.Append(ctx, sess.Workspace, sess.Device, ok)
+	if p.wait != nil {
+		rs, err := p.wait()
 		if err != nil {
-			return fmt.Errorf("append: %w", err)
+			c.internal(p.ws, fmt.Errorf("append: %w", err))
+			return
 		}
 		for j, r := range rs {
-			results[at[j]] = r
+			p.results[p.at[j]] = r
 			if r.Code == 0 {
-				v := ok[j]
+				v := p.stored[j]
 				v.Seq = r.Seq
 				live = append(live, v)
 			}
 		}
 	}
-	c.reply(&wire.Ack{ID: m.ID, Results: results})
+	c.reply(&wire.Ack{ID: p.id, Results: p.results})
 	if len(live) > 0 {
 		c.hub.fanOut(c, live)
 	}
-	return nil
+}
+
+// drain waits until every push read so far is acknowledged, by taking
+// every slot.
+func (c *conn) drain() {
+	for range maxInFlight {
+		c.slots <- struct{}{}
+	}
+	for range maxInFlight {
+		<-c.slots
+	}
 }
 
 func (c *conn) session() directory.Session {

@@ -103,7 +103,7 @@ func (h *Hub) Revoke(ws string, device uint64) {
 	h.mu.Lock()
 	var victims []*conn
 	for c := range h.conns[ws] {
-		if c.sess.Device == device {
+		if c.session().Device == device {
 			victims = append(victims, c)
 		}
 	}
@@ -137,7 +137,10 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ws.SetReadLimit(wire.MaxFrame)
-	c := &conn{hub: h, ws: ws, send: make(chan []byte, 256), remote: r.RemoteAddr}
+	c := &conn{
+		hub: h, ws: ws, send: make(chan []byte, 256), remote: r.RemoteAddr,
+		acks: make(chan *pendingPush, maxInFlight), slots: make(chan struct{}, maxInFlight),
+	}
 	c.run(r.Context())
 }
 
@@ -209,9 +212,10 @@ func (h *Hub) leave(c *conn) {
 // workspace whose role may read them. Frames are encoded once per set of
 // readable classes, not once per socket.
 func (h *Hub) fanOut(from *conn, vs []wire.Envelope) {
+	ws := from.session().Workspace // the acker calls it while the read loop refreshes the session
 	h.mu.Lock()
-	targets := make([]*conn, 0, len(h.conns[from.sess.Workspace]))
-	for c := range h.conns[from.sess.Workspace] {
+	targets := make([]*conn, 0, len(h.conns[ws]))
+	for c := range h.conns[ws] {
 		if c != from {
 			targets = append(targets, c)
 		}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -63,6 +64,13 @@ type fixture struct {
 
 func newFixture(t *testing.T, cfg Config) *fixture {
 	t.Helper()
+	return newWrappedFixture(t, cfg, nil)
+}
+
+// newWrappedFixture is newFixture with the hub's version store wrapped by
+// wrap, unless it is nil.
+func newWrappedFixture(t *testing.T, cfg Config, wrap func(store.Store) store.Store) *fixture {
+	t.Helper()
 	d, err := db.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -74,7 +82,11 @@ func newFixture(t *testing.T, cfg Config) *fixture {
 	}
 	a := &auth{sessions: map[string]directory.Session{}}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h := New(st, st, a, log, cfg)
+	var versions store.Store = st
+	if wrap != nil {
+		versions = wrap(st)
+	}
+	h := New(versions, st, a, log, cfg)
 	mux := http.NewServeMux()
 	mux.Handle("GET /sync", h)
 	srv := httptest.NewServer(mux)
@@ -226,6 +238,112 @@ func TestTwoDevicesConverge(t *testing.T) {
 	heads := c.pull(0, true)
 	if len(heads.Versions) != 2 || heads.More {
 		t.Fatalf("bootstrap: %d versions, more %v", len(heads.Versions), heads.More)
+	}
+}
+
+// slowStore makes every commit seem slow to the hub, and records the
+// erasures and reads it makes while a batch it enqueued is still
+// unanswered: those must wait for the pushes before them.
+type slowStore struct {
+	store.Store
+	mu      sync.Mutex
+	waiting int
+	early   []string
+}
+
+func (s *slowStore) Enqueue(ctx context.Context, ws string, device uint64, batch []wire.Envelope) store.Pending {
+	s.mu.Lock()
+	s.waiting++
+	s.mu.Unlock()
+	wait := s.Store.Enqueue(ctx, ws, device, batch)
+	var once sync.Once
+	var res []wire.Result
+	var err error
+	return func() ([]wire.Result, error) {
+		once.Do(func() {
+			time.Sleep(5 * time.Millisecond)
+			res, err = wait()
+			s.mu.Lock()
+			s.waiting--
+			s.mu.Unlock()
+		})
+		return res, err
+	}
+}
+
+func (s *slowStore) check(op string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.waiting > 0 {
+		s.early = append(s.early, fmt.Sprintf("%s with %d pushes unanswered", op, s.waiting))
+	}
+}
+
+func (s *slowStore) Erase(ctx context.Context, ws string, device uint64, marker wire.Envelope) (wire.Result, error) {
+	s.check("erase")
+	return s.Store.Erase(ctx, ws, device, marker)
+}
+
+func (s *slowStore) Since(ctx context.Context, ws string, after uint64, limit int, classes []record.Class) ([]wire.Envelope, uint64, bool, error) {
+	s.check("pull")
+	return s.Store.Since(ctx, ws, after, limit, classes)
+}
+
+// TestPushesInFlight has a device send pushes without waiting for their
+// Acks, more than the hub keeps in flight, then an erasure and a pull. The
+// Acks must come in push order, each push stored after the ones before it,
+// the erasure after all of them, and the pull must see them all; another
+// device receives them live in the same order.
+func TestPushesInFlight(t *testing.T) {
+	slow := &slowStore{}
+	f := newWrappedFixture(t, Config{}, func(s store.Store) store.Store {
+		slow.Store = s
+		return slow
+	})
+	a := f.connect("ws1", 1, access.Owner)
+	b := f.connect("ws1", 2, access.Owner)
+	const pushes = 3 * maxInFlight
+	for i := range pushes {
+		// The device's next version of record 1, and a new client record.
+		a.send(&wire.Push{ID: uint32(i + 1), Versions: []wire.Envelope{a.version(record.ClassCare, 1), a.version(record.ClassClient, byte(10+i))}})
+	}
+	marker := a.version(record.ClassCare, 1)
+	marker.Erased = true
+	a.send(&wire.Push{ID: pushes + 1, Versions: []wire.Envelope{marker}})
+	a.send(&wire.Pull{ID: pushes + 2, Limit: 1000})
+
+	var last uint64
+	for i := range pushes + 1 {
+		ack := expect[*wire.Ack](a)
+		if ack.ID != uint32(i+1) {
+			t.Fatalf("ack %d came where push %d's was due", ack.ID, i+1)
+		}
+		for _, r := range ack.Results {
+			if r.Code != wire.CodeOK || r.Seq <= last {
+				t.Fatalf("push %d: %+v after seq %d", ack.ID, r, last)
+			}
+			last = r.Seq
+		}
+	}
+	batch := expect[*wire.Batch](a)
+	// The erasure purged record 1's versions: the client records and the
+	// marker are left.
+	if batch.ID != pushes+2 || len(batch.Versions) != pushes+1 || batch.Versions[pushes].Seq != last {
+		t.Fatalf("pull after the pushes: id %d, %d versions, want %d ending with seq %d", batch.ID, len(batch.Versions), pushes+1, last)
+	}
+	var live []uint64
+	for len(live) < 2*pushes+1 {
+		for _, v := range expect[*wire.Live](b).Versions {
+			live = append(live, v.Seq)
+		}
+	}
+	if !slices.IsSorted(live) || live[len(live)-1] != last {
+		t.Fatalf("live versions out of order: %v", live)
+	}
+	slow.mu.Lock()
+	defer slow.mu.Unlock()
+	if len(slow.early) > 0 {
+		t.Fatalf("the hub did not wait for the pushes before: %v", slow.early)
 	}
 }
 

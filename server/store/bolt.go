@@ -62,12 +62,15 @@ type Bolt struct {
 	// before first use).
 	MaxBlob uint64
 
-	// Group commit: concurrent Appends are applied in one transaction (one
-	// fsync) by whichever caller holds token, without bolt.DB.Batch's fixed
-	// delay, so a lone push is acknowledged as soon as its fsync ends.
-	mu      sync.Mutex
-	pending []*appendReq
-	token   chan struct{}
+	// Group commit: the batches enqueued while a commit runs are applied
+	// together in the next transaction (one fsync), without bolt.DB.Batch's
+	// fixed delay, so a lone push is acknowledged as soon as its fsync
+	// ends. One committer goroutine at a time takes pending in order, which
+	// is what keeps one caller's batches in the order it enqueued them; it
+	// exits when nothing is pending, so an idle store holds no goroutine.
+	mu         sync.Mutex
+	pending    []*appendReq
+	committing bool // a committer goroutine is running
 }
 
 var (
@@ -85,7 +88,7 @@ func Open(db *bolt.DB) (*Bolt, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: create buckets: %w", err)
 	}
-	return &Bolt{db: db, MaxBlob: DefaultMaxBlob, token: make(chan struct{}, 1)}, nil
+	return &Bolt{db: db, MaxBlob: DefaultMaxBlob}, nil
 }
 
 // space is one workspace's buckets inside a transaction.
@@ -175,14 +178,25 @@ func outboxKey(device, id uint64) []byte {
 	return binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64(make([]byte, 0, 16), device), id)
 }
 
-// appendReq is one Append waiting for a group commit.
+// appendReq is one enqueued Append waiting for a group commit.
 type appendReq struct {
-	ws      string
-	device  uint64
-	batch   []wire.Envelope
+	ws     string
+	device uint64
+	batch  []wire.Envelope
+	// What Enqueue decided alone: the refusals of check, and the log
+	// entries of the other versions (a nil buf for a refused one).
+	checked []wire.Result
+	entries []prepared
+
 	results []wire.Result
 	err     error
 	done    chan struct{}
+}
+
+// wait is r's Pending.
+func (r *appendReq) wait() ([]wire.Result, error) {
+	<-r.done
+	return r.results, r.err
 }
 
 // maxGroup bounds how many versions one group commit applies, so one
@@ -191,31 +205,67 @@ const maxGroup = 20_000
 
 // Append implements Store.
 func (b *Bolt) Append(ctx context.Context, ws string, device uint64, batch []wire.Envelope) ([]wire.Result, error) {
+	return b.Enqueue(ctx, ws, device, batch)()
+}
+
+// Enqueue implements Store.
+func (b *Bolt) Enqueue(ctx context.Context, ws string, device uint64, batch []wire.Envelope) Pending {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return failed(err)
 	}
 	if err := checkWorkspace(ws); err != nil {
-		return nil, err
+		return failed(err)
 	}
 	if len(batch) > wire.MaxBatch {
-		return nil, fmt.Errorf("store: batch of %d versions (at most %d): %w", len(batch), wire.MaxBatch, ErrBadRequest)
+		return failed(fmt.Errorf("store: batch of %d versions (at most %d): %w", len(batch), wire.MaxBatch, ErrBadRequest))
 	}
 	if len(batch) == 0 {
-		return []wire.Result{}, nil
+		return func() ([]wire.Result, error) { return []wire.Result{}, nil }
 	}
-	r := &appendReq{ws: ws, device: device, batch: batch, done: make(chan struct{})}
+	// What needs no transaction is done here, in the caller's goroutine,
+	// while the committer may be busy with earlier batches.
+	r := &appendReq{
+		ws: ws, device: device, batch: batch, done: make(chan struct{}),
+		checked: make([]wire.Result, len(batch)), entries: make([]prepared, len(batch)),
+	}
+	for i := range batch {
+		e := &batch[i]
+		res, ok := check(e, device, false)
+		if !ok {
+			r.checked[i] = res
+			continue
+		}
+		var err error
+		if r.entries[i], err = prepare(e); err != nil {
+			return failed(fmt.Errorf("store: append to workspace %s: %w", ws, err))
+		}
+	}
 	b.mu.Lock()
 	b.pending = append(b.pending, r)
+	start := !b.committing
+	b.committing = true
 	b.mu.Unlock()
-	// Either an earlier leader commits r, or r's caller becomes the leader
-	// and commits everything pending (r included, unless a leader took it).
+	if start {
+		go b.commitPending()
+	}
+	return r.wait
+}
+
+// failed is the Pending of a batch refused as a whole.
+func failed(err error) Pending {
+	return func() ([]wire.Result, error) { return nil, err }
+}
+
+// commitPending commits what is pending, a group at a time in enqueue
+// order, until nothing is.
+func (b *Bolt) commitPending() {
 	for {
-		select {
-		case <-r.done:
-			return r.results, r.err
-		case b.token <- struct{}{}:
-		}
 		b.mu.Lock()
+		if len(b.pending) == 0 {
+			b.committing = false
+			b.mu.Unlock()
+			return
+		}
 		n, group := 0, b.pending
 		for i, q := range group {
 			if n += len(q.batch); n > maxGroup && i > 0 {
@@ -223,12 +273,11 @@ func (b *Bolt) Append(ctx context.Context, ws string, device uint64, batch []wir
 				break
 			}
 		}
-		b.pending = b.pending[len(group):]
+		// A fresh array (or none) for the rest, so the old one does not
+		// keep the committed batches alive.
+		b.pending = append([]*appendReq(nil), b.pending[len(group):]...)
 		b.mu.Unlock()
-		if len(group) > 0 {
-			b.commit(group)
-		}
-		<-b.token
+		b.commit(group)
 	}
 }
 
@@ -265,13 +314,12 @@ func (b *Bolt) apply(tx *bolt.Tx, q *appendReq) ([]wire.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	results := make([]wire.Result, len(q.batch))
+	results := slices.Clone(q.checked)
 	for i := range q.batch {
-		e := &q.batch[i]
-		if res, ok := check(e, q.device, false); !ok {
-			results[i] = res
-			continue
+		if q.entries[i].buf == nil {
+			continue // refused by check
 		}
+		e := &q.batch[i]
 		key := envKey(e)
 		r, err := s.record(key)
 		if err != nil {
@@ -290,14 +338,10 @@ func (b *Bolt) apply(tx *bolt.Tx, q *appendReq) ([]wire.Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		// A fresh buffer each time: bbolt keeps the slices given to Put
-		// until the transaction ends.
-		entry, err := encodeEntry(e, seq, r.last)
-		if err != nil {
-			return nil, err
-		}
+		// Each version has its own buffer: bbolt keeps the slices given to
+		// Put until the transaction ends.
 		sk := u64(seq)
-		if err := s.log.Put(sk, entry); err != nil {
+		if err := s.log.Put(sk, q.entries[i].fill(seq, r.last)); err != nil {
 			return nil, err
 		}
 		if err := s.outbox.Put(ob, sk); err != nil {

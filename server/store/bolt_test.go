@@ -272,3 +272,40 @@ func BenchmarkAppendConcurrent(b *testing.B) {
 	})
 	b.ReportMetric(float64(b.N*size)/b.Elapsed().Seconds(), "versions/s")
 }
+
+// BenchmarkEnqueue measures ingest as the hub drives it for a device that
+// keeps several pushes in flight: batches of 1,000 versions enqueued with
+// up to 4 awaiting their commit, so they share transactions.
+func BenchmarkEnqueue(b *testing.B) {
+	d, s := openBolt(b, filepath.Join(b.TempDir(), "data"))
+	defer d.Close()
+	const size, window = 1000, 4
+	batches := make([][]wire.Envelope, b.N)
+	for i := range batches {
+		batches[i] = batch(1, i*size, size)
+	}
+	ctx := context.Background()
+	slots := make(chan struct{}, window)
+	pending := make(chan store.Pending, window)
+	done := make(chan error)
+	go func() {
+		var failed error
+		for wait := range pending {
+			if _, err := wait(); err != nil && failed == nil {
+				failed = err
+			}
+			<-slots
+		}
+		done <- failed
+	}()
+	b.ResetTimer()
+	for i := range b.N {
+		slots <- struct{}{}
+		pending <- s.Enqueue(ctx, "ws", 1, batches[i])
+	}
+	close(pending)
+	if err := <-done; err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(b.N*size)/b.Elapsed().Seconds(), "versions/s")
+}

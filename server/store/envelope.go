@@ -50,15 +50,80 @@ func check(e *wire.Envelope, device uint64, marker bool) (res wire.Result, ok bo
 // version prev: its class byte (so reads can filter without decoding), prev
 // and the encoded envelope.
 func encodeEntry(e *wire.Envelope, seq, prev uint64) ([]byte, error) {
+	p, err := prepare(e)
+	if err != nil {
+		return nil, err
+	}
+	return p.fill(seq, prev), nil
+}
+
+// prepared is a version's log entry built before its seq and prev are
+// known, so the encoding happens when the version is enqueued rather than
+// in the commit that every append of the store waits for. buf holds room
+// for the header and the longest seq, then the envelope's encoding after
+// its Seq field; fill writes the rest in place.
+type prepared struct {
+	buf   []byte
+	class uint8
+	head  byte // the CBOR array head the envelope's encoding starts with
+}
+
+// maxSeqSize is the longest CBOR encoding of a seq (a uint64); seqStart is
+// where the longest one starts in a prepared buf.
+const (
+	maxSeqSize = 9
+	seqStart   = entryHead + 1
+)
+
+// prepare encodes e with Seq 0. Envelope is a CBOR array whose first
+// element is Seq, so its encoding is a one-byte array head, the Seq 0 as
+// the single byte 0, then the rest, which fill needs untouched.
+func prepare(e *wire.Envelope) (prepared, error) {
 	c := *e
-	c.Seq = seq
+	c.Seq = 0
 	enc, err := wire.MarshalEnvelope(&c)
 	if err != nil {
-		return nil, fmt.Errorf("encode version %d: %w", seq, err)
+		return prepared{}, fmt.Errorf("encode version of %x: %w", e.Key[:6], err)
 	}
-	entry := make([]byte, 0, entryHead+len(enc))
-	entry = binary.BigEndian.AppendUint64(append(entry, envClass(e)), prev)
-	return append(entry, enc...), nil
+	if len(enc) < 2 || enc[0]>>5 != 4 || enc[0]&0x1f >= 24 || enc[1] != 0 {
+		return prepared{}, fmt.Errorf("encode version of %x: encoding starts % x, not an array starting with seq 0", e.Key[:6], enc[:min(len(enc), 2)])
+	}
+	buf := make([]byte, seqStart+maxSeqSize+len(enc)-2)
+	copy(buf[seqStart+maxSeqSize:], enc[2:])
+	return prepared{buf: buf, class: envClass(e), head: enc[0]}, nil
+}
+
+// fill returns the log entry of the prepared version stored as seq after
+// prev: the same bytes encodeEntry would have built from scratch. It is a
+// suffix of p.buf, written in place; fill may be called again (when a
+// transaction is retried) once the entry of the last call is no longer in
+// use.
+func (p prepared) fill(seq, prev uint64) []byte {
+	var sb [maxSeqSize]byte
+	s := appendUint(sb[:0], seq)
+	start := maxSeqSize - len(s)
+	b := p.buf[start:]
+	b[0] = p.class
+	binary.BigEndian.PutUint64(b[1:], prev)
+	b[entryHead] = p.head
+	copy(b[seqStart:], s)
+	return b
+}
+
+// appendUint appends the CBOR encoding of n (major type 0, in the shortest
+// form, as the encoder writes it).
+func appendUint(b []byte, n uint64) []byte {
+	switch {
+	case n < 24:
+		return append(b, byte(n))
+	case n <= 0xff:
+		return append(b, 0x18, byte(n))
+	case n <= 0xffff:
+		return binary.BigEndian.AppendUint16(append(b, 0x19), uint16(n))
+	case n <= 0xffff_ffff:
+		return binary.BigEndian.AppendUint32(append(b, 0x1a), uint32(n))
+	}
+	return binary.BigEndian.AppendUint64(append(b, 0x1b), n)
 }
 
 // decodeEntry decodes the log entry of seq. The result shares no memory with

@@ -32,6 +32,20 @@ type Store interface {
 	// Erase/retention. The error reports only a storage failure (or a batch
 	// over wire's maximum); refusals of single versions are Results.
 	Append(ctx context.Context, ws string, device uint64, batch []wire.Envelope) ([]wire.Result, error)
+	// Enqueue is Append without the wait: it queues batch for a commit and
+	// returns without waiting for it; calling the Pending waits until the
+	// batch is durable (or failed) and returns what Append would have. The
+	// batch is committed whether or not its Pending is ever called; batch
+	// must not be modified until the Pending returns. Order: batches
+	// enqueued one after another (one Enqueue or Append returning before the
+	// next starts, as from one goroutine) are committed in that order, so a
+	// later batch's new versions get higher seqs and see the earlier batch's
+	// versions (its heads, and its outbox ids: a retry of one gets the seq it
+	// was stored under); and once a batch's Pending returns, so would the
+	// Pending of every batch enqueued before it. This lets a connection read
+	// its next push while the last is committed, and its pushes share
+	// commits, without reordering them.
+	Enqueue(ctx context.Context, ws string, device uint64, batch []wire.Envelope) Pending
 	// Since returns versions with seq > after, in seq order, at most limit,
 	// only of the given classes; next is the cursor to continue from (the last
 	// seq scanned, even if filtered out); more tells if there is more.
@@ -50,6 +64,11 @@ type Store interface {
 	// DeleteWorkspace removes everything the workspace holds.
 	DeleteWorkspace(ctx context.Context, ws string) error
 }
+
+// Pending is an enqueued Append: it waits for the batch's commit and
+// returns its results (or the storage failure). It may be called from any
+// goroutine, more than once.
+type Pending func() ([]wire.Result, error)
 
 // Blobs holds sealed blobs (photos, signed forms), content-addressed by the
 // SHA-256 of the whole sealed blob, put and read in chunks so an upload can

@@ -37,6 +37,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Isolation", testIsolation},
 		{"DeleteWorkspace", testDeleteWorkspace},
 		{"Concurrent", testConcurrent},
+		{"EnqueueOrder", testEnqueueOrder},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, open(t)) })
@@ -250,6 +251,9 @@ func testRefusals(t *testing.T, s store.Store) {
 	}
 	if _, err := s.Append(ctx, wsA, 7, make([]wire.Envelope, wire.MaxBatch+1)); err == nil {
 		t.Fatal("batch over wire.MaxBatch accepted")
+	}
+	if _, err := s.Enqueue(ctx, wsA, 7, make([]wire.Envelope, wire.MaxBatch+1))(); err == nil {
+		t.Fatal("batch over wire.MaxBatch enqueued")
 	}
 }
 
@@ -588,6 +592,93 @@ func testConcurrent(t *testing.T, s store.Store) {
 	slices.Sort(want)
 	if got := seqsOf(since(t, s, wsA, 0, 1000, all, false)); !slices.Equal(got, want) {
 		t.Fatalf("log holds %d versions, %d acknowledged (or out of order)", len(got), len(want))
+	}
+}
+
+// testEnqueueOrder enqueues batches one after another without waiting, as
+// a connection with several pushes in flight does, while another device
+// appends: they must commit in the order enqueued, each seeing the ones
+// before it.
+func testEnqueueOrder(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	const batches = 30
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() { // splits the batches over several commits, at random places
+		for ob := uint64(1); ; ob++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if _, err := s.Append(ctx, wsA, 8, []wire.Envelope{version(key(int(1_000+ob)), record.ClassCare, 8, ob)}); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	})
+	defer func() {
+		close(stop)
+		wg.Wait()
+	}()
+
+	// Each batch: a new record, the device's next version of record k
+	// (superseding its earlier ones), and a retry of the previous batch's
+	// new record.
+	k := key(1)
+	pending := make([]store.Pending, batches)
+	for b := range batches {
+		batch := []wire.Envelope{
+			version(key(100+b), record.ClassClient, 7, uint64(2*b+1)),
+			version(k, record.ClassCare, 7, uint64(2*b+2)),
+		}
+		if b > 0 {
+			batch = append(batch, version(key(100+b-1), record.ClassClient, 7, uint64(2*b-1)))
+		}
+		pending[b] = s.Enqueue(ctx, wsA, 7, batch)
+	}
+	// The last batch committed, every one before it is: before their
+	// Pendings are even called.
+	if _, err := pending[batches-1](); err != nil {
+		t.Fatal(err)
+	}
+	stored := 0
+	for _, v := range since(t, s, wsA, 0, 1000, all, false) {
+		if v.TS.Device == 7 {
+			stored++
+		}
+	}
+	if stored != 2*batches {
+		t.Fatalf("after the last batch's commit, %d of device 7's %d versions are stored", stored, 2*batches)
+	}
+
+	var last, firstOfPrev, lastOfK uint64
+	for b := range batches {
+		res, err := pending[b]()
+		if err != nil {
+			t.Fatalf("batch %d: %v", b, err)
+		}
+		for i, r := range res {
+			if r.Code != 0 || r.Seq == 0 {
+				t.Fatalf("batch %d version %d refused: %+v", b, i, r)
+			}
+		}
+		if res[0].Seq <= last || res[1].Seq <= res[0].Seq {
+			t.Fatalf("batch %d: seqs %d, %d after %d: not in the order enqueued", b, res[0].Seq, res[1].Seq, last)
+		}
+		if b > 0 && res[2].Seq != firstOfPrev {
+			t.Fatalf("batch %d: retry of the previous batch's version got seq %d, not its %d", b, res[2].Seq, firstOfPrev)
+		}
+		last, firstOfPrev, lastOfK = res[1].Seq, res[0].Seq, res[1].Seq
+	}
+	var heads []uint64
+	for _, v := range since(t, s, wsA, 0, 1000, all, true) {
+		if v.Key == k {
+			heads = append(heads, v.Seq)
+		}
+	}
+	if !slices.Equal(heads, []uint64{lastOfK}) {
+		t.Fatalf("heads of the record every batch changed: %v, want only the last version %d", heads, lastOfK)
 	}
 }
 
