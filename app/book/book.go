@@ -250,6 +250,35 @@ func (b *Book) sealLocked(e *entry) (wire.Envelope, error) {
 	return env, nil
 }
 
+// Restamp is for a version the server refused because this device's
+// clock ran ahead: it rewinds the clock, moves the record's timestamps
+// that are still ahead to fresh ones and seals the result as the version
+// to send instead. False if nothing was ahead.
+func (b *Book) Restamp(recordKey [32]byte) (wire.Envelope, bool, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.keys == nil {
+		return wire.Envelope{}, false, ErrLocked
+	}
+	if state, ok := b.sealed[recordKey]; ok {
+		delete(b.sealed, recordKey)
+		if _, _, err := b.applyStoredLocked(recordKey, state); err != nil {
+			return wire.Envelope{}, false, err
+		}
+	}
+	key, ok := b.byKey[recordKey]
+	if !ok {
+		return wire.Envelope{}, false, errors.New("restamp: no such record")
+	}
+	e := b.records[key]
+	b.clock.Rewind()
+	if !e.rec.Restamp(b.clock.Now(), b.clock.Now) {
+		return wire.Envelope{}, false, nil
+	}
+	env, err := b.sealLocked(e)
+	return env, err == nil, err
+}
+
 // OutboxID names a version for the server's idempotency check. It comes
 // from the version's timestamp, which is unique on the device and keeps
 // rising even if the local store is wiped and rebuilt.

@@ -3,6 +3,7 @@ package book
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"pawfile/shared/clock"
 	"pawfile/shared/record"
@@ -270,5 +271,36 @@ func TestSealedStatesOpenOnDemand(t *testing.T) {
 	lazy3.AddSealed(stored.Key, raw)
 	if ok, err := lazy3.Load(id, &got); ok || err == nil {
 		t.Errorf("a state filed under another key loaded: %v, %v", ok, err)
+	}
+}
+
+// A tablet whose clock ran 3 h ahead wrote a client; the server refused
+// the version. Restamp gives a version the server accepts, and the edit
+// no longer wins over later edits made elsewhere.
+func TestRestampAfterSkew(t *testing.T) {
+	server := time.Now()
+	keys := seal.NewKeyring()
+	ahead := New("ws1", keys, clock.New(1, func() time.Time { return time.Now().Add(3 * time.Hour) }))
+	id := record.NewID()
+	env := mustSave(t, ahead, id, &record.Client{Name: "Ann"})
+	if clock.Check(env.TS, server, clock.MaxSkew) == nil {
+		t.Fatal("the skewed version passes the check")
+	}
+	ahead.clock.Sync(server)
+	again, ok, err := ahead.Restamp(env.Key)
+	if err != nil || !ok {
+		t.Fatalf("Restamp: %v, %v", ok, err)
+	}
+	if err := clock.Check(again.TS, time.Now(), clock.MaxSkew); err != nil {
+		t.Fatalf("restamped version: %v", err)
+	}
+	rec, _ := ahead.Record(record.TypeClient, id)
+	for name, c := range rec.Fields {
+		if clock.Check(c.TS, time.Now(), clock.MaxSkew) != nil {
+			t.Errorf("field %s still stamped ahead: %v", name, c.TS)
+		}
+	}
+	if _, ok, _ := ahead.Restamp(env.Key); ok {
+		t.Error("a second Restamp found something ahead")
 	}
 }

@@ -298,19 +298,66 @@ func (l *local) Outbox(ctx context.Context, max int) ([]wire.Envelope, int, erro
 }
 
 func (l *local) Acked(ctx context.Context, results []wire.Result) error {
+	s := l.s()
 	var done []uint64
+	skewed := map[uint64]bool{}
 	for _, r := range results {
 		if r.Code == wire.CodeOK || syncclient.Permanent(r.Code) {
 			done = append(done, r.OutboxID)
 		}
+		if r.Code == wire.CodeSkew {
+			skewed[r.OutboxID] = true
+		}
 		if r.Code != wire.CodeOK {
-			l.s().log.Warn("the server refused a version", "code", r.Code.String(), "msg", r.Message)
+			s.log.Warn("the server refused a version", "code", r.Code.String(), "msg", r.Message)
 		}
 	}
-	if len(done) == 0 {
+	c := localstore.Change{Acked: done, Records: map[string][]byte{}}
+	if len(skewed) > 0 {
+		if err := s.restamp(ctx, skewed, &c); err != nil {
+			return err
+		}
+	}
+	if len(c.Acked) == 0 && len(c.Enqueue) == 0 {
 		return nil
 	}
-	return l.s().cfg.Store.Commit(ctx, localstore.Change{Acked: done})
+	return s.cfg.Store.Commit(ctx, c)
+}
+
+// restamp replaces versions refused for being stamped ahead (this
+// device's clock ran fast before it learned the server's time) with
+// versions stamped now, in the outbox and the records.
+func (s *Session) restamp(ctx context.Context, refused map[uint64]bool, c *localstore.Change) error {
+	items, err := s.cfg.Store.Outbox(ctx)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.book == nil {
+		return ErrLocked
+	}
+	for _, it := range items {
+		if !refused[it.ID] {
+			continue
+		}
+		old, err := wire.UnmarshalEnvelope(it.Data)
+		if err != nil {
+			continue
+		}
+		env, ok, err := s.book.Restamp(old.Key)
+		if err != nil || !ok {
+			continue
+		}
+		data, err := wire.MarshalEnvelope(&env)
+		if err != nil {
+			return err
+		}
+		c.Acked = append(c.Acked, it.ID)
+		c.Enqueue = append(c.Enqueue, localstore.Item{ID: env.OutboxID, Data: data})
+		c.Records[rowKey(env.Key)] = data
+	}
+	return nil
 }
 
 func (l *local) Receive(ctx context.Context, vs []wire.Envelope, cursor uint64) error {

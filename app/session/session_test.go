@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"maps"
@@ -14,6 +15,7 @@ import (
 	"pawfile/app/localstore"
 	"pawfile/shared/access"
 	"pawfile/shared/account"
+	"pawfile/shared/clock"
 	"pawfile/shared/record"
 	"pawfile/shared/seal"
 	"pawfile/shared/wire"
@@ -326,5 +328,40 @@ func TestIdleLock(t *testing.T) {
 	s.mu.Unlock()
 	if !s.LockIfIdle() || s.Phase() != Locked {
 		t.Error("not locked after the idle time")
+	}
+}
+
+// A tablet whose clock ran 3 h ahead saved a client before it ever met the
+// server; the server refuses the version as too far ahead. Acked replaces
+// it with a version stamped now, so the sync goes on.
+func TestSkewedVersionIsRestamped(t *testing.T) {
+	ctx := context.Background()
+	s, st := setUp(t, "ws1", seal.NewKeyring(), 7)
+	st.meta[metaClock] = binary.BigEndian.AppendUint64(nil, uint64((3 * time.Hour).Milliseconds()))
+	if err := s.Unlock(ctx, pass); err != nil {
+		t.Fatal(err)
+	}
+	id := record.NewID()
+	if err := s.SaveClient(ctx, id, &record.Client{Name: "Ann"}); err != nil {
+		t.Fatal(err)
+	}
+	vs, _, _ := (*local)(s).Outbox(ctx, 10)
+	if len(vs) != 1 || clock.Check(vs[0].TS, time.Now(), clock.MaxSkew) == nil {
+		t.Fatalf("want one version stamped ahead, got %+v", vs)
+	}
+	s.clock.Sync(time.Now()) // the server's welcome
+	if err := (*local)(s).Acked(ctx, []wire.Result{{OutboxID: vs[0].OutboxID, Code: wire.CodeSkew}}); err != nil {
+		t.Fatal(err)
+	}
+	again, n, _ := (*local)(s).Outbox(ctx, 10)
+	if n != 1 || again[0].OutboxID == vs[0].OutboxID {
+		t.Fatalf("outbox after the refusal: %d versions, %+v", n, again)
+	}
+	if err := clock.Check(again[0].TS, time.Now(), clock.MaxSkew); err != nil {
+		t.Errorf("replacement version: %v", err)
+	}
+	var c record.Client
+	if ok, _ := s.LoadClient(id, &c); !ok || c.Name != "Ann" {
+		t.Errorf("the client after restamping: %v %+v", ok, c)
 	}
 }

@@ -316,8 +316,10 @@ func (s *syncer) catchUp(ctx context.Context) error {
 	return nil
 }
 
-// push sends the outbox in batches until it is empty.
+// push sends the outbox in batches until it is empty or the server
+// refuses a version for a reason that may pass.
 func (s *syncer) push(ctx context.Context) error {
+	skewed := false
 	for range 10_000 {
 		vs, total, err := s.cfg.Local.Outbox(ctx, wire.MaxBatch)
 		if err != nil {
@@ -345,11 +347,23 @@ func (s *syncer) push(ctx context.Context) error {
 			return fmt.Errorf("record acks: %w", err)
 		}
 		for _, r := range a.Results {
-			if r.Code != wire.CodeOK && !Permanent(r.Code) {
-				// A refusal that may pass later (the clock, the rate):
-				// stop here and retry on the next connection.
-				return fmt.Errorf("server refused a version: %s", r.Code.Text())
+			if r.Code == wire.CodeOK || Permanent(r.Code) {
+				continue
 			}
+			// A refusal that may pass later. Local restamps versions
+			// refused for the clock; once more is enough. Anything else
+			// waits for the next connection. Either way the pull goes on:
+			// one refused version must never stall the whole sync.
+			if r.Code == wire.CodeSkew && !skewed {
+				skewed = true
+				continue
+			}
+			msg := r.Message
+			if msg == "" {
+				msg = r.Code.Text()
+			}
+			s.update(func(st *Status) { st.Err = "some changes wait on this device: " + msg })
+			return nil
 		}
 	}
 	return errors.New("outbox does not drain")

@@ -367,3 +367,22 @@ func TestOfflineWhenNoServer(t *testing.T) {
 	d := start(t, hs, newLocal(), "good")
 	waitFor(t, "offline", func() bool { s := d.client.Status(); return s.State == Offline && s.Err != "" })
 }
+
+// A version the server refuses for a reason that may pass (here the clock,
+// with a Local that cannot restamp it) stays in the outbox, and the pull
+// goes on: the device still receives everyone else's edits.
+func TestRefusedVersionDoesNotStallSync(t *testing.T) {
+	srv, hs := newServer(t)
+	a, b := newLocal(), newLocal()
+	a.add(1, 11)
+	srv.refuse[11] = wire.CodeSkew
+	b.add(2, 22)
+	db := start(t, hs, b, "good")
+	waitFor(t, "b's edit stored", func() bool { return db.client.Status().State == UpToDate && b.Cursor() == 0 || len(srv.log) == 1 })
+	da := start(t, hs, a, "good")
+	waitFor(t, "a receives b's edit", func() bool { return a.has(2) })
+	waitFor(t, "a reports the refusal", func() bool { return da.client.Status().Err != "" })
+	if _, n, _ := a.Outbox(context.Background(), 1); n != 1 {
+		t.Errorf("a's outbox holds %d, want the refused version kept", n)
+	}
+}

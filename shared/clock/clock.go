@@ -152,6 +152,22 @@ func (c *Clock) Sync(server time.Time) {
 	c.offset = server.Sub(c.physical())
 }
 
+// Rewind brings a clock that ran ahead back to the corrected physical
+// time: after the server refused its timestamps as too far ahead, the
+// device stops issuing them. This is the one way Now goes backwards; the
+// device must restamp what it wrote ahead (merge.Record.Restamp). It
+// reports whether the clock was ahead.
+func (c *Clock) Rewind() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	wall := c.physical().Add(c.offset).UnixMilli()
+	if c.last.Wall <= wall {
+		return false
+	}
+	c.last = Timestamp{Wall: wall, Device: c.device}
+	return true
+}
+
 // Offset returns the correction applied to the physical clock.
 func (c *Clock) Offset() time.Duration {
 	c.mu.Lock()

@@ -149,3 +149,25 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// A tablet that wrote ahead before its first connect keeps issuing future
+// timestamps after Sync (Now never goes back), until Rewind.
+func TestRewindAfterWritingAhead(t *testing.T) {
+	server := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	p := &physical{t: server.Add(3 * time.Hour)}
+	c := New(1, p.now)
+	ahead := c.Now()
+	c.Sync(server)
+	if got := c.Now(); !got.After(ahead) || Check(got, server, MaxSkew) == nil {
+		t.Fatalf("after Sync alone Now = %v: want still after %v, and refused", got, ahead)
+	}
+	if !c.Rewind() {
+		t.Fatal("Rewind found nothing to do")
+	}
+	if err := Check(c.Now(), server, MaxSkew); err != nil {
+		t.Fatalf("after Rewind: %v", err)
+	}
+	if c.Rewind() {
+		t.Error("a second Rewind reported the clock ahead")
+	}
+}
