@@ -14,7 +14,7 @@ import (
 // than 44×44 CSS pixels: too small for a finger.
 const smallTargets = `[...document.querySelectorAll("button, a, input, select, textarea")]
 	.filter(e => e.offsetParent !== null)
-	.map(e => [e, e.getBoundingClientRect()])
+	.map(e => [e, (e.type === "checkbox" && e.closest("label") || e).getBoundingClientRect()])
 	.filter(([e, r]) => r.width < 44 || r.height < 44)
 	.map(([e, r]) => e.tagName + " " + (e.id || e.textContent.trim().slice(0, 30)) + " " + Math.round(r.width) + "x" + Math.round(r.height))`
 
@@ -67,6 +67,25 @@ func TestScreens(t *testing.T) {
 			b.button("Save")
 			b.waitText("at most 20", 10*time.Second)
 			check("validation")
+			// A pet with care alerts: the badges show on the pet, on its
+			// client and in the client list.
+			b.link("Clients")
+			b.openClient("Margaret Lockwood")
+			b.link("Add a pet")
+			b.fill("pet-name", "Bella")
+			b.fill("allergies", "chicken, oatmeal shampoo")
+			b.click(`//label[@for="flag-bites"]`)
+			b.button("Save pet")
+			b.waitText("Saved on this device", 20*time.Second)
+			b.waitText("allergy: chicken", 5*time.Second)
+			check("pet")
+			b.link("Back to the client")
+			b.waitText("allergy: oatmeal shampoo", 20*time.Second)
+			b.link("Clients")
+			for _, want := range []string{"Bella (dog)", "allergy: chicken", "bites"} {
+				b.waitText(want, 20*time.Second)
+			}
+			check("clients-with-pets")
 			b.link("Device")
 			b.waitText("used of", 20*time.Second)
 			check("device")

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"pawfile/app/search"
@@ -20,14 +21,16 @@ import (
 // record's row: unlocking opens these few thousand small docs and leaves
 // the records themselves sealed until a screen asks for one.
 type indexDoc struct {
-	Type   record.Type `json:"t"`
-	ID     string      `json:"i"`
-	Name   string      `json:"n,omitempty"`
-	Phones []string    `json:"p,omitempty"`
-	Emails []string    `json:"e,omitempty"`
-	Tags   []string    `json:"g,omitempty"`
-	Client string      `json:"c,omitempty"` // a pet's client
-	Gone   bool        `json:"x,omitempty"` // deleted or erased
+	Type    record.Type    `json:"t"`
+	ID      string         `json:"i"`
+	Name    string         `json:"n,omitempty"`
+	Phones  []string       `json:"p,omitempty"`
+	Emails  []string       `json:"e,omitempty"`
+	Tags    []string       `json:"g,omitempty"`
+	Client  string         `json:"c,omitempty"` // a pet's client
+	Species string         `json:"s,omitempty"`
+	Alerts  []record.Alert `json:"a,omitempty"` // a pet's care alerts, shown wherever it appears
+	Gone    bool           `json:"x,omitempty"` // deleted or erased
 }
 
 // docPrefix starts the row key of an index doc; record rows are hex.
@@ -52,7 +55,7 @@ func (s *Session) docOf(k merge.Key) indexDoc {
 	case record.TypePet:
 		var p record.Pet
 		ok, _ = s.book.Load(k.ID, &p)
-		d.Name, d.Client = p.Name, p.Client
+		d.Name, d.Client, d.Species, d.Alerts = p.Name, p.Client, p.Species, record.Alerts(&p)
 	}
 	d.Gone = !ok
 	return d
@@ -168,4 +171,25 @@ func parseRowKey(s string) (wire.Key, error) {
 	}
 	copy(k[:], b)
 	return k, nil
+}
+
+// PetSummary is a pet as lists show it: its name and its care alerts.
+type PetSummary struct {
+	ID, Name, Species string
+	Alerts            []record.Alert
+}
+
+// PetsOf lists a client's pets by name, from the index docs: no record is
+// opened.
+func (s *Session) PetsOf(client string) []PetSummary {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []PetSummary
+	for id, d := range s.petDocs {
+		if d.Client == client {
+			out = append(out, PetSummary{ID: id, Name: d.Name, Species: d.Species, Alerts: d.Alerts})
+		}
+	}
+	slices.SortFunc(out, func(a, b PetSummary) int { return strings.Compare(a.Name+a.ID, b.Name+b.ID) })
+	return out
 }

@@ -239,6 +239,16 @@ func (s *Session) LoadClient(id string, c *record.Client) (bool, error) {
 	return s.book.Load(id, c)
 }
 
+// LoadPet fills p with pet id; false if there is none.
+func (s *Session) LoadPet(id string, p *record.Pet) (bool, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.book == nil {
+		return false, ErrLocked
+	}
+	return s.book.Load(id, p)
+}
+
 // SearchClients finds clients by name, phone, email, tag or pet name.
 func (s *Session) SearchClients(q string, limit int) []search.Hit {
 	s.mu.RLock()

@@ -146,7 +146,7 @@ func TestUnlockSaveLockUnlock(t *testing.T) {
 	if len(st.outbox) != 1 || len(st.records) != 2 {
 		t.Errorf("after one save: %d in the outbox, %d rows; want 1 and 2", len(st.outbox), len(st.records))
 	}
-	if err := s.SavePet(ctx, record.NewID(), &record.Pet{Client: id, Name: "Bella"}); err != nil {
+	if err := s.SavePet(ctx, record.NewID(), &record.Pet{Client: id, Name: "Bella", Allergies: []string{"chicken"}}); err != nil {
 		t.Fatal(err)
 	}
 	for _, b := range append(slices.Collect(maps.Values(st.records)), slices.Collect(maps.Values(st.outbox))...) {
@@ -174,6 +174,10 @@ func TestUnlockSaveLockUnlock(t *testing.T) {
 	defer s2.Lock()
 	if err := s2.Unlock(ctx, pass); err != nil {
 		t.Fatal(err)
+	}
+	// The pet and its alerts come from the index docs alone.
+	if pets := s2.PetsOf(id); len(pets) != 1 || pets[0].Name != "Bella" || len(pets[0].Alerts) != 1 || pets[0].Alerts[0].Text != "allergy: chicken" {
+		t.Errorf("PetsOf after reload = %+v", pets)
 	}
 	// Found by its pet's name from the index docs alone.
 	if hits := s2.SearchClients("bella", 10); len(hits) != 1 || hits[0].ID != id {

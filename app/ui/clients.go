@@ -76,7 +76,8 @@ func (c *clients) Render() app.UI {
 				app.Range(c.hits).Slice(func(i int) app.UI {
 					h := c.hits[i]
 					return app.Li().Body(app.A().Href("/clients/" + h.ID).Body(
-						app.Span().Text(h.Name),
+						app.Span().Class("client-name").Text(h.Name),
+						petLines(current.PetsOf(h.ID), false),
 					))
 				}),
 			)
@@ -132,6 +133,13 @@ func (f *clientForm) Render() app.UI {
 	}
 	return &frame{Content: []app.UI{
 		app.H1().Text(title),
+		app.If(!f.isNew, func() app.UI {
+			return app.Section().Class("card").Aria("labelledby", "pets-title").Body(
+				app.H2().ID("pets-title").Text("Pets"),
+				petLines(current.PetsOf(f.id), true),
+				app.Div().Class("actions").Body(app.A().Class("button").Href("/clients/"+f.id+"/pets/new").Text("Add a pet")),
+			)
+		}),
 		app.Form().Class("card").OnSubmit(f.save).Body(
 			field("name", "Name", f.errs.On("name"), "", app.Input().ID("name").Type("text").Attr("autocomplete", "off").Value(f.c.Name).
 				Aria("invalid", f.errs.On("name") != "").Aria("describedby", described("name", f.errs.On("name"), "")).

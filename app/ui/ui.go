@@ -19,6 +19,8 @@ func Register(s *session.Session) {
 	app.Route("/clients", func() app.Composer { return &clients{} })
 	app.Route("/clients/new", func() app.Composer { return &clientForm{} })
 	app.RouteWithRegexp(`^/clients/[a-z0-9_-]{1,64}$`, func() app.Composer { return &clientForm{} })
+	app.RouteWithRegexp(`^/clients/[a-z0-9_-]{1,64}/pets/new$`, func() app.Composer { return &petForm{} })
+	app.RouteWithRegexp(`^/pets/[a-z0-9_-]{1,64}$`, func() app.Composer { return &petForm{} })
 	app.Route("/team", func() app.Composer { return &team{} })
 	app.Route("/device", func() app.Composer { return &deviceScreen{} })
 }

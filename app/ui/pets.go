@@ -1,0 +1,190 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"pawfile/app/session"
+	"pawfile/shared/record"
+)
+
+// alertBadges shows a pet's care alerts as coloured badges: never hidden
+// behind a tap.
+func alertBadges(alerts []record.Alert) app.UI {
+	if len(alerts) == 0 {
+		return app.Text("")
+	}
+	return app.Ul().Class("badges").Aria("label", "Care alerts").Body(
+		app.Range(alerts).Slice(func(i int) app.UI {
+			return app.Li().Class("badge", string(alerts[i].Kind)).Text(alerts[i].Text)
+		}),
+	)
+}
+
+// petLines lists a client's pets with their alerts.
+func petLines(pets []session.PetSummary, link bool) app.UI {
+	return app.Range(pets).Slice(func(i int) app.UI {
+		p := pets[i]
+		var name app.UI = app.Span().Class("pet-name").Text(p.Name + speciesSuffix(p.Species))
+		if link {
+			name = app.A().Class("pet-name").Href("/pets/" + p.ID).Text(p.Name + speciesSuffix(p.Species))
+		}
+		return app.Div().Class("pet").Body(name, alertBadges(p.Alerts))
+	})
+}
+
+func speciesSuffix(s string) string {
+	if s == "" {
+		return ""
+	}
+	f := petField("species")
+	return " (" + f.EnumLabel(s) + ")"
+}
+
+func petField(name string) *record.Field {
+	s, _ := record.SchemaOf(record.TypePet)
+	f, _ := s.Field(name)
+	return f
+}
+
+// petForm creates or edits a pet of a client.
+type petForm struct {
+	app.Compo
+	id, client  string
+	isNew       bool
+	p           record.Pet
+	allergies   string // comma-separated in the form
+	conditions  string
+	medications string
+	errs        record.Errors
+	err         string
+	saved       bool
+}
+
+func (f *petForm) OnNav(ctx app.Context) {
+	if current.Phase() != session.Open {
+		ctx.Navigate("/")
+		return
+	}
+	path := ctx.Page().URL().Path
+	if path == "/pets/"+f.id && !f.isNew {
+		// Just created: the address now names the pet; keep the form.
+		return
+	}
+	f.errs, f.err, f.saved = nil, "", false
+	if strings.HasSuffix(path, "/pets/new") {
+		f.client = strings.TrimSuffix(strings.TrimPrefix(path, "/clients/"), "/pets/new")
+		f.id, f.isNew, f.p = record.NewID(), true, record.Pet{Client: f.client, Species: "dog"}
+		f.allergies, f.conditions, f.medications = "", "", ""
+		return
+	}
+	f.id, f.isNew = strings.TrimPrefix(path, "/pets/"), false
+	f.p = record.Pet{}
+	ok, err := current.LoadPet(f.id, &f.p)
+	switch {
+	case err != nil:
+		f.err = err.Error()
+	case !ok:
+		f.err = "This pet is not on this device (deleted, or not synced yet)."
+	}
+	f.client = f.p.Client
+	f.allergies, f.conditions, f.medications = strings.Join(f.p.Allergies, ", "), strings.Join(f.p.MedicalConditions, ", "), strings.Join(f.p.Medications, ", ")
+}
+
+func (f *petForm) Render() app.UI {
+	title := "Edit pet"
+	if f.isNew {
+		title = "New pet"
+	}
+	species, flags := petField("species"), petField("behaviour_flags")
+	const listHint = "Separate several with commas."
+	return &frame{Content: []app.UI{
+		app.H1().Text(title),
+		alertBadges(record.Alerts(&f.p)),
+		app.Form().Class("card").OnSubmit(f.save).Body(
+			textField("pet-name", "Name", f.errs.On("name"), "", f.p.Name, f.ValueTo(&f.p.Name)),
+			app.Div().Body(
+				app.Label().For("species").Text("Species"),
+				app.Select().ID("species").OnChange(f.ValueTo(&f.p.Species)).Body(
+					app.Range(species.Enum).Slice(func(i int) app.UI {
+						return app.Option().Value(species.Enum[i]).Selected(species.Enum[i] == f.p.Species).Text(species.EnumLabels[i])
+					}),
+				),
+			),
+			textField("breed", "Breed", f.errs.On("breed"), "", f.p.Breed, f.ValueTo(&f.p.Breed)),
+			textField("allergies", "Allergies", f.errs.On("allergies"), listHint, f.allergies, f.ValueTo(&f.allergies)),
+			textField("conditions", "Medical conditions", f.errs.On("medical_conditions"), listHint, f.conditions, f.ValueTo(&f.conditions)),
+			textField("medications", "Medications", f.errs.On("medications"), listHint, f.medications, f.ValueTo(&f.medications)),
+			app.FieldSet().Class("checks").Body(
+				app.Legend().Text("Behaviour"),
+				app.Range(flags.Enum).Slice(func(i int) app.UI {
+					v, id := flags.Enum[i], "flag-"+flags.Enum[i]
+					return app.Label().For(id).Class("check").Body(
+						app.Input().ID(id).Type("checkbox").Checked(slices.Contains(f.p.BehaviourFlags, v)).
+							OnChange(func(ctx app.Context, e app.Event) { f.toggle(v, ctx.JSSrc().Get("checked").Bool()) }),
+						app.Span().Text(flags.EnumLabels[i]),
+					)
+				}),
+			),
+			textField("vet-name", "Vet", f.errs.On("vet_name"), "", f.p.VetName, f.ValueTo(&f.p.VetName)),
+			textField("vet-phone", "Vet's phone", f.errs.On("vet_phone"), "", f.p.VetPhone, f.ValueTo(&f.p.VetPhone)),
+			field("pet-notes", "Notes", f.errs.On("notes"), "", app.Textarea().ID("pet-notes").Text(f.p.Notes).
+				Aria("invalid", f.errs.On("notes") != "").OnInput(f.ValueTo(&f.p.Notes))),
+			app.If(f.err != "", func() app.UI { return app.Div().Class("alert").Attr("role", "alert").Text(f.err) }),
+			app.If(f.saved, func() app.UI { return app.Div().Class("note").Attr("role", "status").Text("Saved on this device.") }),
+			app.Div().Class("actions").Body(
+				app.Button().Class("primary").Type("submit").Text("Save pet"),
+				app.A().Class("button").Href("/clients/"+f.client).Text("Back to the client"),
+			),
+		),
+	}}
+}
+
+// textField is a labelled one-line text input.
+func textField(id, label, errMsg, hint, value string, onInput app.EventHandler) app.UI {
+	return field(id, label, errMsg, hint, app.Input().ID(id).Type("text").Attr("autocomplete", "off").Value(value).
+		Aria("invalid", errMsg != "").Aria("describedby", described(id, errMsg, hint)).OnInput(onInput))
+}
+
+func (f *petForm) toggle(flag string, on bool) {
+	f.p.BehaviourFlags = slices.DeleteFunc(f.p.BehaviourFlags, func(s string) bool { return s == flag })
+	if on {
+		f.p.BehaviourFlags = append(f.p.BehaviourFlags, flag)
+	}
+}
+
+// list splits a comma-separated entry into trimmed items.
+func list(s string) []string {
+	var out []string
+	for _, item := range strings.Split(s, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
+}
+
+func (f *petForm) save(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	f.p.Name = strings.TrimSpace(f.p.Name)
+	f.p.Allergies, f.p.MedicalConditions, f.p.Medications = list(f.allergies), list(f.conditions), list(f.medications)
+	f.errs, f.err, f.saved = nil, "", false
+	err := current.SavePet(context.Background(), f.id, &f.p)
+	var errs record.Errors
+	switch {
+	case errors.As(err, &errs):
+		f.errs = errs
+	case err != nil:
+		f.err = err.Error()
+	default:
+		f.saved = true
+		if f.isNew {
+			f.isNew = false
+			ctx.Navigate("/pets/" + f.id)
+		}
+	}
+}
