@@ -75,7 +75,7 @@ func (c *clients) Render() app.UI {
 			return app.Ul().Class("list").Aria("label", "Clients").Body(
 				app.Range(c.hits).Slice(func(i int) app.UI {
 					h := c.hits[i]
-					return app.Li().Body(app.A().Href("/clients/" + h.ID).Body(
+					return app.Li().Body(app.A().Href("/clients/"+h.ID).Body(
 						app.Span().Class("client-name").Text(h.Name),
 						petLines(current.PetsOf(h.ID), false),
 					))
