@@ -144,6 +144,23 @@ func TestJourneys(t *testing.T) {
 		}
 	})
 
+	t.Run("erase a client: gone on the other device", func(t *testing.T) {
+		owner.t, desk.t = t, t
+		owner.openClient("Desk Offline")
+		owner.button("Erase this client…")
+		owner.button("Erase Desk Offline")
+		owner.waitText("Client erased", 20*time.Second)
+		desk.link("Clients")
+		deadline := time.Now().Add(60 * time.Second)
+		for strings.Contains(desk.text(), "Desk Offline") {
+			if time.Now().After(deadline) {
+				t.Fatalf("the erased client is still listed on the other device: %s", desk.screenshot("erase"))
+			}
+			time.Sleep(300 * time.Millisecond)
+		}
+		desk.waitText("Margaret Lockwood", 5*time.Second)
+	})
+
 	t.Run("first load is at most 3 MB", func(t *testing.T) {
 		fresh := newBrowser(t, 1024, 768)
 		var mu sync.Mutex

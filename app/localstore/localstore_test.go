@@ -787,3 +787,53 @@ func BenchmarkCommitOne(b *testing.B) {
 		}
 	}
 }
+
+// rawRecords is every byte the records store holds, as one string.
+func rawRecords(t *testing.T, db *DB) string {
+	t.Helper()
+	var vreq js.Value
+	if err := jsTry(func() {
+		vreq = db.raw.Call("transaction", storeRecords, "readonly").Call("objectStore", storeRecords).Call("getAll")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := awaitRequest(testCtx(t), vreq); err != nil {
+		t.Fatal(err)
+	}
+	vs, err := valuesFromJS(vreq.Get("result"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all []byte
+	for _, v := range vs {
+		all = append(all, v...)
+	}
+	return string(all)
+}
+
+// An overwritten or deleted row stays in older segments until a
+// compaction; Purge removes it at once, keeping the live rows.
+func TestPurgeRemovesOverwrittenBytes(t *testing.T) {
+	db, _ := openTest(t)
+	mustCommit(t, db, Change{Records: map[string][]byte{"a": []byte("secret-one"), "b": []byte("secret-two"), "c": []byte("kept")}})
+	mustCommit(t, db, Change{Records: map[string][]byte{"a": []byte("erased"), "b": nil}})
+	if raw := rawRecords(t, db); !strings.Contains(raw, "secret-one") {
+		t.Fatal("test premise: the overwritten bytes should still be stored before Purge")
+	}
+	if err := db.Purge(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	raw := rawRecords(t, db)
+	for _, gone := range []string{"secret-one", "secret-two"} {
+		if strings.Contains(raw, gone) {
+			t.Errorf("%q still stored after Purge", gone)
+		}
+	}
+	rows, err := db.Records(testCtx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(rows["a"]) != "erased" || string(rows["c"]) != "kept" || rows["b"] != nil {
+		t.Errorf("rows after Purge: %q", rows)
+	}
+}

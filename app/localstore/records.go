@@ -316,16 +316,33 @@ type segment struct {
 // nothing written meanwhile is lost. It does not wait for that to commit;
 // if it fails, nothing changes.
 func (db *DB) Records(ctx context.Context) (map[string][]byte, error) {
-	rows, err := db.records(ctx)
+	rows, _, err := db.records(ctx, false)
 	if err != nil {
 		return nil, fmt.Errorf("localstore: records: %w", err)
 	}
 	return rows, nil
 }
 
-func (db *DB) records(ctx context.Context) (map[string][]byte, error) {
+// Purge rewrites the records store from its live rows, so that nothing of
+// an overwritten or deleted row stays on disk: after an erasure, the old
+// sealed versions must be gone from the device, not only superseded. It
+// returns once the rewrite is committed.
+func (db *DB) Purge(ctx context.Context) error {
+	_, txn, err := db.records(ctx, true)
+	if err == nil {
+		err = awaitTxn(ctx, txn)
+	}
+	if err != nil {
+		return fmt.Errorf("localstore: purge: %w", err)
+	}
+	return nil
+}
+
+// records reads and replays the records store, compacting it in the same
+// transaction when it has grown wasteful, or always if force.
+func (db *DB) records(ctx context.Context, force bool) (map[string][]byte, js.Value, error) {
 	if err := db.check(ctx); err != nil {
-		return nil, err
+		return nil, js.Value{}, err
 	}
 	// A read-write transaction, so that the compaction below works on
 	// exactly what was read, even with other tabs writing.
@@ -344,20 +361,20 @@ func (db *DB) records(ctx context.Context) (map[string][]byte, error) {
 		if txn.Truthy() {
 			_ = jsTry(func() { txn.Call("abort") })
 		}
-		return nil, err
+		return nil, txn, err
 	}
 	keys, values := kreq.Get("result"), vreq.Get("result")
 	n := keys.Length()
 	if m := values.Length(); m != n {
-		return nil, fmt.Errorf("read %d keys but %d values", n, m)
+		return nil, txn, fmt.Errorf("read %d keys but %d values", n, m)
 	}
 	ks, err := stringsFromJS(keys)
 	if err != nil {
-		return nil, err
+		return nil, txn, err
 	}
 	vs, err := valuesFromJS(values)
 	if err != nil {
-		return nil, err
+		return nil, txn, err
 	}
 	segs := make([]segment, n)
 	stored := 0
@@ -368,21 +385,24 @@ func (db *DB) records(ctx context.Context) (map[string][]byte, error) {
 	rows, entries, err := replay(segs)
 	if err != nil {
 		_ = jsTry(func() { txn.Call("abort") })
-		return nil, err
+		return nil, txn, err
 	}
 	// Still in the success event of getAll, so txn is active and the
 	// compaction is atomic with the read.
-	_ = jsTry(func() { compact(st, segs, rows, entries, stored) })
-	return rows, nil
+	err = jsTry(func() { compact(st, segs, rows, entries, stored, force) })
+	if !force {
+		err = nil // a compaction that failed is tried again at the next read
+	}
+	return rows, txn, err
 }
 
 // compact rewrites the log of segments segs of the records store st, which
-// replay to rows and hold entries entries and stored bytes, if it has
-// grown long or wasteful: all of it when more than half of its bytes are
+// replay to rows and hold entries entries and stored bytes, if force or it
+// has grown long or wasteful: all of it when more than half of its bytes are
 // overwritten or deleted rows (or it has too many segments), else only its
 // tail of small segments when that is long. It makes the requests and
 // does not wait for them. It may panic with a js.Error.
-func compact(st js.Value, segs []segment, rows map[string][]byte, entries, stored int) {
+func compact(st js.Value, segs []segment, rows map[string][]byte, entries, stored int, force bool) {
 	live := stored // no entry is shadowed: all of it is live
 	if entries > len(rows) {
 		live = 0
@@ -395,7 +415,7 @@ func compact(st js.Value, segs []segment, rows map[string][]byte, entries, store
 		tail--
 	}
 	switch {
-	case len(segs) > maxSegments || stored-live > live+tailSegmentMax ||
+	case force || len(segs) > maxSegments || stored-live > live+tailSegmentMax ||
 		tail == 0 && len(segs) >= tailMergeCount:
 		st.Call("clear")
 		for i, seg := range encodeRows(rows, true) {

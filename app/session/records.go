@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -432,6 +433,9 @@ func (l *local) Receive(ctx context.Context, vs []wire.Envelope, cursor uint64) 
 	}
 	if cursor != 0 {
 		s.cursor = cursor
+	}
+	if slices.ContainsFunc(vs, func(v wire.Envelope) bool { return v.Erased }) {
+		s.purge(ctx)
 	}
 	if len(rows) > 0 {
 		go s.changed()

@@ -369,3 +369,62 @@ func TestSkewedVersionIsRestamped(t *testing.T) {
 		t.Errorf("the client after restamping: %v %+v", ok, c)
 	}
 }
+
+// Erasing a client erases their pets and everything below them, on this
+// device and, through the outbox, everywhere; records of other clients
+// stay.
+func TestEraseClient(t *testing.T) {
+	ctx := context.Background()
+	keys := seal.NewKeyring()
+	a, _ := setUp(t, "ws1", keys, 1)
+	b, _ := setUp(t, "ws1", keys, 2)
+	for _, s := range []*Session{a, b} {
+		if err := s.Unlock(ctx, pass); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ann, other, bella := record.NewID(), record.NewID(), record.NewID()
+	vacc, project, note := record.NewID(), record.NewID(), record.NewID()
+	for _, save := range []struct {
+		id string
+		v  any
+	}{
+		{ann, &record.Client{Name: "Ann Erase"}},
+		{other, &record.Client{Name: "Other Keep"}},
+		{bella, &record.Pet{Client: ann, Name: "Bella"}},
+		{record.NewID(), &record.Pet{Client: other, Name: "Rex"}},
+		{vacc, &record.Vaccination{Pet: bella, Name: "Rabies"}},
+		{project, &record.Project{Client: ann, Kind: "grooming", Title: "Full groom", Status: "done"}},
+		{note, &record.ProgressNote{Project: project, Text: "matted"}},
+	} {
+		if _, err := a.save(ctx, save.id, save.v); err != nil {
+			t.Fatalf("save %T: %v", save.v, err)
+		}
+	}
+	send(t, a, b, 1)
+	n, err := a.EraseClient(ctx, ann)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 5 {
+		t.Errorf("erased %d records, want 5 (client, pet, vaccination, project, note)", n)
+	}
+	send(t, a, b, 2)
+	for _, s := range []*Session{a, b} {
+		if hits := s.SearchClients("Ann", 5); len(hits) != 0 {
+			t.Errorf("erased client still found: %+v", hits)
+		}
+		if ok, _ := s.LoadClient(ann, &record.Client{}); ok {
+			t.Error("erased client still loads")
+		}
+		if ok, _ := s.LoadPet(bella, &record.Pet{}); ok {
+			t.Error("erased pet still loads")
+		}
+		if rec, ok := s.book.Record(record.TypeProgressNote, note); !ok || !rec.IsErased() {
+			t.Error("the project's note is not erased")
+		}
+		if hits := s.SearchClients("Rex", 5); len(hits) != 1 {
+			t.Errorf("another client's pet lost: %+v", hits)
+		}
+	}
+}

@@ -3,6 +3,8 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -16,10 +18,11 @@ import (
 // tags and pets, answering each keystroke.
 type clients struct {
 	app.Compo
-	q     string
-	hits  []search.Hit
-	total int
-	stop  func()
+	q      string
+	hits   []search.Hit
+	total  int
+	erased string // how many records an erasure just removed
+	stop   func()
 }
 
 func (c *clients) OnMount(ctx app.Context) {
@@ -37,6 +40,7 @@ func (c *clients) OnNav(ctx app.Context) {
 		ctx.Navigate("/")
 		return
 	}
+	c.erased = ctx.Page().URL().Query().Get("erased")
 	c.refresh()
 }
 
@@ -58,6 +62,9 @@ func (c *clients) Render() app.UI {
 			app.H1().Text("Clients"),
 			app.A().Class("button", "primary").Href("/clients/new").Style("margin-left", "auto").Text("New client"),
 		),
+		app.If(c.erased != "", func() app.UI {
+			return app.Div().Class("note").Attr("role", "status").Text("Client erased: " + c.erased + " records are gone from this device and will be from the others and the server.")
+		}),
 		app.Div().Class("search").Body(
 			app.Label().For("q").Text("Search clients, phones, emails, tags or pets"),
 			app.Input().ID("q").Type("search").Attr("autocomplete", "off").Placeholder("e.g. Bella or 07700").Value(c.q).
@@ -88,13 +95,14 @@ func (c *clients) Render() app.UI {
 // clientForm creates or edits a client.
 type clientForm struct {
 	app.Compo
-	id     string
-	isNew  bool
-	c      record.Client
-	phones []string
-	errs   record.Errors
-	err    string
-	saved  bool
+	id      string
+	isNew   bool
+	c       record.Client
+	phones  []string
+	errs    record.Errors
+	err     string
+	saved   bool
+	erasing bool // the erase confirmation is shown
 }
 
 func (f *clientForm) OnNav(ctx app.Context) {
@@ -107,7 +115,7 @@ func (f *clientForm) OnNav(ctx app.Context) {
 		// Just created: the address now names the client; keep the form.
 		return
 	}
-	f.errs, f.err, f.saved = nil, "", false
+	f.errs, f.err, f.saved, f.erasing = nil, "", false, false
 	if id == "new" {
 		f.id, f.isNew, f.c, f.phones = record.NewID(), true, record.Client{}, []string{""}
 		return
@@ -171,7 +179,37 @@ func (f *clientForm) Render() app.UI {
 				app.A().Class("button").Href("/clients").Text("Back to clients"),
 			),
 		),
+		app.If(!f.isNew, func() app.UI { return f.eraseCard() }),
 	}}
+}
+
+// eraseCard offers a client's erasure (a GDPR erasure request), behind a
+// confirmation that says what goes.
+func (f *clientForm) eraseCard() app.UI {
+	if !f.erasing {
+		return app.Div().Class("actions").Body(
+			app.Button().Class("danger").Text("Erase this client…").OnClick(func(ctx app.Context, e app.Event) { f.erasing = true }),
+		)
+	}
+	pets := current.PetsOf(f.id)
+	return app.Section().Class("card", "danger-zone").Attr("role", "alertdialog").Aria("labelledby", "erase-title").Body(
+		app.H2().ID("erase-title").Text("Erase "+f.c.Name+" for good?"),
+		app.P().Text(fmt.Sprintf("This erases the client, %d pet(s) and every record about them (vaccinations, visits, notes, invoices) on every device and on the server. It cannot be undone. Use it for an erasure request; export their data first if they asked for a copy.", len(pets))),
+		app.Div().Class("actions").Body(
+			app.Button().Class("danger").Text("Erase "+f.c.Name).OnClick(f.erase),
+			app.Button().Text("Keep the client").OnClick(func(ctx app.Context, e app.Event) { f.erasing = false }),
+		),
+	)
+}
+
+func (f *clientForm) erase(ctx app.Context, e app.Event) {
+	n, err := current.EraseClient(context.Background(), f.id)
+	if err != nil {
+		f.err = err.Error()
+		return
+	}
+	f.erasing = false
+	ctx.Navigate("/clients?erased=" + strconv.Itoa(n))
 }
 
 func (f *clientForm) save(ctx app.Context, e app.Event) {
