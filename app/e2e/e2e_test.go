@@ -303,6 +303,17 @@ func (b *browser) openClient(name string) {
 	b.run("client form", 20*time.Second, chromedp.WaitVisible("#name", chromedp.ByQuery))
 }
 
+// setDate sets a date input as a person picking a date would.
+func (b *browser) setDate(id, date string) {
+	b.t.Helper()
+	js := fmt.Sprintf(`(() => { const e = document.getElementById(%q); e.value = %q; e.dispatchEvent(new Event("input", {bubbles: true})); return e.value })()`, id, date)
+	var got string
+	b.run("set date "+id, 10*time.Second, chromedp.WaitVisible("#"+id, chromedp.ByQuery), chromedp.Evaluate(js, &got))
+	if got != date {
+		b.t.Fatalf("date %s = %q, want %q", id, got, date)
+	}
+}
+
 func (b *browser) value(id string) string {
 	var v string
 	b.run("read "+id, 10*time.Second, chromedp.Value("#"+id, &v, chromedp.ByQuery))

@@ -30,6 +30,8 @@ type indexDoc struct {
 	Client  string         `json:"c,omitempty"` // a pet's client
 	Species string         `json:"s,omitempty"`
 	Alerts  []record.Alert `json:"a,omitempty"` // a pet's care alerts, shown wherever it appears
+	Pet     string         `json:"q,omitempty"` // a vaccination's pet
+	Expires record.Date    `json:"v,omitempty"` // a vaccination's expiry
 	Gone    bool           `json:"x,omitempty"` // deleted or erased
 }
 
@@ -41,7 +43,9 @@ const docPrefix = "i:"
 const docFormat = 0xd0
 
 // indexed reports whether a type has an index doc.
-func indexed(t record.Type) bool { return t == record.TypeClient || t == record.TypePet }
+func indexed(t record.Type) bool {
+	return t == record.TypeClient || t == record.TypePet || t == record.TypeVaccination
+}
 
 // docOf reads a client's or pet's index doc from the book.
 func (s *Session) docOf(k merge.Key) indexDoc {
@@ -56,6 +60,10 @@ func (s *Session) docOf(k merge.Key) indexDoc {
 		var p record.Pet
 		ok, _ = s.book.Load(k.ID, &p)
 		d.Name, d.Client, d.Species, d.Alerts = p.Name, p.Client, p.Species, record.Alerts(&p)
+	case record.TypeVaccination:
+		var v record.Vaccination
+		ok, _ = s.book.Load(k.ID, &v)
+		d.Name, d.Pet, d.Expires = v.Name, v.Pet, v.Expires
 	}
 	d.Gone = !ok
 	return d
@@ -110,6 +118,12 @@ func (s *Session) applyDocLocked(d indexDoc) {
 			s.clientDocs[d.ID] = d
 		}
 		s.putClientLocked(d.ID)
+	case record.TypeVaccination:
+		if d.Gone {
+			delete(s.vaccDocs, d.ID)
+		} else {
+			s.vaccDocs[d.ID] = d
+		}
 	case record.TypePet:
 		old, had := s.petDocs[d.ID]
 		if d.Gone {
@@ -191,5 +205,68 @@ func (s *Session) PetsOf(client string) []PetSummary {
 		}
 	}
 	slices.SortFunc(out, func(a, b PetSummary) int { return strings.Compare(a.Name+a.ID, b.Name+b.ID) })
+	return out
+}
+
+// VaccinationSummary is a vaccination as lists show it.
+type VaccinationSummary struct {
+	ID, Name string
+	Expires  record.Date
+	Due      record.Due
+	// The pet and its client, for the book-wide due list.
+	PetID, PetName, ClientID, ClientName string
+	Alerts                               []record.Alert // the pet's care alerts
+}
+
+func (s *Session) vaccinationLocked(id string, d indexDoc, today record.Date) VaccinationSummary {
+	v := VaccinationSummary{ID: id, Name: d.Name, Expires: d.Expires, Due: record.DueOn(d.Expires, today), PetID: d.Pet}
+	if p, ok := s.petDocs[d.Pet]; ok {
+		v.PetName, v.ClientID, v.Alerts = p.Name, p.Client, p.Alerts
+		v.ClientName = s.clientDocs[p.Client].Name
+	}
+	return v
+}
+
+// VaccinationsOf lists a pet's vaccinations, latest expiry first.
+func (s *Session) VaccinationsOf(pet string, today record.Date) []VaccinationSummary {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []VaccinationSummary
+	for id, d := range s.vaccDocs {
+		if d.Pet == pet {
+			out = append(out, s.vaccinationLocked(id, d, today))
+		}
+	}
+	slices.SortFunc(out, func(a, b VaccinationSummary) int { return strings.Compare(string(b.Expires), string(a.Expires)) })
+	return out
+}
+
+// DueVaccinations lists, across the book, the vaccinations expired or
+// expiring within record.DueSoonDays, soonest first. A pet's vaccination
+// that a later one of the same name replaces is not due.
+func (s *Session) DueVaccinations(today record.Date) []VaccinationSummary {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	latest := map[[2]string]indexDoc{} // pet, vaccine name → latest expiry
+	ids := map[[2]string]string{}
+	for id, d := range s.vaccDocs {
+		k := [2]string{d.Pet, strings.ToLower(strings.TrimSpace(d.Name))}
+		if cur, ok := latest[k]; !ok || d.Expires > cur.Expires {
+			latest[k], ids[k] = d, id
+		}
+	}
+	var out []VaccinationSummary
+	for k, d := range latest {
+		if _, ok := s.petDocs[d.Pet]; !ok {
+			continue
+		}
+		v := s.vaccinationLocked(ids[k], d, today)
+		if v.Due == record.DueExpired || v.Due == record.DueSoon {
+			out = append(out, v)
+		}
+	}
+	slices.SortFunc(out, func(a, b VaccinationSummary) int {
+		return strings.Compare(string(a.Expires)+a.ID, string(b.Expires)+b.ID)
+	})
 	return out
 }

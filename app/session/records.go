@@ -42,7 +42,7 @@ func (s *Session) open(ctx context.Context, d *device, kek seal.Key, keys *seal.
 	s.mu.Lock()
 	s.dev, s.kek, s.keys, s.identity, s.clock, s.book, s.cursor = d, kek, keys, id, c, bk, cursor
 	docs, records, bad := 0, 0, 0
-	s.clientDocs, s.petDocs = map[string]indexDoc{}, map[string]indexDoc{}
+	s.clientDocs, s.petDocs, s.vaccDocs = map[string]indexDoc{}, map[string]indexDoc{}, map[string]indexDoc{}
 	for row, b := range rows {
 		if strings.HasPrefix(row, docPrefix) {
 			doc, err := s.openDoc(row, b)
@@ -54,6 +54,8 @@ func (s *Session) open(ctx context.Context, d *device, kek seal.Key, keys *seal.
 				s.clientDocs[doc.ID], docs = doc, docs+1
 			case doc.Type == record.TypePet:
 				s.petDocs[doc.ID], docs = doc, docs+1
+			case doc.Type == record.TypeVaccination:
+				s.vaccDocs[doc.ID], docs = doc, docs+1
 			}
 			continue
 		}
@@ -117,7 +119,7 @@ func (s *Session) buildIndexLocked() {
 // rebuildDocsLocked writes the index doc of every client and pet.
 func (s *Session) rebuildDocsLocked(ctx context.Context) error {
 	keys := map[merge.Key]wire.Key{}
-	for _, t := range []record.Type{record.TypeClient, record.TypePet} {
+	for _, t := range []record.Type{record.TypeClient, record.TypePet, record.TypeVaccination} {
 		for _, id := range s.book.IDs(t) {
 			k := merge.Key{Class: t.Class(), Type: t, ID: id}
 			keys[k] = seal.RecordKey(s.keys.MAC, k.Class, k.Type, k.ID)
@@ -238,6 +240,12 @@ func (s *Session) LoadClient(id string, c *record.Client) (bool, error) {
 		return false, ErrLocked
 	}
 	return s.book.Load(id, c)
+}
+
+// SaveVaccination validates and saves a vaccination.
+func (s *Session) SaveVaccination(ctx context.Context, id string, v *record.Vaccination) error {
+	_, err := s.save(ctx, id, v)
+	return err
 }
 
 // LoadPet fills p with pet id; false if there is none.

@@ -144,6 +144,7 @@ type Session struct {
 	clients    *search.Index
 	clientDocs map[string]indexDoc
 	petDocs    map[string]indexDoc
+	vaccDocs   map[string]indexDoc
 	petsOf     map[string][]string // client id → pet names; nil entry: to recompute
 	cursor     uint64
 	sync       *syncclient.Client
@@ -271,7 +272,7 @@ func (s *Session) Lock() {
 		s.book.Close()
 	}
 	s.book, s.keys, s.identity, s.kek = nil, nil, nil, seal.Key{}
-	s.clients, s.clientDocs, s.petDocs, s.petsOf = nil, nil, nil, nil
+	s.clients, s.clientDocs, s.petDocs, s.vaccDocs, s.petsOf = nil, nil, nil, nil, nil
 	if s.dev != nil {
 		s.phase = Locked
 	}

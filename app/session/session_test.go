@@ -428,3 +428,45 @@ func TestEraseClient(t *testing.T) {
 		}
 	}
 }
+
+func TestDueVaccinations(t *testing.T) {
+	ctx := context.Background()
+	s, st := setUp(t, "ws1", seal.NewKeyring(), 7)
+	if err := s.Unlock(ctx, pass); err != nil {
+		t.Fatal(err)
+	}
+	ann, bella := record.NewID(), record.NewID()
+	s.SaveClient(ctx, ann, &record.Client{Name: "Ann"})
+	s.SavePet(ctx, bella, &record.Pet{Client: ann, Name: "Bella"})
+	for _, v := range []record.Vaccination{
+		{Pet: bella, Name: "Rabies", Expires: "2026-11-01"},        // replaced by the next one
+		{Pet: bella, Name: "rabies ", Expires: "2027-11-01"},       // current
+		{Pet: bella, Name: "Leptospirosis", Expires: "2026-11-20"}, // expired
+		{Pet: bella, Name: "Kennel cough", Expires: "2026-12-15"},  // soon
+	} {
+		if err := s.SaveVaccination(ctx, record.NewID(), &v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(s *Session) {
+		t.Helper()
+		due := s.DueVaccinations("2026-12-01")
+		if len(due) != 2 || due[0].Name != "Leptospirosis" || due[0].Due != record.DueExpired ||
+			due[1].Name != "Kennel cough" || due[1].Due != record.DueSoon {
+			t.Fatalf("due = %+v", due)
+		}
+		if due[0].PetName != "Bella" || due[0].ClientName != "Ann" {
+			t.Errorf("due entry names %q of %q", due[0].PetName, due[0].ClientName)
+		}
+		if all := s.VaccinationsOf(bella, "2026-12-01"); len(all) != 4 || all[0].Expires != "2027-11-01" {
+			t.Errorf("VaccinationsOf = %+v", all)
+		}
+	}
+	check(s)
+	again, _ := New(ctx, Config{Server: "http://127.0.0.1:1", Store: st})
+	if err := again.Unlock(ctx, pass); err != nil {
+		t.Fatal(err)
+	}
+	defer again.Lock()
+	check(again) // from the index docs alone
+}

@@ -51,6 +51,7 @@ func (f *frame) Render() app.UI {
 			app.A().Class("title").Href("/clients").Text("Pawfile"),
 			app.Nav().Aria("label", "Sections").Body(
 				app.A().Href("/clients").Text("Clients"),
+				app.A().Href("/due").Text("Due"),
 				app.If(current.Role() == access.Owner, func() app.UI { return app.A().Href("/team").Text("Team") }),
 				app.A().Href("/device").Text("Device"),
 			),

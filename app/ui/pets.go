@@ -141,6 +141,7 @@ func (f *petForm) Render() app.UI {
 				app.A().Class("button").Href("/clients/"+f.client).Text("Back to the client"),
 			),
 		),
+		app.If(!f.isNew, func() app.UI { return &vaccinations{Pet: f.id} }),
 	}}
 }
 

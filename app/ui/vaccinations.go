@@ -1,0 +1,120 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"pawfile/app/session"
+	"pawfile/shared/record"
+)
+
+func today() record.Date { return record.DateOf(time.Now()) }
+
+// dueBadge shows a vaccination's state; only what needs action is coloured.
+func dueBadge(d record.Due) app.UI {
+	switch d {
+	case record.DueExpired:
+		return app.Span().Class("badge", "allergy").Text("expired")
+	case record.DueSoon:
+		return app.Span().Class("badge", "medical").Text("expiring soon")
+	}
+	return app.Span().Class("hint").Text(d.String())
+}
+
+// vaccinations is the card on a pet's screen: its vaccinations and a
+// short form to record one.
+type vaccinations struct {
+	app.Compo
+	Pet  string
+	v    record.Vaccination
+	errs record.Errors
+	err  string
+}
+
+func (c *vaccinations) Render() app.UI {
+	list := current.VaccinationsOf(c.Pet, today())
+	return app.Section().Class("card").Aria("labelledby", "vacc-title").Body(
+		app.H2().ID("vacc-title").Text("Vaccinations"),
+		app.If(len(list) == 0, func() app.UI { return app.P().Class("hint").Text("None recorded yet.") }),
+		app.Ul().Class("list plain").Body(
+			app.Range(list).Slice(func(i int) app.UI {
+				v := list[i]
+				return app.Li().Class("vacc").Body(
+					app.Strong().Text(v.Name),
+					app.Span().Text(" expires "+string(v.Expires)+" "),
+					dueBadge(v.Due),
+				)
+			}),
+		),
+		app.Form().OnSubmit(c.add).Body(
+			app.Div().Class("grid3").Body(
+				textField("vacc-name", "Vaccine", c.errs.On("name"), "", c.v.Name, c.ValueTo(&c.v.Name)),
+				dateField("vacc-given", "Given", c.errs.On("given"), string(c.v.Given), func(ctx app.Context, e app.Event) {
+					c.v.Given = record.Date(ctx.JSSrc().Get("value").String())
+				}),
+				dateField("vacc-expires", "Expires", c.errs.On("expires"), string(c.v.Expires), func(ctx app.Context, e app.Event) {
+					c.v.Expires = record.Date(ctx.JSSrc().Get("value").String())
+				}),
+			),
+			app.If(c.err != "", func() app.UI { return app.Div().Class("alert").Attr("role", "alert").Text(c.err) }),
+			app.Div().Class("actions").Body(app.Button().Type("submit").Text("Add vaccination")),
+		),
+	)
+}
+
+func dateField(id, label, errMsg, value string, onInput app.EventHandler) app.UI {
+	return field(id, label, errMsg, "", app.Input().ID(id).Type("date").Value(value).
+		Aria("invalid", errMsg != "").Aria("describedby", described(id, errMsg, "")).OnInput(onInput))
+}
+
+func (c *vaccinations) add(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	c.v.Pet, c.v.Name = c.Pet, strings.TrimSpace(c.v.Name)
+	c.errs, c.err = nil, ""
+	err := current.SaveVaccination(context.Background(), record.NewID(), &c.v)
+	var errs record.Errors
+	switch {
+	case errors.As(err, &errs):
+		c.errs = errs
+	case err != nil:
+		c.err = err.Error()
+	default:
+		c.v = record.Vaccination{}
+	}
+}
+
+// dueList is the book-wide list of vaccinations expired or expiring soon.
+type dueList struct {
+	app.Compo
+}
+
+func (d *dueList) OnNav(ctx app.Context) {
+	if current.Phase() != session.Open {
+		ctx.Navigate("/")
+	}
+}
+
+func (d *dueList) Render() app.UI {
+	due := current.DueVaccinations(today())
+	return &frame{Content: []app.UI{
+		app.H1().Text("Vaccinations due"),
+		app.P().Class("hint").Text("Expired, or expiring within 30 days: ask the owner for proof before the next visit."),
+		app.If(len(due) == 0, func() app.UI {
+			return app.P().Class("empty").Text("Nothing due: every recorded vaccination is current.")
+		}),
+		app.Ul().Class("list").Aria("label", "Vaccinations due").Body(
+			app.Range(due).Slice(func(i int) app.UI {
+				v := due[i]
+				return app.Li().Body(app.A().Href("/pets/"+v.PetID).Body(
+					app.Span().Class("client-name").Text(v.PetName+" · "+v.Name),
+					app.Span().Class("sub").Body(app.Text(v.ClientName+" · expires "+string(v.Expires)+" "), dueBadge(v.Due)),
+					alertBadges(v.Alerts),
+				))
+			}),
+		),
+	}}
+}
