@@ -102,7 +102,9 @@ type clientForm struct {
 	errs    record.Errors
 	err     string
 	saved   bool
-	erasing bool // the erase confirmation is shown
+	erasing bool   // the erase confirmation is shown
+	emails  string // comma-separated in the form
+	tags    string
 }
 
 func (f *clientForm) OnNav(ctx app.Context) {
@@ -117,7 +119,7 @@ func (f *clientForm) OnNav(ctx app.Context) {
 	}
 	f.errs, f.err, f.saved, f.erasing = nil, "", false, false
 	if id == "new" {
-		f.id, f.isNew, f.c, f.phones = record.NewID(), true, record.Client{}, []string{""}
+		f.id, f.isNew, f.c, f.phones, f.emails, f.tags = record.NewID(), true, record.Client{}, []string{""}, "", ""
 		return
 	}
 	f.id, f.isNew = id, false
@@ -128,6 +130,7 @@ func (f *clientForm) OnNav(ctx app.Context) {
 	if !ok {
 		f.err = "This client is not on this device (deleted, or not synced yet)."
 	}
+	f.emails, f.tags = strings.Join(f.c.Emails, ", "), strings.Join(f.c.Tags, ", ")
 	f.phones = append([]string{}, f.c.Phones...)
 	if len(f.phones) == 0 {
 		f.phones = []string{""}
@@ -169,9 +172,32 @@ func (f *clientForm) Render() app.UI {
 						OnClick(func(ctx app.Context, e app.Event) { f.phones = append(f.phones, "") })
 				}),
 			),
+			textField("emails", "Emails", f.errs.On("emails"), "Separate several with commas.", f.emails, f.ValueTo(&f.emails)),
+			field("address", "Address", f.errs.On("address"), "", app.Textarea().ID("address").Class("short").Text(f.c.Address).
+				Aria("invalid", f.errs.On("address") != "").OnInput(f.ValueTo(&f.c.Address))),
+			enumField("channel", "Preferred contact", "preferred_channel", f.c.PreferredChannel, f.ValueTo(&f.c.PreferredChannel)),
+			app.Div().Class("grid3").Body(
+				textField("emergency-name", "Emergency contact", f.errs.On("emergency_contact_name"), "", f.c.EmergencyContactName, f.ValueTo(&f.c.EmergencyContactName)),
+				textField("emergency-phone", "Emergency phone", f.errs.On("emergency_contact_phone"), "", f.c.EmergencyContactPhone, f.ValueTo(&f.c.EmergencyContactPhone)),
+			),
+			textField("tags", "Tags", f.errs.On("tags"), "Separate several with commas, e.g. regular, mobile.", f.tags, f.ValueTo(&f.tags)),
+			field("preferences", "Preferences", f.errs.On("preferences"), "", app.Textarea().ID("preferences").Class("short").Text(f.c.Preferences).
+				Aria("invalid", f.errs.On("preferences") != "").OnInput(f.ValueTo(&f.c.Preferences))),
 			field("notes", "Notes", f.errs.On("notes"), "", app.Textarea().ID("notes").Text(f.c.Notes).
 				Aria("invalid", f.errs.On("notes") != "").Aria("describedby", described("notes", f.errs.On("notes"), "")).
 				OnInput(f.ValueTo(&f.c.Notes))),
+			app.FieldSet().Class("checks").Body(
+				app.Legend().Text("Consent and booking"),
+				checkbox("marketing", "Agrees to marketing", f.c.MarketingConsent, func(on bool) { f.c.MarketingConsent, f.c.MarketingConsentDate = on, today() }),
+				checkbox("photos", "Agrees to photos being shared", f.c.PhotoConsent, func(on bool) { f.c.PhotoConsent, f.c.PhotoConsentDate = on, today() }),
+				checkbox("do-not-book", "Do not book", f.c.DoNotBook, func(on bool) { f.c.DoNotBook = on }),
+			),
+			app.If(!f.c.MarketingConsentDate.IsZero() || !f.c.PhotoConsentDate.IsZero(), func() app.UI {
+				return app.P().Class("hint").Text(consentText(&f.c))
+			}),
+			app.If(f.c.DoNotBook, func() app.UI {
+				return textField("dnb-reason", "Why not to book", f.errs.On("do_not_book_reason"), "", f.c.DoNotBookReason, f.ValueTo(&f.c.DoNotBookReason))
+			}),
 			app.If(f.err != "", func() app.UI { return app.Div().Class("alert").Attr("role", "alert").Text(f.err) }),
 			app.If(f.saved, func() app.UI { return app.Div().Class("note").Attr("role", "status").Text("Saved on this device.") }),
 			app.Div().Class("actions").Body(
@@ -221,6 +247,7 @@ func (f *clientForm) save(ctx app.Context, e app.Event) {
 		}
 	}
 	f.c.Name = strings.TrimSpace(f.c.Name)
+	f.c.Emails, f.c.Tags = list(f.emails), list(f.tags)
 	f.errs, f.err, f.saved = nil, "", false
 	err := current.SaveClient(context.Background(), f.id, &f.c)
 	var errs record.Errors
@@ -236,4 +263,50 @@ func (f *clientForm) save(ctx app.Context, e app.Event) {
 			ctx.Navigate("/clients/" + f.id)
 		}
 	}
+}
+
+// enumField is a select over a client field's enum values, with a blank
+// choice for "not set".
+func enumField(id, label, name, value string, onChange app.EventHandler) app.UI {
+	sc, _ := record.SchemaOf(record.TypeClient)
+	f, _ := sc.Field(name)
+	return app.Div().Body(
+		app.Label().For(id).Text(label),
+		app.Select().ID(id).OnChange(onChange).Body(
+			app.Option().Value("").Selected(value == "").Text("Not set"),
+			app.Range(f.Enum).Slice(func(i int) app.UI {
+				return app.Option().Value(f.Enum[i]).Selected(f.Enum[i] == value).Text(f.EnumLabels[i])
+			}),
+		),
+	)
+}
+
+// checkbox is a labelled checkbox; the whole label is the touch target.
+func checkbox(id, label string, on bool, set func(bool)) app.UI {
+	return app.Label().For(id).Class("check").Body(
+		app.Input().ID(id).Type("checkbox").Checked(on).
+			OnChange(func(ctx app.Context, e app.Event) { set(ctx.JSSrc().Get("checked").Bool()) }),
+		app.Span().Text(label),
+	)
+}
+
+// consentText says when consent was given or withdrawn: the record a
+// business must keep.
+func consentText(c *record.Client) string {
+	var parts []string
+	for _, x := range []struct {
+		what string
+		on   bool
+		when record.Date
+	}{{"Marketing", c.MarketingConsent, c.MarketingConsentDate}, {"Photos", c.PhotoConsent, c.PhotoConsentDate}} {
+		if x.when.IsZero() {
+			continue
+		}
+		verb := "withdrawn"
+		if x.on {
+			verb = "given"
+		}
+		parts = append(parts, x.what+": consent "+verb+" on "+string(x.when))
+	}
+	return strings.Join(parts, " · ")
 }
