@@ -20,6 +20,7 @@ import (
 const dbName = "pawfile"
 
 func run() {
+	setLocalZone()
 	ctx := context.Background()
 	db, err := localstore.Open(ctx, dbName)
 	if err != nil {
@@ -97,3 +98,16 @@ var updateRegistration = js.FuncOf(func(_ js.Value, args []js.Value) any {
 	}
 	return nil
 })
+
+// setLocalZone makes time.Local the browser's IANA zone (Go under wasm
+// starts in UTC), so times are shown and recorded as the groomer lives
+// them. The zone data is compiled in (shared/record imports time/tzdata).
+func setLocalZone() {
+	name := js.Global().Get("Intl").Call("DateTimeFormat").Call("resolvedOptions").Get("timeZone")
+	if name.Type() != js.TypeString {
+		return
+	}
+	if loc, err := time.LoadLocation(name.String()); err == nil {
+		time.Local = loc
+	}
+}

@@ -90,6 +90,11 @@ func TestScreens(t *testing.T) {
 			b.link("Clients")
 			b.openClient("Margaret Lockwood")
 			b.waitText("allergy: oatmeal shampoo", 20*time.Second)
+			b.fill("log-summary", "Asked to move Friday to 10:00")
+			b.button("Add to the log")
+			b.waitText("Asked to move Friday to 10:00", 20*time.Second)
+			b.waitText("by you", 5*time.Second)
+			check("client")
 			b.link("Clients")
 			for _, want := range []string{"Bella (dog)", "allergy: chicken", "bites"} {
 				b.waitText(want, 20*time.Second)

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"context"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"pawfile/app/search"
 	"pawfile/shared/merge"
@@ -32,6 +34,10 @@ type indexDoc struct {
 	Alerts  []record.Alert `json:"a,omitempty"` // a pet's care alerts, shown wherever it appears
 	Pet     string         `json:"q,omitempty"` // a vaccination's pet
 	Expires record.Date    `json:"v,omitempty"` // a vaccination's expiry
+	When    int64          `json:"w,omitempty"` // a contact's time, Unix ms
+	Channel string         `json:"h,omitempty"` // a contact's channel and direction
+	Summary string         `json:"m,omitempty"`
+	Author  string         `json:"u,omitempty"`
 	Gone    bool           `json:"x,omitempty"` // deleted or erased
 }
 
@@ -44,7 +50,7 @@ const docFormat = 0xd0
 
 // indexed reports whether a type has an index doc.
 func indexed(t record.Type) bool {
-	return t == record.TypeClient || t == record.TypePet || t == record.TypeVaccination
+	return t == record.TypeClient || t == record.TypePet || t == record.TypeVaccination || t == record.TypeContactLog
 }
 
 // docOf reads a client's or pet's index doc from the book.
@@ -64,6 +70,14 @@ func (s *Session) docOf(k merge.Key) indexDoc {
 		var v record.Vaccination
 		ok, _ = s.book.Load(k.ID, &v)
 		d.Name, d.Pet, d.Expires = v.Name, v.Pet, v.Expires
+	case record.TypeContactLog:
+		var c record.ContactLog
+		ok, _ = s.book.Load(k.ID, &c)
+		d.Client, d.When, d.Summary, d.Author = c.Client, c.When.UnixMilli, c.Summary, c.Author
+		d.Channel = c.Channel
+		if c.Direction != "" {
+			d.Channel += " " + c.Direction
+		}
 	}
 	d.Gone = !ok
 	return d
@@ -123,6 +137,12 @@ func (s *Session) applyDocLocked(d indexDoc) {
 			delete(s.vaccDocs, d.ID)
 		} else {
 			s.vaccDocs[d.ID] = d
+		}
+	case record.TypeContactLog:
+		if d.Gone {
+			delete(s.contactDocs, d.ID)
+		} else {
+			s.contactDocs[d.ID] = d
 		}
 	case record.TypePet:
 		old, had := s.petDocs[d.ID]
@@ -269,4 +289,54 @@ func (s *Session) DueVaccinations(today record.Date) []VaccinationSummary {
 		return strings.Compare(string(a.Expires)+a.ID, string(b.Expires)+b.ID)
 	})
 	return out
+}
+
+// Contact is one entry of a client's contact log, as the client's screen
+// lists it.
+type Contact struct {
+	ID                 string
+	When               time.Time
+	Channel, Direction string
+	Summary            string
+	Author             string // the member's id; Me tells whether it is this one
+}
+
+// ContactsOf lists a client's contact log, latest first.
+func (s *Session) ContactsOf(client string) []Contact {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []Contact
+	for id, d := range s.contactDocs {
+		if d.Client != client {
+			continue
+		}
+		ch, dir, _ := strings.Cut(d.Channel, " ")
+		out = append(out, Contact{ID: id, When: time.UnixMilli(d.When), Channel: ch, Direction: dir, Summary: d.Summary, Author: d.Author})
+	}
+	slices.SortFunc(out, func(a, b Contact) int { return b.When.Compare(a.When) })
+	return out
+}
+
+// Me is this member's id, as records name their authors.
+func (s *Session) Me() string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.dev == nil {
+		return ""
+	}
+	return s.dev.Member
+}
+
+// LogContact records a call, text, email or conversation with a client,
+// now, by this member.
+func (s *Session) LogContact(ctx context.Context, c *record.ContactLog) error {
+	loc := time.Local
+	if loc.String() == "Local" {
+		// No IANA name for this machine's zone (the app sets the
+		// browser's at start): record UTC rather than nothing.
+		loc = time.UTC
+	}
+	c.When, c.Author = record.InstantOf(time.Now().In(loc)), s.Me()
+	_, err := s.save(ctx, record.NewID(), c)
+	return err
 }

@@ -42,7 +42,7 @@ func (s *Session) open(ctx context.Context, d *device, kek seal.Key, keys *seal.
 	s.mu.Lock()
 	s.dev, s.kek, s.keys, s.identity, s.clock, s.book, s.cursor = d, kek, keys, id, c, bk, cursor
 	docs, records, bad := 0, 0, 0
-	s.clientDocs, s.petDocs, s.vaccDocs = map[string]indexDoc{}, map[string]indexDoc{}, map[string]indexDoc{}
+	s.clientDocs, s.petDocs, s.vaccDocs, s.contactDocs = map[string]indexDoc{}, map[string]indexDoc{}, map[string]indexDoc{}, map[string]indexDoc{}
 	for row, b := range rows {
 		if strings.HasPrefix(row, docPrefix) {
 			doc, err := s.openDoc(row, b)
@@ -56,6 +56,8 @@ func (s *Session) open(ctx context.Context, d *device, kek seal.Key, keys *seal.
 				s.petDocs[doc.ID], docs = doc, docs+1
 			case doc.Type == record.TypeVaccination:
 				s.vaccDocs[doc.ID], docs = doc, docs+1
+			case doc.Type == record.TypeContactLog:
+				s.contactDocs[doc.ID], docs = doc, docs+1
 			}
 			continue
 		}
@@ -119,7 +121,7 @@ func (s *Session) buildIndexLocked() {
 // rebuildDocsLocked writes the index doc of every client and pet.
 func (s *Session) rebuildDocsLocked(ctx context.Context) error {
 	keys := map[merge.Key]wire.Key{}
-	for _, t := range []record.Type{record.TypeClient, record.TypePet, record.TypeVaccination} {
+	for _, t := range []record.Type{record.TypeClient, record.TypePet, record.TypeVaccination, record.TypeContactLog} {
 		for _, id := range s.book.IDs(t) {
 			k := merge.Key{Class: t.Class(), Type: t, ID: id}
 			keys[k] = seal.RecordKey(s.keys.MAC, k.Class, k.Type, k.ID)

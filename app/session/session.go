@@ -133,25 +133,26 @@ type Session struct {
 	api *api
 	log *slog.Logger
 
-	mu         sync.RWMutex
-	phase      Phase
-	dev        *device
-	kek        seal.Key
-	keys       *seal.Keyring
-	identity   *seal.Identity
-	clock      *clock.Clock
-	book       *book.Book
-	clients    *search.Index
-	clientDocs map[string]indexDoc
-	petDocs    map[string]indexDoc
-	vaccDocs   map[string]indexDoc
-	petsOf     map[string][]string // client id → pet names; nil entry: to recompute
-	cursor     uint64
-	sync       *syncclient.Client
-	stopSync   context.CancelFunc
-	syncDone   chan struct{}
-	lastTouch  time.Time
-	loadTime   time.Duration
+	mu          sync.RWMutex
+	phase       Phase
+	dev         *device
+	kek         seal.Key
+	keys        *seal.Keyring
+	identity    *seal.Identity
+	clock       *clock.Clock
+	book        *book.Book
+	clients     *search.Index
+	clientDocs  map[string]indexDoc
+	petDocs     map[string]indexDoc
+	vaccDocs    map[string]indexDoc
+	contactDocs map[string]indexDoc
+	petsOf      map[string][]string // client id → pet names; nil entry: to recompute
+	cursor      uint64
+	sync        *syncclient.Client
+	stopSync    context.CancelFunc
+	syncDone    chan struct{}
+	lastTouch   time.Time
+	loadTime    time.Duration
 
 	lmu       sync.Mutex
 	listeners map[int]func()
@@ -272,7 +273,7 @@ func (s *Session) Lock() {
 		s.book.Close()
 	}
 	s.book, s.keys, s.identity, s.kek = nil, nil, nil, seal.Key{}
-	s.clients, s.clientDocs, s.petDocs, s.vaccDocs, s.petsOf = nil, nil, nil, nil, nil
+	s.clients, s.clientDocs, s.petDocs, s.vaccDocs, s.contactDocs, s.petsOf = nil, nil, nil, nil, nil, nil
 	if s.dev != nil {
 		s.phase = Locked
 	}

@@ -470,3 +470,31 @@ func TestDueVaccinations(t *testing.T) {
 	defer again.Lock()
 	check(again) // from the index docs alone
 }
+
+func TestContactLog(t *testing.T) {
+	ctx := context.Background()
+	s, st := setUp(t, "ws1", seal.NewKeyring(), 7)
+	if err := s.Unlock(ctx, pass); err != nil {
+		t.Fatal(err)
+	}
+	ann := record.NewID()
+	s.SaveClient(ctx, ann, &record.Client{Name: "Ann"})
+	if err := s.LogContact(ctx, &record.ContactLog{Client: ann, Channel: "call", Direction: "inbound", Summary: "Asked to move Friday"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.LogContact(ctx, &record.ContactLog{Client: ann, Channel: "text"}); err == nil {
+		t.Error("a contact without a summary was saved")
+	}
+	again, _ := New(ctx, Config{Server: "http://127.0.0.1:1", Store: st})
+	if err := again.Unlock(ctx, pass); err != nil {
+		t.Fatal(err)
+	}
+	defer again.Lock()
+	got := again.ContactsOf(ann)
+	if len(got) != 1 || got[0].Channel != "call" || got[0].Direction != "inbound" || got[0].Summary != "Asked to move Friday" || got[0].Author != "m1" {
+		t.Errorf("contacts after reload = %+v", got)
+	}
+	if time.Since(got[0].When) > time.Minute {
+		t.Errorf("logged at %v", got[0].When)
+	}
+}

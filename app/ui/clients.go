@@ -205,6 +205,7 @@ func (f *clientForm) Render() app.UI {
 				app.A().Class("button").Href("/clients").Text("Back to clients"),
 			),
 		),
+		app.If(!f.isNew, func() app.UI { return &contactLog{Client: f.id} }),
 		app.If(!f.isNew, func() app.UI { return f.eraseCard() }),
 	}}
 }
@@ -269,16 +270,7 @@ func (f *clientForm) save(ctx app.Context, e app.Event) {
 // choice for "not set".
 func enumField(id, label, name, value string, onChange app.EventHandler) app.UI {
 	sc, _ := record.SchemaOf(record.TypeClient)
-	f, _ := sc.Field(name)
-	return app.Div().Body(
-		app.Label().For(id).Text(label),
-		app.Select().ID(id).OnChange(onChange).Body(
-			app.Option().Value("").Selected(value == "").Text("Not set"),
-			app.Range(f.Enum).Slice(func(i int) app.UI {
-				return app.Option().Value(f.Enum[i]).Selected(f.Enum[i] == value).Text(f.EnumLabels[i])
-			}),
-		),
-	)
+	return enumSelect(id, label, must(sc.Field(name)), value, true, onChange)
 }
 
 // checkbox is a labelled checkbox; the whole label is the touch target.

@@ -1,0 +1,97 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"pawfile/shared/record"
+)
+
+// contactLog is the card on a client's screen: calls, texts, emails and
+// conversations, with time and author, and a short form to add one.
+type contactLog struct {
+	app.Compo
+	Client string
+	c      record.ContactLog
+	errs   record.Errors
+	err    string
+}
+
+func (l *contactLog) Render() app.UI {
+	list := current.ContactsOf(l.Client)
+	sc, _ := record.SchemaOf(record.TypeContactLog)
+	channel, direction := must(sc.Field("channel")), must(sc.Field("direction"))
+	me := current.Me()
+	return app.Section().Class("card").Aria("labelledby", "log-title").Body(
+		app.H2().ID("log-title").Text("Contact log"),
+		app.Form().OnSubmit(l.add).Body(
+			app.Div().Class("grid3").Body(
+				enumSelect("log-channel", "Channel", channel, l.c.Channel, false, l.ValueTo(&l.c.Channel)),
+				enumSelect("log-direction", "Direction", direction, l.c.Direction, true, l.ValueTo(&l.c.Direction)),
+			),
+			field("log-summary", "What was said", l.errs.On("summary"), "", app.Textarea().ID("log-summary").Class("short").Text(l.c.Summary).
+				Aria("invalid", l.errs.On("summary") != "").OnInput(l.ValueTo(&l.c.Summary))),
+			app.If(l.err != "", func() app.UI { return app.Div().Class("alert").Attr("role", "alert").Text(l.err) }),
+			app.Div().Class("actions").Body(app.Button().Type("submit").Text("Add to the log")),
+		),
+		app.Ul().Class("list plain").Body(
+			app.Range(list).Slice(func(i int) app.UI {
+				c := list[i]
+				who := "a colleague"
+				if c.Author == me {
+					who = "you"
+				}
+				head := c.When.Local().Format("2 Jan 2006 15:04") + " · " + channel.EnumLabel(c.Channel)
+				if c.Direction != "" {
+					head += " " + direction.EnumLabel(c.Direction)
+				}
+				return app.Li().Body(
+					app.Div().Body(
+						app.Strong().Text(head),
+						app.Span().Class("hint").Text(" · by "+who),
+						app.P().Style("margin", ".25rem 0 0").Text(c.Summary),
+					),
+				)
+			}),
+		),
+	)
+}
+
+func must(f *record.Field, _ bool) *record.Field { return f }
+
+// enumSelect is a labelled select over a field's enum values.
+func enumSelect(id, label string, f *record.Field, value string, optional bool, onChange app.EventHandler) app.UI {
+	return app.Div().Body(
+		app.Label().For(id).Text(label),
+		app.Select().ID(id).OnChange(onChange).Body(
+			app.If(optional, func() app.UI { return app.Option().Value("").Selected(value == "").Text("Not set") }),
+			app.Range(f.Enum).Slice(func(i int) app.UI {
+				return app.Option().Value(f.Enum[i]).Selected(f.Enum[i] == value).Text(f.EnumLabels[i])
+			}),
+		),
+	)
+}
+
+func (l *contactLog) add(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	if l.c.Channel == "" {
+		l.c.Channel = "call"
+	}
+	l.c.Client, l.c.Summary = l.Client, strings.TrimSpace(l.c.Summary)
+	l.errs, l.err = nil, ""
+	err := current.LogContact(context.Background(), &l.c)
+	var errs record.Errors
+	switch {
+	case errors.As(err, &errs):
+		l.errs = errs
+	case err != nil:
+		l.err = err.Error()
+	default:
+		l.c = record.ContactLog{Channel: l.c.Channel}
+		// A textarea keeps what was typed whatever the render says.
+		app.Window().GetElementByID("log-summary").Set("value", "")
+	}
+}
