@@ -4,7 +4,7 @@ package main
 
 import (
 	"context"
-	"log/slog"
+	"log"
 	"strings"
 	"syscall/js"
 	"time"
@@ -33,7 +33,7 @@ func run() {
 		DeviceName: deviceName(),
 		App:        app.Getenv("GOAPP_VERSION"),
 		Store:      db,
-		Log:        slog.Default(),
+		Log:        log.Default(),
 		OnConnect:  checkForUpdate,
 		Storage: func(ctx context.Context) (session.Storage, error) {
 			used, quota, err := localstore.Usage(ctx)

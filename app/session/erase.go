@@ -109,7 +109,7 @@ func (s *Session) EraseClient(ctx context.Context, id string) (int, error) {
 func (s *Session) purge(ctx context.Context) {
 	if p, ok := s.cfg.Store.(interface{ Purge(context.Context) error }); ok {
 		if err := p.Purge(ctx); err != nil {
-			s.log.Warn("purge erased rows from storage", "err", err)
+			s.log.Printf("purge erased rows from storage: err=%v", err)
 		}
 	}
 }

@@ -74,7 +74,7 @@ func (s *Session) open(ctx context.Context, d *device, kek seal.Key, keys *seal.
 	if bad > 0 {
 		// Unreadable rows are refetched from the server: the copy there
 		// is what counts. Pull everything again.
-		s.log.Warn("local records that do not open; refetching from the server", "count", bad)
+		s.log.Printf("local records that do not open; refetching from the server: count=%v", bad)
 		cursor = 0
 	}
 	// Versions written here but not yet acknowledged are part of the state.
@@ -93,7 +93,7 @@ func (s *Session) open(ctx context.Context, d *device, kek seal.Key, keys *seal.
 		// A store without index docs (written before they existed):
 		// open everything once and write them.
 		if err := s.rebuildDocsLocked(ctx); err != nil {
-			s.log.Warn("write the search index", "err", err)
+			s.log.Printf("write the search index: err=%v", err)
 		}
 	}
 	s.buildIndexLocked()
@@ -170,7 +170,7 @@ func (s *Session) saveClock() {
 	}
 	b := binary.BigEndian.AppendUint64(nil, uint64(c.Offset().Milliseconds()))
 	if err := s.cfg.Store.Commit(context.Background(), localstore.Change{Meta: map[string][]byte{metaClock: b}}); err != nil {
-		s.log.Warn("save the clock correction", "err", err)
+		s.log.Printf("save the clock correction: err=%v", err)
 	}
 }
 
@@ -330,7 +330,7 @@ func (l *local) Acked(ctx context.Context, results []wire.Result) error {
 			skewed[r.OutboxID] = true
 		}
 		if r.Code != wire.CodeOK {
-			s.log.Warn("the server refused a version", "code", r.Code.String(), "msg", r.Message)
+			s.log.Printf("the server refused a version: code=%v msg=%v", r.Code.String(), r.Message)
 		}
 	}
 	c := localstore.Change{Acked: done, Records: map[string][]byte{}}
@@ -398,7 +398,7 @@ func (l *local) Receive(ctx context.Context, vs []wire.Envelope, cursor uint64) 
 			continue
 		}
 		if err != nil {
-			s.log.Warn("a version from the server does not open; skipped", "seq", v.Seq, "err", err)
+			s.log.Printf("a version from the server does not open; skipped: seq=%v err=%v", v.Seq, err)
 			continue
 		}
 		if !changed && known {

@@ -11,7 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
+	"log"
 	"net/http"
 	"strings"
 	"sync"
@@ -53,7 +53,7 @@ type Config struct {
 	App        string // the app's build version
 	Store      Store
 	HTTP       *http.Client // nil means http.DefaultClient
-	Log        *slog.Logger
+	Log        *log.Logger
 	// IdleLock locks an open session after this long without Touch; 0
 	// means DefaultIdleLock.
 	IdleLock time.Duration
@@ -131,7 +131,7 @@ const (
 type Session struct {
 	cfg Config
 	api *api
-	log *slog.Logger
+	log *log.Logger
 
 	mu          sync.RWMutex
 	phase       Phase
@@ -166,7 +166,7 @@ func New(ctx context.Context, cfg Config) (*Session, error) {
 		cfg.HTTP = http.DefaultClient
 	}
 	if cfg.Log == nil {
-		cfg.Log = slog.Default()
+		cfg.Log = log.Default()
 	}
 	if cfg.IdleLock == 0 {
 		cfg.IdleLock = DefaultIdleLock

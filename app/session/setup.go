@@ -74,7 +74,7 @@ func (s *Session) CreateWorkspace(ctx context.Context, login, passphrase string)
 		return err
 	}
 	if err := s.api.call(ctx, "PUT", "/api/me/keys", d.Token, account.KeysRequest{Keys: d.Keys}, nil); err != nil {
-		s.log.Warn("store the workspace-bound keys on the server; the interim ones stay", "err", err)
+		s.log.Printf("store the workspace-bound keys on the server; the interim ones stay: err=%v", err)
 	}
 	if err := s.saveDevice(ctx, d, true); err != nil {
 		return err
@@ -217,7 +217,7 @@ func (s *Session) CheckKeys(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	if err := s.api.call(ctx, "PUT", "/api/me/keys", d.Token, account.KeysRequest{Keys: nd.Keys}, nil); err != nil {
-		s.log.Warn("store this member's keys on the server", "err", err)
+		s.log.Printf("store this member's keys on the server: err=%v", err)
 	}
 	if err := s.saveDevice(ctx, &nd, false); err != nil {
 		return false, err
