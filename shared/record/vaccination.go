@@ -5,10 +5,10 @@ type Due int
 
 // The states, in the order a due list sorts them.
 const (
-	DueUnknown  Due = iota // no valid expiry date
-	DueExpired             // expired before today
-	DueSoon                // expires within DueSoonDays
-	DueCurrent             // valid for longer
+	DueUnknown Due = iota // no valid expiry date
+	DueExpired            // expired before today
+	DueSoon               // expires within DueSoonDays
+	DueCurrent            // valid for longer
 )
 
 // DueSoonDays is how far ahead "expiring soon" looks: a month, time
