@@ -377,8 +377,12 @@ func TestRefusedVersionDoesNotStallSync(t *testing.T) {
 	a.add(1, 11)
 	srv.refuse[11] = wire.CodeSkew
 	b.add(2, 22)
-	db := start(t, hs, b, "good")
-	waitFor(t, "b's edit stored", func() bool { return db.client.Status().State == UpToDate && b.Cursor() == 0 || len(srv.log) == 1 })
+	start(t, hs, b, "good")
+	waitFor(t, "b's edit stored", func() bool {
+		srv.mu.Lock()
+		defer srv.mu.Unlock()
+		return len(srv.log) == 1
+	})
 	da := start(t, hs, a, "good")
 	waitFor(t, "a receives b's edit", func() bool { return a.has(2) })
 	waitFor(t, "a reports the refusal", func() bool { return da.client.Status().Err != "" })
