@@ -14,6 +14,20 @@ import (
 	"pawfile/shared/seal"
 )
 
+// newSecrets derives a new account's secrets from its passphrase, with a
+// fresh salt and the default parameters.
+func newSecrets(passphrase string) ([]byte, seal.Params, seal.Secrets, error) {
+	salt, params := seal.NewSalt(), seal.DefaultParams
+	sec, err := seal.Derive([]byte(passphrase), salt, params)
+	return salt, params, sec, err
+}
+
+// deviceOf is this device's setup as the server granted it.
+func deviceOf(g account.GrantReply, login string, salt []byte, params account.Params) *device {
+	return &device{Workspace: g.Workspace, Member: g.Member, Login: login, Role: access.Role(g.Role), Device: uint64(g.Device),
+		Token: g.DeviceToken, Salt: salt, Params: params}
+}
+
 // MinPassphrase is the shortest passphrase a new account may choose.
 const MinPassphrase = 10
 
@@ -41,8 +55,7 @@ func (s *Session) CreateWorkspace(ctx context.Context, login, passphrase string)
 	if err := errors.Join(CheckLogin(login), CheckNewPassphrase(passphrase)); err != nil {
 		return err
 	}
-	salt, params := seal.NewSalt(), seal.DefaultParams
-	sec, err := seal.Derive([]byte(passphrase), salt, params)
+	salt, params, sec, err := newSecrets(passphrase)
 	if err != nil {
 		return err
 	}
@@ -65,8 +78,7 @@ func (s *Session) CreateWorkspace(ctx context.Context, login, passphrase string)
 	}, &g); err != nil {
 		return err
 	}
-	d := &device{Workspace: g.Workspace, Member: g.Member, Login: login, Role: access.Role(g.Role), Device: uint64(g.Device),
-		Token: g.DeviceToken, Salt: salt, Params: account.ParamsOf(params)}
+	d := deviceOf(g, login, salt, account.ParamsOf(params))
 	if d.Keys, err = seal.WrapKeys(sec.KEK, d.Workspace, keys); err != nil {
 		return err
 	}
@@ -107,8 +119,7 @@ func (s *Session) SignIn(ctx context.Context, login, passphrase string) error {
 	}, &g); err != nil {
 		return err
 	}
-	d := &device{Workspace: g.Workspace, Member: g.Member, Login: login, Role: access.Role(g.Role), Device: uint64(g.Device),
-		Token: g.DeviceToken, Salt: lp.Salt, Params: lp.Params}
+	d := deviceOf(g, login, lp.Salt, lp.Params)
 	var keys *seal.Keyring
 	if len(g.Keys) > 0 {
 		keys, err = seal.UnwrapKeys(sec.KEK, d.Workspace, g.Keys)
@@ -148,8 +159,7 @@ func (s *Session) Join(ctx context.Context, code, login, passphrase string) erro
 	if err := errors.Join(CheckLogin(login), CheckNewPassphrase(passphrase)); err != nil {
 		return err
 	}
-	salt, params := seal.NewSalt(), seal.DefaultParams
-	sec, err := seal.Derive([]byte(passphrase), salt, params)
+	salt, params, sec, err := newSecrets(passphrase)
 	if err != nil {
 		return err
 	}
@@ -164,8 +174,7 @@ func (s *Session) Join(ctx context.Context, code, login, passphrase string) erro
 	}, &g); err != nil {
 		return err
 	}
-	d := &device{Workspace: g.Workspace, Member: g.Member, Login: login, Role: access.Role(g.Role), Device: uint64(g.Device),
-		Token: g.DeviceToken, Salt: salt, Params: account.ParamsOf(params)}
+	d := deviceOf(g, login, salt, account.ParamsOf(params))
 	if d.Identity, err = seal.WrapIdentity(sec.KEK, d.Workspace, id); err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -249,15 +248,9 @@ func (f *clientForm) save(ctx app.Context, e app.Event) {
 	}
 	f.c.Name = strings.TrimSpace(f.c.Name)
 	f.c.Emails, f.c.Tags = list(f.emails), list(f.tags)
-	f.errs, f.err, f.saved = nil, "", false
+	f.saved = false
 	err := current.SaveClient(context.Background(), f.id, &f.c)
-	var errs record.Errors
-	switch {
-	case errors.As(err, &errs):
-		f.errs = errs
-	case err != nil:
-		f.err = err.Error()
-	default:
+	if f.errs, f.err = saveFailure(err); err == nil {
 		f.saved = true
 		if f.isNew {
 			f.isNew = false

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -81,15 +80,8 @@ func (l *contactLog) add(ctx app.Context, e app.Event) {
 		l.c.Channel = "call"
 	}
 	l.c.Client, l.c.Summary = l.Client, strings.TrimSpace(l.c.Summary)
-	l.errs, l.err = nil, ""
 	err := current.LogContact(context.Background(), &l.c)
-	var errs record.Errors
-	switch {
-	case errors.As(err, &errs):
-		l.errs = errs
-	case err != nil:
-		l.err = err.Error()
-	default:
+	if l.errs, l.err = saveFailure(err); err == nil {
 		l.c = record.ContactLog{Channel: l.c.Channel}
 		// A textarea keeps what was typed whatever the render says.
 		app.Window().GetElementByID("log-summary").Set("value", "")

@@ -9,6 +9,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"pawfile/app/session"
+	"pawfile/shared/record"
 )
 
 // home sends a person where they stand: setting up this device, unlocking
@@ -265,6 +266,19 @@ func (h *home) run(_ app.Context, work func(context.Context) error) {
 			})
 		})
 	})
+}
+
+// saveFailure splits what a save returned into the messages shown beside
+// each field and the one shown for the whole form.
+func saveFailure(err error) (record.Errors, string) {
+	var errs record.Errors
+	switch {
+	case errors.As(err, &errs):
+		return errs, ""
+	case err != nil:
+		return nil, err.Error()
+	}
+	return nil, ""
 }
 
 // field is a labelled control with its hint and its error. The control

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strings"
 
@@ -173,15 +172,9 @@ func (f *petForm) save(ctx app.Context, e app.Event) {
 	e.PreventDefault()
 	f.p.Name = strings.TrimSpace(f.p.Name)
 	f.p.Allergies, f.p.MedicalConditions, f.p.Medications = list(f.allergies), list(f.conditions), list(f.medications)
-	f.errs, f.err, f.saved = nil, "", false
+	f.saved = false
 	err := current.SavePet(context.Background(), f.id, &f.p)
-	var errs record.Errors
-	switch {
-	case errors.As(err, &errs):
-		f.errs = errs
-	case err != nil:
-		f.err = err.Error()
-	default:
+	if f.errs, f.err = saveFailure(err); err == nil {
 		f.saved = true
 		if f.isNew {
 			f.isNew = false

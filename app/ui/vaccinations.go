@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"time"
 
@@ -74,15 +73,8 @@ func dateField(id, label, errMsg, value string, onInput app.EventHandler) app.UI
 func (c *vaccinations) add(ctx app.Context, e app.Event) {
 	e.PreventDefault()
 	c.v.Pet, c.v.Name = c.Pet, strings.TrimSpace(c.v.Name)
-	c.errs, c.err = nil, ""
 	err := current.SaveVaccination(context.Background(), record.NewID(), &c.v)
-	var errs record.Errors
-	switch {
-	case errors.As(err, &errs):
-		c.errs = errs
-	case err != nil:
-		c.err = err.Error()
-	default:
+	if c.errs, c.err = saveFailure(err); err == nil {
 		c.v = record.Vaccination{}
 	}
 }
