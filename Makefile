@@ -11,7 +11,7 @@ BROWSER   := env GOOS= GOARCH= $(GO) tool wasmbrowsertest
 VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: all build run test lint test-native test-wasm fuzz bench clean FORCE
+.PHONY: all build run test lint e2e-deps test-native test-wasm fuzz bench clean FORCE
 
 all: build
 
@@ -38,8 +38,16 @@ lint:
 	$(GO) build -o bin/staticcheck honnef.co/go/tools/cmd/staticcheck
 	$(WASM) ./bin/staticcheck ./app/... ./shared/...
 
-test-native:
+test-native: e2e-deps
 	$(GO) test -race -count=1 ./...
+
+# axe-core, which the end-to-end tests inject to check accessibility,
+# pinned by app/e2e/package-lock.json.
+e2e-deps: app/e2e/node_modules/axe-core/axe.min.js
+
+app/e2e/node_modules/axe-core/axe.min.js: app/e2e/package-lock.json
+	npm ci --prefix app/e2e --no-audit --no-fund
+	touch $@
 
 # Every fuzz target, briefly: enough to catch a decoder that panics on a
 # mutated seed. Longer runs: make fuzz FUZZTIME=5m.
@@ -64,4 +72,4 @@ bench: bin/pawfile
 	$(GO) tool benchstat bench.txt
 
 clean:
-	rm -rf bin web/app.wasm web/app.wasm.br bench.txt
+	rm -rf bin web/app.wasm web/app.wasm.br bench.txt app/e2e/node_modules

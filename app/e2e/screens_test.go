@@ -45,6 +45,7 @@ func TestScreens(t *testing.T) {
 				if len(bare) > 0 {
 					t.Errorf("%s: controls without a label or name: %s", screen, strings.Join(bare, "; "))
 				}
+				b.checkAxe(screen)
 				t.Logf("%s: %s", screen, b.screenshot(screen))
 			}
 			b.open(srv.url() + "/")
