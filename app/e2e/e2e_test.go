@@ -279,7 +279,8 @@ func (b *browser) unlock() {
 	b.waitText("Unlock Pawfile", 60*time.Second)
 	b.fill("pass", passphrase)
 	b.button("Unlock")
-	b.run("unlocked", 60*time.Second, chromedp.WaitVisible("#q", chromedp.ByQuery))
+	// Unlocking goes back to the screen asked for, with the bar on top.
+	b.run("unlocked", 60*time.Second, chromedp.WaitVisible("header.bar", chromedp.ByQuery))
 }
 
 // addClient creates a client from the client list.
@@ -312,6 +313,19 @@ func (b *browser) setDate(id, date string) {
 	if got != date {
 		b.t.Fatalf("date %s = %q, want %q", id, got, date)
 	}
+}
+
+// waitValue waits until input id holds want.
+func (b *browser) waitValue(id, want string, timeout time.Duration) {
+	b.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if b.value(id) == want {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	b.t.Fatalf("#%s = %q, want %q; screenshot: %s", id, b.value(id), want, b.screenshot("failed"))
 }
 
 func (b *browser) value(id string) string {

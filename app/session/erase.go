@@ -85,12 +85,15 @@ func (s *Session) EraseClient(ctx context.Context, id string) (int, error) {
 		s.mu.Unlock()
 		return 0, err
 	}
+	meta := map[string][]byte{}
 	for k, rk := range docs {
 		if indexed(k.Type) {
 			rows[docPrefix+rowKey(rk)] = nil // no doc for what is gone
 		}
+		meta[draftPrefix+rowKey(rk)] = nil
+		s.forgetUndoLocked(rk)
 	}
-	err := s.cfg.Store.Commit(ctx, localstore.Change{Records: rows, Enqueue: items})
+	err := s.cfg.Store.Commit(ctx, localstore.Change{Records: rows, Enqueue: items, Meta: meta})
 	c := s.sync
 	s.mu.Unlock()
 	if err != nil {

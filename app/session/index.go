@@ -83,34 +83,22 @@ func (s *Session) docOf(k merge.Key) indexDoc {
 	return d
 }
 
-// sealDoc seals d under the current key of class c, for the record named
-// rk: [class][key id, 4 bytes][sealed].
+// sealDoc seals d under the current key of class c, for the record named rk.
 func (s *Session) sealDoc(d indexDoc, c record.Class, rk wire.Key) ([]byte, error) {
-	ck, ok := s.keys.Current(c)
-	if !ok {
-		return nil, errors.New("no key for this class")
-	}
 	plain, err := json.Marshal(d)
 	if err != nil {
 		return nil, err
 	}
-	out := binary.BigEndian.AppendUint32([]byte{byte(c)}, ck.ID)
-	h := seal.Header{Workspace: s.dev.Workspace, RecordKey: rk, KeyID: ck.ID, Format: docFormat}
-	return append(out, seal.Seal(ck.Key, h, plain)...), nil
+	return s.sealLocal(plain, c, rk, docFormat)
 }
 
 func (s *Session) openDoc(row string, b []byte) (indexDoc, error) {
 	var d indexDoc
 	rk, err := parseRowKey(strings.TrimPrefix(row, docPrefix))
-	if err != nil || len(b) < 5 {
+	if err != nil {
 		return d, fmt.Errorf("index doc %q: damaged", row)
 	}
-	c, id := record.Class(b[0]), binary.BigEndian.Uint32(b[1:5])
-	key, ok := s.keys.Lookup(c, id)
-	if !ok {
-		return d, errNoDocKey
-	}
-	plain, err := seal.Open(key, seal.Header{Workspace: s.dev.Workspace, RecordKey: rk, KeyID: id, Format: docFormat}, b[5:])
+	plain, err := s.openLocal(b, rk, docFormat)
 	if err != nil {
 		return d, fmt.Errorf("index doc %q: %w", row, err)
 	}
@@ -118,6 +106,33 @@ func (s *Session) openDoc(row string, b []byte) (indexDoc, error) {
 		return d, fmt.Errorf("index doc %q: %w", row, err)
 	}
 	return d, nil
+}
+
+// sealLocal seals what only this device keeps (index docs, drafts) under
+// the current key of class c, bound to the record named rk and to its
+// format: [class][key id, 4 bytes][sealed].
+func (s *Session) sealLocal(plain []byte, c record.Class, rk wire.Key, format uint8) ([]byte, error) {
+	ck, ok := s.keys.Current(c)
+	if !ok {
+		return nil, errors.New("no key for this class")
+	}
+	out := binary.BigEndian.AppendUint32([]byte{byte(c)}, ck.ID)
+	h := seal.Header{Workspace: s.dev.Workspace, RecordKey: rk, KeyID: ck.ID, Format: format}
+	return append(out, seal.Seal(ck.Key, h, plain)...), nil
+}
+
+// openLocal opens what sealLocal sealed; errNoDocKey if this device has
+// no key for it (its role does not read that class).
+func (s *Session) openLocal(b []byte, rk wire.Key, format uint8) ([]byte, error) {
+	if len(b) < 5 {
+		return nil, errors.New("damaged")
+	}
+	c, id := record.Class(b[0]), binary.BigEndian.Uint32(b[1:5])
+	key, ok := s.keys.Lookup(c, id)
+	if !ok {
+		return nil, errNoDocKey
+	}
+	return seal.Open(key, seal.Header{Workspace: s.dev.Workspace, RecordKey: rk, KeyID: id, Format: format}, b[5:])
 }
 
 var errNoDocKey = errors.New("no key for this index doc")

@@ -182,36 +182,26 @@ var ErrLocked = book.ErrLocked
 func rowKey(k wire.Key) string { return hex.EncodeToString(k[:]) }
 
 // save writes one record: its new sealed state as its row and the version
-// into the outbox, in one transaction, then asks sync to send it.
+// into the outbox, in one transaction, then asks sync to send it. The
+// change becomes the one Undo reverts.
 func (s *Session) save(ctx context.Context, id string, v any) (bool, error) {
 	s.mu.Lock()
 	if s.book == nil {
 		s.mu.Unlock()
 		return false, ErrLocked
 	}
+	typ := record.TypeOf(v)
+	before, existed := s.fieldsLocked(typ, id)
 	env, changed, err := s.book.Save(id, v)
 	if err != nil || !changed {
 		s.mu.Unlock()
 		return false, err
 	}
-	data, err := wire.MarshalEnvelope(&env)
-	if err != nil {
+	if err := s.commitLocked(ctx, typ, id, env); err != nil {
 		s.mu.Unlock()
 		return false, err
 	}
-	rows := map[string][]byte{rowKey(env.Key): data}
-	typ := record.TypeOf(v)
-	if err := s.docRowsLocked(map[merge.Key]wire.Key{{Class: typ.Class(), Type: typ, ID: id}: env.Key}, rows); err != nil {
-		s.mu.Unlock()
-		return false, err
-	}
-	if err := s.cfg.Store.Commit(ctx, localstore.Change{
-		Records: rows,
-		Enqueue: []localstore.Item{{ID: env.OutboxID, Data: data}},
-	}); err != nil {
-		s.mu.Unlock()
-		return false, fmt.Errorf("save on this device: %w", err)
-	}
+	s.rememberLocked(typ, id, env.Key, !existed, before, v)
 	c := s.sync
 	s.mu.Unlock()
 	if c != nil {
@@ -219,6 +209,26 @@ func (s *Session) save(ctx context.Context, id string, v any) (bool, error) {
 	}
 	s.changed()
 	return true, nil
+}
+
+// commitLocked stores a version just made by the book: the record's row,
+// its index doc and the outbox entry, in one transaction.
+func (s *Session) commitLocked(ctx context.Context, typ record.Type, id string, env wire.Envelope) error {
+	data, err := wire.MarshalEnvelope(&env)
+	if err != nil {
+		return err
+	}
+	rows := map[string][]byte{rowKey(env.Key): data}
+	if err := s.docRowsLocked(map[merge.Key]wire.Key{{Class: typ.Class(), Type: typ, ID: id}: env.Key}, rows); err != nil {
+		return err
+	}
+	if err := s.cfg.Store.Commit(ctx, localstore.Change{
+		Records: rows,
+		Enqueue: []localstore.Item{{ID: env.OutboxID, Data: data}},
+	}); err != nil {
+		return fmt.Errorf("save on this device: %w", err)
+	}
+	return nil
 }
 
 // SaveClient validates and saves a client. Validation errors are
@@ -431,11 +441,17 @@ func (l *local) Receive(ctx context.Context, vs []wire.Envelope, cursor uint64) 
 	if err := s.docRowsLocked(changedKeys, rows); err != nil {
 		return err
 	}
-	c := localstore.Change{Records: rows}
+	c := localstore.Change{Records: rows, Meta: map[string][]byte{}}
 	if cursor != 0 && cursor != s.cursor {
-		c.Meta = map[string][]byte{metaCursor: binary.BigEndian.AppendUint64(nil, cursor)}
+		c.Meta[metaCursor] = binary.BigEndian.AppendUint64(nil, cursor)
 	}
-	if len(c.Records) == 0 && c.Meta == nil {
+	for _, v := range vs {
+		if v.Erased {
+			c.Meta[draftPrefix+rowKey(v.Key)] = nil
+			s.forgetUndoLocked(v.Key)
+		}
+	}
+	if len(c.Records) == 0 && len(c.Meta) == 0 {
 		return nil
 	}
 	if err := s.cfg.Store.Commit(ctx, c); err != nil {

@@ -147,6 +147,7 @@ type Session struct {
 	vaccDocs    map[string]indexDoc
 	contactDocs map[string]indexDoc
 	petsOf      map[string][]string // client id → pet names; nil entry: to recompute
+	undo        *edit               // the last change saved here
 	cursor      uint64
 	sync        *syncclient.Client
 	stopSync    context.CancelFunc
@@ -274,6 +275,7 @@ func (s *Session) Lock() {
 	}
 	s.book, s.keys, s.identity, s.kek = nil, nil, nil, seal.Key{}
 	s.clients, s.clientDocs, s.petDocs, s.vaccDocs, s.contactDocs, s.petsOf = nil, nil, nil, nil, nil, nil
+	s.undo = nil
 	if s.dev != nil {
 		s.phase = Locked
 	}

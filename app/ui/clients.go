@@ -36,7 +36,7 @@ func (c *clients) OnDismount() {
 
 func (c *clients) OnNav(ctx app.Context) {
 	if current.Phase() != session.Open {
-		ctx.Navigate("/")
+		toUnlock(ctx)
 		return
 	}
 	c.erased = ctx.Page().URL().Query().Get("erased")
@@ -96,6 +96,7 @@ type clientForm struct {
 	app.Compo
 	id      string
 	isNew   bool
+	created bool // just saved for the first time: the address changes to its id
 	c       record.Client
 	phones  []string
 	errs    record.Errors
@@ -104,35 +105,75 @@ type clientForm struct {
 	erasing bool   // the erase confirmation is shown
 	emails  string // comma-separated in the form
 	tags    string
+	draft   draftKeeper
+}
+
+// clientDraft is the client form's state as its draft keeps it.
+type clientDraft struct {
+	Client       record.Client
+	Phones       []string
+	Emails, Tags string
 }
 
 func (f *clientForm) OnNav(ctx app.Context) {
 	if current.Phase() != session.Open {
-		ctx.Navigate("/")
+		toUnlock(ctx)
 		return
 	}
 	id := strings.TrimPrefix(ctx.Page().URL().Path, "/clients/")
-	if id == f.id && !f.isNew {
+	if f.created && id == f.id {
 		// Just created: the address now names the client; keep the form.
+		f.created = false
 		return
 	}
-	f.errs, f.err, f.saved, f.erasing = nil, "", false, false
+	f.load(id)
+}
+
+// load fills the form with client id ("new" for a new one), or with the
+// draft kept for it.
+func (f *clientForm) load(id string) {
+	f.errs, f.err, f.saved, f.erasing, f.created = nil, "", false, false, false
+	key := id
 	if id == "new" {
-		f.id, f.isNew, f.c, f.phones, f.emails, f.tags = record.NewID(), true, record.Client{}, []string{""}, "", ""
-		return
-	}
-	f.id, f.isNew = id, false
-	ok, err := current.LoadClient(id, &f.c)
-	if err != nil {
-		f.err = err.Error()
-	}
-	if !ok {
-		f.err = "This client is not on this device (deleted, or not synced yet)."
+		f.id, f.isNew, f.c = record.NewID(), true, record.Client{}
+		key = session.NewDraftID
+	} else {
+		f.id, f.isNew, f.c = id, false, record.Client{}
+		ok, err := current.LoadClient(id, &f.c)
+		if err != nil {
+			f.err = err.Error()
+		}
+		if !ok {
+			f.err = "This client is not on this device (deleted, or not synced yet)."
+		}
 	}
 	f.emails, f.tags = strings.Join(f.c.Emails, ", "), strings.Join(f.c.Tags, ", ")
 	f.phones = append([]string{}, f.c.Phones...)
+	var d clientDraft
+	if rid, ok := f.draft.open(record.TypeClient, key, &d); ok && (f.isNew || rid == f.id) {
+		f.c, f.phones, f.emails, f.tags = d.Client, d.Phones, d.Emails, d.Tags
+		if f.isNew && record.ValidID(rid) {
+			f.id = rid
+		}
+	}
 	if len(f.phones) == 0 {
 		f.phones = []string{""}
+	}
+}
+
+// keep keeps the form's draft after a change.
+func (f *clientForm) keep(ctx app.Context, e app.Event) {
+	f.draft.changed(ctx, f.id, func() any {
+		return clientDraft{Client: f.c, Phones: f.phones, Emails: f.emails, Tags: f.tags}
+	})
+}
+
+func (f *clientForm) discard(ctx app.Context, e app.Event) {
+	f.draft.drop()
+	if f.isNew {
+		f.load("new")
+	} else {
+		f.load(f.id)
 	}
 }
 
@@ -150,7 +191,8 @@ func (f *clientForm) Render() app.UI {
 				app.Div().Class("actions").Body(app.A().Class("button").Href("/clients/"+f.id+"/pets/new").Text("Add a pet")),
 			)
 		}),
-		app.Form().Class("card").OnSubmit(f.save).Body(
+		f.draft.notice(f.discard),
+		app.Form().Class("card").OnSubmit(f.save).OnInput(f.keep).OnChange(f.keep).Body(
 			field("name", "Name", f.errs.On("name"), "", app.Input().ID("name").Type("text").Attr("autocomplete", "off").Value(f.c.Name).
 				Aria("invalid", f.errs.On("name") != "").Aria("describedby", described("name", f.errs.On("name"), "")).
 				OnInput(f.ValueTo(&f.c.Name))),
@@ -252,8 +294,9 @@ func (f *clientForm) save(ctx app.Context, e app.Event) {
 	err := current.SaveClient(context.Background(), f.id, &f.c)
 	if f.errs, f.err = saveFailure(err); err == nil {
 		f.saved = true
+		f.draft.saved(f.id)
 		if f.isNew {
-			f.isNew = false
+			f.isNew, f.created = false, true
 			ctx.Navigate("/clients/" + f.id)
 		}
 	}

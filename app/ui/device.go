@@ -24,7 +24,7 @@ func (d *deviceScreen) OnMount(ctx app.Context) { d.ui = ctx }
 
 func (d *deviceScreen) OnNav(ctx app.Context) {
 	if current.Phase() != session.Open {
-		ctx.Navigate("/")
+		toUnlock(ctx)
 		return
 	}
 	ctx.Async(func() {

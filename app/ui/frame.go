@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -19,8 +21,14 @@ type frame struct {
 	sync        syncclient.Status
 	updatable   bool
 	installable bool
+	last        session.LastChange
+	undoable    bool   // the last change is recent enough to offer undo
+	undone      string // what the last undo reverted, or why it could not
 	stop        func()
 }
+
+// undoWindow is how long after a change the frame offers to undo it.
+const undoWindow = 2 * time.Minute
 
 func (f *frame) OnDismount() {
 	if f.stop != nil {
@@ -32,14 +40,43 @@ func (f *frame) OnMount(ctx app.Context) {
 	f.sync = current.Sync()
 	f.updatable = ctx.AppUpdateAvailable()
 	f.installable = ctx.IsAppInstallable()
+	f.watchUndo(ctx)
 	f.stop = current.OnChange(func() {
 		ctx.Dispatch(func(ctx app.Context) {
 			f.sync = current.Sync()
+			f.watchUndo(ctx)
 			if current.Phase() != session.Open {
-				ctx.Navigate("/")
+				toUnlock(ctx)
 			}
 		})
 	})
+}
+
+// watchUndo offers the last change for undo until undoWindow after it.
+func (f *frame) watchUndo(ctx app.Context) {
+	last, ok := current.LastChange()
+	left := undoWindow - time.Since(last.At)
+	f.last, f.undoable = last, ok && left > 0
+	if f.undoable {
+		f.undone = ""
+		ctx.After(left, func(ctx app.Context) { f.watchUndo(ctx) })
+	}
+}
+
+func (f *frame) undo(ctx app.Context, e app.Event) {
+	done, err := current.Undo(context.Background())
+	if err != nil {
+		f.undone = "Could not undo: " + err.Error() + "."
+		return
+	}
+	f.undone = "Undone: " + done.Label + "."
+	ctx.After(undoWindow, func(ctx app.Context) { f.undone = "" })
+	// Show the screen again with what the record holds now.
+	u := *ctx.Page().URL()
+	q := u.Query()
+	q.Set("undone", strconv.FormatInt(time.Now().UnixMilli(), 36))
+	u.RawQuery = q.Encode()
+	ctx.Navigate(u.String())
 }
 
 func (f *frame) OnAppUpdate(ctx app.Context)        { f.updatable = ctx.AppUpdateAvailable() }
@@ -60,8 +97,8 @@ func (f *frame) Render() app.UI {
 				return app.Button().Text("Install").OnClick(func(ctx app.Context, e app.Event) { ctx.ShowAppInstallPrompt() })
 			}),
 			app.Button().Text("Lock").Aria("label", "Lock Pawfile").OnClick(func(ctx app.Context, e app.Event) {
+				toUnlock(ctx)
 				current.Lock()
-				ctx.Navigate("/")
 			}),
 		),
 		app.If(f.updatable, func() app.UI {
@@ -69,6 +106,14 @@ func (f *frame) Render() app.UI {
 				app.Span().Text("A new version of Pawfile is ready."),
 				app.Button().Text("Update now").OnClick(func(ctx app.Context, e app.Event) { ctx.Reload() }),
 			)
+		}),
+		app.If(f.undoable, func() app.UI {
+			return app.Div().Class("banner", "undo").Attr("role", "status").Body(
+				app.Span().Text("Last change: "+f.last.Label+" at "+f.last.At.Format("15:04")+"."),
+				app.Button().Text("Undo").Aria("label", "Undo: "+f.last.Label).OnClick(f.undo),
+			)
+		}).ElseIf(f.undone != "", func() app.UI {
+			return app.Div().Class("banner", "undo").Attr("role", "status").Text(f.undone)
 		}),
 		app.Main().Class("page").Body(f.Content...),
 	)

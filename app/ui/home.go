@@ -44,7 +44,7 @@ func (h *home) OnMount(ctx app.Context) {
 
 func (h *home) OnNav(ctx app.Context) {
 	if current.Phase() == session.Open {
-		ctx.Navigate("/clients")
+		resume(ctx)
 		return
 	}
 	if h.mode == "" {
@@ -58,7 +58,7 @@ func (h *home) watch(ctx app.Context) {
 	h.stop = current.OnChange(func() {
 		ctx.Dispatch(func(ctx app.Context) {
 			if current.Phase() == session.Open {
-				ctx.Navigate("/clients")
+				resume(ctx)
 			}
 		})
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
@@ -62,36 +63,76 @@ type petForm struct {
 	errs        record.Errors
 	err         string
 	saved       bool
+	created     bool // just saved for the first time: the address changes to its id
+	draft       draftKeeper
+}
+
+// petDraft is the pet form's state as its draft keeps it.
+type petDraft struct {
+	Pet                                record.Pet
+	Allergies, Conditions, Medications string
 }
 
 func (f *petForm) OnNav(ctx app.Context) {
 	if current.Phase() != session.Open {
-		ctx.Navigate("/")
+		toUnlock(ctx)
 		return
 	}
 	path := ctx.Page().URL().Path
-	if path == "/pets/"+f.id && !f.isNew {
+	if f.created && path == "/pets/"+f.id {
 		// Just created: the address now names the pet; keep the form.
+		f.created = false
 		return
 	}
-	f.errs, f.err, f.saved = nil, "", false
+	f.load(path)
+}
+
+// load fills the form from the pet its address names, or a new pet of
+// the client it names, or the draft kept for either.
+func (f *petForm) load(path string) {
+	f.errs, f.err, f.saved, f.created = nil, "", false, false
+	key := session.NewDraftID
 	if strings.HasSuffix(path, "/pets/new") {
 		f.client = strings.TrimSuffix(strings.TrimPrefix(path, "/clients/"), "/pets/new")
 		f.id, f.isNew, f.p = record.NewID(), true, record.Pet{Client: f.client, Species: "dog"}
-		f.allergies, f.conditions, f.medications = "", "", ""
-		return
+	} else {
+		f.id, f.isNew, f.p, key = strings.TrimPrefix(path, "/pets/"), false, record.Pet{}, strings.TrimPrefix(path, "/pets/")
+		ok, err := current.LoadPet(f.id, &f.p)
+		switch {
+		case err != nil:
+			f.err = err.Error()
+		case !ok:
+			f.err = "This pet is not on this device (deleted, or not synced yet)."
+		}
+		f.client = f.p.Client
 	}
-	f.id, f.isNew = strings.TrimPrefix(path, "/pets/"), false
-	f.p = record.Pet{}
-	ok, err := current.LoadPet(f.id, &f.p)
-	switch {
-	case err != nil:
-		f.err = err.Error()
-	case !ok:
-		f.err = "This pet is not on this device (deleted, or not synced yet)."
-	}
-	f.client = f.p.Client
 	f.allergies, f.conditions, f.medications = strings.Join(f.p.Allergies, ", "), strings.Join(f.p.MedicalConditions, ", "), strings.Join(f.p.Medications, ", ")
+	var d petDraft
+	// A new pet's draft is of one client's new pet: not another's.
+	if rid, ok := f.draft.open(record.TypePet, key, &d); ok && d.Pet.Client == f.client {
+		f.p, f.allergies, f.conditions, f.medications = d.Pet, d.Allergies, d.Conditions, d.Medications
+		if f.isNew && record.ValidID(rid) {
+			f.id = rid
+		}
+	} else if ok {
+		f.draft.restored = time.Time{}
+	}
+}
+
+// keep keeps the form's draft after a change.
+func (f *petForm) keep(ctx app.Context, e app.Event) {
+	f.draft.changed(ctx, f.id, func() any {
+		return petDraft{Pet: f.p, Allergies: f.allergies, Conditions: f.conditions, Medications: f.medications}
+	})
+}
+
+func (f *petForm) discard(ctx app.Context, e app.Event) {
+	f.draft.drop()
+	if f.isNew {
+		f.load("/clients/" + f.client + "/pets/new")
+	} else {
+		f.load("/pets/" + f.id)
+	}
 }
 
 func (f *petForm) Render() app.UI {
@@ -104,7 +145,8 @@ func (f *petForm) Render() app.UI {
 	return &frame{Content: []app.UI{
 		app.H1().Text(title),
 		alertBadges(record.Alerts(&f.p)),
-		app.Form().Class("card").OnSubmit(f.save).Body(
+		f.draft.notice(f.discard),
+		app.Form().Class("card").OnSubmit(f.save).OnInput(f.keep).OnChange(f.keep).Body(
 			textField("pet-name", "Name", f.errs.On("name"), "", f.p.Name, f.ValueTo(&f.p.Name)),
 			app.Div().Body(
 				app.Label().For("species").Text("Species"),
@@ -176,8 +218,9 @@ func (f *petForm) save(ctx app.Context, e app.Event) {
 	err := current.SavePet(context.Background(), f.id, &f.p)
 	if f.errs, f.err = saveFailure(err); err == nil {
 		f.saved = true
+		f.draft.saved(f.id)
 		if f.isNew {
-			f.isNew = false
+			f.isNew, f.created = false, true
 			ctx.Navigate("/pets/" + f.id)
 		}
 	}

@@ -26,7 +26,7 @@ func (t *team) OnMount(ctx app.Context) { t.ui = ctx }
 
 func (t *team) OnNav(ctx app.Context) {
 	if current.Phase() != session.Open {
-		ctx.Navigate("/")
+		toUnlock(ctx)
 		return
 	}
 	if t.role == "" {

@@ -26,6 +26,30 @@ func Register(s *session.Session) {
 	app.Route("/device", func() app.Composer { return &deviceScreen{} })
 }
 
+// returnTo is the screen that was open when the session locked, or was
+// asked for while locked: unlocking goes back to it, and to its draft.
+var returnTo string
+
+// toUnlock leaves the current screen for the unlock screen, to come back
+// after unlocking.
+func toUnlock(ctx app.Context) {
+	if u := ctx.Page().URL(); u.Path != "/" {
+		returnTo = u.RequestURI()
+	}
+	ctx.Navigate("/")
+}
+
+// resume goes, once unlocked, to the screen toUnlock left, or to the
+// client list.
+func resume(ctx app.Context) {
+	to := returnTo
+	if to == "" {
+		to = "/clients"
+	}
+	returnTo = ""
+	ctx.Navigate(to)
+}
+
 // RegisterUnavailable binds every route to a screen that explains why
 // Pawfile cannot start in this browser.
 func RegisterUnavailable(err error) {

@@ -86,7 +86,7 @@ type dueList struct {
 
 func (d *dueList) OnNav(ctx app.Context) {
 	if current.Phase() != session.Open {
-		ctx.Navigate("/")
+		toUnlock(ctx)
 	}
 }
 

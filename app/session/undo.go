@@ -1,0 +1,183 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"pawfile/shared/record"
+	"pawfile/shared/wire"
+)
+
+// edit is the last change saved on this device, as Undo reverts it.
+type edit struct {
+	typ     record.Type
+	id      string
+	key     wire.Key
+	created bool              // the change made the record
+	before  map[string][]byte // the fields it wrote, as they were
+	after   map[string][]byte // and as it wrote them
+	label   string
+	at      time.Time
+}
+
+// LastChange is what the undo button offers to revert.
+type LastChange struct {
+	Label string // "changed client Margaret Lockwood"
+	At    time.Time
+}
+
+// ErrNothingToUndo is returned by Undo when there is no change to revert.
+var ErrNothingToUndo = errors.New("nothing to undo")
+
+// fieldsLocked returns the stored fields of a record and whether it
+// exists, before a save changes them.
+func (s *Session) fieldsLocked(typ record.Type, id string) (map[string][]byte, bool) {
+	rec, ok := s.book.Record(typ, id)
+	if !ok || !rec.Exists() {
+		return nil, false
+	}
+	sc, _ := record.SchemaOf(typ)
+	out := make(map[string][]byte, len(sc.Fields))
+	for _, f := range sc.Fields {
+		if b, ok := rec.Get(f.Name); ok {
+			out[f.Name] = b
+		}
+	}
+	return out, true
+}
+
+// rememberLocked keeps a save just committed as the change to undo: the
+// fields it changed, before and after.
+func (s *Session) rememberLocked(typ record.Type, id string, key wire.Key, created bool, before map[string][]byte, v any) {
+	after, err := record.Encode(v)
+	if err != nil {
+		s.undo = nil
+		return
+	}
+	e := &edit{typ: typ, id: id, key: key, created: created, before: map[string][]byte{}, after: map[string][]byte{}, at: time.Now()}
+	for name, b := range after {
+		old, had := before[name]
+		if had && string(old) == string(b) {
+			continue
+		}
+		if had {
+			e.before[name] = old
+		}
+		e.after[name] = b
+	}
+	verb := "changed"
+	if created {
+		verb = "added"
+	}
+	e.label = verb + " " + strings.ReplaceAll(string(typ), "_", " ")
+	for _, f := range []string{"name", "title", "description", "summary"} {
+		var name string
+		if b, ok := after[f]; ok && record.DecodeValue(b, &name) == nil && name != "" {
+			if r := []rune(name); len(r) > 40 {
+				name = string(r[:39]) + "…"
+			}
+			e.label += " " + name
+			break
+		}
+	}
+	s.undo = e
+}
+
+// forgetUndoLocked drops the change to undo if it is of the record named
+// key, which was just erased: undo must not bring back erased data, nor
+// keep it in memory.
+func (s *Session) forgetUndoLocked(key wire.Key) {
+	if s.undo != nil && s.undo.key == key {
+		s.undo = nil
+	}
+}
+
+// LastChange returns the change Undo would revert, if there is one.
+func (s *Session) LastChange() (LastChange, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.undo == nil {
+		return LastChange{}, false
+	}
+	return LastChange{Label: s.undo.label, At: s.undo.at}, true
+}
+
+// Undo reverts the last change saved on this device: a new record is
+// deleted; a changed record gets back the old values of the fields the
+// change wrote, except those someone has changed again since, which are
+// left as they are. The revert is a change like any other and syncs; it
+// cannot itself be undone.
+func (s *Session) Undo(ctx context.Context) (LastChange, error) {
+	s.mu.Lock()
+	e := s.undo
+	if s.book == nil || e == nil {
+		s.mu.Unlock()
+		if s.book == nil {
+			return LastChange{}, ErrLocked
+		}
+		return LastChange{}, ErrNothingToUndo
+	}
+	env, err := s.revertLocked(e)
+	if err == nil {
+		err = s.commitLocked(ctx, e.typ, e.id, env)
+	}
+	if err != nil {
+		s.mu.Unlock()
+		return LastChange{}, fmt.Errorf("undo %s: %w", e.label, err)
+	}
+	s.undo = nil
+	c := s.sync
+	s.mu.Unlock()
+	if c != nil {
+		c.Kick()
+	}
+	s.changed()
+	return LastChange{Label: e.label, At: e.at}, nil
+}
+
+func (s *Session) revertLocked(e *edit) (wire.Envelope, error) {
+	if e.created {
+		return s.book.Delete(e.typ, e.id)
+	}
+	cur, ok := s.fieldsLocked(e.typ, e.id)
+	if !ok {
+		return wire.Envelope{}, errors.New("the record was deleted since")
+	}
+	zero, err := record.New(e.typ)
+	if err != nil {
+		return wire.Envelope{}, err
+	}
+	zeros, err := record.Encode(zero)
+	if err != nil {
+		return wire.Envelope{}, err
+	}
+	back := map[string][]byte{}
+	for name, b := range e.after {
+		if string(cur[name]) != string(b) {
+			continue // changed again since, here or elsewhere: keep that
+		}
+		if old, ok := e.before[name]; ok {
+			back[name] = old
+		} else {
+			back[name] = zeros[name]
+		}
+	}
+	if len(back) == 0 {
+		return wire.Envelope{}, errors.New("it has been changed again since; nothing of it is left to undo")
+	}
+	v, _ := record.New(e.typ)
+	if err := record.Decode(cur, v); err != nil {
+		return wire.Envelope{}, err
+	}
+	if err := record.Decode(back, v); err != nil {
+		return wire.Envelope{}, err
+	}
+	env, changed, err := s.book.Save(e.id, v)
+	if err == nil && !changed {
+		err = errors.New("nothing changed")
+	}
+	return env, err
+}

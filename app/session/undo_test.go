@@ -1,0 +1,168 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"pawfile/shared/record"
+	"pawfile/shared/seal"
+)
+
+func TestUndo(t *testing.T) {
+	ctx := context.Background()
+	keys := seal.NewKeyring()
+	a, _ := setUp(t, "ws1", keys, 1)
+	b, _ := setUp(t, "ws1", keys, 2)
+	for _, s := range []*Session{a, b} {
+		if err := s.Unlock(ctx, pass); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := a.Undo(ctx); !errors.Is(err, ErrNothingToUndo) {
+		t.Fatalf("undo with nothing done: %v", err)
+	}
+
+	// Undoing a new record deletes it, here and, once synced, elsewhere.
+	id := record.NewID()
+	if err := a.SaveClient(ctx, id, &record.Client{Name: "Ann Undo", Notes: "first"}); err != nil {
+		t.Fatal(err)
+	}
+	if c, ok := a.LastChange(); !ok || c.Label != "added client Ann Undo" {
+		t.Fatalf("LastChange = %+v %v", c, ok)
+	}
+	send(t, a, b, 1)
+	if _, err := a.Undo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := a.LastChange(); ok {
+		t.Error("an undo can itself be undone")
+	}
+	send(t, a, b, 2)
+	for _, s := range []*Session{a, b} {
+		if ok, _ := s.LoadClient(id, &record.Client{}); ok || len(s.SearchClients("Ann", 5)) != 0 {
+			t.Errorf("undone new client still there")
+		}
+	}
+
+	// Undoing an edit brings back the old values of what it changed,
+	// and keeps a field someone else changed since.
+	id = record.NewID()
+	c := record.Client{Name: "Bea", Notes: "old notes", Tags: []string{"regular"}}
+	if err := a.SaveClient(ctx, id, &c); err != nil {
+		t.Fatal(err)
+	}
+	c.Notes, c.Address = "new notes", "1 New Road"
+	if err := a.SaveClient(ctx, id, &c); err != nil {
+		t.Fatal(err)
+	}
+	send(t, a, b, 3)
+	var cb record.Client
+	b.LoadClient(id, &cb)
+	cb.Address = "2 Other Street"
+	if err := b.SaveClient(ctx, id, &cb); err != nil {
+		t.Fatal(err)
+	}
+	send(t, b, a, 4)
+	if _, err := a.Undo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	send(t, a, b, 5)
+	for _, s := range []*Session{a, b} {
+		var got record.Client
+		s.LoadClient(id, &got)
+		if got.Notes != "old notes" || got.Address != "2 Other Street" || got.Name != "Bea" || len(got.Tags) != 1 {
+			t.Errorf("after undo: %+v", got)
+		}
+	}
+
+	// Everything the change wrote was changed again: nothing to revert.
+	c = record.Client{Name: "Cy"}
+	id = record.NewID()
+	a.SaveClient(ctx, id, &c)
+	c.Notes = "x"
+	a.SaveClient(ctx, id, &c)
+	send(t, a, b, 6)
+	b.LoadClient(id, &cb)
+	cb.Notes = "y"
+	b.SaveClient(ctx, id, &cb)
+	send(t, b, a, 7)
+	if _, err := a.Undo(ctx); err == nil || !strings.Contains(err.Error(), "changed again") {
+		t.Errorf("undo of an overwritten change: %v", err)
+	}
+
+	// An erased record's change is forgotten: undo never brings it back.
+	id = record.NewID()
+	a.SaveClient(ctx, id, &record.Client{Name: "Dee"})
+	if _, err := a.EraseClient(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Undo(ctx); !errors.Is(err, ErrNothingToUndo) {
+		t.Errorf("undo after erasure: %v", err)
+	}
+}
+
+func TestDrafts(t *testing.T) {
+	ctx := context.Background()
+	s, st := setUp(t, "ws1", seal.NewKeyring(), 1)
+	if err := s.Unlock(ctx, pass); err != nil {
+		t.Fatal(err)
+	}
+	type form struct {
+		C      record.Client
+		Phones []string
+	}
+	newID := record.NewID()
+	in := form{C: record.Client{Name: "Margaret Draftwood", Notes: "half-typed"}, Phones: []string{"07700 900999"}}
+	if err := s.KeepDraft(ctx, record.TypeClient, NewDraftID, newID, &in); err != nil {
+		t.Fatal(err)
+	}
+	for name, b := range st.meta {
+		if strings.Contains(name, newID) || strings.Contains(string(b), "Draftwood") || strings.Contains(string(b), "07700") {
+			t.Fatalf("draft in the clear in the store: %q", name)
+		}
+	}
+	// After a reload and unlock, the draft comes back.
+	s.Lock()
+	s2, err := New(ctx, Config{Server: "http://127.0.0.1:1", Store: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Lock()
+	if _, _, _, err := s2.Draft(ctx, record.TypeClient, NewDraftID, &form{}); !errors.Is(err, ErrLocked) {
+		t.Errorf("draft while locked: %v", err)
+	}
+	if err := s2.Unlock(ctx, pass); err != nil {
+		t.Fatal(err)
+	}
+	var out form
+	id, saved, ok, err := s2.Draft(ctx, record.TypeClient, NewDraftID, &out)
+	if err != nil || !ok || id != newID || saved.IsZero() || out.C.Notes != "half-typed" || out.Phones[0] != "07700 900999" {
+		t.Fatalf("Draft = %q %v %v %v %+v", id, saved, ok, err, out)
+	}
+	// Another record's draft is another draft.
+	if _, _, ok, _ := s2.Draft(ctx, record.TypeClient, newID, &form{}); ok {
+		t.Error("a saved client's form found the new-client draft")
+	}
+	if err := s2.DropDraft(ctx, record.TypeClient, NewDraftID); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, ok, _ := s2.Draft(ctx, record.TypeClient, NewDraftID, &form{}); ok {
+		t.Error("dropped draft still there")
+	}
+
+	// Erasing a client drops its drafts.
+	if err := s2.SaveClient(ctx, newID, &in.C); err != nil {
+		t.Fatal(err)
+	}
+	if err := s2.KeepDraft(ctx, record.TypeClient, newID, "", &form{C: record.Client{Name: "Margaret Draftwood", Notes: "more"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s2.EraseClient(ctx, newID); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, ok, _ := s2.Draft(ctx, record.TypeClient, newID, &form{}); ok {
+		t.Error("erased client's draft still there")
+	}
+}

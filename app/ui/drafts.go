@@ -1,0 +1,93 @@
+package ui
+
+import (
+	"context"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"pawfile/shared/record"
+)
+
+// draftDelay is how long a form waits after a keystroke before keeping
+// its draft: often enough that a reload loses at most a word, rarely
+// enough that typing is not one storage write per key.
+const draftDelay = 400 * time.Millisecond
+
+// draftKeeper keeps a form's unsaved state on the device (sealed, by the
+// session) while the person types, and brings it back when the form is
+// opened again: after a reload, a crash or the idle lock.
+type draftKeeper struct {
+	typ      record.Type
+	key      string    // the record's id, or session.NewDraftID
+	gen      int       // bumped by every change; a pending keep runs only if still latest
+	restored time.Time // when the restored draft was kept; zero if none
+	err      string
+}
+
+// open starts keeping drafts for record id (session.NewDraftID for a new
+// one) and fills form with its draft if there is one, returning the
+// record's id the draft holds.
+func (d *draftKeeper) open(typ record.Type, key string, form any) (string, bool) {
+	*d = draftKeeper{typ: typ, key: key}
+	id, at, ok, err := current.Draft(context.Background(), typ, key, form)
+	if err != nil {
+		d.err = "Unsaved changes kept earlier could not be read: " + err.Error()
+		return "", false
+	}
+	if ok {
+		d.restored = at
+	}
+	return id, ok
+}
+
+// changed keeps the draft a moment after the last change; state returns
+// the form's state then, and newID the new record's id.
+func (d *draftKeeper) changed(ctx app.Context, newID string, state func() any) {
+	if d.typ == "" {
+		return
+	}
+	d.gen++
+	gen := d.gen
+	ctx.After(draftDelay, func(ctx app.Context) {
+		if gen != d.gen {
+			return
+		}
+		if err := current.KeepDraft(context.Background(), d.typ, d.key, newID, state()); err != nil {
+			d.err = "Your changes are not being kept on this device: " + err.Error() + ". Save the form to keep them."
+		} else {
+			d.err = ""
+		}
+	})
+}
+
+// drop forgets the draft: the form's changes were thrown away.
+func (d *draftKeeper) drop() {
+	d.gen++
+	if d.typ != "" {
+		current.DropDraft(context.Background(), d.typ, d.key)
+	}
+	d.restored, d.err = time.Time{}, ""
+}
+
+// saved forgets the draft of a form just saved as record id; a new
+// record's next draft is kept under its id.
+func (d *draftKeeper) saved(id string) {
+	d.drop()
+	d.key = id
+}
+
+// notice tells the person a draft was brought back, with a way to throw
+// it away, or that drafts cannot be kept.
+func (d *draftKeeper) notice(discard app.EventHandler) app.UI {
+	switch {
+	case d.err != "":
+		return app.Div().Class("alert").Attr("role", "alert").Text(d.err)
+	case !d.restored.IsZero():
+		return app.Div().Class("note", "row").Attr("role", "status").Body(
+			app.Span().Text("Unsaved changes from "+d.restored.Format("Mon 2 Jan 15:04")+" were brought back. Save to keep them."),
+			app.Button().Type("button").Text("Discard changes").OnClick(discard),
+		)
+	}
+	return nil
+}
