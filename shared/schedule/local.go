@@ -22,7 +22,7 @@ func At(d record.Date, hour, minute int, zone string) (record.Instant, error) {
 	}
 	loc, err := record.LoadZone(zone)
 	if err != nil {
-		return record.Instant{}, fmt.Errorf("%w (use a name such as Europe/London)", err)
+		return record.Instant{}, fmt.Errorf("unknown time zone %q (use a name such as Europe/London)", trim(zone))
 	}
 	return record.InstantOf(wall(t.Year(), t.Month(), t.Day(), hour, minute, 0, 0, loc)), nil
 }

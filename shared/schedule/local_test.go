@@ -2,6 +2,7 @@ package schedule
 
 import (
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -83,9 +84,13 @@ func TestAtRefuses(t *testing.T) {
 		{"2026-06-15", 10, 0, "Local"},
 		{"2026-06-15", 10, 0, ""},
 		{"2026-06-15", 10, 0, "Mars/Olympus_Mons"},
+		{"2026-06-15", 10, 0, strings.Repeat("Mars/", 1000)},
 	} {
-		if i, err := At(tc.date, tc.hh, tc.mm, tc.zone); err == nil {
+		i, err := At(tc.date, tc.hh, tc.mm, tc.zone)
+		if err == nil {
 			t.Errorf("At(%q, %d, %d, %q) = %v, want an error", tc.date, tc.hh, tc.mm, tc.zone, i)
+		} else if len(err.Error()) > 200 {
+			t.Errorf("At(…, %.20q…): %d-byte error", tc.zone, len(err.Error()))
 		}
 	}
 }

@@ -86,7 +86,7 @@ func startOf(p *record.Project) (time.Time, error) {
 	}
 	loc, err := record.LoadZone(p.Start.Zone)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("the project's start: %w; set its start again to fix it", err)
+		return time.Time{}, fmt.Errorf("the project's start has an unknown time zone %q: set its start again to fix it", trim(p.Start.Zone))
 	}
 	if !inBounds(p.Start.UnixMilli) {
 		return time.Time{}, fmt.Errorf("the project's start is not between %d and %d; set its start again to fix it", record.MinYear, record.MaxYear)
