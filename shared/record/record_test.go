@@ -478,13 +478,13 @@ func TestInstant(t *testing.T) {
 	}
 	// Zones the embedded database must know, on every platform.
 	for _, z := range []string{"Europe/London", "UTC", "Etc/GMT+5", "America/Port-au-Prince", "Australia/Lord_Howe"} {
-		if _, err := loadZone(z); err != nil {
-			t.Errorf("loadZone(%q): %v", z, err)
+		if _, err := LoadZone(z); err != nil {
+			t.Errorf("LoadZone(%q): %v", z, err)
 		}
 	}
 	for _, z := range []string{"", "Local", "/etc/localtime", ".hidden", "Europe/London ", strings.Repeat("A", 65)} {
-		if _, err := loadZone(z); err == nil {
-			t.Errorf("loadZone(%q) accepted", z)
+		if _, err := LoadZone(z); err == nil {
+			t.Errorf("LoadZone(%q) accepted", z)
 		}
 	}
 }

@@ -120,7 +120,7 @@ func checkField(f *Field, x any) string {
 		case i.UnixMilli < minInstant || i.UnixMilli >= maxInstant:
 			return fmt.Sprintf("must be between %d and %d", MinYear, MaxYear)
 		}
-		if _, err := loadZone(i.Zone); err != nil {
+		if _, err := LoadZone(i.Zone); err != nil {
 			return fmt.Sprintf("unknown time zone %q (use a name such as Europe/London)", truncate(i.Zone, 64))
 		}
 		return ""

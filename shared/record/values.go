@@ -83,7 +83,7 @@ func (i Instant) IsZero() bool { return i.UnixMilli == 0 && i.Zone == "" }
 // Time returns i in its zone, or in UTC if the zone is unknown.
 func (i Instant) Time() time.Time {
 	t := time.UnixMilli(i.UnixMilli)
-	if loc, err := loadZone(i.Zone); err == nil {
+	if loc, err := LoadZone(i.Zone); err == nil {
 		return t.In(loc)
 	}
 	return t.UTC()
@@ -127,7 +127,10 @@ func validCurrency(c string) bool {
 // are a few hundred of those, so hostile input cannot grow the cache.
 var zones sync.Map // string -> *time.Location
 
-func loadZone(name string) (*time.Location, error) {
+// LoadZone returns the location of an IANA time zone name as records hold
+// it ("Europe/London"). It refuses "" and "Local", which would load as UTC
+// and as the device's own zone, and anything shaped like a file path.
+func LoadZone(name string) (*time.Location, error) {
 	if l, ok := zones.Load(name); ok {
 		return l.(*time.Location), nil
 	}
