@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -60,6 +61,8 @@ type petForm struct {
 	allergies   string // comma-separated in the form
 	conditions  string
 	medications string
+	weight      string // kilograms, as typed
+	interval    string // weeks, as typed
 	errs        record.Errors
 	err         string
 	saved       bool
@@ -71,6 +74,7 @@ type petForm struct {
 type petDraft struct {
 	Pet                                record.Pet
 	Allergies, Conditions, Medications string
+	Weight, Interval                   string
 }
 
 func (f *petForm) OnNav(ctx app.Context) {
@@ -107,10 +111,15 @@ func (f *petForm) load(path string) {
 		f.client = f.p.Client
 	}
 	f.allergies, f.conditions, f.medications = strings.Join(f.p.Allergies, ", "), strings.Join(f.p.MedicalConditions, ", "), strings.Join(f.p.Medications, ", ")
+	f.weight, f.interval = kilograms(f.p.WeightGrams), ""
+	if f.p.GroomingIntervalWeeks > 0 {
+		f.interval = strconv.FormatInt(f.p.GroomingIntervalWeeks, 10)
+	}
 	var d petDraft
 	// A new pet's draft is of one client's new pet: not another's.
 	if rid, ok := f.draft.open(record.TypePet, key, &d); ok && d.Pet.Client == f.client {
 		f.p, f.allergies, f.conditions, f.medications = d.Pet, d.Allergies, d.Conditions, d.Medications
+		f.weight, f.interval = d.Weight, d.Interval
 		if f.isNew && record.ValidID(rid) {
 			f.id = rid
 		}
@@ -122,7 +131,7 @@ func (f *petForm) load(path string) {
 // keep keeps the form's draft after a change.
 func (f *petForm) keep(ctx app.Context, e app.Event) {
 	f.draft.changed(ctx, f.id, func() any {
-		return petDraft{Pet: f.p, Allergies: f.allergies, Conditions: f.conditions, Medications: f.medications}
+		return petDraft{Pet: f.p, Allergies: f.allergies, Conditions: f.conditions, Medications: f.medications, Weight: f.weight, Interval: f.interval}
 	})
 }
 
@@ -157,6 +166,21 @@ func (f *petForm) Render() app.UI {
 				),
 			),
 			textField("breed", "Breed", f.errs.On("breed"), "", f.p.Breed, f.ValueTo(&f.p.Breed)),
+			app.Div().Class("grid3").Body(
+				enumSelect("sex", "Sex", petField("sex"), f.p.Sex, true, f.ValueTo(&f.p.Sex)),
+				dateField("birth-date", "Birth date", f.errs.On("birth_date"), string(f.p.BirthDate), func(ctx app.Context, e app.Event) {
+					f.p.BirthDate = record.Date(ctx.JSSrc().Get("value").String())
+				}),
+				app.Div().Class("age").Body(app.P().Class("hint").Text(ageText(f.p.BirthDate, today()))),
+			),
+			app.Div().Class("checks").Body(checkbox("neutered", "Neutered or spayed", f.p.Neutered, func(on bool) { f.p.Neutered = on })),
+			app.Div().Class("grid3").Body(
+				field("weight", "Weight (kg)", f.errs.On("weight_grams"), "", app.Input().ID("weight").Type("text").Attr("inputmode", "decimal").
+					Attr("autocomplete", "off").Value(f.weight).Aria("invalid", f.errs.On("weight_grams") != "").
+					Aria("describedby", described("weight", f.errs.On("weight_grams"), "")).OnInput(f.ValueTo(&f.weight))),
+				textField("coat", "Coat type", f.errs.On("coat"), "", f.p.Coat, f.ValueTo(&f.p.Coat)),
+				textField("colour", "Colour", f.errs.On("colour"), "", f.p.Colour, f.ValueTo(&f.p.Colour)),
+			),
 			textField("allergies", "Allergies", f.errs.On("allergies"), listHint, f.allergies, f.ValueTo(&f.allergies)),
 			textField("conditions", "Medical conditions", f.errs.On("medical_conditions"), listHint, f.conditions, f.ValueTo(&f.conditions)),
 			textField("medications", "Medications", f.errs.On("medications"), listHint, f.medications, f.ValueTo(&f.medications)),
@@ -171,6 +195,21 @@ func (f *petForm) Render() app.UI {
 					)
 				}),
 			),
+			field("behaviour-notes", "Behaviour notes", f.errs.On("behaviour_notes"), "", app.Textarea().ID("behaviour-notes").Class("short").Text(f.p.BehaviourNotes).
+				Aria("invalid", f.errs.On("behaviour_notes") != "").OnInput(f.ValueTo(&f.p.BehaviourNotes))),
+			app.H2().Text("Grooming"),
+			app.Div().Class("grid3").Body(
+				field("interval", "Groom every (weeks)", f.errs.On("grooming_interval_weeks"), "", app.Input().ID("interval").Type("text").
+					Attr("inputmode", "numeric").Attr("autocomplete", "off").Value(f.interval).
+					Aria("invalid", f.errs.On("grooming_interval_weeks") != "").
+					Aria("describedby", described("interval", f.errs.On("grooming_interval_weeks"), "")).OnInput(f.ValueTo(&f.interval))),
+				textField("style", "Style", f.errs.On("preferred_style"), "", f.p.PreferredStyle, f.ValueTo(&f.p.PreferredStyle)),
+				textField("blade", "Blade", f.errs.On("preferred_blade"), "", f.p.PreferredBlade, f.ValueTo(&f.p.PreferredBlade)),
+			),
+			textField("shampoo", "Shampoo", f.errs.On("preferred_shampoo"), "", f.p.PreferredShampoo, f.ValueTo(&f.p.PreferredShampoo)),
+			field("grooming-prefs", "Grooming preferences", f.errs.On("grooming_preferences"), "", app.Textarea().ID("grooming-prefs").Class("short").Text(f.p.GroomingPreferences).
+				Aria("invalid", f.errs.On("grooming_preferences") != "").OnInput(f.ValueTo(&f.p.GroomingPreferences))),
+			app.H2().Text("Vet"),
 			textField("vet-name", "Vet", f.errs.On("vet_name"), "", f.p.VetName, f.ValueTo(&f.p.VetName)),
 			textField("vet-phone", "Vet's phone", f.errs.On("vet_phone"), "", f.p.VetPhone, f.ValueTo(&f.p.VetPhone)),
 			field("pet-notes", "Notes", f.errs.On("notes"), "", app.Textarea().ID("pet-notes").Text(f.p.Notes).
@@ -215,6 +254,18 @@ func (f *petForm) save(ctx app.Context, e app.Event) {
 	f.p.Name = strings.TrimSpace(f.p.Name)
 	f.p.Allergies, f.p.MedicalConditions, f.p.Medications = list(f.allergies), list(f.conditions), list(f.medications)
 	f.saved = false
+	var typed record.Errors
+	var ok bool
+	if f.p.WeightGrams, ok = parseKilograms(f.weight); !ok {
+		typed = append(typed, record.FieldError{Field: "weight_grams", Message: "Weight: enter kilograms, such as 12.5, or leave it empty."})
+	}
+	if f.p.GroomingIntervalWeeks, ok = parseWeeks(f.interval); !ok {
+		typed = append(typed, record.FieldError{Field: "grooming_interval_weeks", Message: "Groom every: enter a whole number of weeks, such as 6, or leave it empty."})
+	}
+	if typed != nil {
+		f.errs, f.err = typed, ""
+		return
+	}
 	err := current.SavePet(context.Background(), f.id, &f.p)
 	if f.errs, f.err = saveFailure(err); err == nil {
 		f.saved = true
@@ -224,4 +275,65 @@ func (f *petForm) save(ctx app.Context, e app.Event) {
 			ctx.Navigate("/pets/" + f.id)
 		}
 	}
+}
+
+// kilograms shows grams as kilograms with at most one decimal: "12.5".
+func kilograms(g int64) string {
+	if g <= 0 {
+		return ""
+	}
+	s := strconv.FormatFloat(float64(g)/1000, 'f', 1, 64)
+	return strings.TrimSuffix(s, ".0")
+}
+
+// parseKilograms reads a weight typed in kilograms ("12.5" or "12,5")
+// as grams; empty is no weight.
+func parseKilograms(s string) (int64, bool) {
+	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(strings.ToLower(s)), "kg"))
+	if s == "" {
+		return 0, true
+	}
+	kg, err := strconv.ParseFloat(strings.Replace(s, ",", ".", 1), 64)
+	if err != nil || kg < 0 || kg > 200 {
+		return 0, false
+	}
+	return int64(kg*1000 + 0.5), true
+}
+
+// parseWeeks reads a whole number of weeks; empty is none.
+func parseWeeks(s string) (int64, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, true
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil && n >= 0
+}
+
+// ageText is a pet's age on today, from its birth date: "3 years 2
+// months", "7 months".
+func ageText(born, today record.Date) string {
+	if born.IsZero() || !born.Valid() || born > today {
+		return ""
+	}
+	b, t := born.Time(), today.Time()
+	months := (t.Year()-b.Year())*12 + int(t.Month()-b.Month())
+	if t.Day() < b.Day() {
+		months--
+	}
+	switch y, m := months/12, months%12; {
+	case y == 0:
+		return "Age: " + plural(m, "month")
+	case m == 0:
+		return "Age: " + plural(y, "year")
+	default:
+		return "Age: " + plural(y, "year") + " " + plural(m, "month")
+	}
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return strconv.Itoa(n) + " " + unit + "s"
 }
