@@ -180,7 +180,7 @@ type conn struct {
 }
 
 func (k *conn) send(ctx context.Context, m wire.Message) error {
-	b, err := wire.Encode(m)
+	b, err := wire.EncodePlain(m)
 	if err != nil {
 		return err
 	}

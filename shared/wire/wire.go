@@ -128,13 +128,22 @@ func init() {
 	}
 }
 
-// The zstd coder is created on first use, so an app that never sees a large
-// message does not pay for its tables. With concurrency 1 there is one
-// coder state: EncodeAll and DecodeAll are safe for concurrent use but take
-// turns, which keeps memory small in the browser.
-var (
-	zstdEncoder = sync.OnceValues(func() (*zstd.Encoder, error) {
-		return zstd.NewWriter(nil,
+// The zstd coders are created on first use, so an app that never sees a
+// large message does not pay for their tables. With concurrency 1 there is
+// one coder state: EncodeAll and DecodeAll are safe for concurrent use but
+// take turns, which keeps memory small in the browser. They are made by
+// functions, not by package variables' initializers, so that a program
+// that never compresses (the app: see EncodePlain) links no encoder.
+var zstdCoders struct {
+	encOnce, decOnce sync.Once
+	enc              *zstd.Encoder
+	dec              *zstd.Decoder
+	encErr, decErr   error
+}
+
+func zstdEncoder() (*zstd.Encoder, error) {
+	zstdCoders.encOnce.Do(func() {
+		zstdCoders.enc, zstdCoders.encErr = zstd.NewWriter(nil,
 			zstd.WithEncoderConcurrency(1),
 			// Sealed payloads are random: zstd only wins on the headers
 			// around them. On BenchmarkEncodeBatch the fastest level costs
@@ -149,8 +158,12 @@ var (
 			zstd.WithSingleSegment(true),
 		)
 	})
-	zstdDecoder = sync.OnceValues(func() (*zstd.Decoder, error) {
-		return zstd.NewReader(nil,
+	return zstdCoders.enc, zstdCoders.encErr
+}
+
+func zstdDecoder() (*zstd.Decoder, error) {
+	zstdCoders.decOnce.Do(func() {
+		zstdCoders.dec, zstdCoders.decErr = zstd.NewReader(nil,
 			zstd.WithDecoderConcurrency(1),
 			zstd.WithDecoderMaxMemory(maxBody),
 			zstd.WithDecoderMaxWindow(MaxFrame),
@@ -159,36 +172,34 @@ var (
 			zstd.WithDecodeAllCapLimit(true),
 		)
 	})
-)
+	return zstdCoders.dec, zstdCoders.decErr
+}
 
-// Encode validates m and returns its frame. A message that breaks the
-// protocol's limits returns a *ProtocolError (CodeTooLarge for a batch that
-// does not fit: split it), never a frame the other side would refuse.
+// Encode validates m and returns its frame, compressed when that makes it
+// smaller. A message that breaks the protocol's limits returns a
+// *ProtocolError (CodeTooLarge for a batch that does not fit: split it),
+// never a frame the other side would refuse.
 func Encode(m Message) ([]byte, error) {
 	return encode(m, false)
+}
+
+// EncodePlain is Encode without compression, for the browser: what it
+// sends is sealed, so zstd would save only the few header bytes around
+// each payload, and not linking zstd's encoder keeps about 80 KB (Brotli)
+// out of the app's first load. Every frame it makes is one Decode reads.
+func EncodePlain(m Message) ([]byte, error) {
+	frame, _, err := encodeBody(m)
+	return frame, err
 }
 
 // encode is Encode; force compresses the body whatever its size (tests use
 // it to make compressed frames of every message type).
 func encode(m Message, force bool) ([]byte, error) {
-	if m == nil {
-		return nil, protocolError(CodeBadMessage, "wire: encode: nil message")
+	frame, t, err := encodeBody(m)
+	if err != nil {
+		return nil, err
 	}
-	t := m.Type()
-	if err := m.validate(); err != nil {
-		return nil, wrap(err, "wire: encode %s", t)
-	}
-	var buf bytes.Buffer
-	buf.Grow(sizeHint(m))
-	buf.Write([]byte{Version, byte(t), 0})
-	if err := encMode.MarshalToBuffer(m, &buf); err != nil {
-		return nil, fmt.Errorf("wire: encode %s: %w", t, err)
-	}
-	frame := buf.Bytes()
 	body := frame[headerSize:]
-	if len(body) > maxBody {
-		return nil, protocolError(CodeTooLarge, "wire: encode %s: %d bytes, more than the %d a frame may hold; split it", t, len(body), maxBody)
-	}
 	if len(body) >= compressMin || force {
 		enc, err := zstdEncoder()
 		if err != nil {
@@ -201,6 +212,28 @@ func encode(m Message, force bool) ([]byte, error) {
 		}
 	}
 	return frame, nil
+}
+
+// encodeBody validates m and returns its uncompressed frame.
+func encodeBody(m Message) ([]byte, Type, error) {
+	if m == nil {
+		return nil, 0, protocolError(CodeBadMessage, "wire: encode: nil message")
+	}
+	t := m.Type()
+	if err := m.validate(); err != nil {
+		return nil, t, wrap(err, "wire: encode %s", t)
+	}
+	var buf bytes.Buffer
+	buf.Grow(sizeHint(m))
+	buf.Write([]byte{Version, byte(t), 0})
+	if err := encMode.MarshalToBuffer(m, &buf); err != nil {
+		return nil, t, fmt.Errorf("wire: encode %s: %w", t, err)
+	}
+	frame := buf.Bytes()
+	if body := frame[headerSize:]; len(body) > maxBody {
+		return nil, t, protocolError(CodeTooLarge, "wire: encode %s: %d bytes, more than the %d a frame may hold; split it", t, len(body), maxBody)
+	}
+	return frame, t, nil
 }
 
 // sizeHint estimates the size of m's frame, so Encode allocates its buffer

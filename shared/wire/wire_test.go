@@ -132,6 +132,40 @@ func TestBatchesAreCompressed(t *testing.T) {
 	}
 }
 
+// EncodePlain never compresses, and what it makes decodes to what Encode's
+// frame decodes to; it refuses what Encode refuses.
+func TestEncodePlain(t *testing.T) {
+	m := &Push{ID: 7, Versions: envelopes(100, 440, 1)}
+	plain, err := EncodePlain(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	packed, err := Encode(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain[2] != 0 || packed[2] != flagZstd || len(plain) <= len(packed) {
+		t.Fatalf("flags %d/%d, sizes %d/%d", plain[2], packed[2], len(plain), len(packed))
+	}
+	a, err := Decode(plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Decode(packed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(a, b) {
+		t.Error("plain and compressed frames decode differently")
+	}
+	if _, err := EncodePlain(&Push{ID: 1, Versions: envelopes(MaxBatch+1, 10, 1)}); err == nil {
+		t.Error("EncodePlain took a batch over the limit")
+	}
+	if _, err := EncodePlain(nil); err == nil {
+		t.Error("EncodePlain took nil")
+	}
+}
+
 // The worst batch the limits allow must still fit in a frame: senders rely
 // on MaxBatch and MaxBatchBytes alone.
 func TestLimitsFitInAFrame(t *testing.T) {
