@@ -48,6 +48,9 @@ func TestExportClient(t *testing.T) {
 	b.button("Add to the log")
 	b.waitText("by you", 20*time.Second)
 
+	exportLink := `//a[normalize-space()="Export their data"]`
+	b.run("scroll to the export link", 10*time.Second, chromedp.ScrollIntoView(exportLink, chromedp.BySearch))
+	t.Logf("client screen: %s", b.screenshot("client-1024x768"))
 	b.link("Export their data")
 	b.waitText("Data held about Margaret Lockwood", 20*time.Second)
 	page := b.text()

@@ -86,32 +86,36 @@ func (s *Session) EraseClient(ctx context.Context, id string) (int, error) {
 // always agree on what is held about a client. It opens every record
 // once: slow on a big book.
 func (s *Session) belowLocked(client string) map[record.Type]map[string]bool {
+	// Each record's owner is read once; the loop then follows them from
+	// the client down, as deep as they go.
+	type link struct {
+		t, ownerType record.Type
+		id, owner    string
+	}
+	var links []link
+	for _, t := range record.Types() {
+		sc, _ := record.SchemaOf(t)
+		if sc.Parent == "" {
+			continue
+		}
+		for _, id := range s.book.IDs(t) {
+			if rec, ok := s.book.Record(t, id); ok {
+				ot, oid := ownerOf(sc, rec)
+				links = append(links, link{t, ot, id, oid})
+			}
+		}
+	}
 	found := map[record.Type]map[string]bool{record.TypeClient: {client: true}}
-	// Parents come before their children in record.Types(), so one pass
-	// finds nearly everything; the next finds nothing new and ends.
 	for changed := true; changed; {
 		changed = false
-		for _, t := range record.Types() {
-			sc, _ := record.SchemaOf(t)
-			if sc.Parent == "" {
+		for _, l := range links {
+			if found[l.t][l.id] || !found[l.ownerType][l.owner] {
 				continue
 			}
-			for _, id := range s.book.IDs(t) {
-				if found[t][id] {
-					continue
-				}
-				rec, ok := s.book.Record(t, id)
-				if !ok {
-					continue
-				}
-				if ot, oid := ownerOf(sc, rec); !found[ot][oid] {
-					continue
-				}
-				if found[t] == nil {
-					found[t] = map[string]bool{}
-				}
-				found[t][id], changed = true, true
+			if found[l.t] == nil {
+				found[l.t] = map[string]bool{}
 			}
+			found[l.t][l.id], changed = true, true
 		}
 	}
 	return found

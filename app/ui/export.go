@@ -30,19 +30,29 @@ func (p *exportPage) OnNav(ctx app.Context) {
 	}
 	p.id = strings.TrimSuffix(strings.TrimPrefix(ctx.Page().URL().Path, "/clients/"), "/export")
 	p.ex, p.refs, p.err = session.Export{}, nil, ""
-	ex, err := current.ExportClient(p.id)
-	if err != nil {
-		p.err = "Cannot export: " + err.Error() + "."
-		return
-	}
-	p.ex, p.refs = ex, map[string]string{}
-	for _, g := range ex.Groups {
-		for i, r := range g.Records {
-			if p.refs[r.ID] = r.Title(); p.refs[r.ID] == "" {
-				p.refs[r.ID] = p.heading(g, i)
+	// Collecting opens every record on the device (a few seconds in a
+	// big book): show the page first.
+	id := p.id
+	ctx.Async(func() {
+		ex, err := current.ExportClient(id)
+		ctx.Dispatch(func(ctx app.Context) {
+			if id != p.id {
+				return // the person went on to another client
 			}
-		}
-	}
+			if err != nil {
+				p.err = "Cannot export: " + err.Error() + "."
+				return
+			}
+			p.ex, p.refs = ex, map[string]string{}
+			for _, g := range ex.Groups {
+				for i, r := range g.Records {
+					if p.refs[r.ID] = r.Title(); p.refs[r.ID] == "" {
+						p.refs[r.ID] = p.heading(g, i)
+					}
+				}
+			}
+		})
+	})
 }
 
 func (p *exportPage) Render() app.UI {
@@ -54,7 +64,10 @@ func (p *exportPage) Render() app.UI {
 		}}
 	}
 	if p.ex.Groups == nil {
-		return &frame{}
+		return &frame{Content: []app.UI{
+			app.H1().Text("Export a client's data"),
+			app.P().Attr("role", "status").Text("Collecting everything held about this client…"),
+		}}
 	}
 	name := p.ex.Client().Title()
 	var held []session.Group
