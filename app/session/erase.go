@@ -17,7 +17,8 @@ import (
 // markers with no fields, which sync to every device and the server; the
 // server then refuses those records from anyone. The old sealed rows are
 // purged from this device's storage. It opens every record once to find
-// the ones below the client: slow on a big book, and rare.
+// the ones below the client (see belowLocked): slow on a big book, and
+// rare.
 func (s *Session) EraseClient(ctx context.Context, id string) (int, error) {
 	s.mu.Lock()
 	if s.book == nil {
@@ -31,34 +32,7 @@ func (s *Session) EraseClient(ctx context.Context, id string) (int, error) {
 		}
 		return 0, err
 	}
-	gone := map[record.Type]map[string]bool{record.TypeClient: {id: true}}
-	for changed := true; changed; {
-		changed = false
-		for _, t := range record.Types() {
-			sc, _ := record.SchemaOf(t)
-			if sc.Parent == "" {
-				continue
-			}
-			pf, _ := sc.Field(sc.Parent)
-			for _, child := range s.book.IDs(t) {
-				if gone[t][child] {
-					continue
-				}
-				rec, ok := s.book.Record(t, child)
-				if !ok {
-					continue
-				}
-				var parent string
-				if b, ok := rec.Get(sc.Parent); !ok || record.DecodeValue(b, &parent) != nil || !gone[pf.Ref][parent] {
-					continue
-				}
-				if gone[t] == nil {
-					gone[t] = map[string]bool{}
-				}
-				gone[t][child], changed = true, true
-			}
-		}
-	}
+	gone := s.belowLocked(id)
 	rows := map[string][]byte{}
 	var items []localstore.Item
 	docs := map[merge.Key]wire.Key{}
@@ -105,6 +79,75 @@ func (s *Session) EraseClient(ctx context.Context, id string) (int, error) {
 	}
 	s.changed()
 	return n, nil
+}
+
+// belowLocked returns the client and every live record below them, by
+// type and id: the records whose parent is the client or, to any depth,
+// below it (a client's project's notes). A record whose parent is not set
+// belongs to the first record it names instead: a photo taken outside a
+// project belongs to its pet. Erasure and export both walk this, so they
+// always agree on what is held about a client. It opens every record
+// once: slow on a big book.
+func (s *Session) belowLocked(client string) map[record.Type]map[string]bool {
+	// Each record's owner is read once; the loop then follows them from
+	// the client down, as deep as they go.
+	type link struct {
+		t, ownerType record.Type
+		id, owner    string
+	}
+	var links []link
+	for _, t := range record.Types() {
+		sc, _ := record.SchemaOf(t)
+		if sc.Parent == "" {
+			continue
+		}
+		for _, id := range s.book.IDs(t) {
+			if rec, ok := s.book.Record(t, id); ok {
+				ot, oid := ownerOf(sc, rec)
+				links = append(links, link{t, ot, id, oid})
+			}
+		}
+	}
+	found := map[record.Type]map[string]bool{record.TypeClient: {client: true}}
+	for changed := true; changed; {
+		changed = false
+		for _, l := range links {
+			if found[l.t][l.id] || !found[l.ownerType][l.owner] {
+				continue
+			}
+			if found[l.t] == nil {
+				found[l.t] = map[string]bool{}
+			}
+			found[l.t][l.id], changed = true, true
+		}
+	}
+	return found
+}
+
+// ownerOf names the record rec belongs to: its parent, or if that is not
+// set, the first other record it refers to.
+func ownerOf(sc *record.Schema, rec *merge.Record) (record.Type, string) {
+	parent, _ := sc.Field(sc.Parent)
+	if id := refIn(rec, parent); id != "" {
+		return parent.Ref, id
+	}
+	for i := range sc.Fields {
+		if f := &sc.Fields[i]; f.Kind == record.KindRef && f.Ref != record.RefStaff {
+			if id := refIn(rec, f); id != "" {
+				return f.Ref, id
+			}
+		}
+	}
+	return "", ""
+}
+
+// refIn is the record id in rec's field f, or "".
+func refIn(rec *merge.Record, f *record.Field) string {
+	var id string
+	if b, ok := rec.Get(f.Name); !ok || record.DecodeValue(b, &id) != nil {
+		return ""
+	}
+	return id
 }
 
 // purge drops what erased records left in the store's older rows, where

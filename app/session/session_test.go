@@ -384,7 +384,7 @@ func TestEraseClient(t *testing.T) {
 		}
 	}
 	ann, other, bella := record.NewID(), record.NewID(), record.NewID()
-	vacc, project, note := record.NewID(), record.NewID(), record.NewID()
+	vacc, project, note, photo := record.NewID(), record.NewID(), record.NewID(), record.NewID()
 	for _, save := range []struct {
 		id string
 		v  any
@@ -396,6 +396,7 @@ func TestEraseClient(t *testing.T) {
 		{vacc, &record.Vaccination{Pet: bella, Name: "Rabies"}},
 		{project, &record.Project{Client: ann, Kind: "grooming", Title: "Full groom", Status: "done"}},
 		{note, &record.ProgressNote{Project: project, Text: "matted"}},
+		{photo, &record.Photo{Pet: bella, Kind: "before", Blob: strings.Repeat("ab", 32)}}, // outside any project
 	} {
 		if _, err := a.save(ctx, save.id, save.v); err != nil {
 			t.Fatalf("save %T: %v", save.v, err)
@@ -406,8 +407,8 @@ func TestEraseClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n != 5 {
-		t.Errorf("erased %d records, want 5 (client, pet, vaccination, project, note)", n)
+	if n != 6 {
+		t.Errorf("erased %d records, want 6 (client, pet, vaccination, project, note, the pet's photo)", n)
 	}
 	send(t, a, b, 2)
 	for _, s := range []*Session{a, b} {
@@ -422,6 +423,9 @@ func TestEraseClient(t *testing.T) {
 		}
 		if rec, ok := s.book.Record(record.TypeProgressNote, note); !ok || !rec.IsErased() {
 			t.Error("the project's note is not erased")
+		}
+		if rec, ok := s.book.Record(record.TypePhoto, photo); !ok || !rec.IsErased() {
+			t.Error("the pet's photo is not erased")
 		}
 		if hits := s.SearchClients("Rex", 5); len(hits) != 1 {
 			t.Errorf("another client's pet lost: %+v", hits)

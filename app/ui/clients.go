@@ -256,6 +256,7 @@ func (f *clientForm) Render() app.UI {
 func (f *clientForm) eraseCard() app.UI {
 	if !f.erasing {
 		return app.Div().Class("actions").Body(
+			app.A().Class("button").Href("/clients/"+f.id+"/export").Text("Export their data"),
 			app.Button().Class("danger").Text("Erase this client…").OnClick(func(ctx app.Context, e app.Event) { f.erasing = true }),
 		)
 	}
