@@ -181,43 +181,101 @@ var ErrLocked = book.ErrLocked
 // name for it, so the store reveals nothing more than the server sees.
 func rowKey(k wire.Key) string { return hex.EncodeToString(k[:]) }
 
-// save writes one record: its new sealed state as its row and the version
-// into the outbox, in one transaction, then asks sync to send it.
-func (s *Session) save(ctx context.Context, id string, v any) (bool, error) {
-	s.mu.Lock()
+// batch is records sealed for one local transaction: their rows, their
+// outbox entries and their index docs, and how the book stood before
+// them, to put back if the transaction fails.
+type batch struct {
+	rows  map[string][]byte
+	items []localstore.Item
+	docs  []indexDoc
+	undo  []book.Checkpoint
+}
+
+// addLocked saves v in the book and seals its new state and index doc
+// into b. It reports false if nothing changed. On error the book is as it
+// was before the call.
+func (s *Session) addLocked(b *batch, id string, v any) (bool, error) {
 	if s.book == nil {
-		s.mu.Unlock()
 		return false, ErrLocked
 	}
+	typ := record.TypeOf(v)
+	cp := s.book.Checkpoint(typ, id)
 	env, changed, err := s.book.Save(id, v)
-	if err != nil || !changed {
-		s.mu.Unlock()
+	if err == nil && changed {
+		err = b.add(s, merge.Key{Class: typ.Class(), Type: typ, ID: id}, env)
+	}
+	if err != nil {
+		s.book.Rollback(cp)
 		return false, err
 	}
+	if changed {
+		b.undo = append(b.undo, cp)
+	}
+	return changed, nil
+}
+
+func (b *batch) add(s *Session, k merge.Key, env wire.Envelope) error {
 	data, err := wire.MarshalEnvelope(&env)
 	if err != nil {
-		s.mu.Unlock()
-		return false, err
+		return err
 	}
-	rows := map[string][]byte{rowKey(env.Key): data}
-	typ := record.TypeOf(v)
-	if err := s.docRowsLocked(map[merge.Key]wire.Key{{Class: typ.Class(), Type: typ, ID: id}: env.Key}, rows); err != nil {
-		s.mu.Unlock()
-		return false, err
+	if b.rows == nil {
+		b.rows = map[string][]byte{}
 	}
-	if err := s.cfg.Store.Commit(ctx, localstore.Change{
-		Records: rows,
-		Enqueue: []localstore.Item{{ID: env.OutboxID, Data: data}},
-	}); err != nil {
-		s.mu.Unlock()
-		return false, fmt.Errorf("save on this device: %w", err)
+	if indexed(k.Type) {
+		d, row, err := s.docRowLocked(k, env.Key)
+		if err != nil {
+			return err
+		}
+		b.rows[docPrefix+rowKey(env.Key)] = row
+		b.docs = append(b.docs, d)
 	}
+	b.rows[rowKey(env.Key)] = data
+	b.items = append(b.items, localstore.Item{ID: env.OutboxID, Data: data})
+	return nil
+}
+
+// commitLocked writes b to the local store in one transaction, then
+// brings the search index in line. If the transaction fails, the book is
+// put back as it was before b: memory, the store and the outbox agree.
+func (s *Session) commitLocked(ctx context.Context, b *batch) error {
+	if len(b.items) == 0 {
+		return nil
+	}
+	if err := s.cfg.Store.Commit(ctx, localstore.Change{Records: b.rows, Enqueue: b.items}); err != nil {
+		s.book.Rollback(b.undo...)
+		return fmt.Errorf("save on this device: %w", err)
+	}
+	s.applyDocsLocked(b.docs)
+	return nil
+}
+
+// sent asks sync to send what was just queued, and tells the screens.
+func (s *Session) sent() {
+	s.mu.RLock()
 	c := s.sync
-	s.mu.Unlock()
+	s.mu.RUnlock()
 	if c != nil {
 		c.Kick()
 	}
 	s.changed()
+}
+
+// save writes one record, a batch of one: its new sealed state as its
+// row and the version into the outbox, in one transaction, then asks sync
+// to send it.
+func (s *Session) save(ctx context.Context, id string, v any) (bool, error) {
+	var b batch
+	s.mu.Lock()
+	changed, err := s.addLocked(&b, id, v)
+	if err == nil && changed {
+		err = s.commitLocked(ctx, &b)
+	}
+	s.mu.Unlock()
+	if err != nil || !changed {
+		return false, err
+	}
+	s.sent()
 	return true, nil
 }
 
