@@ -256,6 +256,29 @@ func TestImportCSV(t *testing.T) {
 	// The two screens a person reads longest, at the portrait size.
 	portrait := newBrowser(t, 820, 1180)
 	portrait.createWorkspace(srv, "portrait@example.com")
+	// Files that cannot be imported are explained, before and after reading.
+	dir := t.TempDir()
+	workbook, huge := filepath.Join(dir, "clients.xlsx"), filepath.Join(dir, "huge.csv")
+	if err := os.WriteFile(workbook, []byte("PK\x03\x04\x14\x00\x06\x00 a workbook"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(huge, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(huge, 21<<20); err != nil { // sparse: 21 MB that the browser must not read
+		t.Fatal(err)
+	}
+	portrait.link("Import from CSV")
+	for _, f := range []struct{ path, says string }{
+		{workbook, "this is an Excel or Numbers workbook (.xlsx), not CSV; open it and save it as \"CSV UTF-8\""},
+		{huge, "“huge.csv” is 21.0 MB, and Pawfile imports at most 20.0 MB at once: split the list"},
+	} {
+		portrait.run("upload "+f.path, 20*time.Second, chromedp.WaitVisible("#csv-file", chromedp.ByQuery),
+			chromedp.SetUploadFiles("#csv-file", []string{f.path}, chromedp.ByQuery))
+		portrait.waitText(f.says, 20*time.Second)
+	}
+	portrait.checkScreen("file-error-portrait")
+	portrait.link("Back to clients")
 	portrait.chooseFile(path)
 	portrait.checkScreen("mapping-portrait")
 	portrait.scrollTo("#preview-title")

@@ -214,6 +214,8 @@ func (s *Session) addLocked(b *batch, id string, v any) (bool, error) {
 	return changed, nil
 }
 
+// add puts version env of record k into b: as the record's row, as an
+// outbox entry, and with the record's index doc. s's lock is held.
 func (b *batch) add(s *Session, k merge.Key, env wire.Envelope) error {
 	data, err := wire.MarshalEnvelope(&env)
 	if err != nil {
