@@ -126,6 +126,48 @@ func (b *Book) Save(id string, v any) (wire.Envelope, bool, error) {
 	return env, err == nil, err
 }
 
+// Checkpoint is how a record stood before a change, for [Book.Rollback].
+type Checkpoint struct {
+	key merge.Key
+	was *entry // a copy; nil if the book did not hold the record
+}
+
+// Checkpoint notes how record id of typ stands, so that Rollback can put
+// it back if the version of the change about to be made cannot be stored.
+func (b *Book) Checkpoint(typ record.Type, id string) Checkpoint {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	cp := Checkpoint{key: keyOf(typ, id)}
+	if b.keys == nil {
+		return cp
+	}
+	if e, ok, err := b.get(cp.key); err == nil && ok {
+		cp.was = &entry{rec: e.rec.Clone(), merged: slices.Clone(e.merged)}
+	}
+	return cp
+}
+
+// Rollback puts records back as their checkpoints found them, latest
+// first. A change whose version never reached the local store must not
+// stay in memory either: the book would show, and later send, what the
+// device does not hold.
+func (b *Book) Rollback(cps ...Checkpoint) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.keys == nil {
+		return
+	}
+	for i := len(cps) - 1; i >= 0; i-- {
+		cp := cps[i]
+		if cp.was == nil {
+			delete(b.records, cp.key)
+			delete(b.byKey, b.recordKey(cp.key))
+			continue
+		}
+		b.records[cp.key] = &entry{rec: cp.was.rec.Clone(), merged: slices.Clone(cp.was.merged)}
+	}
+}
+
 // Delete removes a record. Its fields are dropped; an edit made elsewhere
 // before the delete arrives does not bring it back.
 func (b *Book) Delete(typ record.Type, id string) (wire.Envelope, error) {

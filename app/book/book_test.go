@@ -2,6 +2,7 @@ package book
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -303,4 +304,35 @@ func TestRestampAfterSkew(t *testing.T) {
 	if _, ok, _ := ahead.Restamp(env.Key); ok {
 		t.Error("a second Restamp found something ahead")
 	}
+}
+
+// A change whose version could not be stored is rolled back: a new record
+// disappears, an edited one is as it was, and what was received from
+// others and merged is still superseded by the next version.
+func TestRollback(t *testing.T) {
+	a, b, _ := newBooks(t)
+	kept, added := record.NewID(), record.NewID()
+	mustSave(t, a, kept, &record.Client{Name: "Ann"})
+	fromB := mustSave(t, b, kept, &record.Client{Name: "Ann", Notes: "from b"})
+	fromB.Seq = 42
+	apply(t, a, fromB)
+
+	cps := []Checkpoint{a.Checkpoint(record.TypeClient, kept), a.Checkpoint(record.TypeClient, added)}
+	mustSave(t, a, kept, &record.Client{Name: "Ann Changed", Notes: "from b"})
+	mustSave(t, a, added, &record.Client{Name: "Bo"})
+	a.Rollback(cps...)
+
+	var c record.Client
+	if ok, _ := a.Load(added, &c); ok || slices.Contains(a.IDs(record.TypeClient), added) {
+		t.Errorf("the rolled-back new record is still there: %+v", c)
+	}
+	if ok, _ := a.Load(kept, &c); !ok || c.Name != "Ann" || c.Notes != "from b" {
+		t.Errorf("the rolled-back edit: %v %+v", ok, c)
+	}
+	env := mustSave(t, a, kept, &record.Client{Name: "Ann Again", Notes: "from b"})
+	if !slices.Equal(env.Supersedes, []uint64{42}) {
+		t.Errorf("the next version supersedes %v, want [42]", env.Supersedes)
+	}
+	// The same id can be created again.
+	mustSave(t, a, added, &record.Client{Name: "Bo"})
 }

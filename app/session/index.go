@@ -137,41 +137,47 @@ func (s *Session) openLocal(b []byte, rk wire.Key, format uint8) ([]byte, error)
 
 var errNoDocKey = errors.New("no key for this index doc")
 
-// applyDocLocked brings the search index in line with d.
-func (s *Session) applyDocLocked(d indexDoc) {
-	switch d.Type {
-	case record.TypeClient:
+// applyDocsLocked brings the search index in line with docs. The pets of
+// every client they touch are gathered in one pass, so that an import of
+// thousands of clients and pets is not thousands of passes.
+func (s *Session) applyDocsLocked(docs []indexDoc) {
+	touched := map[string]bool{}
+	for _, d := range docs {
+		var m map[string]indexDoc
+		switch d.Type {
+		case record.TypeClient:
+			m, touched[d.ID] = s.clientDocs, true
+		case record.TypeVaccination:
+			m = s.vaccDocs
+		case record.TypeContactLog:
+			m = s.contactDocs
+		case record.TypePet:
+			m, touched[d.Client] = s.petDocs, true
+			if old, had := s.petDocs[d.ID]; had {
+				touched[old.Client] = true
+			}
+		default:
+			continue
+		}
 		if d.Gone {
-			delete(s.clientDocs, d.ID)
+			delete(m, d.ID)
 		} else {
-			s.clientDocs[d.ID] = d
+			m[d.ID] = d
 		}
-		s.putClientLocked(d.ID)
-	case record.TypeVaccination:
-		if d.Gone {
-			delete(s.vaccDocs, d.ID)
-		} else {
-			s.vaccDocs[d.ID] = d
+	}
+	if len(touched) == 0 {
+		return
+	}
+	for id := range touched {
+		s.petsOf[id] = []string{}
+	}
+	for _, p := range s.petDocs {
+		if touched[p.Client] {
+			s.petsOf[p.Client] = append(s.petsOf[p.Client], p.Name)
 		}
-	case record.TypeContactLog:
-		if d.Gone {
-			delete(s.contactDocs, d.ID)
-		} else {
-			s.contactDocs[d.ID] = d
-		}
-	case record.TypePet:
-		old, had := s.petDocs[d.ID]
-		if d.Gone {
-			delete(s.petDocs, d.ID)
-		} else {
-			s.petDocs[d.ID] = d
-		}
-		s.petsOf[d.Client] = nil
-		if had && old.Client != d.Client {
-			s.petsOf[old.Client] = nil
-			s.putClientLocked(old.Client)
-		}
-		s.putClientLocked(d.Client)
+	}
+	for id := range touched {
+		s.putClientLocked(id)
 	}
 }
 
@@ -182,33 +188,33 @@ func (s *Session) putClientLocked(id string) {
 		s.clients.Remove(id)
 		return
 	}
-	pets := s.petsOf[id]
-	if pets == nil {
-		for _, p := range s.petDocs {
-			if p.Client == id {
-				pets = append(pets, p.Name)
-			}
-		}
-		s.petsOf[id] = pets
-	}
-	s.clients.Put(id, search.Doc{Name: d.Name, Phones: d.Phones, Emails: d.Emails, Tags: d.Tags, Pets: pets})
+	s.clients.Put(id, search.Doc{Name: d.Name, Phones: d.Phones, Emails: d.Emails, Tags: d.Tags, Pets: s.petsOf[id]})
 }
 
-// docRowsLocked returns the index doc rows for records just changed, and
-// applies the docs to the index.
+// docRowLocked reads the index doc of record k, stored under rk, and seals
+// it as its row.
+func (s *Session) docRowLocked(k merge.Key, rk wire.Key) (indexDoc, []byte, error) {
+	d := s.docOf(k)
+	b, err := s.sealDoc(d, k.Class, rk)
+	return d, b, err
+}
+
+// docRowsLocked adds the index doc rows of records just changed to rows,
+// and applies the docs to the index.
 func (s *Session) docRowsLocked(keys map[merge.Key]wire.Key, rows map[string][]byte) error {
+	var docs []indexDoc
 	for k, rk := range keys {
 		if !indexed(k.Type) {
 			continue
 		}
-		d := s.docOf(k)
-		b, err := s.sealDoc(d, k.Class, rk)
+		d, b, err := s.docRowLocked(k, rk)
 		if err != nil {
 			return err
 		}
 		rows[docPrefix+rowKey(rk)] = b
-		s.applyDocLocked(d)
+		docs = append(docs, d)
 	}
+	s.applyDocsLocked(docs)
 	return nil
 }
 

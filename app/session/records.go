@@ -181,54 +181,113 @@ var ErrLocked = book.ErrLocked
 // name for it, so the store reveals nothing more than the server sees.
 func rowKey(k wire.Key) string { return hex.EncodeToString(k[:]) }
 
-// save writes one record: its new sealed state as its row and the version
-// into the outbox, in one transaction, then asks sync to send it. The
-// change becomes the one Undo reverts.
-func (s *Session) save(ctx context.Context, id string, v any) (bool, error) {
-	s.mu.Lock()
+// batch is records sealed for one local transaction: their rows, their
+// outbox entries and their index docs, and how the book stood before
+// them, to put back if the transaction fails.
+type batch struct {
+	rows  map[string][]byte
+	items []localstore.Item
+	docs  []indexDoc
+	undo  []book.Checkpoint
+}
+
+// addLocked saves v in the book and seals its new state and index doc
+// into b. It reports false if nothing changed. On error the book is as it
+// was before the call.
+func (s *Session) addLocked(b *batch, id string, v any) (bool, error) {
 	if s.book == nil {
-		s.mu.Unlock()
 		return false, ErrLocked
 	}
 	typ := record.TypeOf(v)
-	before, existed := s.fieldsLocked(typ, id)
+	cp := s.book.Checkpoint(typ, id)
 	env, changed, err := s.book.Save(id, v)
-	if err != nil || !changed {
-		s.mu.Unlock()
+	if err == nil && changed {
+		err = b.add(s, merge.Key{Class: typ.Class(), Type: typ, ID: id}, env)
+	}
+	if err != nil {
+		s.book.Rollback(cp)
 		return false, err
 	}
-	if err := s.commitLocked(ctx, typ, id, env); err != nil {
-		s.mu.Unlock()
-		return false, err
+	if changed {
+		b.undo = append(b.undo, cp)
 	}
-	s.rememberLocked(typ, id, env.Key, !existed, before, v)
-	c := s.sync
-	s.mu.Unlock()
-	if c != nil {
-		c.Kick()
-	}
-	s.changed()
-	return true, nil
+	return changed, nil
 }
 
-// commitLocked stores a version just made by the book: the record's row,
-// its index doc and the outbox entry, in one transaction.
-func (s *Session) commitLocked(ctx context.Context, typ record.Type, id string, env wire.Envelope) error {
+// add puts version env of record k into b: as the record's row, as an
+// outbox entry, and with the record's index doc. s's lock is held.
+func (b *batch) add(s *Session, k merge.Key, env wire.Envelope) error {
 	data, err := wire.MarshalEnvelope(&env)
 	if err != nil {
 		return err
 	}
-	rows := map[string][]byte{rowKey(env.Key): data}
-	if err := s.docRowsLocked(map[merge.Key]wire.Key{{Class: typ.Class(), Type: typ, ID: id}: env.Key}, rows); err != nil {
-		return err
+	if b.rows == nil {
+		b.rows = map[string][]byte{}
 	}
-	if err := s.cfg.Store.Commit(ctx, localstore.Change{
-		Records: rows,
-		Enqueue: []localstore.Item{{ID: env.OutboxID, Data: data}},
-	}); err != nil {
+	if indexed(k.Type) {
+		d, row, err := s.docRowLocked(k, env.Key)
+		if err != nil {
+			return err
+		}
+		b.rows[docPrefix+rowKey(env.Key)] = row
+		b.docs = append(b.docs, d)
+	}
+	b.rows[rowKey(env.Key)] = data
+	b.items = append(b.items, localstore.Item{ID: env.OutboxID, Data: data})
+	return nil
+}
+
+// commitLocked writes b to the local store in one transaction, then
+// brings the search index in line. If the transaction fails, the book is
+// put back as it was before b: memory, the store and the outbox agree.
+func (s *Session) commitLocked(ctx context.Context, b *batch) error {
+	if len(b.items) == 0 {
+		return nil
+	}
+	if err := s.cfg.Store.Commit(ctx, localstore.Change{Records: b.rows, Enqueue: b.items}); err != nil {
+		s.book.Rollback(b.undo...)
 		return fmt.Errorf("save on this device: %w", err)
 	}
+	s.applyDocsLocked(b.docs)
 	return nil
+}
+
+// sent asks sync to send what was just queued, and tells the screens.
+func (s *Session) sent() {
+	s.mu.RLock()
+	c := s.sync
+	s.mu.RUnlock()
+	if c != nil {
+		c.Kick()
+	}
+	s.changed()
+}
+
+// save writes one record, a batch of one: its new sealed state as its
+// row and the version into the outbox, in one transaction, then asks sync
+// to send it. The change becomes the one Undo reverts.
+func (s *Session) save(ctx context.Context, id string, v any) (bool, error) {
+	var b batch
+	s.mu.Lock()
+	var before map[string][]byte
+	existed := false
+	typ := record.TypeOf(v)
+	if s.book != nil {
+		before, existed = s.fieldsLocked(typ, id)
+	}
+	changed, err := s.addLocked(&b, id, v)
+	if err == nil && changed {
+		err = s.commitLocked(ctx, &b)
+	}
+	if err == nil && changed {
+		s.rememberLocked(typ, id, seal.RecordKey(s.keys.MAC, typ.Class(), typ, id), !existed, before, v)
+	}
+	s.mu.Unlock()
+	if err != nil || !changed {
+		return false, err
+	}
+	s.sent()
+	return true, nil
 }
 
 // SaveClient validates and saves a client. Validation errors are

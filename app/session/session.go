@@ -146,7 +146,7 @@ type Session struct {
 	petDocs     map[string]indexDoc
 	vaccDocs    map[string]indexDoc
 	contactDocs map[string]indexDoc
-	petsOf      map[string][]string // client id → pet names; nil entry: to recompute
+	petsOf      map[string][]string // client id → its pets' names, for the search index
 	undo        *edit               // the last change saved here
 	cursor      uint64
 	sync        *syncclient.Client

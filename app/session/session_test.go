@@ -28,6 +28,9 @@ type memStore struct {
 	meta    map[string][]byte
 	records map[string][]byte
 	outbox  map[uint64][]byte
+	// failCommit, when set, fails every Commit as a full disk would:
+	// nothing written.
+	failCommit error
 }
 
 func newMemStore() *memStore {
@@ -37,6 +40,9 @@ func newMemStore() *memStore {
 func (m *memStore) Commit(_ context.Context, c localstore.Change) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.failCommit != nil {
+		return m.failCommit
+	}
 	if c.ClearRecords {
 		clear(m.records)
 	}

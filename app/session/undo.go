@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"pawfile/shared/merge"
 	"pawfile/shared/record"
 	"pawfile/shared/wire"
 )
@@ -120,21 +121,24 @@ func (s *Session) Undo(ctx context.Context) (LastChange, error) {
 		}
 		return LastChange{}, ErrNothingToUndo
 	}
+	var b batch
+	cp := s.book.Checkpoint(e.typ, e.id)
 	env, err := s.revertLocked(e)
 	if err == nil {
-		err = s.commitLocked(ctx, e.typ, e.id, env)
+		b.undo = append(b.undo, cp)
+		if err = b.add(s, merge.Key{Class: e.typ.Class(), Type: e.typ, ID: e.id}, env); err != nil {
+			s.book.Rollback(cp)
+		} else {
+			err = s.commitLocked(ctx, &b)
+		}
 	}
 	if err != nil {
 		s.mu.Unlock()
 		return LastChange{}, fmt.Errorf("undo %s: %w", e.label, err)
 	}
 	s.undo = nil
-	c := s.sync
 	s.mu.Unlock()
-	if c != nil {
-		c.Kick()
-	}
-	s.changed()
+	s.sent()
 	return LastChange{Label: e.label, At: e.at}, nil
 }
 

@@ -59,7 +59,8 @@ func (c *clients) Render() app.UI {
 	return &frame{Content: []app.UI{
 		app.Div().Class("row").Body(
 			app.H1().Text("Clients"),
-			app.A().Class("button", "primary").Href("/clients/new").Style("margin-left", "auto").Text("New client"),
+			app.A().Class("button").Href("/import").Style("margin-left", "auto").Text("Import from CSV"),
+			app.A().Class("button", "primary").Href("/clients/new").Text("New client"),
 		),
 		app.If(c.erased != "", func() app.UI {
 			return app.Div().Class("note").Attr("role", "status").Text("Client erased: " + c.erased + " records are gone from this device and will be from the others and the server.")
@@ -72,6 +73,12 @@ func (c *clients) Render() app.UI {
 					c.refresh()
 				}),
 		),
+		app.If(strings.TrimSpace(c.q) == "" && c.total > 0, func() app.UI {
+			if c.total > len(c.hits) {
+				return app.P().Class("count").Text(fmt.Sprintf("Showing the first %d of %s clients: search to find the others.", len(c.hits), thousands(c.total)))
+			}
+			return app.P().Class("count").Text(thousands(c.total) + " " + plural(c.total, "client", "clients"))
+		}),
 		app.If(len(c.hits) == 0, func() app.UI {
 			if strings.TrimSpace(c.q) != "" {
 				return app.P().Class("empty").Text("No client matches “" + c.q + "”.")

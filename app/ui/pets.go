@@ -323,17 +323,15 @@ func ageText(born, today record.Date) string {
 	}
 	switch y, m := months/12, months%12; {
 	case y == 0:
-		return "Age: " + plural(m, "month")
+		return "Age: " + count(m, "month")
 	case m == 0:
-		return "Age: " + plural(y, "year")
+		return "Age: " + count(y, "year")
 	default:
-		return "Age: " + plural(y, "year") + " " + plural(m, "month")
+		return "Age: " + count(y, "year") + " " + count(m, "month")
 	}
 }
 
-func plural(n int, unit string) string {
-	if n == 1 {
-		return "1 " + unit
-	}
-	return strconv.Itoa(n) + " " + unit + "s"
+// count is n units: "1 month", "7 months".
+func count(n int, unit string) string {
+	return strconv.Itoa(n) + " " + plural(n, unit, unit+"s")
 }

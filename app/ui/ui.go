@@ -18,6 +18,7 @@ func Register(s *session.Session) {
 	app.Route("/", func() app.Composer { return &home{} })
 	app.Route("/clients", func() app.Composer { return &clients{} })
 	app.Route("/clients/new", func() app.Composer { return &clientForm{} })
+	app.Route("/import", func() app.Composer { return &importer{} })
 	app.RouteWithRegexp(`^/clients/[a-z0-9_-]{1,64}$`, func() app.Composer { return &clientForm{} })
 	app.RouteWithRegexp(`^/clients/[a-z0-9_-]{1,64}/export$`, func() app.Composer { return &exportPage{} })
 	app.RouteWithRegexp(`^/clients/[a-z0-9_-]{1,64}/pets/new$`, func() app.Composer { return &petForm{} })

@@ -275,7 +275,7 @@ func (c *converter) columns(fs ...Field) string {
 		}
 		for _, g := range fs {
 			if f == g {
-				names = append(names, columnName(i, c.t.Headers[i]))
+				names = append(names, ColumnName(i, c.t.Headers[i]))
 				break
 			}
 		}
@@ -289,8 +289,9 @@ func (c *converter) columns(fs ...Field) string {
 	return " (columns " + strings.Join(names, ", ") + ")"
 }
 
-// columnName reads as a spreadsheet names the column: `C “Mobile”`.
-func columnName(i int, header string) string {
+// ColumnName names column i (from 0) as a spreadsheet does, with its
+// header: `C “Mobile”`, or `C` for a column without one.
+func ColumnName(i int, header string) string {
 	letters := ""
 	for n := i + 1; n > 0; n = (n - 1) / 26 {
 		letters = string(rune('A'+(n-1)%26)) + letters
