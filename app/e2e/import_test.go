@@ -229,14 +229,10 @@ func TestImportCSV(t *testing.T) {
 	b.waitText("Wilhelmina Fotheringay", 10*time.Second)
 	b.click(`//a[.//span[normalize-space()="Wilhelmina Fotheringay"]]`)
 	b.run("client form", 20*time.Second, chromedp.WaitVisible("#name", chromedp.ByQuery))
-	if v := b.value("emails"); v != "client1234@example.com" {
-		t.Errorf("the imported client's emails read %q", v)
-	}
+	b.waitValue("emails", "client1234@example.com", 10*time.Second)
 	b.link("Pickles")
 	b.run("pet form", 20*time.Second, chromedp.WaitVisible("#breed", chromedp.ByQuery))
-	if v := b.value("breed"); v != "Dachshund" {
-		t.Errorf("the imported pet's breed reads %q", v)
-	}
+	b.waitValue("breed", "Dachshund", 10*time.Second)
 
 	// The formula is kept as text, not run and not altered.
 	b.link("Clients")
