@@ -34,15 +34,20 @@ func (s *Session) open(ctx context.Context, d *device, kek seal.Key, keys *seal.
 	} else if ok && len(b) == 8 {
 		cursor = binary.BigEndian.Uint64(b)
 	}
+	var business string
+	if b, ok, err := s.cfg.Store.Meta(ctx, metaBusiness); err == nil && ok {
+		business = string(b)
+	}
 	bk := book.New(d.Workspace, keys, c)
 	rows, err := s.cfg.Store.Records(ctx)
 	if err != nil {
 		return fmt.Errorf("read the records on this device: %w", err)
 	}
 	s.mu.Lock()
-	s.dev, s.kek, s.keys, s.identity, s.clock, s.book, s.cursor = d, kek, keys, id, c, bk, cursor
+	s.dev, s.kek, s.keys, s.identity, s.clock, s.book, s.cursor, s.business = d, kek, keys, id, c, bk, cursor, business
 	docs, records, bad := 0, 0, 0
 	s.clientDocs, s.petDocs, s.vaccDocs, s.contactDocs = map[string]indexDoc{}, map[string]indexDoc{}, map[string]indexDoc{}, map[string]indexDoc{}
+	s.invoiceDocs, s.partDocs = map[string]indexDoc{}, map[string]indexDoc{}
 	for row, b := range rows {
 		if strings.HasPrefix(row, docPrefix) {
 			doc, err := s.openDoc(row, b)
@@ -50,6 +55,8 @@ func (s *Session) open(ctx context.Context, d *device, kek seal.Key, keys *seal.
 			case errors.Is(err, errNoDocKey):
 			case err != nil:
 				bad++
+			case doc.Gone:
+				// The doc of a deleted record: nothing to list.
 			case doc.Type == record.TypeClient:
 				s.clientDocs[doc.ID], docs = doc, docs+1
 			case doc.Type == record.TypePet:
@@ -58,6 +65,10 @@ func (s *Session) open(ctx context.Context, d *device, kek seal.Key, keys *seal.
 				s.vaccDocs[doc.ID], docs = doc, docs+1
 			case doc.Type == record.TypeContactLog:
 				s.contactDocs[doc.ID], docs = doc, docs+1
+			case doc.Type == record.TypeInvoice:
+				s.invoiceDocs[doc.ID], docs = doc, docs+1
+			case doc.Type == record.TypeInvoiceLine, doc.Type == record.TypePayment:
+				s.partDocs[doc.ID], docs = doc, docs+1
 			}
 			continue
 		}
@@ -121,7 +132,10 @@ func (s *Session) buildIndexLocked() {
 // rebuildDocsLocked writes the index doc of every client and pet.
 func (s *Session) rebuildDocsLocked(ctx context.Context) error {
 	keys := map[merge.Key]wire.Key{}
-	for _, t := range []record.Type{record.TypeClient, record.TypePet, record.TypeVaccination, record.TypeContactLog} {
+	for _, t := range record.Types() {
+		if !indexed(t) {
+			continue
+		}
 		for _, id := range s.book.IDs(t) {
 			k := merge.Key{Class: t.Class(), Type: t, ID: id}
 			keys[k] = seal.RecordKey(s.keys.MAC, k.Class, k.Type, k.ID)
@@ -184,33 +198,76 @@ func rowKey(k wire.Key) string { return hex.EncodeToString(k[:]) }
 // save writes one record: its new sealed state as its row and the version
 // into the outbox, in one transaction, then asks sync to send it.
 func (s *Session) save(ctx context.Context, id string, v any) (bool, error) {
+	n, err := s.saveAll(ctx, []write{{id: id, v: v}})
+	return n > 0, err
+}
+
+// write is one change of a batch: v, a record, saved under id; or, with v
+// nil, the record of type del deleted.
+type write struct {
+	id  string
+	v   any
+	del record.Type
+}
+
+// saveAll writes a batch of records as save writes one, all in one
+// transaction: an invoice and its lines land together or not at all. Every
+// record is validated before any is changed, so a refused batch leaves the
+// book as it was. It returns how many records changed.
+func (s *Session) saveAll(ctx context.Context, ws []write) (int, error) {
+	for _, w := range ws {
+		if w.v == nil {
+			continue
+		}
+		if err := record.Validate(w.v); err != nil {
+			return 0, err
+		}
+	}
 	s.mu.Lock()
 	if s.book == nil {
 		s.mu.Unlock()
-		return false, ErrLocked
+		return 0, ErrLocked
 	}
-	env, changed, err := s.book.Save(id, v)
-	if err != nil || !changed {
-		s.mu.Unlock()
-		return false, err
+	rows := map[string][]byte{}
+	var items []localstore.Item
+	keys := map[merge.Key]wire.Key{}
+	for _, w := range ws {
+		var env wire.Envelope
+		var err error
+		typ, changed := w.del, true
+		if w.v != nil {
+			typ = record.TypeOf(w.v)
+			env, changed, err = s.book.Save(w.id, w.v)
+		} else {
+			env, err = s.book.Delete(w.del, w.id)
+		}
+		if err != nil {
+			s.mu.Unlock()
+			return 0, err
+		}
+		if !changed {
+			continue
+		}
+		data, err := wire.MarshalEnvelope(&env)
+		if err != nil {
+			s.mu.Unlock()
+			return 0, err
+		}
+		rows[rowKey(env.Key)] = data
+		items = append(items, localstore.Item{ID: env.OutboxID, Data: data})
+		keys[merge.Key{Class: typ.Class(), Type: typ, ID: w.id}] = env.Key
 	}
-	data, err := wire.MarshalEnvelope(&env)
-	if err != nil {
+	if len(items) == 0 {
 		s.mu.Unlock()
-		return false, err
+		return 0, nil
 	}
-	rows := map[string][]byte{rowKey(env.Key): data}
-	typ := record.TypeOf(v)
-	if err := s.docRowsLocked(map[merge.Key]wire.Key{{Class: typ.Class(), Type: typ, ID: id}: env.Key}, rows); err != nil {
+	if err := s.docRowsLocked(keys, rows); err != nil {
 		s.mu.Unlock()
-		return false, err
+		return 0, err
 	}
-	if err := s.cfg.Store.Commit(ctx, localstore.Change{
-		Records: rows,
-		Enqueue: []localstore.Item{{ID: env.OutboxID, Data: data}},
-	}); err != nil {
+	if err := s.cfg.Store.Commit(ctx, localstore.Change{Records: rows, Enqueue: items}); err != nil {
 		s.mu.Unlock()
-		return false, fmt.Errorf("save on this device: %w", err)
+		return 0, fmt.Errorf("save on this device: %w", err)
 	}
 	c := s.sync
 	s.mu.Unlock()
@@ -218,7 +275,7 @@ func (s *Session) save(ctx context.Context, id string, v any) (bool, error) {
 		c.Kick()
 	}
 	s.changed()
-	return true, nil
+	return len(items), nil
 }
 
 // SaveClient validates and saves a client. Validation errors are
