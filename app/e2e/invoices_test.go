@@ -43,7 +43,7 @@ func TestInvoices(t *testing.T) {
 	// Garbage is refused beside the field; a comma is a decimal mark.
 	b.fill("line-price-2", "7.2x")
 	b.waitText("not an amount: use digits", 10*time.Second)
-	check(t, b, "invoice-garbage", "#line-desc-1")
+	checkScreen(t, b, "invoice-garbage", "#line-desc-1")
 	b.fill("line-price-2", "7,25")
 	b.fill("tax-rate", "20")
 	// A discount above the lines is clamped, and said so.
@@ -55,51 +55,51 @@ func TestInvoices(t *testing.T) {
 	b.fill("line-qty-3", "1")
 	b.button("Save invoice")
 	b.waitText("description: required", 20*time.Second)
-	check(t, b, "invoice-invalid-line", "#line-desc-3")
+	checkScreen(t, b, "invoice-invalid-line", "#line-desc-3")
 	b.click(`//button[@aria-label="Remove line 3"]`)
 	b.run("line 3 removed", 10*time.Second, chromedp.WaitNotPresent("#line-desc-3", chromedp.ByQuery))
 	// 42.50 + 2 × 7.25 = 57.00; less 3.33 is 53.67; 20% of it is 10.734,
 	// rounded once to 10.73; total 64.40.
-	wantTotals := []string{"Subtotal\t£57.00", "Discount\t−£3.33", "Tax (20%)\t£10.73", "Total\t£64.40", "Balance due\t£64.40"}
+	wantTotals := []string{"Subtotal | £57.00", "Discount | −£3.33", "Tax (20%) | £10.73", "Total | £64.40", "Balance due | £64.40"}
 	b.waitTotals(wantTotals)
 	b.button("Save invoice")
 	b.waitText("Saved on this device", 20*time.Second)
-	b.setSelect("status", "issued")
+	b.selectOption("status", "issued")
 	b.button("Save invoice")
 	b.waitText("Saved on this device", 20*time.Second)
 	b.waitTotals(wantTotals)
-	check(t, b, "invoice", "")
-	check(t, b, "invoice-totals", "table.totals")
+	checkScreen(t, b, "invoice", "")
+	checkScreen(t, b, "invoice-totals", ".totals")
 
 	b.link("Back to the client")
 	b.waitText("Balance £64.40", 20*time.Second)
-	row := b.textOf(`.invoice-row`)
+	row := b.rowsText(`.invoice-row`)
 	for _, want := range []string{number, "issued", "£64.40", time.Now().Format("2 Jan 2006")} {
 		if !strings.Contains(row, want) {
 			t.Errorf("the client's invoice row %q lacks %q", row, want)
 		}
 	}
-	check(t, b, "client-invoices", "#invoices-title")
+	checkScreen(t, b, "client-invoices", "#invoices-title")
 
 	b.click(`//a[.//span[normalize-space()="` + number + `"]]`)
 	b.run("payment form", 20*time.Second, chromedp.WaitVisible("#pay-amount", chromedp.ByQuery))
 	if got := b.value("pay-amount"); got != "64.40" {
 		t.Errorf("payment amount starts at %q, want the balance 64.40", got)
 	}
-	b.setSelect("pay-method", "card")
+	b.selectOption("pay-method", "card")
 	b.fill("pay-tip", "5")
 	b.fill("pay-ref", "slip 0042")
 	b.button("Record payment")
 	b.waitText("Payment recorded", 20*time.Second)
 	b.waitText("card · £64.40 + tip £5.00 · ref. slip 0042", 5*time.Second)
-	check(t, b, "invoice-paid", "#payments-title")
+	checkScreen(t, b, "invoice-paid", "#payments-title")
 
 	// After a reload, from what this device stored.
 	b.open(srv.url() + "/clients")
 	b.unlock()
 	b.openClient("Margaret Lockwood")
 	b.waitText("Balance £0.00", 20*time.Second)
-	if row := b.textOf(`.invoice-row`); !strings.Contains(row, "paid") || !strings.Contains(row, "£64.40") {
+	if row := b.rowsText(`.invoice-row`); !strings.Contains(row, "paid") || !strings.Contains(row, "£64.40") {
 		t.Errorf("after the reload the invoice row reads %q, want paid, £64.40", row)
 	}
 	b.click(`//a[.//span[normalize-space()="` + number + `"]]`)
@@ -107,17 +107,17 @@ func TestInvoices(t *testing.T) {
 	if got := b.value("status"); got != "paid" {
 		t.Errorf("status after reload = %q, want paid", got)
 	}
-	b.waitTotals([]string{"Total\t£64.40", "Paid\t−£64.40", "Balance due\t£0.00", "Tips (not part of the bill)\t£5.00"})
+	b.waitTotals([]string{"Total | £64.40", "Paid | −£64.40", "Balance due | £0.00", "Tips (not part of the bill) | £5.00"})
 
 	// Print: the business name is kept, the page prints the invoice alone.
 	b.fill("business", "Paws & Claws Grooming")
 	b.button("Print")
 	b.run("print media", 10*time.Second, emulation.SetEmulatedMedia().WithMedia("print"))
 	defer b.run("screen media", 10*time.Second, emulation.SetEmulatedMedia().WithMedia(""))
-	printed := b.textOf(".printed")
+	printed := b.rowsText(".printed")
 	for _, want := range []string{"Paws & Claws Grooming", "Bill to: Margaret Lockwood", "Invoice " + number, "PAID",
-		"Full groom\t1\t£42.50\t£42.50", "Nail trim\t2\t£7.25\t£14.50", "Subtotal\t£57.00", "Discount\t−£3.33",
-		"Tax (20%)\t£10.73", "Total\t£64.40", "Balance due\t£0.00", "Paid " + time.Now().Format("2 Jan 2006") + " by card: £64.40"} {
+		"Full groom | 1 | £42.50 | £42.50", "Nail trim | 2 | £7.25 | £14.50", "Subtotal | £57.00", "Discount | −£3.33",
+		"Tax (20%) | £10.73", "Total | £64.40", "Balance due | £0.00", "Paid " + time.Now().Format("2 Jan 2006") + " by card: £64.40"} {
 		if !strings.Contains(printed, want) {
 			t.Errorf("the printed invoice lacks %q; it reads:\n%s", want, printed)
 		}
@@ -134,18 +134,18 @@ func TestInvoices(t *testing.T) {
 
 	// The screens at the portrait size too.
 	b.run("screen media", 10*time.Second, emulation.SetEmulatedMedia().WithMedia(""))
-	check(t, b, "invoice-portrait", "")
-	check(t, b, "invoice-lines-portrait", "#line-desc-1")
-	check(t, b, "invoice-payments-portrait", "#payments-title")
+	checkScreen(t, b, "invoice-portrait", "")
+	checkScreen(t, b, "invoice-lines-portrait", "#line-desc-1")
+	checkScreen(t, b, "invoice-payments-portrait", "#payments-title")
 	b.link("Back to the client")
 	b.waitText("Balance £0.00", 20*time.Second)
-	check(t, b, "client-invoices-portrait", "#invoices-title")
+	checkScreen(t, b, "client-invoices-portrait", "#invoices-title")
 }
 
-// check looks for targets under 44 px and unlabelled controls, as
+// checkScreen looks for targets under 44 px and unlabelled controls, as
 // TestScreens does, and saves a screenshot with the element matching the
 // CSS selector at the top ("" for the top of the page).
-func check(t *testing.T, b *browser, screen, at string) {
+func checkScreen(t *testing.T, b *browser, screen, at string) {
 	t.Helper()
 	scroll := `window.scrollTo(0, 0)`
 	if at != "" {
@@ -163,8 +163,8 @@ func check(t *testing.T, b *browser, screen, at string) {
 	t.Logf("%s: %s", screen, b.screenshot(screen))
 }
 
-// setSelect chooses a value of a select as a person would.
-func (b *browser) setSelect(id, value string) {
+// selectOption chooses a value of a select as a person would.
+func (b *browser) selectOption(id, value string) {
 	b.t.Helper()
 	js := fmt.Sprintf(`(() => { const e = document.getElementById(%q); e.value = %q; e.dispatchEvent(new Event("change", {bubbles: true})); return e.value })()`, id, value)
 	var got string
@@ -174,12 +174,18 @@ func (b *browser) setSelect(id, value string) {
 	}
 }
 
-// textOf is the visible text of the first element matching a CSS
-// selector; table cells are separated by tabs.
-func (b *browser) textOf(sel string) string {
+// rowsText is the visible text of the first element matching a CSS
+// selector, with the cells of each of its rows (role="row") joined by
+// " | ", one row a line.
+func (b *browser) rowsText(sel string) string {
 	b.t.Helper()
 	var s string
-	b.run("read "+sel, 10*time.Second, chromedp.WaitReady(sel, chromedp.ByQuery), chromedp.Evaluate(fmt.Sprintf(`document.querySelector(%q).innerText`, sel), &s))
+	b.run("read "+sel, 10*time.Second, chromedp.WaitReady(sel, chromedp.ByQuery), chromedp.Evaluate(fmt.Sprintf(`(() => {
+		const e = document.querySelector(%q);
+		const rows = [...e.querySelectorAll("[role=row]")];
+		if (!rows.length) return e.innerText;
+		return e.innerText + "\n" + rows.map(r => [...r.children].map(c => c.innerText.trim()).join(" | ")).join("\n");
+	})()`, sel), &s))
 	return s
 }
 
@@ -190,7 +196,7 @@ func (b *browser) waitTotals(want []string) {
 	defer cancel()
 	var got string
 	for ctx.Err() == nil {
-		got = b.textOf("table.totals")
+		got = b.rowsText(".totals")
 		missing := false
 		for _, w := range want {
 			missing = missing || !strings.Contains(got, w)

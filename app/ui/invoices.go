@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
@@ -122,7 +124,11 @@ func dateText(d record.Date) string {
 // errText is an error as a sentence a person reads.
 func errText(err error) string {
 	s := strings.TrimPrefix(err.Error(), "billing: ")
-	return strings.ToUpper(s[:1]) + s[1:]
+	if s == "" {
+		return "Something went wrong: try again"
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // lineRow is one invoice line as typed.
@@ -395,14 +401,15 @@ func totalsTable(inv record.Invoice, t billing.Totals, err error, unread bool) a
 	}
 	m := func(n int64) string { return formatMoney(n, t.Currency) }
 	row := func(label, value string, class ...string) app.UI {
-		return app.Tr().Class(class...).Body(app.Th().Scope("row").Text(label), app.Td().Text(value))
+		return app.Div().Class(append([]string{"tr"}, class...)...).Attr("role", "row").Body(
+			app.Span().Attr("role", "rowheader").Text(label), app.Span().Attr("role", "cell").Text(value))
 	}
 	return app.Div().Body(
 		app.If(t.DiscountClamped, func() app.UI {
 			return app.P().Class("warn").Attr("role", "status").Text("The discount (" + formatMoney(inv.Discount.Minor, t.Currency) +
 				") is more than the lines add up to, so only " + m(t.Discount) + " counts: correct the discount.")
 		}),
-		app.Table().Class("totals").Aria("label", "Totals").Body(app.TBody().Body(
+		app.Div().Class("totals").Attr("role", "table").Aria("label", "Totals").Body(
 			row("Subtotal", m(t.Subtotal)),
 			app.If(t.Discount != 0, func() app.UI { return row("Discount", "−"+m(t.Discount)) }),
 			row("Tax ("+percentText(inv.TaxRate)+"%)", m(t.Tax)),
@@ -410,7 +417,7 @@ func totalsTable(inv record.Invoice, t billing.Totals, err error, unread bool) a
 			app.If(t.Paid != 0, func() app.UI { return row("Paid", "−"+m(t.Paid)) }),
 			row("Balance due", m(t.Balance), "total"),
 			app.If(t.Tips != 0, func() app.UI { return row("Tips (not part of the bill)", m(t.Tips)) }),
-		)),
+		),
 	)
 }
 
@@ -555,7 +562,7 @@ func (f *invoiceForm) printable() app.UI {
 	if business == "" {
 		business = "Invoice"
 	}
-	return app.Article().Class("print-only", "printed").Aria("label", "Printable invoice").Body(
+	return app.Section().Class("print-only", "printed").Aria("label", "Printable invoice").Body(
 		app.Header().Class("printed-head").Body(
 			app.Div().Body(
 				app.P().Class("printed-business").Text(business),
@@ -572,26 +579,23 @@ func (f *invoiceForm) printable() app.UI {
 			),
 		),
 		app.If(v.Err != nil, func() app.UI { return app.P().Text(errText(v.Err)) }).Else(func() app.UI {
-			return app.Table().Class("printed-lines").Body(
-				app.THead().Body(app.Tr().Body(
-					app.Th().Scope("col").Text("Description"), app.Th().Scope("col").Class("num").Text("Qty"),
-					app.Th().Scope("col").Class("num").Text("Unit price"), app.Th().Scope("col").Class("num").Text("Amount"),
-				)),
-				app.TBody().Body(app.Range(v.Lines).Slice(func(i int) app.UI {
-					l := v.Lines[i]
-					return app.Tr().Body(
-						app.Td().Text(l.Description), app.Td().Class("num").Text(strconv.FormatInt(l.Quantity, 10)),
-						app.Td().Class("num").Text(m(l.UnitPrice.Minor)), app.Td().Class("num").Text(lineAmount(l.InvoiceLine)),
-					)
-				})),
-				app.TFoot().Body(
-					printedRow("Subtotal", m(t.Subtotal), false),
-					app.If(t.Discount != 0, func() app.UI { return printedRow("Discount", "−"+m(t.Discount), false) }),
-					printedRow("Tax ("+percentText(v.Record.TaxRate)+"%)", m(t.Tax), false),
-					printedRow("Total", m(t.Total), true),
-					app.If(t.Paid != 0, func() app.UI { return printedRow("Paid", "−"+m(t.Paid), false) }),
-					printedRow("Balance due", m(t.Balance), true),
+			return app.Div().Class("printed-lines").Attr("role", "table").Aria("label", "Lines").Body(
+				app.Div().Class("tr", "head").Attr("role", "row").Body(
+					cell("columnheader", "Description"), cell("columnheader", "Qty"), cell("columnheader", "Unit price"), cell("columnheader", "Amount"),
 				),
+				app.Range(v.Lines).Slice(func(i int) app.UI {
+					l := v.Lines[i]
+					return app.Div().Class("tr").Attr("role", "row").Body(
+						cell("cell", l.Description), cell("cell", strconv.FormatInt(l.Quantity, 10)),
+						cell("cell", m(l.UnitPrice.Minor)), cell("cell", lineAmount(l.InvoiceLine)),
+					)
+				}),
+				printedRow("Subtotal", m(t.Subtotal), false),
+				app.If(t.Discount != 0, func() app.UI { return printedRow("Discount", "−"+m(t.Discount), false) }),
+				printedRow("Tax ("+percentText(v.Record.TaxRate)+"%)", m(t.Tax), false),
+				printedRow("Total", m(t.Total), true),
+				app.If(t.Paid != 0, func() app.UI { return printedRow("Paid", "−"+m(t.Paid), false) }),
+				printedRow("Balance due", m(t.Balance), true),
 			)
 		}),
 		app.If(len(v.Payments) > 0, func() app.UI {
@@ -604,12 +608,18 @@ func (f *invoiceForm) printable() app.UI {
 	)
 }
 
+// cell is one cell of a table made of divs: go-app's table elements would
+// add about 60 KB to the app's first load for two small tables.
+func cell(role, text string) app.UI { return app.Span().Attr("role", role).Text(text) }
+
+// printedRow is a row below the printed lines: a label across three
+// columns, and an amount.
 func printedRow(label, value string, strong bool) app.UI {
-	class := ""
+	class := []string{"tr", "sum"}
 	if strong {
-		class = "strong"
+		class = append(class, "strong")
 	}
-	return app.Tr().Class(class).Body(app.Th().Scope("row").ColSpan(3).Class("num").Text(label), app.Td().Class("num").Text(value))
+	return app.Div().Class(class...).Attr("role", "row").Body(cell("rowheader", label), cell("cell", value))
 }
 
 // lineAmount is quantity × unit price as billing computes it.
