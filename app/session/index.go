@@ -18,10 +18,12 @@ import (
 	"pawfile/shared/wire"
 )
 
-// indexDoc is what the client list and search need of a client or a pet.
-// The local store keeps one per client and pet, sealed, beside the
-// record's row: unlocking opens these few thousand small docs and leaves
-// the records themselves sealed until a screen asks for one.
+// indexDoc is what the client list and search need of a client or a pet,
+// and what the lists below a client need of its records (vaccinations,
+// contacts, invoices, their lines and payments). The local store keeps one
+// per such record, sealed, beside the record's row: unlocking opens these
+// small docs and leaves the records themselves sealed until a screen asks
+// for one.
 type indexDoc struct {
 	Type    record.Type    `json:"t"`
 	ID      string         `json:"i"`
@@ -29,7 +31,7 @@ type indexDoc struct {
 	Phones  []string       `json:"p,omitempty"`
 	Emails  []string       `json:"e,omitempty"`
 	Tags    []string       `json:"g,omitempty"`
-	Client  string         `json:"c,omitempty"` // a pet's client
+	Client  string         `json:"c,omitempty"` // a pet's, contact's or invoice's client
 	Species string         `json:"s,omitempty"`
 	Alerts  []record.Alert `json:"a,omitempty"` // a pet's care alerts, shown wherever it appears
 	Pet     string         `json:"q,omitempty"` // a vaccination's pet
@@ -38,7 +40,13 @@ type indexDoc struct {
 	Channel string         `json:"h,omitempty"` // a contact's channel and direction
 	Summary string         `json:"m,omitempty"`
 	Author  string         `json:"u,omitempty"`
-	Gone    bool           `json:"x,omitempty"` // deleted or erased
+	// An invoice's number, status and date (its client is Client); the
+	// invoice of a line or a payment.
+	Number  string      `json:"no,omitempty"`
+	Status  string      `json:"st,omitempty"`
+	Issued  record.Date `json:"d,omitempty"`
+	Invoice string      `json:"b,omitempty"`
+	Gone    bool        `json:"x,omitempty"` // deleted or erased
 }
 
 // docPrefix starts the row key of an index doc; record rows are hex.
@@ -50,10 +58,15 @@ const docFormat = 0xd0
 
 // indexed reports whether a type has an index doc.
 func indexed(t record.Type) bool {
-	return t == record.TypeClient || t == record.TypePet || t == record.TypeVaccination || t == record.TypeContactLog
+	switch t {
+	case record.TypeClient, record.TypePet, record.TypeVaccination, record.TypeContactLog,
+		record.TypeInvoice, record.TypeInvoiceLine, record.TypePayment:
+		return true
+	}
+	return false
 }
 
-// docOf reads a client's or pet's index doc from the book.
+// docOf reads a record's index doc from the book.
 func (s *Session) docOf(k merge.Key) indexDoc {
 	d := indexDoc{Type: k.Type, ID: k.ID}
 	var ok bool
@@ -78,6 +91,18 @@ func (s *Session) docOf(k merge.Key) indexDoc {
 		if c.Direction != "" {
 			d.Channel += " " + c.Direction
 		}
+	case record.TypeInvoice:
+		var inv record.Invoice
+		ok, _ = s.book.Load(k.ID, &inv)
+		d.Client, d.Number, d.Status, d.Issued = inv.Client, inv.Number, inv.Status, inv.Issued
+	case record.TypeInvoiceLine:
+		var l record.InvoiceLine
+		ok, _ = s.book.Load(k.ID, &l)
+		d.Invoice = l.Invoice
+	case record.TypePayment:
+		var p record.Payment
+		ok, _ = s.book.Load(k.ID, &p)
+		d.Invoice = p.Invoice
 	}
 	d.Gone = !ok
 	return d
@@ -151,6 +176,10 @@ func (s *Session) applyDocsLocked(docs []indexDoc) {
 			m = s.vaccDocs
 		case record.TypeContactLog:
 			m = s.contactDocs
+		case record.TypeInvoice:
+			m = s.invoiceDocs
+		case record.TypeInvoiceLine, record.TypePayment:
+			m = s.partDocs
 		case record.TypePet:
 			m, touched[d.Client] = s.petDocs, true
 			if old, had := s.petDocs[d.ID]; had {
@@ -351,13 +380,7 @@ func (s *Session) Me() string {
 // LogContact records a call, text, email or conversation with a client,
 // now, by this member.
 func (s *Session) LogContact(ctx context.Context, c *record.ContactLog) error {
-	loc := time.Local
-	if loc.String() == "Local" {
-		// No IANA name for this machine's zone (the app sets the
-		// browser's at start): record UTC rather than nothing.
-		loc = time.UTC
-	}
-	c.When, c.Author = record.InstantOf(time.Now().In(loc)), s.Me()
+	c.When, c.Author = now(), s.Me()
 	_, err := s.save(ctx, record.NewID(), c)
 	return err
 }

@@ -34,15 +34,20 @@ func (s *Session) open(ctx context.Context, d *device, kek seal.Key, keys *seal.
 	} else if ok && len(b) == 8 {
 		cursor = binary.BigEndian.Uint64(b)
 	}
+	var business string
+	if b, ok, err := s.cfg.Store.Meta(ctx, metaBusiness); err == nil && ok {
+		business = string(b)
+	}
 	bk := book.New(d.Workspace, keys, c)
 	rows, err := s.cfg.Store.Records(ctx)
 	if err != nil {
 		return fmt.Errorf("read the records on this device: %w", err)
 	}
 	s.mu.Lock()
-	s.dev, s.kek, s.keys, s.identity, s.clock, s.book, s.cursor = d, kek, keys, id, c, bk, cursor
+	s.dev, s.kek, s.keys, s.identity, s.clock, s.book, s.cursor, s.business = d, kek, keys, id, c, bk, cursor, business
 	docs, records, bad := 0, 0, 0
 	s.clientDocs, s.petDocs, s.vaccDocs, s.contactDocs = map[string]indexDoc{}, map[string]indexDoc{}, map[string]indexDoc{}, map[string]indexDoc{}
+	s.invoiceDocs, s.partDocs = map[string]indexDoc{}, map[string]indexDoc{}
 	for row, b := range rows {
 		if strings.HasPrefix(row, docPrefix) {
 			doc, err := s.openDoc(row, b)
@@ -50,6 +55,8 @@ func (s *Session) open(ctx context.Context, d *device, kek seal.Key, keys *seal.
 			case errors.Is(err, errNoDocKey):
 			case err != nil:
 				bad++
+			case doc.Gone:
+				// The doc of a deleted record: nothing to list.
 			case doc.Type == record.TypeClient:
 				s.clientDocs[doc.ID], docs = doc, docs+1
 			case doc.Type == record.TypePet:
@@ -58,6 +65,10 @@ func (s *Session) open(ctx context.Context, d *device, kek seal.Key, keys *seal.
 				s.vaccDocs[doc.ID], docs = doc, docs+1
 			case doc.Type == record.TypeContactLog:
 				s.contactDocs[doc.ID], docs = doc, docs+1
+			case doc.Type == record.TypeInvoice:
+				s.invoiceDocs[doc.ID], docs = doc, docs+1
+			case doc.Type == record.TypeInvoiceLine, doc.Type == record.TypePayment:
+				s.partDocs[doc.ID], docs = doc, docs+1
 			}
 			continue
 		}
@@ -121,7 +132,10 @@ func (s *Session) buildIndexLocked() {
 // rebuildDocsLocked writes the index doc of every client and pet.
 func (s *Session) rebuildDocsLocked(ctx context.Context) error {
 	keys := map[merge.Key]wire.Key{}
-	for _, t := range []record.Type{record.TypeClient, record.TypePet, record.TypeVaccination, record.TypeContactLog} {
+	for _, t := range record.Types() {
+		if !indexed(t) {
+			continue
+		}
 		for _, id := range s.book.IDs(t) {
 			k := merge.Key{Class: t.Class(), Type: t, ID: id}
 			keys[k] = seal.RecordKey(s.keys.MAC, k.Class, k.Type, k.ID)
@@ -214,6 +228,25 @@ func (s *Session) addLocked(b *batch, id string, v any) (bool, error) {
 	return changed, nil
 }
 
+// deleteLocked deletes record id of type typ in the book and seals the
+// deletion into b. On error the book is as it was before the call.
+func (s *Session) deleteLocked(b *batch, typ record.Type, id string) error {
+	if s.book == nil {
+		return ErrLocked
+	}
+	cp := s.book.Checkpoint(typ, id)
+	env, err := s.book.Delete(typ, id)
+	if err == nil {
+		err = b.add(s, merge.Key{Class: typ.Class(), Type: typ, ID: id}, env)
+	}
+	if err != nil {
+		s.book.Rollback(cp)
+		return err
+	}
+	b.undo = append(b.undo, cp)
+	return nil
+}
+
 // add puts version env of record k into b: as the record's row, as an
 // outbox entry, and with the record's index doc. s's lock is held.
 func (b *batch) add(s *Session, k merge.Key, env wire.Envelope) error {
@@ -288,6 +321,61 @@ func (s *Session) save(ctx context.Context, id string, v any) (bool, error) {
 	}
 	s.sent()
 	return true, nil
+}
+
+// write is one change of a batch: v, a record, saved under id; or, with v
+// nil, the record of type del deleted.
+type write struct {
+	id  string
+	v   any
+	del record.Type
+}
+
+// saveAll writes a batch of records as save writes one, all in one
+// transaction: an invoice and its lines land together or not at all. Every
+// record is validated before any is changed, and a refused batch leaves
+// the book as it was. It returns how many records changed. A change of
+// several records is not one Undo can revert: it clears the last change.
+func (s *Session) saveAll(ctx context.Context, ws []write) (int, error) {
+	for _, w := range ws {
+		if w.v == nil {
+			continue
+		}
+		if err := record.Validate(w.v); err != nil {
+			return 0, err
+		}
+	}
+	var b batch
+	s.mu.Lock()
+	if s.book == nil {
+		s.mu.Unlock()
+		return 0, ErrLocked
+	}
+	for _, w := range ws {
+		var err error
+		if w.v != nil {
+			_, err = s.addLocked(&b, w.id, w.v)
+		} else {
+			err = s.deleteLocked(&b, w.del, w.id)
+		}
+		if err != nil {
+			s.book.Rollback(b.undo...)
+			s.mu.Unlock()
+			return 0, err
+		}
+	}
+	err := s.commitLocked(ctx, &b)
+	if err == nil && len(b.items) > 0 {
+		s.undo = nil
+	}
+	s.mu.Unlock()
+	if err != nil {
+		return 0, err
+	}
+	if len(b.items) > 0 {
+		s.sent()
+	}
+	return len(b.items), nil
 }
 
 // SaveClient validates and saves a client. Validation errors are

@@ -146,6 +146,8 @@ type Session struct {
 	petDocs     map[string]indexDoc
 	vaccDocs    map[string]indexDoc
 	contactDocs map[string]indexDoc
+	invoiceDocs map[string]indexDoc
+	partDocs    map[string]indexDoc // invoice lines and payments
 	petsOf      map[string][]string // client id → its pets' names, for the search index
 	undo        *edit               // the last change saved here
 	cursor      uint64
@@ -153,6 +155,7 @@ type Session struct {
 	stopSync    context.CancelFunc
 	syncDone    chan struct{}
 	lastTouch   time.Time
+	business    string // the name printed on invoices
 	loadTime    time.Duration
 
 	lmu       sync.Mutex
@@ -275,6 +278,7 @@ func (s *Session) Lock() {
 	}
 	s.book, s.keys, s.identity, s.kek = nil, nil, nil, seal.Key{}
 	s.clients, s.clientDocs, s.petDocs, s.vaccDocs, s.contactDocs, s.petsOf = nil, nil, nil, nil, nil, nil
+	s.invoiceDocs, s.partDocs = nil, nil
 	s.undo = nil
 	if s.dev != nil {
 		s.phase = Locked

@@ -253,6 +253,7 @@ func (f *clientForm) Render() app.UI {
 				app.A().Class("button").Href("/clients").Text("Back to clients"),
 			),
 		),
+		app.If(!f.isNew, func() app.UI { return &invoiceList{Client: f.id} }),
 		app.If(!f.isNew, func() app.UI { return &contactLog{Client: f.id} }),
 		app.If(!f.isNew, func() app.UI { return f.eraseCard() }),
 	}}

@@ -239,6 +239,9 @@ func dateText(d record.Date) string {
 	if t := d.Time(); !t.IsZero() {
 		return t.Format("2 January 2006")
 	}
+	if d.IsZero() {
+		return "no date"
+	}
 	return string(d)
 }
 

@@ -23,6 +23,8 @@ func Register(s *session.Session) {
 	app.RouteWithRegexp(`^/clients/[a-z0-9_-]{1,64}/export$`, func() app.Composer { return &exportPage{} })
 	app.RouteWithRegexp(`^/clients/[a-z0-9_-]{1,64}/pets/new$`, func() app.Composer { return &petForm{} })
 	app.RouteWithRegexp(`^/pets/[a-z0-9_-]{1,64}$`, func() app.Composer { return &petForm{} })
+	app.RouteWithRegexp(`^/clients/[a-z0-9_-]{1,64}/invoices/new$`, func() app.Composer { return &invoiceForm{} })
+	app.RouteWithRegexp(`^/invoices/[a-z0-9_-]{1,64}$`, func() app.Composer { return &invoiceForm{} })
 	app.Route("/due", func() app.Composer { return &dueList{} })
 	app.Route("/team", func() app.Composer { return &team{} })
 	app.Route("/device", func() app.Composer { return &deviceScreen{} })

@@ -1,0 +1,210 @@
+//go:build !js
+
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+)
+
+// TestInvoices bills a client end to end: an invoice with two lines, a
+// discount and 20% tax, its exact totals, issued, the client's balance,
+// paid by card with a tip, settled after a reload, and printed.
+func TestInvoices(t *testing.T) {
+	srv := startServer(t)
+	b := newBrowser(t, 1024, 768)
+	b.createWorkspace(srv, "owner@example.com")
+	b.addClient("Margaret Lockwood", "07700 900123", "Bella bites")
+	b.openClient("Margaret Lockwood")
+	b.waitText("Nothing owed", 20*time.Second)
+	b.waitText("No invoices yet", 5*time.Second)
+
+	b.link("New invoice")
+	b.run("invoice form", 20*time.Second, chromedp.WaitVisible("#line-desc-1", chromedp.ByQuery))
+	number := strconv.Itoa(time.Now().Year()) + "-0001"
+	if got := b.value("number"); got != number {
+		t.Errorf("first invoice's number = %q, want %q", got, number)
+	}
+	if got := b.value("currency"); got != "GBP" {
+		t.Errorf("first invoice's currency = %q, want GBP", got)
+	}
+	b.fill("line-desc-1", "Full groom")
+	b.fill("line-price-1", "42.50")
+	b.button("Add a line")
+	b.fill("line-desc-2", "Nail trim")
+	b.fill("line-qty-2", "2")
+	// Garbage is refused beside the field; a comma is a decimal mark.
+	b.fill("line-price-2", "7.2x")
+	b.waitText("not an amount: use digits", 10*time.Second)
+	checkScreen(t, b, "invoice-garbage", "#line-desc-1")
+	b.fill("line-price-2", "7,25")
+	b.fill("tax-rate", "20")
+	// A discount above the lines is clamped, and said so.
+	b.fill("discount", "100")
+	b.waitText("is more than the lines add up to, so only £57.00 counts", 10*time.Second)
+	b.fill("discount", "3.33")
+	// A line left blank is refused beside its fields, then removed.
+	b.button("Add a line")
+	b.fill("line-qty-3", "1")
+	b.button("Save invoice")
+	b.waitText("description: required", 20*time.Second)
+	checkScreen(t, b, "invoice-invalid-line", "#line-desc-3")
+	b.click(`//button[@aria-label="Remove line 3"]`)
+	b.run("line 3 removed", 10*time.Second, chromedp.WaitNotPresent("#line-desc-3", chromedp.ByQuery))
+	// 42.50 + 2 × 7.25 = 57.00; less 3.33 is 53.67; 20% of it is 10.734,
+	// rounded once to 10.73; total 64.40.
+	wantTotals := []string{"Subtotal | £57.00", "Discount | −£3.33", "Tax (20%) | £10.73", "Total | £64.40", "Balance due | £64.40"}
+	b.waitTotals(wantTotals)
+	b.button("Save invoice")
+	b.waitText("Saved on this device", 20*time.Second)
+	b.selectOption("status", "issued")
+	b.button("Save invoice")
+	b.waitText("Saved on this device", 20*time.Second)
+	b.waitTotals(wantTotals)
+	checkScreen(t, b, "invoice", "")
+	checkScreen(t, b, "invoice-totals", ".totals")
+
+	b.link("Back to the client")
+	b.waitText("Balance £64.40", 20*time.Second)
+	row := b.rowsText(`.invoice-row`)
+	for _, want := range []string{number, "issued", "£64.40", time.Now().Format("2 Jan 2006")} {
+		if !strings.Contains(row, want) {
+			t.Errorf("the client's invoice row %q lacks %q", row, want)
+		}
+	}
+	checkScreen(t, b, "client-invoices", "#invoices-title")
+
+	b.click(`//a[.//span[normalize-space()="` + number + `"]]`)
+	b.run("payment form", 20*time.Second, chromedp.WaitVisible("#pay-amount", chromedp.ByQuery))
+	if got := b.value("pay-amount"); got != "64.40" {
+		t.Errorf("payment amount starts at %q, want the balance 64.40", got)
+	}
+	b.selectOption("pay-method", "card")
+	b.fill("pay-tip", "5")
+	b.fill("pay-ref", "slip 0042")
+	b.button("Record payment")
+	b.waitText("Payment recorded", 20*time.Second)
+	b.waitText("card · £64.40 + tip £5.00 · ref. slip 0042", 5*time.Second)
+	checkScreen(t, b, "invoice-paid", "#payments-title")
+
+	// After a reload, from what this device stored.
+	b.open(srv.url() + "/clients")
+	b.unlock()
+	b.openClient("Margaret Lockwood")
+	b.waitText("Balance £0.00", 20*time.Second)
+	if row := b.rowsText(`.invoice-row`); !strings.Contains(row, "paid") || !strings.Contains(row, "£64.40") {
+		t.Errorf("after the reload the invoice row reads %q, want paid, £64.40", row)
+	}
+	b.click(`//a[.//span[normalize-space()="` + number + `"]]`)
+	b.run("invoice after reload", 20*time.Second, chromedp.WaitVisible("#status", chromedp.ByQuery))
+	if got := b.value("status"); got != "paid" {
+		t.Errorf("status after reload = %q, want paid", got)
+	}
+	b.waitTotals([]string{"Total | £64.40", "Paid | −£64.40", "Balance due | £0.00", "Tips (not part of the bill) | £5.00"})
+
+	// Print: the business name is kept, the page prints the invoice alone.
+	b.fill("business", "Paws & Claws Grooming")
+	b.button("Print")
+	b.run("print media", 10*time.Second, emulation.SetEmulatedMedia().WithMedia("print"))
+	defer b.run("screen media", 10*time.Second, emulation.SetEmulatedMedia().WithMedia(""))
+	printed := b.rowsText(".printed")
+	for _, want := range []string{"Paws & Claws Grooming", "Bill to: Margaret Lockwood", "Invoice " + number, "PAID",
+		"Full groom | 1 | £42.50 | £42.50", "Nail trim | 2 | £7.25 | £14.50", "Subtotal | £57.00", "Discount | −£3.33",
+		"Tax (20%) | £10.73", "Total | £64.40", "Balance due | £0.00", "Paid " + time.Now().Format("2 Jan 2006") + " by card: £64.40"} {
+		if !strings.Contains(printed, want) {
+			t.Errorf("the printed invoice lacks %q; it reads:\n%s", want, printed)
+		}
+	}
+	var shown []string
+	b.run("what prints", 10*time.Second, chromedp.Evaluate(`[...document.querySelectorAll(".bar, button, form, .no-print")].filter(e => e.offsetParent !== null).map(e => e.tagName + "." + e.className)`, &shown))
+	if len(shown) > 0 {
+		t.Errorf("printed with the invoice: %v", shown)
+	}
+	b.run("top", 10*time.Second, chromedp.Evaluate(`window.scrollTo(0, 0)`, nil))
+	t.Logf("printed, landscape: %s", b.screenshot("print-1024x768"))
+	b.run("portrait", 10*time.Second, chromedp.EmulateViewport(820, 1180))
+	t.Logf("printed, portrait: %s", b.screenshot("print-820x1180"))
+
+	// The screens at the portrait size too.
+	b.run("screen media", 10*time.Second, emulation.SetEmulatedMedia().WithMedia(""))
+	checkScreen(t, b, "invoice-portrait", "")
+	checkScreen(t, b, "invoice-lines-portrait", "#line-desc-1")
+	checkScreen(t, b, "invoice-payments-portrait", "#payments-title")
+	b.link("Back to the client")
+	b.waitText("Balance £0.00", 20*time.Second)
+	checkScreen(t, b, "client-invoices-portrait", "#invoices-title")
+}
+
+// checkScreen looks for targets under 44 px and unlabelled controls, as
+// TestScreens does, and saves a screenshot with the element matching the
+// CSS selector at the top ("" for the top of the page).
+func checkScreen(t *testing.T, b *browser, screen, at string) {
+	t.Helper()
+	scroll := `window.scrollTo(0, 0)`
+	if at != "" {
+		scroll = fmt.Sprintf(`document.querySelector(%q).scrollIntoView()`, at)
+	}
+	b.run("scroll to "+at, 10*time.Second, chromedp.Evaluate(scroll+`; window.scrollBy(0, -140)`, nil))
+	var small, bare []string
+	b.run("check "+screen, 10*time.Second, chromedp.Evaluate(smallTargets, &small), chromedp.Evaluate(unlabelled, &bare))
+	if len(small) > 0 {
+		t.Errorf("%s: targets under 44 px: %s", screen, strings.Join(small, "; "))
+	}
+	if len(bare) > 0 {
+		t.Errorf("%s: controls without a label or name: %s", screen, strings.Join(bare, "; "))
+	}
+	t.Logf("%s: %s", screen, b.screenshot(screen))
+}
+
+// selectOption chooses a value of a select as a person would.
+func (b *browser) selectOption(id, value string) {
+	b.t.Helper()
+	js := fmt.Sprintf(`(() => { const e = document.getElementById(%q); e.value = %q; e.dispatchEvent(new Event("change", {bubbles: true})); return e.value })()`, id, value)
+	var got string
+	b.run("choose "+id, 10*time.Second, chromedp.WaitVisible("#"+id, chromedp.ByQuery), chromedp.Evaluate(js, &got))
+	if got != value {
+		b.t.Fatalf("select %s = %q, want %q", id, got, value)
+	}
+}
+
+// rowsText is the visible text of the first element matching a CSS
+// selector, with the cells of each of its rows (role="row") joined by
+// " | ", one row a line.
+func (b *browser) rowsText(sel string) string {
+	b.t.Helper()
+	var s string
+	b.run("read "+sel, 10*time.Second, chromedp.WaitReady(sel, chromedp.ByQuery), chromedp.Evaluate(fmt.Sprintf(`(() => {
+		const e = document.querySelector(%q);
+		const rows = [...e.querySelectorAll("[role=row]")];
+		if (!rows.length) return e.innerText;
+		return e.innerText + "\n" + rows.map(r => [...r.children].map(c => c.innerText.trim()).join(" | ")).join("\n");
+	})()`, sel), &s))
+	return s
+}
+
+// waitTotals waits until the totals table shows every row of want.
+func (b *browser) waitTotals(want []string) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var got string
+	for ctx.Err() == nil {
+		got = b.rowsText(".totals")
+		missing := false
+		for _, w := range want {
+			missing = missing || !strings.Contains(got, w)
+		}
+		if !missing {
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	b.t.Fatalf("totals never showed %q; they show:\n%s\nscreenshot: %s", want, got, b.screenshot("failed"))
+}

@@ -1,0 +1,290 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+
+	"pawfile/shared/billing"
+	"pawfile/shared/record"
+	"pawfile/shared/seal"
+)
+
+func gbp(minor int64) record.Money { return record.Money{Minor: minor, Currency: "GBP"} }
+
+// groomLines are two lines, 42.50 and 2 × 7.25: 57.00.
+func groomLines() []Line {
+	return []Line{
+		{InvoiceLine: record.InvoiceLine{Description: "Full groom", Quantity: 1, UnitPrice: gbp(4250)}},
+		{InvoiceLine: record.InvoiceLine{Description: "Nail trim", Quantity: 2, UnitPrice: gbp(725)}},
+	}
+}
+
+// 57.00 − 3.33 = 53.67; 20% is 10.734, rounded once to 10.73; 64.40.
+var groomTotals = billing.Totals{Currency: "GBP", Subtotal: 5700, Discount: 333, Taxable: 5367, Tax: 1073, Total: 6440, Balance: 6440}
+
+func openSession(t *testing.T, s *Session) {
+	t.Helper()
+	if err := s.Unlock(context.Background(), pass); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// reopen is the app reloaded on the same store: a new session, unlocked.
+func reopen(t *testing.T, st *memStore) *Session {
+	t.Helper()
+	s, err := New(context.Background(), Config{Server: "http://127.0.0.1:1", Store: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Lock)
+	openSession(t, s)
+	return s
+}
+
+func TestInvoiceTotalsAndBalance(t *testing.T) {
+	ctx := context.Background()
+	s, st := setUp(t, "ws1", seal.NewKeyring(), 7)
+	openSession(t, s)
+	ann := record.NewID()
+	if err := s.SaveClient(ctx, ann, &record.Client{Name: "Ann"}); err != nil {
+		t.Fatal(err)
+	}
+	inv, cur := s.NewInvoice(ann, "2026-03-09")
+	if inv.Number != "2026-0001" || cur != "GBP" || inv.Status != "draft" || inv.TaxRate != 0 || inv.Issued != "2026-03-09" {
+		t.Fatalf("first invoice's defaults: %+v in %s", inv, cur)
+	}
+	inv.TaxRate, inv.Discount = 2000, gbp(333)
+	id := record.NewID()
+	lines := groomLines()
+	if err := s.SaveInvoice(ctx, id, &inv, lines); err != nil {
+		t.Fatal(err)
+	}
+	v, ok, err := s.LoadInvoice(id)
+	if err != nil || !ok || v.Err != nil {
+		t.Fatalf("LoadInvoice: %v %v %v", ok, err, v.Err)
+	}
+	if v.Totals != groomTotals {
+		t.Errorf("totals = %+v\nwant %+v", v.Totals, groomTotals)
+	}
+	if len(v.Lines) != 2 || v.Lines[0].Description != "Full groom" || v.Lines[1].Position != 1 || v.Lines[0].ID != lines[0].ID {
+		t.Errorf("lines = %+v", v.Lines)
+	}
+	// A draft is not owed.
+	if b := s.BillingOf(ann); b.Err != nil || len(b.Invoices) != 1 || len(b.Balance) != 0 {
+		t.Errorf("billing with a draft = %+v", b)
+	}
+	inv.Status = "issued"
+	if err := s.SaveInvoice(ctx, id, &inv, lines); err != nil {
+		t.Fatal(err)
+	}
+	b := s.BillingOf(ann)
+	if b.Err != nil || b.Balance["GBP"] != 6440 || b.Invoices[0].Totals.Total != 6440 || b.Invoices[0].Status != "issued" {
+		t.Errorf("billing once issued = %+v", b)
+	}
+
+	// Part of it: still issued. A tip does not pay the bill.
+	if err := s.AddPayment(ctx, id, &record.Payment{Method: "cash", Amount: gbp(2000), Tip: gbp(500)}); err != nil {
+		t.Fatal(err)
+	}
+	if b := s.BillingOf(ann); b.Balance["GBP"] != 4440 || b.Invoices[0].Status != "issued" || b.Invoices[0].Totals.Tips != 500 {
+		t.Errorf("after 20.00 paid = %+v", b)
+	}
+	// The rest: paid.
+	if err := s.AddPayment(ctx, id, &record.Payment{Method: "card", Amount: gbp(4440), Reference: "slip 0042"}); err != nil {
+		t.Fatal(err)
+	}
+	check := func(s *Session) {
+		t.Helper()
+		b := s.BillingOf(ann)
+		if b.Err != nil || b.Balance["GBP"] != 0 || len(b.Invoices) != 1 || b.Invoices[0].Status != "paid" || b.Invoices[0].Number != "2026-0001" {
+			t.Fatalf("billing when paid = %+v", b)
+		}
+		v, _, _ := s.LoadInvoice(id)
+		// Both payments were made in the same millisecond: their order
+		// between them is the ids'.
+		if len(v.Payments) != 2 {
+			t.Fatalf("paid invoice has %d payments, want 2", len(v.Payments))
+		}
+		refs := []string{v.Payments[0].Reference, v.Payments[1].Reference}
+		if !slices.Contains(refs, "slip 0042") || v.Totals.Paid != 6440 || v.Totals.Balance != 0 {
+			t.Errorf("paid invoice = %+v", v)
+		}
+	}
+	check(s)
+	check(reopen(t, st)) // from the index docs, and the records they name
+
+	// A second, issued: owed (25.00 at the last invoice's 20%). A void
+	// one: not owed, and it takes no payment.
+	second, _ := s.NewInvoice(ann, "2026-04-01")
+	second.Status = "issued"
+	secondID := record.NewID()
+	if err := s.SaveInvoice(ctx, secondID, &second, []Line{{InvoiceLine: record.InvoiceLine{Description: "Bath", Quantity: 1, UnitPrice: gbp(2500)}}}); err != nil {
+		t.Fatal(err)
+	}
+	void, _ := s.NewInvoice(ann, "2026-04-02")
+	void.Status = "void"
+	voidID := record.NewID()
+	if err := s.SaveInvoice(ctx, voidID, &void, []Line{{InvoiceLine: record.InvoiceLine{Description: "Wrong", Quantity: 1, UnitPrice: gbp(9900)}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddPayment(ctx, voidID, &record.Payment{Method: "cash", Amount: gbp(100)}); err == nil || !strings.Contains(err.Error(), "void") {
+		t.Errorf("a payment on a void invoice: %v", err)
+	}
+	b = s.BillingOf(ann)
+	if b.Balance["GBP"] != 3000 || len(b.Invoices) != 3 {
+		t.Errorf("balance with a paid, an issued and a void invoice = %+v", b)
+	}
+	if got := []string{b.Invoices[0].Number, b.Invoices[1].Number, b.Invoices[2].Number}; strings.Join(got, " ") != "2026-0003 2026-0002 2026-0001" {
+		t.Errorf("invoices listed as %v, want latest first", got)
+	}
+	// Another client's invoices are not Ann's.
+	if b := s.BillingOf(record.NewID()); len(b.Invoices) != 0 || len(b.Balance) != 0 {
+		t.Errorf("a client with no invoices: %+v", b)
+	}
+}
+
+func TestInvoiceDefaultsAndValidation(t *testing.T) {
+	ctx := context.Background()
+	s, _ := setUp(t, "ws1", seal.NewKeyring(), 7)
+	openSession(t, s)
+	ann := record.NewID()
+	s.SaveClient(ctx, ann, &record.Client{Name: "Ann"})
+	first := record.Invoice{Client: ann, Number: "2026-0041", Status: "issued", Issued: "2026-05-01", TaxRate: 2000}
+	eur := []Line{{InvoiceLine: record.InvoiceLine{Description: "Groom", Quantity: 1, UnitPrice: record.Money{Minor: 5000, Currency: "EUR"}}}}
+	if err := s.SaveInvoice(ctx, record.NewID(), &first, eur); err != nil {
+		t.Fatal(err)
+	}
+	// Numbered after the highest of the year; rate and currency of the
+	// latest invoice.
+	inv, cur := s.NewInvoice(ann, "2026-06-01")
+	if inv.Number != "2026-0042" || inv.TaxRate != 2000 || cur != "EUR" {
+		t.Errorf("defaults after a EUR invoice at 20%%: %q %d %s", inv.Number, inv.TaxRate, cur)
+	}
+	if inv, _ := s.NewInvoice(ann, "2027-01-02"); inv.Number != "2027-0001" {
+		t.Errorf("first number of 2027 = %q", inv.Number)
+	}
+
+	// Problems are reported on their fields, and nothing is saved.
+	inv.Number = "2026-0041"
+	bad := []Line{{InvoiceLine: record.InvoiceLine{Description: "", Quantity: 0, UnitPrice: record.Money{Minor: 100, Currency: "EUR"}}}}
+	err := s.SaveInvoice(ctx, record.NewID(), &inv, bad)
+	var errs *InvoiceErrors
+	if !errors.As(err, &errs) {
+		t.Fatalf("saving a bad invoice: %v", err)
+	}
+	if !strings.Contains(errs.Invoice.On("number"), "another invoice") {
+		t.Errorf("a taken number: %q", errs.Invoice.On("number"))
+	}
+	le := errs.Lines[bad[0].ID]
+	if le.On("description") == "" || le.On("quantity") == "" {
+		t.Errorf("line errors = %v", le)
+	}
+	if b := s.BillingOf(ann); len(b.Invoices) != 1 {
+		t.Errorf("a refused invoice was saved: %+v", b.Invoices)
+	}
+	// Two currencies on one invoice do not add up: refused whole.
+	inv.Number = "2026-0042"
+	mixed := append(eur, Line{InvoiceLine: record.InvoiceLine{Description: "Bow", Quantity: 1, UnitPrice: gbp(300)}})
+	if err := s.SaveInvoice(ctx, record.NewID(), &inv, mixed); !errors.Is(err, billing.ErrMixedCurrency) {
+		t.Errorf("mixed currencies: %v", err)
+	}
+	if err := s.AddPayment(ctx, record.NewID(), &record.Payment{Method: "card", Amount: gbp(0)}); err == nil || !strings.Contains(err.Error(), "more than 0") {
+		t.Errorf("a payment of nothing: %v", err)
+	}
+}
+
+// Removing a line deletes its record; a reload does not bring it back,
+// and the list reads the invoice from its index docs.
+func TestInvoiceLineRemovedAndReload(t *testing.T) {
+	ctx := context.Background()
+	s, st := setUp(t, "ws1", seal.NewKeyring(), 7)
+	openSession(t, s)
+	ann, id := record.NewID(), record.NewID()
+	s.SaveClient(ctx, ann, &record.Client{Name: "Ann"})
+	inv := record.Invoice{Client: ann, Number: "2026-0001", Status: "issued", Issued: "2026-03-09"}
+	lines := groomLines()
+	if err := s.SaveInvoice(ctx, id, &inv, lines); err != nil {
+		t.Fatal(err)
+	}
+	docs := func() int {
+		n := 0
+		for k := range st.records {
+			if strings.HasPrefix(k, docPrefix) {
+				n++
+			}
+		}
+		return n
+	}
+	if n := docs(); n != 4 {
+		t.Errorf("%d index docs, want 4 (client, invoice, 2 lines)", n)
+	}
+	lines = lines[1:]
+	if err := s.SaveInvoice(ctx, id, &inv, lines); err != nil {
+		t.Fatal(err)
+	}
+	again := reopen(t, st)
+	v, ok, err := again.LoadInvoice(id)
+	if !ok || err != nil || len(v.Lines) != 1 || v.Lines[0].Description != "Nail trim" || v.Lines[0].Position != 0 || v.Totals.Total != 1450 {
+		t.Fatalf("after removing a line and reloading: %v %v %+v", ok, err, v)
+	}
+	if b := again.BillingOf(ann); b.Balance["GBP"] != 1450 || len(b.Invoices) != 1 || b.Invoices[0].Number != "2026-0001" {
+		t.Errorf("billing after reload = %+v", b)
+	}
+	if got := maps.Collect(maps.All(again.partDocs)); len(got) != 1 {
+		t.Errorf("%d line and payment docs after reload, want 1", len(got))
+	}
+}
+
+// An invoice made on one tablet and paid on another: each sees the other's
+// work through sync, and after a reload.
+func TestInvoiceThroughSync(t *testing.T) {
+	ctx := context.Background()
+	keys := seal.NewKeyring()
+	a, _ := setUp(t, "ws1", keys, 1)
+	b, bst := setUp(t, "ws1", keys, 2)
+	openSession(t, a)
+	openSession(t, b)
+	ann, id := record.NewID(), record.NewID()
+	a.SaveClient(ctx, ann, &record.Client{Name: "Ann"})
+	inv := record.Invoice{Client: ann, Number: "2026-0007", Status: "issued", Issued: "2026-03-09", TaxRate: 2000, Discount: gbp(333)}
+	if err := a.SaveInvoice(ctx, id, &inv, groomLines()); err != nil {
+		t.Fatal(err)
+	}
+	send(t, a, b, 1)
+	bill := b.BillingOf(ann)
+	if bill.Err != nil || len(bill.Invoices) != 1 || bill.Invoices[0].Totals != groomTotals || bill.Balance["GBP"] != 6440 {
+		t.Fatalf("b's billing after receiving = %+v", bill)
+	}
+	if n := b.NextInvoiceNumber(2026); n != "2026-0008" {
+		t.Errorf("b's next number = %q", n)
+	}
+	if err := b.AddPayment(ctx, id, &record.Payment{Method: "card", Amount: gbp(6440), Tip: gbp(500)}); err != nil {
+		t.Fatal(err)
+	}
+	send(t, b, a, 2)
+	for name, s := range map[string]*Session{"a": a, "b": b, "b reloaded": reopen(t, bst)} {
+		bill := s.BillingOf(ann)
+		if bill.Err != nil || len(bill.Invoices) != 1 || bill.Invoices[0].Status != "paid" || bill.Balance["GBP"] != 0 || bill.Invoices[0].Totals.Tips != 500 {
+			t.Errorf("%s: billing once paid = %+v", name, bill)
+		}
+	}
+}
+
+func TestBusinessName(t *testing.T) {
+	ctx := context.Background()
+	s, st := setUp(t, "ws1", seal.NewKeyring(), 7)
+	openSession(t, s)
+	if err := s.SetBusinessName(ctx, "  Paws & Claws Grooming "); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetBusinessName(ctx, strings.Repeat("x", 121)); err == nil {
+		t.Error("a 121-character name was kept")
+	}
+	if got := reopen(t, st).BusinessName(); got != "Paws & Claws Grooming" {
+		t.Errorf("business name after reload = %q", got)
+	}
+}

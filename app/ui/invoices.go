@@ -1,0 +1,756 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"pawfile/app/session"
+	"pawfile/shared/billing"
+	"pawfile/shared/record"
+)
+
+// Invoices: the card on a client's screen (balance and invoices) and the
+// invoice screen (lines, discount, tax, status, payments, print). Every
+// figure shown comes from package billing, through the session for saved
+// invoices and directly for the form being typed; the screens parse and
+// format amounts, they never add them up.
+
+func invoiceField(t record.Type, name string) *record.Field {
+	s, _ := record.SchemaOf(t)
+	return must(s.Field(name))
+}
+
+// invoiceList is the card on a client's screen: what the client owes and
+// their invoices, latest first.
+type invoiceList struct {
+	app.Compo
+	Client string
+	bill   session.Billing
+	stop   func()
+}
+
+func (l *invoiceList) OnMount(ctx app.Context) {
+	l.load()
+	l.stop = current.OnChange(func() { ctx.Dispatch(func(ctx app.Context) { l.load() }) })
+}
+
+func (l *invoiceList) OnUpdate(ctx app.Context) { l.load() }
+
+func (l *invoiceList) OnDismount() {
+	if l.stop != nil {
+		l.stop()
+	}
+}
+
+// load opens the client's invoices once per change, not on every render:
+// the client form re-renders at each keystroke.
+func (l *invoiceList) load() {
+	if current.Phase() == session.Open {
+		l.bill = current.BillingOf(l.Client)
+	}
+}
+
+func (l *invoiceList) Render() app.UI {
+	status := invoiceField(record.TypeInvoice, "status")
+	return app.Section().Class("card").Aria("labelledby", "invoices-title").Body(
+		app.Div().Class("card-head").Body(
+			app.H2().ID("invoices-title").Text("Invoices"),
+			app.P().ID("balance").Class("balance").Text(balanceText(l.bill.Balance)),
+		),
+		app.If(l.bill.Err != nil, func() app.UI {
+			return app.Div().Class("alert").Attr("role", "alert").Text(errText(l.bill.Err))
+		}),
+		app.If(len(l.bill.Invoices) == 0, func() app.UI { return app.P().Class("hint").Text("No invoices yet.") }),
+		app.Ul().Class("list").Aria("label", "Invoices").Body(
+			app.Range(l.bill.Invoices).Slice(func(i int) app.UI {
+				v := l.bill.Invoices[i]
+				number := v.Number
+				if number == "" {
+					number = "No number"
+				}
+				total := formatMoney(v.Totals.Total, v.Totals.Currency)
+				if v.Err != nil {
+					total = "does not add up: open it"
+				}
+				return app.Li().Body(app.A().Class("invoice-row").Href("/invoices/"+v.ID).Body(
+					app.Span().Class("client-name").Text(number),
+					app.Span().Class("sub").Text(dateText(v.Issued)),
+					invoiceBadge(status, v.Status),
+					app.Span().Class("amount").Text(total),
+				))
+			}),
+		),
+		app.Div().Class("actions").Body(
+			app.A().Class("button").Href("/clients/"+l.Client+"/invoices/new").Text("New invoice"),
+		),
+	)
+}
+
+// balanceText says what a client owes, per currency.
+func balanceText(bal map[string]int64) string {
+	if len(bal) == 0 {
+		return "Nothing owed"
+	}
+	var parts []string
+	for _, cur := range slices.Sorted(maps.Keys(bal)) {
+		if n := bal[cur]; n < 0 {
+			parts = append(parts, "In credit "+formatMoney(-n, cur))
+		} else {
+			parts = append(parts, "Balance "+formatMoney(n, cur))
+		}
+	}
+	return strings.Join(parts, " · ")
+}
+
+func invoiceBadge(f *record.Field, s string) app.UI {
+	return app.Span().Class("badge", "st-"+s).Text(f.EnumLabel(s))
+}
+
+// errText is an error as a sentence a person reads.
+func errText(err error) string {
+	s := strings.TrimPrefix(err.Error(), "billing: ")
+	if s == "" {
+		return "Something went wrong: try again"
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// lineRow is one invoice line as typed.
+type lineRow struct {
+	id, desc, qty, price string
+}
+
+// payRow is the payment form as typed.
+type payRow struct {
+	method, amount, tip, ref string
+}
+
+// invoiceForm creates or edits an invoice and takes its payments.
+type invoiceForm struct {
+	app.Compo
+	id, client  string
+	isNew       bool
+	clientName  string
+	clientAddr  string
+	inv         record.Invoice
+	saved       session.Invoice // as last saved: its payments and totals
+	cur         string          // the invoice's currency, as typed
+	lines       []lineRow
+	discount    string
+	taxRate     string // percent
+	business    string
+	businessErr string
+
+	errs     record.Errors            // the invoice's fields, from the last save
+	lineErrs map[string]record.Errors // by line id
+	payErrs  record.Errors
+	err      string // the whole form
+	payErr   string
+	note     string
+	pay      payRow
+}
+
+func (f *invoiceForm) OnNav(ctx app.Context) {
+	if current.Phase() != session.Open {
+		ctx.Navigate("/")
+		return
+	}
+	path := ctx.Page().URL().Path
+	if path == "/invoices/"+f.id && !f.isNew {
+		// Just created: the address now names the invoice; keep the form.
+		return
+	}
+	*f = invoiceForm{Compo: f.Compo, business: current.BusinessName()}
+	if strings.HasSuffix(path, "/invoices/new") {
+		f.client = strings.TrimSuffix(strings.TrimPrefix(path, "/clients/"), "/invoices/new")
+		f.id, f.isNew = record.NewID(), true
+		f.inv, f.cur = current.NewInvoice(f.client, today())
+		f.lines = []lineRow{{id: record.NewID(), qty: "1"}}
+		f.taxRate = percentText(f.inv.TaxRate)
+	} else {
+		f.id = strings.TrimPrefix(path, "/invoices/")
+		f.load()
+	}
+	var c record.Client
+	if ok, _ := current.LoadClient(f.client, &c); ok {
+		f.clientName, f.clientAddr = c.Name, c.Address
+	}
+}
+
+// load fills the form from the saved invoice.
+func (f *invoiceForm) load() {
+	v, ok, err := current.LoadInvoice(f.id)
+	switch {
+	case err != nil:
+		f.err = err.Error()
+		return
+	case !ok:
+		f.err = "This invoice is not on this device (deleted, or not synced yet)."
+		return
+	}
+	f.saved, f.inv, f.client = v, v.Record, v.Record.Client
+	f.cur = v.Totals.Currency
+	if f.cur == "" {
+		_, f.cur = current.NewInvoice(f.client, today())
+	}
+	f.lines = f.lines[:0]
+	for _, l := range v.Lines {
+		f.lines = append(f.lines, lineRow{id: l.ID, desc: l.Description, qty: strconv.FormatInt(l.Quantity, 10), price: plainAmount(l.UnitPrice.Minor, f.cur)})
+	}
+	f.discount = ""
+	if v.Record.Discount.Minor != 0 {
+		f.discount = plainAmount(v.Record.Discount.Minor, f.cur)
+	}
+	f.taxRate = percentText(v.Record.TaxRate)
+	f.pay = payRow{method: "card"}
+	if v.Err == nil && v.Totals.Balance > 0 {
+		f.pay.amount = plainAmount(v.Totals.Balance, f.cur)
+	}
+}
+
+// build reads the form into an invoice and its lines, and what does not
+// parse, by input id.
+func (f *invoiceForm) build() (record.Invoice, []session.Line, map[string]string) {
+	bad := map[string]string{}
+	inv := f.inv
+	cur := strings.ToUpper(strings.TrimSpace(f.cur))
+	if !validCode(cur) {
+		bad["currency"] = "use a 3-letter currency code such as GBP"
+		cur = "GBP" // to read the amounts at all
+	}
+	inv.Discount = record.Money{}
+	if strings.TrimSpace(f.discount) != "" {
+		m, err := parseMoney(f.discount, cur)
+		if err != nil {
+			bad["discount"] = err.Error()
+		} else if m.Minor != 0 {
+			inv.Discount = m
+		}
+	}
+	inv.TaxRate = 0
+	if strings.TrimSpace(f.taxRate) != "" {
+		bp, err := parsePercent(f.taxRate)
+		if err != nil {
+			bad["tax-rate"] = err.Error()
+		}
+		inv.TaxRate = bp
+	}
+	inv.Number, inv.Notes = strings.TrimSpace(inv.Number), strings.TrimSpace(inv.Notes)
+	lines := make([]session.Line, len(f.lines))
+	for i, r := range f.lines {
+		l := session.Line{ID: r.id}
+		l.Description = strings.TrimSpace(r.desc)
+		if q := strings.TrimSpace(r.qty); q != "" {
+			n, err := strconv.ParseInt(q, 10, 64)
+			if err != nil {
+				bad["line-qty-"+r.id] = "a whole number, such as 1 or 2"
+			}
+			l.Quantity = n
+		}
+		if strings.TrimSpace(r.price) != "" {
+			m, err := parseMoney(r.price, cur)
+			if err != nil {
+				bad["line-price-"+r.id] = err.Error()
+			}
+			l.UnitPrice = m
+		}
+		lines[i] = l
+	}
+	return inv, lines, bad
+}
+
+func validCode(c string) bool {
+	return len(c) == 3 && strings.Trim(c, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == ""
+}
+
+func (f *invoiceForm) Render() app.UI {
+	if f.err != "" && f.inv.Client == "" {
+		return &frame{Content: []app.UI{app.H1().Text("Invoice"), app.Div().Class("alert").Attr("role", "alert").Text(f.err)}}
+	}
+	inv, lines, bad := f.build()
+	// The figures follow the form as it is typed; payments are the saved ones.
+	var totals billing.Totals
+	var totalsErr error
+	if len(bad) == 0 {
+		ls := make([]record.InvoiceLine, len(lines))
+		for i, l := range lines {
+			ls[i] = l.InvoiceLine
+		}
+		ps := make([]record.Payment, len(f.saved.Payments))
+		for i, p := range f.saved.Payments {
+			ps[i] = p.Payment
+		}
+		totals, totalsErr = billing.Compute(inv, ls, ps)
+	}
+	title := "New invoice"
+	if !f.isNew {
+		title = "Invoice " + f.inv.Number
+	}
+	return &frame{Content: []app.UI{
+		app.Div().Class("no-print").Body(
+			app.H1().Text(title),
+			app.P().Class("hint").Body(app.Text("For "), app.A().Class("client-link").Href("/clients/"+f.client).Text(f.clientName)),
+			f.form(inv, bad, totals, totalsErr),
+			app.If(!f.isNew, func() app.UI { return f.payments() }),
+			app.If(!f.isNew, func() app.UI { return f.printCard() }),
+		),
+		app.If(!f.isNew, func() app.UI { return f.printable() }),
+	}}
+}
+
+// errOn is the message beside a control: what does not parse, else what
+// the last save said about the field.
+func errOn(bad map[string]string, id string, errs record.Errors, name string) string {
+	if m := bad[id]; m != "" {
+		return m
+	}
+	return errs.On(name)
+}
+
+func (f *invoiceForm) form(inv record.Invoice, bad map[string]string, t billing.Totals, terr error) app.UI {
+	status := invoiceField(record.TypeInvoice, "status")
+	return app.Form().Class("card").OnSubmit(f.save).Body(
+		app.Div().Class("grid3").Body(
+			textField("number", "Number", f.errs.On("number"), "", f.inv.Number, f.ValueTo(&f.inv.Number)),
+			dateField("issued", "Invoice date", f.errs.On("issued"), string(f.inv.Issued), func(ctx app.Context, e app.Event) {
+				f.inv.Issued = record.Date(ctx.JSSrc().Get("value").String())
+			}),
+			dateField("due", "Due date", f.errs.On("due"), string(f.inv.Due), func(ctx app.Context, e app.Event) {
+				f.inv.Due = record.Date(ctx.JSSrc().Get("value").String())
+			}),
+		),
+		app.Div().Class("grid3").Body(
+			enumSelect("status", "Status", status, f.inv.Status, false, f.ValueTo(&f.inv.Status)),
+			textField("currency", "Currency", bad["currency"], "", f.cur, f.ValueTo(&f.cur)),
+		),
+		app.H2().Text("Lines"),
+		app.Range(f.lines).Slice(func(i int) app.UI { return f.lineEditor(i, bad) }),
+		app.Div().Class("actions").Body(
+			app.Button().Type("button").Text("Add a line").OnClick(func(ctx app.Context, e app.Event) {
+				f.lines = append(f.lines, lineRow{id: record.NewID(), qty: "1"})
+			}),
+		),
+		app.Div().Class("grid3").Body(
+			amountField("discount", "Discount", errOn(bad, "discount", f.errs, "discount"), f.discount, f.ValueTo(&f.discount)),
+			field("tax-rate", "Tax rate (%)", errOn(bad, "tax-rate", f.errs, "tax_rate_bp"), "", app.Input().ID("tax-rate").Type("text").
+				Attr("inputmode", "decimal").Attr("autocomplete", "off").Value(f.taxRate).
+				Aria("invalid", errOn(bad, "tax-rate", f.errs, "tax_rate_bp") != "").
+				Aria("describedby", described("tax-rate", errOn(bad, "tax-rate", f.errs, "tax_rate_bp"), "")).OnInput(f.ValueTo(&f.taxRate))),
+		),
+		field("invoice-notes", "Notes", f.errs.On("notes"), "", app.Textarea().ID("invoice-notes").Class("short").Text(f.inv.Notes).
+			Aria("invalid", f.errs.On("notes") != "").OnInput(f.ValueTo(&f.inv.Notes))),
+		totalsTable(inv, t, terr, len(bad) > 0),
+		app.If(f.err != "", func() app.UI { return app.Div().Class("alert").Attr("role", "alert").Text(f.err) }),
+		app.If(f.note != "", func() app.UI { return app.Div().Class("note").Attr("role", "status").Text(f.note) }),
+		app.Div().Class("actions").Body(
+			app.Button().Class("primary").Type("submit").Text("Save invoice"),
+			app.A().Class("button").Href("/clients/"+f.client).Text("Back to the client"),
+		),
+	)
+}
+
+// lineEditor is one line's description, quantity and unit price.
+func (f *invoiceForm) lineEditor(i int, bad map[string]string) app.UI {
+	r := &f.lines[i]
+	errs := f.lineErrs[r.id]
+	n := strconv.Itoa(i + 1)
+	desc, qty, price := "line-desc-"+n, "line-qty-"+n, "line-price-"+n
+	return app.FieldSet().Class("line").Body(
+		app.Legend().Text("Line "+n),
+		app.Div().Class("line-grid").Body(
+			textField(desc, "Description", errs.On("description"), "", r.desc, f.ValueTo(&r.desc)),
+			field(qty, "Quantity", errOn(bad, "line-qty-"+r.id, errs, "quantity"), "", app.Input().ID(qty).Type("text").
+				Attr("inputmode", "numeric").Attr("autocomplete", "off").Value(r.qty).
+				Aria("invalid", errOn(bad, "line-qty-"+r.id, errs, "quantity") != "").OnInput(f.ValueTo(&r.qty))),
+			amountField(price, "Unit price", errOn(bad, "line-price-"+r.id, errs, "unit_price"), r.price, f.ValueTo(&r.price)),
+			app.Button().Type("button").Class("remove").Aria("label", "Remove line "+n).Text("Remove").
+				OnClick(func(ctx app.Context, e app.Event) { f.lines = slices.Delete(f.lines, i, i+1) }),
+		),
+	)
+}
+
+// amountField is a money input: digits with a point or a comma.
+func amountField(id, label, errMsg, value string, onInput app.EventHandler) app.UI {
+	return field(id, label, errMsg, "", app.Input().ID(id).Type("text").Attr("inputmode", "decimal").Attr("autocomplete", "off").
+		Placeholder("0.00").Value(value).Aria("invalid", errMsg != "").Aria("describedby", described(id, errMsg, "")).OnInput(onInput))
+}
+
+// totalsTable shows an invoice's figures as billing computed them.
+func totalsTable(inv record.Invoice, t billing.Totals, err error, unread bool) app.UI {
+	switch {
+	case unread:
+		return app.P().Class("alert").Attr("role", "status").Text("Correct the marked fields to see the totals.")
+	case err != nil:
+		return app.Div().Class("alert").Attr("role", "alert").Text(errText(err))
+	}
+	m := func(n int64) string { return formatMoney(n, t.Currency) }
+	row := func(label, value string, class ...string) app.UI {
+		return app.Div().Class(append([]string{"tr"}, class...)...).Attr("role", "row").Body(
+			app.Span().Attr("role", "rowheader").Text(label), app.Span().Attr("role", "cell").Text(value))
+	}
+	return app.Div().Body(
+		app.If(t.DiscountClamped, func() app.UI {
+			return app.P().Class("warn").Attr("role", "status").Text("The discount (" + formatMoney(inv.Discount.Minor, t.Currency) +
+				") is more than the lines add up to, so only " + m(t.Discount) + " counts: correct the discount.")
+		}),
+		app.Div().Class("totals").Attr("role", "table").Aria("label", "Totals").Body(
+			row("Subtotal", m(t.Subtotal)),
+			app.If(t.Discount != 0, func() app.UI { return row("Discount", "−"+m(t.Discount)) }),
+			row("Tax ("+percentText(inv.TaxRate)+"%)", m(t.Tax)),
+			row("Total", m(t.Total), "total"),
+			app.If(t.Paid != 0, func() app.UI { return row("Paid", "−"+m(t.Paid)) }),
+			row("Balance due", m(t.Balance), "total"),
+			app.If(t.Tips != 0, func() app.UI { return row("Tips (not part of the bill)", m(t.Tips)) }),
+		),
+	)
+}
+
+func (f *invoiceForm) save(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	f.err, f.note, f.errs, f.lineErrs = "", "", nil, nil
+	inv, lines, bad := f.build()
+	if len(bad) > 0 {
+		f.err = "Some fields are not right: see the messages beside them."
+		return
+	}
+	err := current.SaveInvoice(context.Background(), f.id, &inv, lines)
+	var ie *session.InvoiceErrors
+	switch {
+	case errors.As(err, &ie):
+		f.errs, f.lineErrs = ie.Invoice, ie.Lines
+		f.err = "Some fields are not right: see the messages beside them."
+		return
+	case err != nil:
+		f.err = errText(err)
+		return
+	}
+	f.note = "Saved on this device."
+	if f.isNew {
+		f.isNew = false
+		f.load()
+		ctx.Navigate("/invoices/" + f.id)
+		return
+	}
+	note := f.note
+	f.load()
+	f.note = note
+}
+
+// payments lists the invoice's payments and takes a new one.
+func (f *invoiceForm) payments() app.UI {
+	method := invoiceField(record.TypePayment, "method")
+	ps := f.saved.Payments
+	return app.Section().Class("card").Aria("labelledby", "payments-title").Body(
+		app.H2().ID("payments-title").Text("Payments"),
+		app.If(len(ps) == 0, func() app.UI { return app.P().Class("hint").Text("None recorded yet.") }),
+		app.Ul().Class("list plain").Aria("label", "Payments").Body(
+			app.Range(ps).Slice(func(i int) app.UI {
+				p := ps[i]
+				text := p.When.Time().Format("2 Jan 2006 15:04") + " · " + method.EnumLabel(p.Method) + " · " + formatMoney(p.Amount.Minor, p.Amount.Currency)
+				if p.Tip.Minor != 0 {
+					text += " + tip " + formatMoney(p.Tip.Minor, p.Tip.Currency)
+				}
+				if p.Reference != "" {
+					text += " · ref. " + p.Reference
+				}
+				return app.Li().Text(text)
+			}),
+		),
+		app.If(f.saved.Record.Status == "void", func() app.UI {
+			return app.P().Class("hint").Text("A void invoice takes no payment.")
+		}).Else(func() app.UI {
+			return app.Form().OnSubmit(f.addPayment).Body(
+				app.Div().Class("grid3").Body(
+					enumSelect("pay-method", "Method", method, f.pay.method, false, f.ValueTo(&f.pay.method)),
+					amountField("pay-amount", "Amount", f.payErrs.On("amount"), f.pay.amount, f.ValueTo(&f.pay.amount)),
+					amountField("pay-tip", "Tip", f.payErrs.On("tip"), f.pay.tip, f.ValueTo(&f.pay.tip)),
+				),
+				textField("pay-ref", "Reference", f.payErrs.On("reference"), "Card slip or bank reference, if any.", f.pay.ref, f.ValueTo(&f.pay.ref)),
+				app.If(f.payErr != "", func() app.UI { return app.Div().Class("alert").Attr("role", "alert").Text(f.payErr) }),
+				app.Div().Class("actions").Body(app.Button().Type("submit").Text("Record payment")),
+			)
+		}),
+	)
+}
+
+func (f *invoiceForm) addPayment(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	f.payErr, f.payErrs, f.note = "", nil, ""
+	cur := f.saved.Totals.Currency
+	if cur == "" {
+		cur = f.cur
+	}
+	p := record.Payment{Method: f.pay.method, Reference: strings.TrimSpace(f.pay.ref)}
+	var err error
+	if p.Amount, err = parseMoney(f.pay.amount, cur); err != nil {
+		f.payErrs = append(f.payErrs, record.FieldError{Field: "amount", Message: err.Error()})
+	}
+	if strings.TrimSpace(f.pay.tip) != "" {
+		if p.Tip, err = parseMoney(f.pay.tip, cur); err != nil {
+			f.payErrs = append(f.payErrs, record.FieldError{Field: "tip", Message: err.Error()})
+		} else if p.Tip.Minor == 0 {
+			p.Tip = record.Money{}
+		}
+	}
+	if f.payErrs != nil {
+		return
+	}
+	err = current.AddPayment(context.Background(), f.id, &p)
+	if f.payErrs, f.payErr = saveFailure(err); err != nil {
+		return
+	}
+	f.load()
+	f.note = "Payment recorded."
+}
+
+// printCard holds the business name printed on the invoice and the print
+// button.
+func (f *invoiceForm) printCard() app.UI {
+	return app.Section().Class("card").Aria("labelledby", "print-title").Body(
+		app.H2().ID("print-title").Text("Print"),
+		field("business", "Your business name, printed at the top", f.businessErr, "Kept on this device.", app.Input().ID("business").Type("text").
+			Attr("autocomplete", "organization").Value(f.business).Aria("invalid", f.businessErr != "").
+			Aria("describedby", described("business", f.businessErr, "Kept on this device.")).
+			OnInput(f.ValueTo(&f.business)).OnChange(func(ctx app.Context, e app.Event) { f.saveBusiness() })),
+		app.Div().Class("actions").Body(
+			app.Button().Class("primary").Text("Print").OnClick(func(ctx app.Context, e app.Event) {
+				if !f.saveBusiness() {
+					return
+				}
+				// After this render, so the printed page shows the name.
+				ctx.Defer(func(app.Context) { app.Window().Call("print") })
+			}),
+		),
+	)
+}
+
+// saveBusiness keeps the business name as typed; false if it was refused.
+func (f *invoiceForm) saveBusiness() bool {
+	f.businessErr = ""
+	if err := current.SetBusinessName(context.Background(), f.business); err != nil {
+		f.businessErr = err.Error()
+		return false
+	}
+	f.business = current.BusinessName()
+	return true
+}
+
+// printable is the invoice as printed, from the saved invoice only: what
+// is printed is what is stored.
+func (f *invoiceForm) printable() app.UI {
+	v := f.saved
+	t, cur := v.Totals, v.Totals.Currency
+	status, method := invoiceField(record.TypeInvoice, "status"), invoiceField(record.TypePayment, "method")
+	m := func(n int64) string { return formatMoney(n, cur) }
+	business := f.business
+	if business == "" {
+		business = "Invoice"
+	}
+	return app.Section().Class("print-only", "printed").Aria("label", "Printable invoice").Body(
+		app.Header().Class("printed-head").Body(
+			app.Div().Body(
+				app.P().Class("printed-business").Text(business),
+				app.P().Text("Bill to: "+f.clientName),
+				app.If(f.clientAddr != "", func() app.UI { return app.P().Class("printed-address").Text(f.clientAddr) }),
+			),
+			app.Div().Class("printed-meta").Body(
+				app.P().Class("printed-title").Text("Invoice "+v.Record.Number),
+				app.P().Text("Date: "+dateText(v.Record.Issued)),
+				app.If(!v.Record.Due.IsZero(), func() app.UI { return app.P().Text("Due: " + dateText(v.Record.Due)) }),
+				app.If(v.Record.Status != "issued", func() app.UI {
+					return app.P().Class("printed-status").Text(strings.ToUpper(status.EnumLabel(v.Record.Status)))
+				}),
+			),
+		),
+		app.If(v.Err != nil, func() app.UI { return app.P().Text(errText(v.Err)) }).Else(func() app.UI {
+			return app.Div().Class("printed-lines").Attr("role", "table").Aria("label", "Lines").Body(
+				app.Div().Class("tr", "head").Attr("role", "row").Body(
+					cell("columnheader", "Description"), cell("columnheader", "Qty"), cell("columnheader", "Unit price"), cell("columnheader", "Amount"),
+				),
+				app.Range(v.Lines).Slice(func(i int) app.UI {
+					l := v.Lines[i]
+					return app.Div().Class("tr").Attr("role", "row").Body(
+						cell("cell", l.Description), cell("cell", strconv.FormatInt(l.Quantity, 10)),
+						cell("cell", m(l.UnitPrice.Minor)), cell("cell", lineAmount(l.InvoiceLine)),
+					)
+				}),
+				printedRow("Subtotal", m(t.Subtotal), false),
+				app.If(t.Discount != 0, func() app.UI { return printedRow("Discount", "−"+m(t.Discount), false) }),
+				printedRow("Tax ("+percentText(v.Record.TaxRate)+"%)", m(t.Tax), false),
+				printedRow("Total", m(t.Total), true),
+				app.If(t.Paid != 0, func() app.UI { return printedRow("Paid", "−"+m(t.Paid), false) }),
+				printedRow("Balance due", m(t.Balance), true),
+			)
+		}),
+		app.If(len(v.Payments) > 0, func() app.UI {
+			return app.Ul().Class("printed-payments").Aria("label", "Payments").Body(app.Range(v.Payments).Slice(func(i int) app.UI {
+				p := v.Payments[i]
+				return app.Li().Text("Paid " + dateText(record.DateOf(p.When.Time())) + " by " + method.EnumLabel(p.Method) + ": " + m(p.Amount.Minor))
+			}))
+		}),
+		app.If(v.Record.Notes != "", func() app.UI { return app.P().Class("printed-notes").Text(v.Record.Notes) }),
+	)
+}
+
+// cell is one cell of a table made of divs: go-app's table elements would
+// add about 60 KB to the app's first load for two small tables.
+func cell(role, text string) app.UI { return app.Span().Attr("role", role).Text(text) }
+
+// printedRow is a row below the printed lines: a label across three
+// columns, and an amount.
+func printedRow(label, value string, strong bool) app.UI {
+	class := []string{"tr", "sum"}
+	if strong {
+		class = append(class, "strong")
+	}
+	return app.Div().Class(class...).Attr("role", "row").Body(cell("rowheader", label), cell("cell", value))
+}
+
+// lineAmount is quantity × unit price as billing computes it.
+func lineAmount(l record.InvoiceLine) string {
+	t, err := billing.Compute(record.Invoice{}, []record.InvoiceLine{l}, nil)
+	if err != nil {
+		return "—"
+	}
+	return formatMoney(t.Subtotal, t.Currency)
+}
+
+// decimals is how many digits a currency's minor unit has (ISO 4217).
+func decimals(cur string) int {
+	switch cur {
+	case "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF":
+		return 0
+	case "BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND":
+		return 3
+	}
+	return 2
+}
+
+func symbol(cur string) string {
+	switch cur {
+	case "GBP":
+		return "£"
+	case "EUR":
+		return "€"
+	case "USD":
+		return "$"
+	}
+	return ""
+}
+
+// parseMoney reads an amount as people type it: "12.50", "12,50", "12",
+// "£12.50". It refuses anything else with a message saying what to type.
+func parseMoney(s, cur string) (record.Money, error) {
+	s = strings.TrimSpace(s)
+	if sym := symbol(cur); sym != "" {
+		s = strings.TrimSpace(strings.TrimPrefix(s, sym))
+	}
+	s = strings.TrimSpace(strings.TrimSuffix(s, cur))
+	minor, err := parseDecimal(s, decimals(cur))
+	if err != nil {
+		return record.Money{}, err
+	}
+	if minor > record.MoneyMax {
+		return record.Money{}, errors.New("too large: check the amount")
+	}
+	return record.Money{Minor: minor, Currency: cur}, nil
+}
+
+// parsePercent reads a tax rate in percent ("20", "17.5", "17,5") as
+// hundredths of a percent, 0 to 100%.
+func parsePercent(s string) (int64, error) {
+	bp, err := parseDecimal(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "%")), 2)
+	if err != nil {
+		return 0, err
+	}
+	if bp > billing.TaxRateMax {
+		return 0, errors.New("at most 100%")
+	}
+	return bp, nil
+}
+
+// parseDecimal reads digits with at most one decimal point or comma and
+// at most places decimals, as an integer of 10^-places units.
+func parseDecimal(s string, places int) (int64, error) {
+	switch {
+	case s == "":
+		return 0, errors.New("enter an amount, such as 12.50")
+	case strings.HasPrefix(s, "-"), strings.HasPrefix(s, "−"):
+		return 0, errors.New("must not be negative")
+	}
+	s = strings.ReplaceAll(s, ",", ".")
+	if strings.Count(s, ".") > 1 {
+		return 0, errors.New("use one decimal mark and no thousands separator, such as 1234.50")
+	}
+	whole, frac, _ := strings.Cut(s, ".")
+	switch {
+	case whole+frac == "", strings.Trim(whole+frac, "0123456789") != "":
+		return 0, errors.New("not an amount: use digits, such as 12.50 or 12,50")
+	case len(frac) > places && places == 0:
+		return 0, errors.New("whole amounts only in this currency")
+	case len(frac) > places:
+		return 0, errors.New("at most " + strconv.Itoa(places) + " decimals")
+	}
+	digits := strings.TrimLeft(whole+frac+strings.Repeat("0", places-len(frac)), "0")
+	if digits == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(digits, 10, 64)
+	if err != nil {
+		return 0, errors.New("too large: check the amount")
+	}
+	return n, nil
+}
+
+// formatMoney shows minor units of cur as people read them: "£1,234.50".
+func formatMoney(minor int64, cur string) string {
+	sign := ""
+	if minor < 0 {
+		sign, minor = "−", -minor
+	}
+	d := decimals(cur)
+	s := strconv.FormatInt(minor, 10)
+	if len(s) <= d {
+		s = strings.Repeat("0", d-len(s)+1) + s
+	}
+	whole, frac := s[:len(s)-d], s[len(s)-d:]
+	for i := len(whole) - 3; i > 0; i -= 3 {
+		whole = whole[:i] + "," + whole[i:]
+	}
+	if d > 0 {
+		whole += "." + frac
+	}
+	if sym := symbol(cur); sym != "" {
+		return sign + sym + whole
+	}
+	if cur == "" {
+		return sign + whole
+	}
+	return sign + whole + " " + cur
+}
+
+// plainAmount is an amount as a form shows it for editing: "1234.50".
+func plainAmount(minor int64, cur string) string {
+	s := strings.ReplaceAll(formatMoney(minor, cur), ",", "")
+	return strings.TrimSuffix(strings.TrimLeft(s, "£€$"), " "+cur)
+}
+
+// percentText is a rate in hundredths of a percent as percent: 2000 is
+// "20", 1750 "17.5".
+func percentText(bp int64) string {
+	s := strconv.FormatInt(bp/100, 10)
+	if frac := bp % 100; frac != 0 {
+		f := strconv.FormatInt(frac+100, 10)[1:]
+		s += "." + strings.TrimSuffix(f, "0")
+	}
+	return s
+}
