@@ -39,6 +39,17 @@ type indexDoc struct {
 	Summary string         `json:"m,omitempty"`
 	Author  string         `json:"u,omitempty"`
 	Gone    bool           `json:"x,omitempty"` // deleted or erased
+	// A project's fields for lists and the calendar (see projectDocOf);
+	// Repeat is also a pet's grooming interval in weeks.
+	Pets    []string `json:"ps,omitempty"`
+	Kind    string   `json:"k,omitempty"`
+	Status  string   `json:"st,omitempty"`
+	Start   int64    `json:"b,omitempty"` // Unix ms
+	End     int64    `json:"f,omitempty"` // Unix ms
+	Zone    string   `json:"z,omitempty"` // of Start and End
+	Staff   []string `json:"sf,omitempty"`
+	Repeat  int64    `json:"r,omitempty"`
+	Project string   `json:"pj,omitempty"` // a task's, milestone's or note's project
 }
 
 // docPrefix starts the row key of an index doc; record rows are hex.
@@ -50,7 +61,8 @@ const docFormat = 0xd0
 
 // indexed reports whether a type has an index doc.
 func indexed(t record.Type) bool {
-	return t == record.TypeClient || t == record.TypePet || t == record.TypeVaccination || t == record.TypeContactLog
+	return t == record.TypeClient || t == record.TypePet || t == record.TypeVaccination || t == record.TypeContactLog ||
+		projectIndexed(t)
 }
 
 // docOf reads a client's or pet's index doc from the book.
@@ -66,6 +78,7 @@ func (s *Session) docOf(k merge.Key) indexDoc {
 		var p record.Pet
 		ok, _ = s.book.Load(k.ID, &p)
 		d.Name, d.Client, d.Species, d.Alerts = p.Name, p.Client, p.Species, record.Alerts(&p)
+		d.Repeat = p.GroomingIntervalWeeks
 	case record.TypeVaccination:
 		var v record.Vaccination
 		ok, _ = s.book.Load(k.ID, &v)
@@ -78,6 +91,8 @@ func (s *Session) docOf(k merge.Key) indexDoc {
 		if c.Direction != "" {
 			d.Channel += " " + c.Direction
 		}
+	default:
+		ok = s.projectDocOf(k, &d)
 	}
 	d.Gone = !ok
 	return d
@@ -159,6 +174,10 @@ func (s *Session) applyDocLocked(d indexDoc) {
 		} else {
 			s.contactDocs[d.ID] = d
 		}
+	case record.TypeProject:
+		s.applyDoc(s.projectDocs, d)
+	case record.TypeTask, record.TypeMilestone, record.TypeProgressNote:
+		s.applyDoc(s.partDocs, d)
 	case record.TypePet:
 		old, had := s.petDocs[d.ID]
 		if d.Gone {

@@ -43,6 +43,7 @@ func (s *Session) open(ctx context.Context, d *device, kek seal.Key, keys *seal.
 	s.dev, s.kek, s.keys, s.identity, s.clock, s.book, s.cursor = d, kek, keys, id, c, bk, cursor
 	docs, records, bad := 0, 0, 0
 	s.clientDocs, s.petDocs, s.vaccDocs, s.contactDocs = map[string]indexDoc{}, map[string]indexDoc{}, map[string]indexDoc{}, map[string]indexDoc{}
+	s.projectDocs, s.partDocs = map[string]indexDoc{}, map[string]indexDoc{}
 	for row, b := range rows {
 		if strings.HasPrefix(row, docPrefix) {
 			doc, err := s.openDoc(row, b)
@@ -58,6 +59,10 @@ func (s *Session) open(ctx context.Context, d *device, kek seal.Key, keys *seal.
 				s.vaccDocs[doc.ID], docs = doc, docs+1
 			case doc.Type == record.TypeContactLog:
 				s.contactDocs[doc.ID], docs = doc, docs+1
+			case doc.Type == record.TypeProject:
+				s.projectDocs[doc.ID], docs = doc, docs+1
+			case projectIndexed(doc.Type):
+				s.partDocs[doc.ID], docs = doc, docs+1
 			}
 			continue
 		}
@@ -89,9 +94,10 @@ func (s *Session) open(ctx context.Context, d *device, kek seal.Key, keys *seal.
 	}
 	s.mu.Lock()
 	s.cursor = cursor
-	if records > 0 && docs == 0 {
-		// A store without index docs (written before they existed):
-		// open everything once and write them.
+	if s.docsMissing(ctx, records, docs) {
+		// A store without index docs, or without those of the latest
+		// kinds (written before they existed): open everything once and
+		// write them.
 		if err := s.rebuildDocsLocked(ctx); err != nil {
 			s.log.Printf("write the search index: err=%v", err)
 		}
@@ -121,7 +127,10 @@ func (s *Session) buildIndexLocked() {
 // rebuildDocsLocked writes the index doc of every client and pet.
 func (s *Session) rebuildDocsLocked(ctx context.Context) error {
 	keys := map[merge.Key]wire.Key{}
-	for _, t := range []record.Type{record.TypeClient, record.TypePet, record.TypeVaccination, record.TypeContactLog} {
+	for _, t := range record.Types() {
+		if !indexed(t) {
+			continue
+		}
 		for _, id := range s.book.IDs(t) {
 			k := merge.Key{Class: t.Class(), Type: t, ID: id}
 			keys[k] = seal.RecordKey(s.keys.MAC, k.Class, k.Type, k.ID)
@@ -132,7 +141,7 @@ func (s *Session) rebuildDocsLocked(ctx context.Context) error {
 	if err := s.docRowsLocked(keys, rows); err != nil {
 		return err
 	}
-	return s.cfg.Store.Commit(ctx, localstore.Change{Records: rows})
+	return s.cfg.Store.Commit(ctx, localstore.Change{Records: rows, Meta: docsCurrentMeta()})
 }
 
 func (s *Session) startSync() {

@@ -146,6 +146,8 @@ type Session struct {
 	petDocs     map[string]indexDoc
 	vaccDocs    map[string]indexDoc
 	contactDocs map[string]indexDoc
+	projectDocs map[string]indexDoc // projects
+	partDocs    map[string]indexDoc // their tasks, milestones and notes
 	petsOf      map[string][]string // client id → pet names; nil entry: to recompute
 	undo        *edit               // the last change saved here
 	cursor      uint64
@@ -275,6 +277,7 @@ func (s *Session) Lock() {
 	}
 	s.book, s.keys, s.identity, s.kek = nil, nil, nil, seal.Key{}
 	s.clients, s.clientDocs, s.petDocs, s.vaccDocs, s.contactDocs, s.petsOf = nil, nil, nil, nil, nil, nil
+	s.projectDocs, s.partDocs = nil, nil
 	s.undo = nil
 	if s.dev != nil {
 		s.phase = Locked
