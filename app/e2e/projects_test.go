@@ -89,6 +89,9 @@ func TestProjects(t *testing.T) {
 	owner.fill("note-minutes", "110")
 	owner.button("Add visit note")
 	owner.waitText("Condition: Matted behind the ears", 20*time.Second)
+	if got := owner.value("note-blades") + owner.value("note-minutes"); got != "" {
+		t.Errorf("the note form is not cleared after adding: %q", got)
+	}
 	owner.checkScreen("project")
 	owner.button("Done")
 	owner.waitText("The next visit is booked", 20*time.Second)

@@ -231,8 +231,12 @@ func (v *visitNotes) add(ctx app.Context, e app.Event) {
 	err := current.SaveNote(context.Background(), record.NewID(), &v.n)
 	if v.errs, v.err = saveFailure(err); err == nil {
 		v.n, v.minutes = record.ProgressNote{}, ""
-		// Textareas keep what was typed whatever the render says.
-		for _, id := range []string{"note-incidents", "note-text"} {
+		// Inputs keep what was typed whatever the render says.
+		ids := []string{"note-incidents", "note-text", "note-minutes"}
+		for _, nf := range noteFields {
+			ids = append(ids, nf.id)
+		}
+		for _, id := range ids {
 			if el := app.Window().GetElementByID(id); el.Truthy() {
 				el.Set("value", "")
 			}
