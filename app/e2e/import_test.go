@@ -74,21 +74,6 @@ func clientList(t *testing.T, n int) (path string, badRows []int, pets int) {
 	return path, badRows, pets
 }
 
-// checkScreen fails the test for targets under 44 px and unlabelled
-// controls (as TestScreens does), and saves a screenshot.
-func (b *browser) checkScreen(screen string) {
-	b.t.Helper()
-	var small, bare []string
-	b.run("check "+screen, 10*time.Second, chromedp.Evaluate(smallTargets, &small), chromedp.Evaluate(unlabelled, &bare))
-	if len(small) > 0 {
-		b.t.Errorf("%s: targets under 44 px: %s", screen, strings.Join(small, "; "))
-	}
-	if len(bare) > 0 {
-		b.t.Errorf("%s: controls without a label or name: %s", screen, strings.Join(bare, "; "))
-	}
-	b.t.Logf("%s: %s", screen, b.screenshot(screen))
-}
-
 // eval evaluates a JavaScript expression into out.
 func (b *browser) eval(what, js string, out any) {
 	b.t.Helper()

@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -24,6 +25,24 @@ const unlabelled = `[...document.querySelectorAll("input, select, textarea")]
 	.map(e => e.tagName + "#" + e.id)
 	.concat([...document.querySelectorAll("button")].filter(b => !b.textContent.trim() && !b.getAttribute("aria-label")).map(b => "button"))`
 
+// checkScreen fails the test for targets under 44 px, unlabelled
+// controls and serious accessibility faults, and saves a screenshot.
+func (b *browser) checkScreen(screen string) {
+	b.t.Helper()
+	var small, bare []string
+	b.run("check "+screen, 10*time.Second, chromedp.Evaluate(smallTargets, &small), chromedp.Evaluate(unlabelled, &bare))
+	if len(small) > 0 {
+		b.t.Errorf("%s: targets under 44 px: %s", screen, strings.Join(small, "; "))
+	}
+	if len(bare) > 0 {
+		b.t.Errorf("%s: controls without a label or name: %s", screen, strings.Join(bare, "; "))
+	}
+	b.checkAxe(screen)
+	var w int
+	b.run("width", 5*time.Second, chromedp.Evaluate(`window.innerWidth`, &w))
+	b.t.Logf("%s: %s", screen, b.screenshot(screen+"-"+strconv.Itoa(w)))
+}
+
 // TestScreens walks the screens at the two tablet sizes, saves
 // screenshots (PAWFILE_SCREENSHOTS=dir to keep them) and checks each
 // screen for finger-sized targets and labels.
@@ -35,19 +54,7 @@ func TestScreens(t *testing.T) {
 	}{{"landscape", 1024, 768}, {"portrait", 820, 1180}} {
 		t.Run(size.name, func(t *testing.T) {
 			b := newBrowser(t, size.w, size.h)
-			check := func(screen string) {
-				t.Helper()
-				var small, bare []string
-				b.run("check "+screen, 10*time.Second, chromedp.Evaluate(smallTargets, &small), chromedp.Evaluate(unlabelled, &bare))
-				if len(small) > 0 {
-					t.Errorf("%s: targets under 44 px: %s", screen, strings.Join(small, "; "))
-				}
-				if len(bare) > 0 {
-					t.Errorf("%s: controls without a label or name: %s", screen, strings.Join(bare, "; "))
-				}
-				b.checkAxe(screen)
-				t.Logf("%s: %s", screen, b.screenshot(screen))
-			}
+			check := b.checkScreen
 			b.open(srv.url() + "/")
 			b.waitText("Welcome to Pawfile", 30*time.Second)
 			check("setup")

@@ -40,13 +40,23 @@ type indexDoc struct {
 	Channel string         `json:"h,omitempty"` // a contact's channel and direction
 	Summary string         `json:"m,omitempty"`
 	Author  string         `json:"u,omitempty"`
+	Gone    bool           `json:"x,omitempty"` // deleted or erased
 	// An invoice's number, status and date (its client is Client); the
 	// invoice of a line or a payment.
 	Number  string      `json:"no,omitempty"`
-	Status  string      `json:"st,omitempty"`
+	Status  string      `json:"st,omitempty"` // also a project's
 	Issued  record.Date `json:"d,omitempty"`
-	Invoice string      `json:"b,omitempty"`
-	Gone    bool        `json:"x,omitempty"` // deleted or erased
+	Invoice string      `json:"iv,omitempty"`
+	// A project's fields for lists and the calendar (see projectDocOf);
+	// Repeat is also a pet's grooming interval in weeks.
+	Pets    []string `json:"ps,omitempty"`
+	Kind    string   `json:"k,omitempty"`
+	Start   int64    `json:"b,omitempty"` // Unix ms
+	End     int64    `json:"f,omitempty"` // Unix ms
+	Zone    string   `json:"z,omitempty"` // of Start and End
+	Staff   []string `json:"sf,omitempty"`
+	Repeat  int64    `json:"r,omitempty"`
+	Project string   `json:"pj,omitempty"` // a task's, milestone's or note's project
 }
 
 // docPrefix starts the row key of an index doc; record rows are hex.
@@ -63,7 +73,7 @@ func indexed(t record.Type) bool {
 		record.TypeInvoice, record.TypeInvoiceLine, record.TypePayment:
 		return true
 	}
-	return false
+	return projectIndexed(t)
 }
 
 // docOf reads a record's index doc from the book.
@@ -79,6 +89,7 @@ func (s *Session) docOf(k merge.Key) indexDoc {
 		var p record.Pet
 		ok, _ = s.book.Load(k.ID, &p)
 		d.Name, d.Client, d.Species, d.Alerts = p.Name, p.Client, p.Species, record.Alerts(&p)
+		d.Repeat = p.GroomingIntervalWeeks
 	case record.TypeVaccination:
 		var v record.Vaccination
 		ok, _ = s.book.Load(k.ID, &v)
@@ -103,6 +114,8 @@ func (s *Session) docOf(k merge.Key) indexDoc {
 		var p record.Payment
 		ok, _ = s.book.Load(k.ID, &p)
 		d.Invoice = p.Invoice
+	default:
+		ok = s.projectDocOf(k, &d)
 	}
 	d.Gone = !ok
 	return d
@@ -179,6 +192,10 @@ func (s *Session) applyDocsLocked(docs []indexDoc) {
 		case record.TypeInvoice:
 			m = s.invoiceDocs
 		case record.TypeInvoiceLine, record.TypePayment:
+			m = s.billDocs
+		case record.TypeProject:
+			m = s.projectDocs
+		case record.TypeTask, record.TypeMilestone, record.TypeProgressNote:
 			m = s.partDocs
 		case record.TypePet:
 			m, touched[d.Client] = s.petDocs, true

@@ -146,7 +146,7 @@ func (s *Session) LoadInvoice(id string) (Invoice, bool, error) {
 // first.
 func (s *Session) partsLocked(ids map[string]bool) (map[string][]Line, map[string][]Payment, error) {
 	lines, payments := map[string][]Line{}, map[string][]Payment{}
-	for id, d := range s.partDocs {
+	for id, d := range s.billDocs {
 		if !ids[d.Invoice] {
 			continue
 		}

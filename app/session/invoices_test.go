@@ -234,7 +234,7 @@ func TestInvoiceLineRemovedAndReload(t *testing.T) {
 	if b := again.BillingOf(ann); b.Balance["GBP"] != 1450 || len(b.Invoices) != 1 || b.Invoices[0].Number != "2026-0001" {
 		t.Errorf("billing after reload = %+v", b)
 	}
-	if got := maps.Collect(maps.All(again.partDocs)); len(got) != 1 {
+	if got := maps.Collect(maps.All(again.billDocs)); len(got) != 1 {
 		t.Errorf("%d line and payment docs after reload, want 1", len(got))
 	}
 }

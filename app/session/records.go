@@ -47,7 +47,8 @@ func (s *Session) open(ctx context.Context, d *device, kek seal.Key, keys *seal.
 	s.dev, s.kek, s.keys, s.identity, s.clock, s.book, s.cursor, s.business = d, kek, keys, id, c, bk, cursor, business
 	docs, records, bad := 0, 0, 0
 	s.clientDocs, s.petDocs, s.vaccDocs, s.contactDocs = map[string]indexDoc{}, map[string]indexDoc{}, map[string]indexDoc{}, map[string]indexDoc{}
-	s.invoiceDocs, s.partDocs = map[string]indexDoc{}, map[string]indexDoc{}
+	s.invoiceDocs, s.billDocs = map[string]indexDoc{}, map[string]indexDoc{}
+	s.projectDocs, s.partDocs = map[string]indexDoc{}, map[string]indexDoc{}
 	for row, b := range rows {
 		if strings.HasPrefix(row, docPrefix) {
 			doc, err := s.openDoc(row, b)
@@ -68,6 +69,10 @@ func (s *Session) open(ctx context.Context, d *device, kek seal.Key, keys *seal.
 			case doc.Type == record.TypeInvoice:
 				s.invoiceDocs[doc.ID], docs = doc, docs+1
 			case doc.Type == record.TypeInvoiceLine, doc.Type == record.TypePayment:
+				s.billDocs[doc.ID], docs = doc, docs+1
+			case doc.Type == record.TypeProject:
+				s.projectDocs[doc.ID], docs = doc, docs+1
+			case projectIndexed(doc.Type):
 				s.partDocs[doc.ID], docs = doc, docs+1
 			}
 			continue
@@ -100,9 +105,10 @@ func (s *Session) open(ctx context.Context, d *device, kek seal.Key, keys *seal.
 	}
 	s.mu.Lock()
 	s.cursor = cursor
-	if records > 0 && docs == 0 {
-		// A store without index docs (written before they existed):
-		// open everything once and write them.
+	if s.docsMissing(ctx, records, docs) {
+		// A store without index docs, or without those of the latest
+		// kinds (written before they existed): open everything once and
+		// write them.
 		if err := s.rebuildDocsLocked(ctx); err != nil {
 			s.log.Printf("write the search index: err=%v", err)
 		}
@@ -146,7 +152,7 @@ func (s *Session) rebuildDocsLocked(ctx context.Context) error {
 	if err := s.docRowsLocked(keys, rows); err != nil {
 		return err
 	}
-	return s.cfg.Store.Commit(ctx, localstore.Change{Records: rows})
+	return s.cfg.Store.Commit(ctx, localstore.Change{Records: rows, Meta: docsCurrentMeta()})
 }
 
 func (s *Session) startSync() {

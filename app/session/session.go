@@ -147,7 +147,9 @@ type Session struct {
 	vaccDocs    map[string]indexDoc
 	contactDocs map[string]indexDoc
 	invoiceDocs map[string]indexDoc
-	partDocs    map[string]indexDoc // invoice lines and payments
+	billDocs    map[string]indexDoc // invoice lines and payments
+	projectDocs map[string]indexDoc // projects
+	partDocs    map[string]indexDoc // their tasks, milestones and notes
 	petsOf      map[string][]string // client id → its pets' names, for the search index
 	undo        *edit               // the last change saved here
 	cursor      uint64
@@ -278,7 +280,7 @@ func (s *Session) Lock() {
 	}
 	s.book, s.keys, s.identity, s.kek = nil, nil, nil, seal.Key{}
 	s.clients, s.clientDocs, s.petDocs, s.vaccDocs, s.contactDocs, s.petsOf = nil, nil, nil, nil, nil, nil
-	s.invoiceDocs, s.partDocs = nil, nil
+	s.invoiceDocs, s.billDocs, s.projectDocs, s.partDocs = nil, nil, nil, nil
 	s.undo = nil
 	if s.dev != nil {
 		s.phase = Locked

@@ -299,8 +299,8 @@ func TestUnlockWritesMissingIndexDocs(t *testing.T) {
 			docs++
 		}
 	}
-	if docs != 50 {
-		t.Errorf("%d index docs written, want 50 (20 clients, 30 pets)", docs)
+	if docs != 120 {
+		t.Errorf("%d index docs written, want 120 (20 clients, 30 pets, 50 projects, 10 notes, 10 tasks)", docs)
 	}
 	s.Lock()
 	if err := s.Unlock(ctx, pass); err != nil {

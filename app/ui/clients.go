@@ -198,6 +198,7 @@ func (f *clientForm) Render() app.UI {
 				app.Div().Class("actions").Body(app.A().Class("button").Href("/clients/"+f.id+"/pets/new").Text("Add a pet")),
 			)
 		}),
+		app.If(!f.isNew, func() app.UI { return &clientProjects{Client: f.id} }),
 		f.draft.notice(f.discard),
 		app.Form().Class("card").OnSubmit(f.save).OnInput(f.keep).OnChange(f.keep).Body(
 			field("name", "Name", f.errs.On("name"), "", app.Input().ID("name").Type("text").Attr("autocomplete", "off").Value(f.c.Name).

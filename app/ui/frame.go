@@ -87,6 +87,8 @@ func (f *frame) Render() app.UI {
 		app.Header().Class("bar").Body(
 			app.A().Class("title").Href("/clients").Text("Pawfile"),
 			app.Nav().Aria("label", "Sections").Body(
+				app.A().Href("/today").Text("Today"),
+				app.A().Href("/calendar").Text("Calendar"),
 				app.A().Href("/clients").Text("Clients"),
 				app.A().Href("/due").Text("Due"),
 				app.If(current.Role() == access.Owner, func() app.UI { return app.A().Href("/team").Text("Team") }),

@@ -154,6 +154,7 @@ func (f *petForm) Render() app.UI {
 	return &frame{Content: []app.UI{
 		app.H1().Text(title),
 		alertBadges(record.Alerts(&f.p)),
+		app.If(!f.isNew, func() app.UI { return petVisitsLine(f.id) }),
 		f.draft.notice(f.discard),
 		app.Form().Class("card").OnSubmit(f.save).OnInput(f.keep).OnChange(f.keep).Body(
 			textField("pet-name", "Name", f.errs.On("name"), "", f.p.Name, f.ValueTo(&f.p.Name)),

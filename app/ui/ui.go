@@ -26,6 +26,12 @@ func Register(s *session.Session) {
 	app.RouteWithRegexp(`^/clients/[a-z0-9_-]{1,64}/invoices/new$`, func() app.Composer { return &invoiceForm{} })
 	app.RouteWithRegexp(`^/invoices/[a-z0-9_-]{1,64}$`, func() app.Composer { return &invoiceForm{} })
 	app.Route("/due", func() app.Composer { return &dueList{} })
+	app.Route("/today", func() app.Composer { return &todayList{} })
+	app.Route("/calendar", func() app.Composer { return &calendar{} })
+	app.Route("/lapsed", func() app.Composer { return &lapsedList{} })
+	app.Route("/projects/new", func() app.Composer { return &projectForm{} })
+	app.RouteWithRegexp(`^/clients/[a-z0-9_-]{1,64}/projects/new$`, func() app.Composer { return &projectForm{} })
+	app.RouteWithRegexp(`^/projects/[a-z0-9_-]{1,64}$`, func() app.Composer { return &projectForm{} })
 	app.Route("/team", func() app.Composer { return &team{} })
 	app.Route("/device", func() app.Composer { return &deviceScreen{} })
 }

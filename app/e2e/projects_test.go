@@ -1,0 +1,126 @@
+//go:build !js
+
+package e2e
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestProjects books a recurring grooming for today for a pet with an
+// allergy, works it from the Today screen (visit note, done), finds the
+// next visit six weeks on, and sees both on a second device.
+func TestProjects(t *testing.T) {
+	srv := startServer(t)
+	owner := newBrowser(t, 1024, 768)
+	owner.createWorkspace(srv, "owner@example.com")
+	owner.addClient("Ann Groom", "07700 900555", "Side gate")
+	owner.openClient("Ann Groom")
+	owner.fill("address", "12 Mill Lane, Anytown")
+	owner.button("Save")
+	owner.waitText("Saved on this device", 20*time.Second)
+	owner.link("Add a pet")
+	owner.fill("pet-name", "Bella")
+	owner.fill("allergies", "chicken")
+	owner.button("Save pet")
+	owner.waitText("Saved on this device", 20*time.Second)
+	owner.link("Back to the client")
+
+	owner.link("New appointment")
+	owner.waitText("New booking", 20*time.Second)
+	owner.fill("title", "Full groom")
+	owner.setDate("start", "10:00")
+	owner.fill("minutes", "120")
+	owner.fill("price", "45.50")
+	owner.fill("repeat", "6")
+	owner.button("Book")
+	owner.waitText("Status: planned", 20*time.Second)
+	owner.waitText("allergy: chicken", 5*time.Second) // the pet's alerts on top
+	if got := owner.value("price"); got != "45.50" {
+		t.Errorf("price after saving = %q", got)
+	}
+
+	owner.link("Today")
+	owner.waitText("Full groom", 20*time.Second)
+	page := owner.text()
+	for _, want := range []string{"10:00–12:00", "12 Mill Lane, Anytown", "allergy: chicken", "Ann Groom"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("Today lacks %q:\n%s", want, page)
+		}
+	}
+	owner.checkScreen("today")
+
+	owner.link("Calendar")
+	owner.waitText("Full groom", 20*time.Second)
+	owner.checkScreen("calendar-day")
+	owner.link("Week")
+	owner.waitText("Week of", 20*time.Second)
+	owner.waitText("Full groom", 10*time.Second)
+	owner.checkScreen("calendar-week")
+
+	owner.link("Today")
+	owner.click(`//a[.//span[contains(., "Full groom")]]`)
+	owner.waitText("Visit notes", 20*time.Second)
+	owner.fill("note-condition", "Matted behind the ears")
+	owner.fill("note-blades", "7F")
+	owner.fill("note-minutes", "110")
+	owner.button("Add visit note")
+	owner.waitText("Condition: Matted behind the ears", 20*time.Second)
+	if got := owner.value("note-blades") + owner.value("note-minutes"); got != "" {
+		t.Errorf("the note form is not cleared after adding: %q", got)
+	}
+	owner.checkScreen("project")
+	owner.button("Done")
+	owner.waitText("The next visit is booked", 20*time.Second)
+	owner.waitText("Status: done", 5*time.Second)
+
+	next := time.Now().AddDate(0, 0, 42).Format("Mon 2 Jan") + " 10:00–12:00 · Full groom"
+	owner.link("Ann Groom")
+	owner.waitText("Upcoming", 20*time.Second)
+	owner.waitText(next, 10*time.Second)
+	if page := owner.text(); !strings.Contains(page, "Past") || !strings.Contains(page, "done · every 6 weeks") || !strings.Contains(page, "planned · every 6 weeks") {
+		t.Errorf("the client's bookings: want one past and one upcoming:\n%s", page)
+	}
+
+	// A second device joins and, once synced, sees both bookings.
+	desk := newBrowser(t, 820, 1180)
+	owner.link("Team")
+	owner.run("choose role", 10*time.Second, chromedp.SetValue("#role", "front_desk", chromedp.ByQuery))
+	owner.button("Make an invite code")
+	owner.run("invite code", 20*time.Second, chromedp.WaitVisible("#invite-code", chromedp.ByQuery))
+	var code string
+	owner.run("read code", 5*time.Second, chromedp.Text("#invite-code", &code, chromedp.ByQuery))
+	desk.open(srv.url() + "/")
+	desk.button("Join with an invite")
+	desk.fill("code", strings.TrimSpace(code))
+	desk.fill("login", "desk@example.com")
+	desk.fill("pass", passphrase)
+	desk.fill("pass2", passphrase)
+	desk.button("Join")
+	desk.waitText("Waiting for access", 60*time.Second)
+	owner.link("Clients")
+	owner.link("Team")
+	owner.button("Give access to desk@example.com")
+	desk.waitText("Ann Groom", 60*time.Second)
+	desk.openClient("Ann Groom")
+	desk.waitText(next, 30*time.Second)
+	desk.waitText("Past", 5*time.Second)
+	desk.checkScreen("client")
+
+	desk.link("Today")
+	desk.waitText("allergy: chicken", 20*time.Second)
+	desk.checkScreen("today")
+	desk.link("Calendar")
+	desk.waitText("Full groom", 20*time.Second)
+	desk.checkScreen("calendar-day")
+	desk.link("Week")
+	desk.waitText("Week of", 20*time.Second)
+	desk.checkScreen("calendar-week")
+	desk.link("Today")
+	desk.click(`//a[.//span[contains(., "Full groom")]]`)
+	desk.waitText("Matted behind the ears", 20*time.Second)
+	desk.checkScreen("project")
+}

@@ -1,0 +1,680 @@
+package ui
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"pawfile/app/session"
+	"pawfile/shared/record"
+	"pawfile/shared/schedule"
+)
+
+// projectField is a field of the project schema, for its labels and enums.
+func projectField(name string) *record.Field {
+	sc, _ := record.SchemaOf(record.TypeProject)
+	return must(sc.Field(name))
+}
+
+// defaultCurrency is the currency of a price typed on a project that has
+// none yet. The workspace has no currency setting yet.
+const defaultCurrency = "GBP"
+
+// projectForm books or edits a project: an appointment, a course or
+// another job, with its status buttons, tasks, milestones and notes.
+type projectForm struct {
+	app.Compo
+	id, client string
+	isNew      bool
+	created    bool // just saved for the first time: the address changes to its id
+	p          record.Project
+	// The schedule and money as typed.
+	date, start, minutes, price, repeat string
+	asking                              string // "cancelled" or "no_show" while its reason is asked
+	reason                              string
+	againOn                             string // the day to book again on
+	next                                string // the next visit, booked by marking this one done
+	errs                                record.Errors
+	err, saved                          string
+	ui                                  app.Context
+}
+
+func (f *projectForm) OnMount(ctx app.Context) {
+	f.ui = ctx
+	loadStaffNames(ctx)
+}
+
+func (f *projectForm) OnNav(ctx app.Context) {
+	if current.Phase() != session.Open {
+		toUnlock(ctx)
+		return
+	}
+	u := ctx.Page().URL()
+	if f.created && u.Path == "/projects/"+f.id {
+		f.created = false
+		return
+	}
+	f.load(u.Path, u.Query().Get("date"), u.Query().Get("time"), u.Query().Get("staff"))
+}
+
+// load fills the form from the project its address names, or a new
+// booking for the client it names, at the day, time and staff member a
+// calendar slot passed along.
+func (f *projectForm) load(path, date, at, staff string) {
+	*f = projectForm{Compo: f.Compo, ui: f.ui}
+	if strings.HasSuffix(path, "/projects/new") {
+		f.isNew, f.id = true, record.NewID()
+		f.client = strings.TrimSuffix(strings.TrimPrefix(path, "/clients/"), "/projects/new")
+		if f.client == "/projects/new" {
+			f.client = "" // chosen on the form first
+		}
+		f.p = record.Project{Client: f.client, Kind: schedule.KindGrooming, Status: schedule.Planned}
+		if pets := current.PetsOf(f.client); len(pets) == 1 {
+			f.p.Pets = []string{pets[0].ID}
+		}
+		if staff == "" {
+			staff = current.Me()
+		}
+		if record.ValidID(staff) {
+			f.p.AssignedStaff = []string{staff}
+		}
+		f.date, f.start, f.minutes = cmpOr(date, string(today())), cmpOr(at, "09:00"), "90"
+		return
+	}
+	f.id = strings.TrimPrefix(path, "/projects/")
+	ok, err := current.LoadProject(f.id, &f.p)
+	switch {
+	case err != nil:
+		f.err = err.Error()
+	case !ok:
+		f.err = "This booking is not on this device (deleted, or not synced yet)."
+	}
+	f.client = f.p.Client
+	f.fromRecord()
+}
+
+// fromRecord sets the typed fields from f.p.
+func (f *projectForm) fromRecord() {
+	f.date, f.start, f.minutes = "", "", ""
+	if !f.p.Start.IsZero() {
+		t := f.p.Start.Time()
+		f.date, f.start = string(record.DateOf(t)), t.Format("15:04")
+		if !f.p.End.IsZero() {
+			f.minutes = strconv.FormatInt((f.p.End.UnixMilli-f.p.Start.UnixMilli)/60000, 10)
+		}
+	}
+	f.price = ""
+	if !f.p.Price.IsZero() {
+		f.price = formatAmount(f.p.Price.Minor)
+	}
+	f.repeat = ""
+	if f.p.RepeatWeeks > 0 {
+		f.repeat = strconv.FormatInt(f.p.RepeatWeeks, 10)
+	}
+}
+
+func cmpOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// build makes the project the form shows from what was typed; the errors
+// are on the fields to correct.
+func (f *projectForm) build() (record.Project, record.Errors) {
+	p := f.p
+	p.Title, p.Scope, p.Outcome = strings.TrimSpace(p.Title), strings.TrimSpace(p.Scope), strings.TrimSpace(p.Outcome)
+	var errs record.Errors
+	p.Start, p.End = record.Instant{}, record.Instant{}
+	if f.date != "" || f.start != "" {
+		zone := cmpOr(f.p.Start.Zone, current.Zone())
+		h, m, ok := parseClock(f.start)
+		if !ok {
+			errs = append(errs, record.FieldError{Field: "start", Message: "start time: use a time such as 09:30"})
+		} else if st, err := schedule.At(record.Date(f.date), h, m, zone); err != nil {
+			errs = append(errs, record.FieldError{Field: "start", Message: "start: " + err.Error()})
+		} else {
+			p.Start = st
+			if mins := strings.TrimSpace(f.minutes); mins != "" {
+				n, err := strconv.Atoi(mins)
+				if err != nil || n < 1 || n > 24*60 {
+					errs = append(errs, record.FieldError{Field: "end", Message: "duration: minutes from 1 to 1440, such as 90"})
+				} else {
+					p.End = record.Instant{UnixMilli: st.UnixMilli + int64(n)*60000, Zone: st.Zone}
+				}
+			}
+		}
+	}
+	p.Price = record.Money{}
+	if s := strings.TrimSpace(f.price); s != "" {
+		minor, ok := parseAmount(s)
+		if !ok {
+			errs = append(errs, record.FieldError{Field: "price", Message: "price: an amount such as 45 or 45.50"})
+		}
+		p.Price = record.Money{Minor: minor, Currency: cmpOr(f.p.Price.Currency, defaultCurrency)}
+	}
+	p.RepeatWeeks = 0
+	if s := strings.TrimSpace(f.repeat); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			errs = append(errs, record.FieldError{Field: "repeat_weeks", Message: "repeat every: a number of weeks, such as 6"})
+		}
+		p.RepeatWeeks = n
+	}
+	return p, errs
+}
+
+// parseClock reads "HH:MM", as a time input gives it.
+func parseClock(s string) (h, m int, ok bool) {
+	hs, ms, found := strings.Cut(strings.TrimSpace(s), ":")
+	h, err1 := strconv.Atoi(hs)
+	m, err2 := strconv.Atoi(ms)
+	return h, m, found && err1 == nil && err2 == nil && len(ms) == 2
+}
+
+// parseAmount reads an amount typed in major units ("45", "45.5",
+// "45.50") as exact minor units, never through a float.
+func parseAmount(s string) (int64, bool) {
+	s = strings.TrimPrefix(strings.TrimSpace(s), "£")
+	whole, frac, _ := strings.Cut(s, ".")
+	if whole == "" && frac == "" || len(frac) > 2 || len(whole) > 12 {
+		return 0, false
+	}
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	w, err1 := strconv.ParseInt(cmpOr(whole, "0"), 10, 64)
+	c, err2 := strconv.ParseInt(frac, 10, 64)
+	if err1 != nil || err2 != nil || w < 0 || c < 0 || strings.ContainsAny(whole+frac, "+-") {
+		return 0, false
+	}
+	return w*100 + c, true
+}
+
+// formatAmount shows minor units as major units with two decimals.
+func formatAmount(minor int64) string {
+	sign := ""
+	if minor < 0 {
+		sign, minor = "-", -minor
+	}
+	c := strconv.FormatInt(minor%100, 10)
+	if len(c) == 1 {
+		c = "0" + c
+	}
+	return sign + strconv.FormatInt(minor/100, 10) + "." + c
+}
+
+// save saves the form with status (and its reason) as the new status.
+func (f *projectForm) save(status, reason string) {
+	p, errs := f.build()
+	f.saved, f.next = "", ""
+	if errs != nil {
+		f.errs, f.err = errs, ""
+		return
+	}
+	p.Status, p.StatusReason = status, reason
+	next, err := current.SaveProject(context.Background(), f.id, &p)
+	if f.errs, f.err = saveFailure(err); err != nil {
+		return
+	}
+	f.p, f.next, f.asking, f.reason = p, next, "", ""
+	f.fromRecord()
+	f.saved = "Saved on this device."
+	if status == schedule.Done && next != "" {
+		f.saved = "Done. The next visit is booked."
+	}
+	if f.isNew {
+		f.isNew, f.created = false, true
+		f.ui.Navigate("/projects/" + f.id)
+	}
+}
+
+func (f *projectForm) submit(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	f.save(f.p.Status, f.p.StatusReason)
+}
+
+func (f *projectForm) reopen(ctx app.Context, e app.Event) {
+	f.saved = ""
+	if err := current.ReopenProject(context.Background(), f.id); err != nil {
+		f.errs, f.err = saveFailure(err)
+		return
+	}
+	current.LoadProject(f.id, &f.p)
+	f.fromRecord()
+	f.saved = "Reopened: the visit is in progress again."
+}
+
+func (f *projectForm) bookAgain(ctx app.Context, e app.Event) {
+	on := cmpOr(f.againOn, string(today()))
+	id, err := current.BookAgain(context.Background(), f.id, record.Date(on))
+	if err != nil {
+		f.err = err.Error()
+		return
+	}
+	ctx.Navigate("/projects/" + id)
+}
+
+func (f *projectForm) Render() app.UI {
+	if f.client == "" && f.isNew {
+		return &frame{Content: []app.UI{&clientPicker{Date: f.date, Time: f.start, Staff: strings.Join(f.p.AssignedStaff, "")}}}
+	}
+	title := f.p.Title
+	switch {
+	case f.isNew:
+		title = "New booking"
+	case title == "":
+		title = "Booking"
+	}
+	pets := current.PetsOf(f.client)
+	var chosen []session.PetSummary
+	for _, p := range pets {
+		if slices.Contains(f.p.Pets, p.ID) {
+			chosen = append(chosen, p)
+		}
+	}
+	var client record.Client
+	current.LoadClient(f.client, &client) // a groomer cannot: "the client"
+	clientName := client.Name
+	return &frame{Content: []app.UI{
+		app.H1().Text(title),
+		app.P().Class("hint").Body(
+			app.Text("For "),
+			app.A().Class("inline-target").Href("/clients/"+f.client).Text(cmpOr(clientName, "the client")),
+			app.If(!f.isNew, func() app.UI { return app.Text(" · " + statusLabel(f.p.Status)) }),
+		),
+		app.If(len(chosen) > 0, func() app.UI {
+			return app.Div().Class("card", "alerts-card").Aria("label", "Pets' care alerts").Body(
+				app.Range(chosen).Slice(func(i int) app.UI {
+					return app.Div().Class("pet").Body(app.Span().Class("pet-name").Text(chosen[i].Name), alertBadges(chosen[i].Alerts))
+				}),
+			)
+		}),
+		f.conflicts(),
+		app.If(f.err != "", func() app.UI { return app.Div().Class("alert").Attr("role", "alert").Text(f.err) }),
+		app.If(f.saved != "", func() app.UI {
+			return app.Div().Class("note").Attr("role", "status").Body(
+				app.Text(f.saved+" "),
+				app.If(f.next != "", func() app.UI { return app.A().Href("/projects/" + f.next).Text("Open the next visit") }),
+			)
+		}),
+		app.If(!f.isNew, f.statusCard),
+		app.Form().Class("card").OnSubmit(f.submit).Body(
+			app.If(len(pets) == 0, func() app.UI {
+				return app.P().Class("hint").Body(app.Text("This client has no pets yet. "), app.A().Href("/clients/"+f.client+"/pets/new").Text("Add a pet"))
+			}).Else(func() app.UI {
+				return app.FieldSet().Class("checks").Body(
+					app.Legend().Text("Pets"),
+					app.Range(pets).Slice(func(i int) app.UI {
+						p := pets[i]
+						return checkbox("pet-"+p.ID, p.Name, slices.Contains(f.p.Pets, p.ID), func(on bool) { f.p.Pets = toggle(f.p.Pets, p.ID, on) })
+					}),
+				)
+			}),
+			app.If(f.errs.On("pets") != "", func() app.UI { return app.P().Class("error").Text(f.errs.On("pets")) }),
+			app.Div().Class("grid3").Body(
+				enumSelect("kind", "Kind", projectField("kind"), f.p.Kind, false, f.ValueTo(&f.p.Kind)),
+				textField("title", "Title", f.errs.On("title"), "", f.p.Title, f.ValueTo(&f.p.Title)),
+			),
+			field("scope", "Scope", f.errs.On("scope"), "What is to be done: e.g. bath, clip, nails, ears.", app.Textarea().ID("scope").Class("short").Text(f.p.Scope).
+				Aria("describedby", "scope-hint").OnInput(f.ValueTo(&f.p.Scope))),
+			app.Div().Class("grid3").Body(
+				dateField("date", "Date", "", f.date, f.ValueTo(&f.date)),
+				field("start", "Start time", f.errs.On("start"), "", app.Input().ID("start").Type("time").Value(f.start).
+					Aria("invalid", f.errs.On("start") != "").Aria("describedby", described("start", f.errs.On("start"), "")).OnInput(f.ValueTo(&f.start))),
+				field("minutes", "Duration (minutes)", f.errs.On("end"), "", app.Input().ID("minutes").Type("number").Attr("min", "1").Attr("max", "1440").
+					Attr("inputmode", "numeric").Value(f.minutes).Aria("invalid", f.errs.On("end") != "").
+					Aria("describedby", described("minutes", f.errs.On("end"), "")).OnInput(f.ValueTo(&f.minutes))),
+			),
+			app.Div().Class("grid3").Body(
+				field("price", "Price ("+cmpOr(f.p.Price.Currency, defaultCurrency)+")", f.errs.On("price"), "", app.Input().ID("price").Type("text").
+					Attr("inputmode", "decimal").Attr("autocomplete", "off").Value(f.price).Aria("invalid", f.errs.On("price") != "").
+					Aria("describedby", described("price", f.errs.On("price"), "")).OnInput(f.ValueTo(&f.price))),
+				field("repeat", "Repeat every (weeks)", f.errs.On("repeat_weeks"), "Empty: does not repeat.", app.Input().ID("repeat").Type("number").
+					Attr("min", "0").Attr("max", "104").Attr("inputmode", "numeric").Value(f.repeat).Aria("invalid", f.errs.On("repeat_weeks") != "").
+					Aria("describedby", described("repeat", f.errs.On("repeat_weeks"), "Empty: does not repeat.")).OnInput(f.ValueTo(&f.repeat))),
+				dateField("deadline", "Deadline", f.errs.On("deadline"), string(f.p.Deadline), func(ctx app.Context, e app.Event) {
+					f.p.Deadline = record.Date(ctx.JSSrc().Get("value").String())
+				}),
+			),
+			f.staffChecks(),
+			field("outcome", "Outcome", f.errs.On("outcome"), "", app.Textarea().ID("outcome").Class("short").Text(f.p.Outcome).
+				OnInput(f.ValueTo(&f.p.Outcome))),
+			app.If(f.errs != nil && f.errs.On("status") != "", func() app.UI { return app.P().Class("error").Text(f.errs.On("status")) }),
+			app.Div().Class("actions").Body(
+				app.Button().Class("primary").Type("submit").Text(map[bool]string{true: "Book", false: "Save"}[f.isNew]),
+				app.A().Class("button").Href("/clients/"+f.client).Text("Back to the client"),
+			),
+		),
+		app.If(!f.isNew, func() app.UI { return &taskList{Project: f.id} }),
+		app.If(!f.isNew, func() app.UI { return &milestoneList{Project: f.id} }),
+		app.If(!f.isNew, func() app.UI { return &visitNotes{Project: f.id, Pets: chosen} }),
+	}}
+}
+
+func toggle(ids []string, id string, on bool) []string {
+	ids = slices.DeleteFunc(slices.Clone(ids), func(s string) bool { return s == id })
+	if on {
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// staffChecks offers every staff member this device knows of.
+func (f *projectForm) staffChecks() app.UI {
+	staff := current.Staff()
+	for id := range staffNames {
+		if !slices.Contains(staff, id) {
+			staff = append(staff, id)
+		}
+	}
+	for _, id := range f.p.AssignedStaff {
+		if !slices.Contains(staff, id) {
+			staff = append(staff, id)
+		}
+	}
+	return app.FieldSet().Class("checks").Body(
+		app.Legend().Text("Staff"),
+		app.Range(staff).Slice(func(i int) app.UI {
+			id := staff[i]
+			return checkbox("staff-"+id, staffLabel(id), slices.Contains(f.p.AssignedStaff, id), func(on bool) {
+				f.p.AssignedStaff = toggle(f.p.AssignedStaff, id, on)
+			})
+		}),
+	)
+}
+
+// statusCard shows the status and the buttons that change it; cancelling
+// and no-show ask for a reason first.
+func (f *projectForm) statusCard() app.UI {
+	st := f.p.Status
+	open := st == schedule.Planned || st == schedule.InProgress
+	return app.Section().Class("card").Aria("labelledby", "status-title").Body(
+		app.H2().ID("status-title").Text("Status: "+statusLabel(st)),
+		app.If(f.p.StatusReason != "", func() app.UI { return app.P().Text("Reason: " + f.p.StatusReason) }),
+		app.If(f.asking != "", func() app.UI {
+			what := "Why is it cancelled?"
+			if f.asking == schedule.NoShow {
+				what = "What happened?"
+			}
+			return app.Div().Body(
+				field("reason", what, f.errs.On("status_reason"), "", app.Input().ID("reason").Type("text").Attr("autocomplete", "off").
+					Value(f.reason).Aria("invalid", f.errs.On("status_reason") != "").OnInput(f.ValueTo(&f.reason))),
+				app.Div().Class("actions").Body(
+					app.Button().Class("danger").Text("Confirm "+statusLabel(f.asking)).OnClick(func(ctx app.Context, e app.Event) { f.save(f.asking, f.reason) }),
+					app.Button().Text("Keep it").OnClick(func(ctx app.Context, e app.Event) { f.asking, f.reason = "", "" }),
+				),
+			)
+		}),
+		app.Div().Class("actions").Body(
+			app.If(st == schedule.Planned, func() app.UI {
+				return app.Button().Class("primary").Text("Start").OnClick(func(ctx app.Context, e app.Event) { f.save(schedule.InProgress, "") })
+			}),
+			app.If(st == schedule.InProgress, func() app.UI {
+				return app.Button().Text("Back to planned").OnClick(func(ctx app.Context, e app.Event) { f.save(schedule.Planned, "") })
+			}),
+			app.If(open, func() app.UI {
+				return app.Button().Class("primary").Text("Done").OnClick(func(ctx app.Context, e app.Event) { f.save(schedule.Done, "") })
+			}),
+			app.If(open && f.asking == "", func() app.UI {
+				return app.Button().Class("danger").Text("Cancel…").Aria("label", "Cancel the booking").OnClick(func(ctx app.Context, e app.Event) { f.asking = schedule.Cancelled })
+			}),
+			app.If(open && f.asking == "", func() app.UI {
+				return app.Button().Class("danger").Text("No-show…").OnClick(func(ctx app.Context, e app.Event) { f.asking = schedule.NoShow })
+			}),
+			app.If(st == schedule.Done, func() app.UI {
+				return app.Button().Text("Reopen").OnClick(f.reopen)
+			}),
+		),
+		app.If(!open, func() app.UI {
+			return app.Div().Class("row", "again").Body(
+				dateField("again-on", "Book again on", "", cmpOr(f.againOn, string(today())), f.ValueTo(&f.againOn)),
+				app.Button().Text("Book again").OnClick(f.bookAgain),
+			)
+		}),
+	)
+}
+
+// conflicts warns of the booking's clashes as the form stands: the same
+// staff member or pet booked elsewhere at the same time.
+func (f *projectForm) conflicts() app.UI {
+	p, errs := f.build()
+	if errs != nil {
+		return app.Text("")
+	}
+	b, ok := schedule.BookingOf(f.id, &p)
+	if !ok {
+		return app.Text("")
+	}
+	cs := current.Conflicts(b)
+	if len(cs) == 0 {
+		return app.Text("")
+	}
+	return app.Div().Class("alert", "warn").Attr("role", "alert").Body(
+		app.Strong().Text("Overlap: "),
+		app.Range(cs).Slice(func(i int) app.UI {
+			other := cs[i].A
+			if other.ID == f.id {
+				other = cs[i].B
+			}
+			return app.Div().Body(app.Text(clashText(cs[i])+" — "), bookingLink(other))
+		}),
+	)
+}
+
+// clashText says who is booked twice.
+func clashText(c schedule.Conflict) string {
+	var who []string
+	for _, id := range c.Staff {
+		who = append(who, staffLabel(id))
+	}
+	for _, id := range c.Pets {
+		who = append(who, petName(id))
+	}
+	return strings.Join(who, ", ") + " also booked " + timeRange(c.A.Start, c.A.End) + " and " + timeRange(c.B.Start, c.B.End)
+}
+
+func bookingLink(b schedule.Booking) app.UI {
+	s, _ := current.Project(b.ID)
+	return app.A().Href("/projects/" + b.ID).Text(cmpOr(s.Title, "booking") + cmpOr(prefix(" for ", s.ClientName), ""))
+}
+
+func prefix(p, s string) string {
+	if s == "" {
+		return ""
+	}
+	return p + s
+}
+
+// petName finds a pet's name in the index docs.
+func petName(id string) string {
+	var p record.Pet
+	if ok, _ := current.LoadPet(id, &p); ok {
+		return p.Name
+	}
+	return "a pet"
+}
+
+func timeRange(start, end record.Instant) string {
+	s := start.Time()
+	out := s.Format("Mon 2 Jan 15:04")
+	if !end.IsZero() && end.UnixMilli > start.UnixMilli {
+		out += "–" + end.Time().Format("15:04")
+	}
+	return out
+}
+
+// clockRange is a booking's times of day, "10:00–11:30", in its zone.
+func clockRange(start, end record.Instant) string {
+	out := start.Time().Format("15:04")
+	if !end.IsZero() && end.UnixMilli > start.UnixMilli {
+		out += "–" + end.Time().Format("15:04")
+	}
+	return out
+}
+
+func statusLabel(s string) string {
+	if s == schedule.InProgress {
+		return "in progress"
+	}
+	return projectField("status").EnumLabel(s)
+}
+
+// staffNames are the team's logins by member id, for an owner's device
+// that could ask the server; others show ids they know no name for.
+var staffNames = map[string]string{}
+
+// loadStaffNames asks the server for the team once, when this member may
+// see it; offline it is skipped, and names stay as they were.
+func loadStaffNames(ctx app.Context) {
+	if len(staffNames) > 0 || current.Role().String() != "owner" {
+		return
+	}
+	ctx.Async(func() {
+		ms, err := current.Members(context.Background())
+		if err != nil {
+			return
+		}
+		ctx.Dispatch(func(ctx app.Context) {
+			for _, m := range ms {
+				staffNames[m.Member] = m.Login
+			}
+		})
+	})
+}
+
+func staffLabel(id string) string {
+	switch {
+	case id == "":
+		return "Nobody assigned"
+	case id == current.Me():
+		return "Me"
+	case staffNames[id] != "":
+		return staffNames[id]
+	}
+	if len(id) > 8 {
+		id = id[:8]
+	}
+	return "Staff " + id
+}
+
+// clientPicker chooses the client of a booking made from a calendar slot.
+type clientPicker struct {
+	app.Compo
+	Date, Time, Staff string
+	q                 string
+}
+
+func (c *clientPicker) Render() app.UI {
+	hits := current.FirstClients(20)
+	if strings.TrimSpace(c.q) != "" {
+		hits = current.SearchClients(c.q, 20)
+	}
+	query := "?date=" + c.Date + "&time=" + c.Time + "&staff=" + c.Staff
+	return app.Div().Body(
+		app.H1().Text("New booking"),
+		app.P().Class("hint").Text("On "+c.Date+" at "+c.Time+". Choose the client first."),
+		app.Div().Class("search").Body(
+			app.Label().For("pick-q").Text("Search clients or pets"),
+			app.Input().ID("pick-q").Type("search").Attr("autocomplete", "off").Value(c.q).OnInput(c.ValueTo(&c.q)),
+		),
+		app.Ul().Class("list").Aria("label", "Clients").Body(
+			app.Range(hits).Slice(func(i int) app.UI {
+				return app.Li().Body(app.A().Href("/clients/"+hits[i].ID+"/projects/new"+query).Body(
+					app.Span().Class("client-name").Text(hits[i].Name),
+					petLines(current.PetsOf(hits[i].ID), false),
+				))
+			}),
+		),
+	)
+}
+
+// clientProjects is the card on a client's screen: upcoming bookings and
+// past ones with their outcome.
+type clientProjects struct {
+	app.Compo
+	Client string
+}
+
+func (c *clientProjects) Render() app.UI {
+	all := current.ProjectsOf(c.Client)
+	now := time.Now().UnixMilli()
+	var upcoming, past []session.ProjectSummary
+	for _, p := range all {
+		open := p.Status == schedule.Planned || p.Status == schedule.InProgress
+		if open && (p.Start.IsZero() || p.Start.UnixMilli >= now-12*3600*1000) {
+			upcoming = append(upcoming, p)
+		} else {
+			past = append(past, p)
+		}
+	}
+	slices.Reverse(upcoming) // soonest first
+	return app.Section().Class("card").Aria("labelledby", "projects-title").Body(
+		app.Div().Class("row").Body(
+			app.H2().ID("projects-title").Text("Bookings"),
+			app.A().Class("button", "primary").Style("margin-left", "auto").Href("/clients/"+c.Client+"/projects/new").Text("New appointment"),
+		),
+		app.If(len(all) == 0, func() app.UI { return app.P().Class("hint").Text("No bookings yet.") }),
+		app.If(len(upcoming) > 0, func() app.UI {
+			return app.Div().Body(subhead("Upcoming"), projectLines(upcoming, "upcoming"))
+		}),
+		app.If(len(past) > 0, func() app.UI {
+			return app.Div().Body(subhead("Past"), projectLines(past, "past"))
+		}),
+	)
+}
+
+// subhead is a third-level heading; go-app's H3 would add its element
+// type (some 100 KB) to the wasm.
+func subhead(text string) app.UI {
+	return app.P().Class("subhead").Attr("role", "heading").Aria("level", "3").Text(text)
+}
+
+func projectLines(ps []session.ProjectSummary, label string) app.UI {
+	return app.Ul().Class("list").Aria("label", label+" bookings").Body(
+		app.Range(ps).Slice(func(i int) app.UI {
+			p := ps[i]
+			when := "no date yet"
+			if !p.Start.IsZero() {
+				when = timeRange(p.Start, p.End)
+			}
+			return app.Li().Body(app.A().Href("/projects/"+p.ID).Body(
+				app.Span().Class("client-name").Text(when+" · "+p.Title),
+				app.Span().Class("sub").Text(statusLabel(p.Status)+prefix(" · ", p.Outcome)+repeatText(p.RepeatWeeks)),
+			))
+		}),
+	)
+}
+
+func repeatText(weeks int64) string {
+	if weeks <= 0 {
+		return ""
+	}
+	return " · every " + strconv.FormatInt(weeks, 10) + " weeks"
+}
+
+// petVisitsLine is the line on a pet's screen: its last grooming, when
+// it is due again, and its next booking.
+func petVisitsLine(pet string) app.UI {
+	v := current.Visits(pet, today())
+	var parts []string
+	if v.Last.IsZero() {
+		parts = append(parts, "No grooming recorded yet")
+	} else {
+		parts = append(parts, "Last visit "+v.Last.Time().Format("2 Jan 2006"))
+	}
+	if v.Due != "" {
+		parts = append(parts, "due again "+v.Due.Time().Format("2 Jan 2006"))
+	}
+	if !v.Next.IsZero() {
+		parts = append(parts, "booked "+v.Next.Time().Format("Mon 2 Jan 15:04"))
+	} else if v.Lapsed {
+		parts = append(parts, "lapsed: not booked")
+	}
+	return app.P().Class("visits").Attr("role", "note").Text(strings.Join(parts, " · ") + ".")
+}
