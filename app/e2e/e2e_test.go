@@ -244,11 +244,25 @@ func (b *browser) waitText(s string, timeout time.Duration) {
 	b.t.Fatalf("page never showed %q; it shows:\n%s\nscreenshot: %s", s, b.text(), b.screenshot("failed"))
 }
 
+// fill puts value into input id and tells the page, as typing would end
+// (an input event, then change). Keystrokes are not sent: a busy page
+// may take them after focus has moved on, into the next field.
 func (b *browser) fill(id, value string) {
 	b.t.Helper()
-	sel := "#" + id
-	b.run("fill "+id, 20*time.Second, chromedp.WaitVisible(sel, chromedp.ByQuery), chromedp.SetValue(sel, "", chromedp.ByQuery),
-		chromedp.SendKeys(sel, value, chromedp.ByQuery))
+	js := fmt.Sprintf(`(() => {
+		const e = document.getElementById(%q);
+		if (!e) return false;
+		e.focus();
+		e.value = %q;
+		e.dispatchEvent(new Event("input", {bubbles: true}));
+		e.dispatchEvent(new Event("change", {bubbles: true}));
+		return true;
+	})()`, id, value)
+	var ok bool
+	b.run("fill "+id, 20*time.Second, chromedp.WaitVisible("#"+id, chromedp.ByQuery), chromedp.Evaluate(js, &ok))
+	if !ok {
+		b.t.Fatalf("fill %s: no such input; screenshot: %s", id, b.screenshot("failed"))
+	}
 }
 
 func (b *browser) click(xpath string) {
@@ -263,6 +277,25 @@ func (b *browser) button(text string) {
 func (b *browser) link(text string) { b.t.Helper(); b.click(`//a[normalize-space()="` + text + `"]`) }
 
 const passphrase = "correct horse battery"
+
+// inviteCode makes an invite code for role on the Team screen and returns it.
+func (b *browser) inviteCode(role string) string {
+	b.t.Helper()
+	b.link("Team")
+	b.run("choose role", 10*time.Second, chromedp.WaitVisible("#role", chromedp.ByQuery), chromedp.SetValue("#role", role, chromedp.ByQuery))
+	b.button("Make an invite code")
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		var code string
+		b.run("read code", 5*time.Second, chromedp.Evaluate(`(document.getElementById("invite-code") || {}).textContent || ""`, &code))
+		if code = strings.TrimSpace(code); code != "" {
+			return code
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	b.t.Fatalf("no invite code; the page shows:\n%s\nscreenshot: %s", b.text(), b.screenshot("failed"))
+	return ""
+}
 
 func (b *browser) createWorkspace(s *server, login string) {
 	b.t.Helper()

@@ -74,7 +74,7 @@ func TestInvoices(t *testing.T) {
 	b.link("Back to the client")
 	b.waitText("Balance £64.40", 20*time.Second)
 	row := b.rowsText(`.invoice-row`)
-	for _, want := range []string{number, "issued", "£64.40", time.Now().Format("2 Jan 2006")} {
+	for _, want := range []string{number, "issued", "£64.40", time.Now().Format("2 January 2006")} {
 		if !strings.Contains(row, want) {
 			t.Errorf("the client's invoice row %q lacks %q", row, want)
 		}
@@ -117,7 +117,7 @@ func TestInvoices(t *testing.T) {
 	printed := b.rowsText(".printed")
 	for _, want := range []string{"Paws & Claws Grooming", "Bill to: Margaret Lockwood", "Invoice " + number, "PAID",
 		"Full groom | 1 | £42.50 | £42.50", "Nail trim | 2 | £7.25 | £14.50", "Subtotal | £57.00", "Discount | −£3.33",
-		"Tax (20%) | £10.73", "Total | £64.40", "Balance due | £0.00", "Paid " + time.Now().Format("2 Jan 2006") + " by card: £64.40"} {
+		"Tax (20%) | £10.73", "Total | £64.40", "Balance due | £0.00", "Paid " + time.Now().Format("2 January 2006") + " by card: £64.40"} {
 		if !strings.Contains(printed, want) {
 			t.Errorf("the printed invoice lacks %q; it reads:\n%s", want, printed)
 		}

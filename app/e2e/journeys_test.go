@@ -45,12 +45,7 @@ func TestJourneys(t *testing.T) {
 	desk := newBrowser(t, 820, 1180)
 	t.Run("a second device joins and sees the client", func(t *testing.T) {
 		owner.t, desk.t = t, t
-		owner.link("Team")
-		owner.run("choose role", 10*time.Second, chromedp.SetValue("#role", "front_desk", chromedp.ByQuery))
-		owner.button("Make an invite code")
-		owner.run("invite code", 20*time.Second, chromedp.WaitVisible("#invite-code", chromedp.ByQuery))
-		var code string
-		owner.run("read code", 5*time.Second, chromedp.Text("#invite-code", &code, chromedp.ByQuery))
+		code := owner.inviteCode("front_desk")
 
 		desk.open(srv.url() + "/")
 		desk.button("Join with an invite")
@@ -165,11 +160,17 @@ func TestJourneys(t *testing.T) {
 		fresh := newBrowser(t, 1024, 768)
 		var mu sync.Mutex
 		total := 0.0
+		urls := map[network.RequestID]string{}
+		sizes := map[string]float64{}
 		chromedp.ListenTarget(fresh.ctx, func(ev any) {
-			if e, ok := ev.(*network.EventLoadingFinished); ok {
-				mu.Lock()
+			mu.Lock()
+			defer mu.Unlock()
+			switch e := ev.(type) {
+			case *network.EventRequestWillBeSent:
+				urls[e.RequestID] = e.Request.URL
+			case *network.EventLoadingFinished:
 				total += e.EncodedDataLength
-				mu.Unlock()
+				sizes[urls[e.RequestID]] += e.EncodedDataLength
 			}
 		})
 		fresh.run("enable network events", 10*time.Second, network.Enable())
@@ -179,6 +180,9 @@ func TestJourneys(t *testing.T) {
 		mu.Lock()
 		defer mu.Unlock()
 		t.Logf("first load transferred %.0f bytes", total)
+		for u, n := range sizes {
+			t.Logf("  %8.0f %s", n, u)
+		}
 		if total > 3<<20 {
 			t.Errorf("first load transferred %.2f MB, want at most 3 MB", total/(1<<20))
 		}

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/chromedp/chromedp"
 )
 
 // TestProjects books a recurring grooming for today for a pet with an
@@ -87,12 +85,7 @@ func TestProjects(t *testing.T) {
 
 	// A second device joins and, once synced, sees both bookings.
 	desk := newBrowser(t, 820, 1180)
-	owner.link("Team")
-	owner.run("choose role", 10*time.Second, chromedp.SetValue("#role", "front_desk", chromedp.ByQuery))
-	owner.button("Make an invite code")
-	owner.run("invite code", 20*time.Second, chromedp.WaitVisible("#invite-code", chromedp.ByQuery))
-	var code string
-	owner.run("read code", 5*time.Second, chromedp.Text("#invite-code", &code, chromedp.ByQuery))
+	code := owner.inviteCode("front_desk")
 	desk.open(srv.url() + "/")
 	desk.button("Join with an invite")
 	desk.fill("code", strings.TrimSpace(code))

@@ -3,13 +3,14 @@
 package search
 
 import (
-	"slices"
 	"strings"
 	"unicode"
 
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
+
+	"pawfile/shared/order"
 )
 
 // Doc is what a client is found by.
@@ -100,7 +101,7 @@ func (ix *Index) Search(q string, limit int) []Hit {
 			hits = append(hits, Hit{ID: ix.entries[i].id, Name: ix.entries[i].name, score: score})
 		}
 	}
-	slices.SortFunc(hits, func(a, b Hit) int {
+	order.Sort(hits, func(a, b Hit) int {
 		if a.score != b.score {
 			return b.score - a.score
 		}
@@ -119,7 +120,7 @@ func (ix *Index) First(limit int) []Hit {
 	for i := range ix.entries {
 		hits = append(hits, Hit{ID: ix.entries[i].id, Name: ix.entries[i].name})
 	}
-	slices.SortFunc(hits, func(a, b Hit) int {
+	order.Sort(hits, func(a, b Hit) int {
 		if c := strings.Compare(fold(a.Name), fold(b.Name)); c != 0 {
 			return c
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode"
 
+	"pawfile/shared/order"
 	"pawfile/shared/record"
 )
 
@@ -169,7 +170,7 @@ func sortRecords(rs []Record) {
 			keys = append(keys, i)
 		}
 	}
-	slices.SortFunc(rs, func(a, b Record) int {
+	order.Sort(rs, func(a, b Record) int {
 		for _, i := range keys {
 			if c := compareValues(a.Values[i], b.Values[i]); c != 0 {
 				return c

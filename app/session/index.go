@@ -7,12 +7,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
 	"pawfile/app/search"
 	"pawfile/shared/merge"
+	"pawfile/shared/order"
 	"pawfile/shared/record"
 	"pawfile/shared/seal"
 	"pawfile/shared/wire"
@@ -291,7 +291,7 @@ func (s *Session) PetsOf(client string) []PetSummary {
 			out = append(out, PetSummary{ID: id, Name: d.Name, Species: d.Species, Alerts: d.Alerts})
 		}
 	}
-	slices.SortFunc(out, func(a, b PetSummary) int { return strings.Compare(a.Name+a.ID, b.Name+b.ID) })
+	order.Sort(out, func(a, b PetSummary) int { return strings.Compare(a.Name+a.ID, b.Name+b.ID) })
 	return out
 }
 
@@ -324,7 +324,7 @@ func (s *Session) VaccinationsOf(pet string, today record.Date) []VaccinationSum
 			out = append(out, s.vaccinationLocked(id, d, today))
 		}
 	}
-	slices.SortFunc(out, func(a, b VaccinationSummary) int { return strings.Compare(string(b.Expires), string(a.Expires)) })
+	order.Sort(out, func(a, b VaccinationSummary) int { return strings.Compare(string(b.Expires), string(a.Expires)) })
 	return out
 }
 
@@ -352,7 +352,7 @@ func (s *Session) DueVaccinations(today record.Date) []VaccinationSummary {
 			out = append(out, v)
 		}
 	}
-	slices.SortFunc(out, func(a, b VaccinationSummary) int {
+	order.Sort(out, func(a, b VaccinationSummary) int {
 		return strings.Compare(string(a.Expires)+a.ID, string(b.Expires)+b.ID)
 	})
 	return out
@@ -380,7 +380,7 @@ func (s *Session) ContactsOf(client string) []Contact {
 		ch, dir, _ := strings.Cut(d.Channel, " ")
 		out = append(out, Contact{ID: id, When: time.UnixMilli(d.When), Channel: ch, Direction: dir, Summary: d.Summary, Author: d.Author})
 	}
-	slices.SortFunc(out, func(a, b Contact) int { return b.When.Compare(a.When) })
+	order.Sort(out, func(a, b Contact) int { return b.When.Compare(a.When) })
 	return out
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"pawfile/app/localstore"
 	"pawfile/shared/billing"
+	"pawfile/shared/order"
 	"pawfile/shared/record"
 )
 
@@ -112,7 +113,7 @@ func (s *Session) BillingOf(client string) Billing {
 		sum.Totals, sum.Err = billing.Compute(inv, ls, ps)
 		b.Invoices = append(b.Invoices, sum)
 	}
-	slices.SortFunc(b.Invoices, func(x, y InvoiceSummary) int {
+	order.Sort(b.Invoices, func(x, y InvoiceSummary) int {
 		return cmp.Or(-cmp.Compare(x.Issued, y.Issued), -compareNumbers(x.Number, y.Number), strings.Compare(x.ID, y.ID))
 	})
 	b.Balance, b.Err = billing.Balance(invoices, allLines, allPayments)
@@ -170,10 +171,10 @@ func (s *Session) partsLocked(ids map[string]bool) (map[string][]Line, map[strin
 		}
 	}
 	for _, ls := range lines {
-		slices.SortFunc(ls, func(a, b Line) int { return cmp.Or(cmp.Compare(a.Position, b.Position), strings.Compare(a.ID, b.ID)) })
+		order.Sort(ls, func(a, b Line) int { return cmp.Or(cmp.Compare(a.Position, b.Position), strings.Compare(a.ID, b.ID)) })
 	}
 	for _, ps := range payments {
-		slices.SortFunc(ps, func(a, b Payment) int {
+		order.Sort(ps, func(a, b Payment) int {
 			return cmp.Or(cmp.Compare(a.When.UnixMilli, b.When.UnixMilli), strings.Compare(a.ID, b.ID))
 		})
 	}

@@ -14,6 +14,7 @@ import (
 
 	"pawfile/app/localstore"
 	"pawfile/shared/merge"
+	"pawfile/shared/order"
 	"pawfile/shared/record"
 	"pawfile/shared/schedule"
 	"pawfile/shared/wire"
@@ -514,7 +515,7 @@ func sorted[T any](xs []T, cmp func(a, b *T) int) []T {
 	for i := range idx {
 		idx[i] = i
 	}
-	slices.SortFunc(idx, func(j, k int) int { return cmp(&xs[j], &xs[k]) })
+	order.Sort(idx, func(j, k int) int { return cmp(&xs[j], &xs[k]) })
 	out := make([]T, len(xs))
 	for i, j := range idx {
 		out[i] = xs[j]

@@ -217,7 +217,7 @@ func (c *Client) session(ctx context.Context) error {
 				readErr <- err
 				return
 			}
-			m, err := wire.Decode(b)
+			m, err := wire.DecodePlain(b)
 			if err != nil {
 				readErr <- fmt.Errorf("decode: %w", err)
 				return

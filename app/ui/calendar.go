@@ -81,9 +81,11 @@ func (c *calendar) Render() app.UI {
 	if c.week {
 		heading = "Week of " + w.Start.Format("2 January 2006")
 	}
-	var body app.UI = app.Div().Class("alert").Attr("role", "alert").Text("This day cannot be shown: " + err.Error())
+	var body app.UI
 	var clashes []schedule.Conflict
-	if err == nil {
+	if err != nil {
+		body = app.Div().Class("alert").Attr("role", "alert").Text("This day cannot be shown: " + err.Error())
+	} else {
 		clashes = current.ConflictsIn(w)
 		clashed := map[string]bool{}
 		for _, cl := range clashes {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +13,7 @@ import (
 
 	"pawfile/app/session"
 	"pawfile/shared/csvimport"
+	"pawfile/shared/order"
 )
 
 // importer brings a client list from a CSV file into the book, one step
@@ -250,7 +250,7 @@ func (i *importer) renderPreview() app.UI {
 		}
 		lines[k].problems = append(lines[k].problems, p.Message)
 	}
-	slices.SortFunc(lines, func(a, b line) int { return a.row - b.row }) // in file order
+	order.Sort(lines, func(a, b line) int { return a.row - b.row }) // in file order
 	return app.Ol().Class("preview").Body(app.Range(lines).Slice(func(k int) app.UI {
 		l := lines[k]
 		head := app.Span().Class("row-no").Text("Row " + strconv.Itoa(l.row))

@@ -86,7 +86,7 @@ func (c *conn) closeWith(code websocket.StatusCode, reason string) {
 
 // fail sends an error message, then closes the socket.
 func (c *conn) fail(code wire.Code, msg string) {
-	if frame, err := wire.Encode(&wire.Error{Code: code, Message: msg}); err == nil {
+	if frame, err := wire.EncodePlain(&wire.Error{Code: code, Message: msg}); err == nil {
 		ctx, cancel := context.WithTimeout(context.Background(), c.hub.cfg.WriteTimeout)
 		c.ws.Write(ctx, websocket.MessageBinary, frame)
 		cancel()
@@ -231,7 +231,7 @@ func classBytes(cs []record.Class) []uint8 {
 }
 
 func (c *conn) write(ctx context.Context, m wire.Message) error {
-	frame, err := wire.Encode(m)
+	frame, err := wire.EncodePlain(m)
 	if err != nil {
 		return err
 	}
@@ -241,7 +241,7 @@ func (c *conn) write(ctx context.Context, m wire.Message) error {
 }
 
 func (c *conn) reply(m wire.Message) {
-	frame, err := wire.Encode(m)
+	frame, err := wire.EncodePlain(m)
 	if err != nil {
 		c.hub.log.Error("encode reply", "err", err)
 		return

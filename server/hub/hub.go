@@ -234,7 +234,7 @@ func (h *Hub) fanOut(from *conn, vs []wire.Envelope) {
 			}
 			if len(visible) > 0 {
 				var err error
-				if frame, err = wire.Encode(&wire.Live{Versions: visible}); err != nil {
+				if frame, err = wire.EncodePlain(&wire.Live{Versions: visible}); err != nil {
 					h.log.Error("encode live versions", "err", err)
 					return
 				}

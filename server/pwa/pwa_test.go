@@ -103,6 +103,40 @@ func TestWasmIsCompressedWithItsLength(t *testing.T) {
 	}
 }
 
+// The page, scripts and styles are gzipped for a browser that takes it
+// (responses under gzhttp.DefaultMinSize, such as the manifest, are not).
+func TestTextIsGzipped(t *testing.T) {
+	dir := t.TempDir()
+	css := strings.Repeat(".card { padding: 1rem; }\n", 400)
+	if err := os.WriteFile(filepath.Join(dir, "app.css"), []byte(css), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h, err := Handler("v1", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/", "/app.js", "/wasm_exec.js", "/web/app.css"} {
+		w := get(h, path, map[string]string{"Accept-Encoding": "gzip, deflate, br"})
+		if w.Code != 200 || w.Header().Get("Content-Encoding") != "gzip" {
+			t.Errorf("%s: %d, Content-Encoding %q", path, w.Code, w.Header().Get("Content-Encoding"))
+			continue
+		}
+		zr, err := gzip.NewReader(w.Body)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		plain, _ := io.ReadAll(zr)
+		raw := get(h, path, nil)
+		if raw.Header().Get("Content-Encoding") != "" {
+			t.Errorf("%s: compressed for a browser that did not ask", path)
+		}
+		// The page differs from one request to the next; the files do not.
+		if path == "/" && !strings.Contains(string(plain), "/app.js") || path != "/" && raw.Body.String() != string(plain) {
+			t.Errorf("%s: the gzipped body is not the file", path)
+		}
+	}
+}
+
 func TestBrotliWhenCompressedForThisBuild(t *testing.T) {
 	dir := t.TempDir()
 	raw := []byte(strings.Repeat("wasm bytes ", 10_000))

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// FuzzDecode feeds Decode mutated frames of every type, compressed and not.
+// FuzzDecode feeds Decode and DecodePlain mutated frames of every type, compressed and not.
 // Decode must never panic, must refuse with a *ProtocolError, and whatever it
 // accepts must encode again and decode to the same message.
 func FuzzDecode(f *testing.F) {
@@ -22,6 +22,12 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte{Version, byte(TypeBatch), flagZstd, 0x28, 0xb5, 0x2f, 0xfd})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := Decode(b)
+		// DecodePlain never panics either, and reads a plain frame as
+		// Decode does.
+		pm, perr := DecodePlain(b)
+		if len(b) >= headerSize && b[2]&flagZstd == 0 && ((perr == nil) != (err == nil) || !reflect.DeepEqual(pm, m)) {
+			t.Fatalf("DecodePlain %v, Decode %v", perr, err)
+		}
 		if err != nil {
 			var pe *ProtocolError
 			if !errors.As(err, &pe) || pe.Code == CodeOK || pe.Code == CodeInternal {

@@ -164,6 +164,13 @@ func TestEncodePlain(t *testing.T) {
 	if _, err := EncodePlain(nil); err == nil {
 		t.Error("EncodePlain took nil")
 	}
+	// DecodePlain reads plain frames and refuses compressed ones.
+	if got, err := DecodePlain(plain); err != nil || !reflect.DeepEqual(got, a) {
+		t.Errorf("DecodePlain of a plain frame: %v", err)
+	}
+	if _, err := DecodePlain(packed); CodeOf(err) != CodeBadMessage {
+		t.Errorf("DecodePlain of a compressed frame: %v", err)
+	}
 }
 
 // The worst batch the limits allow must still fit in a frame: senders rely
