@@ -110,6 +110,9 @@ func (c *conn) run(parent context.Context) {
 		return
 	}
 	defer h.leave(c)
+	if err := c.welcome(ctx); err != nil {
+		return
+	}
 	h.log.Info("device connected", "workspace", c.sess.Workspace, "device", fmt.Sprintf("%016x", c.sess.Device), "role", c.sess.Role)
 
 	go c.writer(ctx)
@@ -153,7 +156,8 @@ func (c *conn) internal(ws string, err error) {
 	c.reply(&wire.Error{Code: wire.CodeInternal, Message: "the server could not complete the request: try again shortly"})
 }
 
-// hello waits for the device's first message and authenticates it.
+// hello waits for the device's first message and authenticates it; see
+// welcome for the answer.
 func (c *conn) hello(ctx context.Context) error {
 	h := c.hub
 	hctx, cancel := context.WithTimeout(ctx, h.cfg.HelloTimeout)
@@ -192,6 +196,15 @@ func (c *conn) hello(ctx context.Context) error {
 		return errors.New("token of another device")
 	}
 	c.sess = sess
+	return nil
+}
+
+// welcome tells an authenticated device it is connected. It goes out
+// after the hub knows the connection, so a revocation from then on
+// reaches it.
+func (c *conn) welcome(ctx context.Context) error {
+	h := c.hub
+	sess := c.sess
 	return c.write(ctx, &wire.Welcome{
 		ServerTime: h.cfg.Now().UnixMilli(),
 		Role:       uint8(sess.Role),
