@@ -181,6 +181,9 @@ var errNoDocKey = errors.New("no key for this index doc")
 func (s *Session) applyDocsLocked(docs []indexDoc) {
 	touched := map[string]bool{}
 	for _, d := range docs {
+		if s.docTouched != nil {
+			s.docTouched[d.ID] = true
+		}
 		var m map[string]indexDoc
 		switch d.Type {
 		case record.TypeClient:

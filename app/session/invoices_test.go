@@ -31,6 +31,7 @@ func openSession(t *testing.T, s *Session) {
 	if err := s.Unlock(context.Background(), pass); err != nil {
 		t.Fatal(err)
 	}
+	waitProjects(t, s)
 }
 
 // reopen is the app reloaded on the same store: a new session, unlocked.

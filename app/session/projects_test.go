@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"pawfile/shared/record"
 	"pawfile/shared/schedule"
@@ -24,6 +25,63 @@ func unlocked(t *testing.T, s *Session) {
 	t.Helper()
 	if err := s.Unlock(context.Background(), pass); err != nil {
 		t.Fatal(err)
+	}
+	waitProjects(t, s)
+}
+
+// waitProjects waits until the bookings opened after unlock are listed.
+func waitProjects(t *testing.T, s *Session) {
+	t.Helper()
+	for range 500 {
+		if !s.ProjectsLoading() {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("the bookings were still being opened 5 s after unlock")
+}
+
+// Unlock does not wait for the bookings: the client list and search are
+// ready first, the bookings a moment later, and a booking saved meanwhile
+// is not overwritten by its older doc.
+func TestProjectsOpenAfterUnlock(t *testing.T) {
+	ctx := context.Background()
+	s, st := setUp(t, "ws1", seal.NewKeyring(), 7)
+	unlocked(t, s)
+	ann, bella := household(t, s, "Ann", record.Pet{Name: "Bella"})
+	ids := make([]string, 300)
+	for i := range ids {
+		ids[i] = record.NewID()
+		p := groom(ann, bella, at(t, "2026-03-10", 10, 0), at(t, "2026-03-10", 11, 0), "m1")
+		if _, err := s.SaveProject(ctx, ids[i], &p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	again, _ := New(ctx, Config{Server: "http://127.0.0.1:1", Store: st})
+	defer again.Lock()
+	if err := again.Unlock(ctx, pass); err != nil {
+		t.Fatal(err)
+	}
+	if hits := again.SearchClients("Ann", 5); len(hits) != 1 {
+		t.Fatalf("search right after unlock: %+v", hits)
+	}
+	var p record.Project
+	if ok, err := again.LoadProject(ids[0], &p); !ok || err != nil {
+		t.Fatalf("load a project right after unlock: %v %v", ok, err)
+	}
+	p.Title = "Renamed while the bookings opened"
+	if _, err := again.SaveProject(ctx, ids[0], &p); err != nil {
+		t.Fatal(err)
+	}
+	waitProjects(t, again)
+	list := again.ProjectsOf(ann)
+	if len(list) != 300 {
+		t.Fatalf("%d bookings listed, want 300", len(list))
+	}
+	for _, b := range list {
+		if b.ID == ids[0] && b.Title != p.Title {
+			t.Errorf("the booking saved during the load lists as %q", b.Title)
+		}
 	}
 }
 

@@ -152,6 +152,7 @@ type Session struct {
 	partDocs    map[string]indexDoc // their tasks, milestones and notes
 	petsOf      map[string][]string // client id → its pets' names, for the search index
 	undo        *edit               // the last change saved here
+	docTouched  map[string]bool     // while openLater runs: docs applied since unlock
 	cursor      uint64
 	sync        *syncclient.Client
 	stopSync    context.CancelFunc
@@ -281,7 +282,7 @@ func (s *Session) Lock() {
 	s.book, s.keys, s.identity, s.kek = nil, nil, nil, seal.Key{}
 	s.clients, s.clientDocs, s.petDocs, s.vaccDocs, s.contactDocs, s.petsOf = nil, nil, nil, nil, nil, nil
 	s.invoiceDocs, s.billDocs, s.projectDocs, s.partDocs = nil, nil, nil, nil
-	s.undo = nil
+	s.undo, s.docTouched = nil, nil
 	if s.dev != nil {
 		s.phase = Locked
 	}
