@@ -37,11 +37,14 @@ func days(d record.Date, n int, zone string) (Window, error) {
 	if err != nil {
 		return Window{}, err
 	}
-	end, err := At(addDays(d, n), 0, 0, zone)
+	// The end is read from the wall clock directly rather than through
+	// At, which refuses the day after the last date a record may hold.
+	loc, err := record.LoadZone(zone)
 	if err != nil {
 		return Window{}, err
 	}
-	return Window{Start: start.Time(), End: end.Time()}, nil
+	e := d.Time().AddDate(0, 0, n)
+	return Window{Start: start.Time(), End: wall(e.Year(), e.Month(), e.Day(), 0, 0, 0, 0, loc)}, nil
 }
 
 // Contains reports whether booking b shows in w: it overlaps w, or it

@@ -19,6 +19,10 @@ func At(d record.Date, hour, minute int, zone string) (record.Instant, error) {
 		return record.Instant{}, fmt.Errorf("%q is not a date (use YYYY-MM-DD)", trim(string(d)))
 	case hour < 0 || hour > 23 || minute < 0 || minute > 59:
 		return record.Instant{}, fmt.Errorf("%02d:%02d is not a time of day (use 00:00 to 23:59)", hour, minute)
+	case t.Year() < record.MinYear || t.Year() > record.MaxYear:
+		// The years a record may hold; the day after the last is not a
+		// date at all, so a day or week view could not end.
+		return record.Instant{}, fmt.Errorf("choose a date between %d and %d", record.MinYear, record.MaxYear)
 	}
 	loc, err := record.LoadZone(zone)
 	if err != nil {
