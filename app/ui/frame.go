@@ -117,9 +117,6 @@ func (f *frame) Render() app.UI {
 		}).ElseIf(f.undone != "", func() app.UI {
 			return app.Div().Class("banner", "undo").Attr("role", "status").Text(f.undone)
 		}),
-		app.If(current.ProjectsLoading(), func() app.UI {
-			return app.Div().Class("banner", "info").Attr("role", "status").Text("Opening the bookings on this device…")
-		}),
 		app.Main().Class("page").Body(f.Content...),
 	)
 }
