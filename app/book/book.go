@@ -463,3 +463,29 @@ func (b *Book) State(typ record.Type, id string) (wire.Envelope, error) {
 	env.Supersedes = merged
 	return env, err
 }
+
+// BlobRefs returns the blobs (photos) the live record filed under
+// recordKey names, opening its stored state if need be: before a record
+// is erased, so that its photos go with it.
+func (b *Book) BlobRefs(recordKey [32]byte) []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.keys == nil {
+		return nil
+	}
+	if state, ok := b.sealed[recordKey]; ok {
+		delete(b.sealed, recordKey)
+		b.applyStoredLocked(recordKey, state)
+	}
+	key, ok := b.byKey[recordKey]
+	if sc, known := record.SchemaOf(key.Type); !ok || !known || !sc.HasBlobs() {
+		return nil
+	}
+	e := b.records[key]
+	v, err := record.New(key.Type)
+	if e == nil || !e.rec.Exists() || err != nil {
+		return nil
+	}
+	record.Decode(e.rec.Values(), v)
+	return record.BlobRefs(v)
+}

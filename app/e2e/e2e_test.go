@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -129,6 +130,31 @@ func (s *server) stop() {
 type browser struct {
 	t   *testing.T
 	ctx context.Context
+	// console keeps the page's last console lines and uncaught
+	// exceptions, for the message of a failure.
+	mu      sync.Mutex
+	console []string
+}
+
+// consoleLines is how many console lines a failure shows.
+const consoleLines = 40
+
+func (b *browser) logConsole(line string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.console = append(b.console, time.Now().Format("15:04:05.000 ")+line)
+	if len(b.console) > consoleLines {
+		b.console = b.console[len(b.console)-consoleLines:]
+	}
+}
+
+// where says, for a failure, the page's address and its last console lines.
+func (b *browser) where() string {
+	var href string
+	chromedp.Run(b.ctx, chromedp.Evaluate(`location.href`, &href))
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return "address: " + href + "\nconsole:\n  " + strings.Join(b.console, "\n  ")
 }
 
 // chromium finds the browser; chromedp's own search covers other names.
@@ -185,7 +211,20 @@ func newBrowser(t *testing.T, width, height int) *browser {
 			time.Sleep(100 * time.Millisecond)
 		}
 	})
-	return &browser{t: t, ctx: ctx}
+	b := &browser{t: t, ctx: ctx}
+	chromedp.ListenTarget(ctx, func(ev any) {
+		switch e := ev.(type) {
+		case *runtime.EventConsoleAPICalled:
+			var parts []string
+			for _, a := range e.Args {
+				parts = append(parts, strings.Trim(string(a.Value), `"`)+a.Description)
+			}
+			b.logConsole(string(e.Type) + ": " + strings.Join(parts, " "))
+		case *runtime.EventExceptionThrown:
+			b.logConsole("exception: " + e.ExceptionDetails.Text)
+		}
+	})
+	return b
 }
 
 // run runs actions with a deadline, failing the test with what was asked.
@@ -196,7 +235,7 @@ func (b *browser) run(what string, timeout time.Duration, actions ...chromedp.Ac
 	if err := chromedp.Run(ctx, actions...); err != nil {
 		var body string
 		chromedp.Run(b.ctx, chromedp.Text("body", &body, chromedp.ByQuery))
-		b.t.Fatalf("%s: %v\npage text: %s\nscreenshot: %s", what, err, body, b.screenshot("failed"))
+		b.t.Fatalf("%s: %v\npage text: %s\nscreenshot: %s\n%s", what, err, body, b.screenshot("failed"), b.where())
 	}
 }
 
@@ -241,7 +280,7 @@ func (b *browser) waitText(s string, timeout time.Duration) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	b.t.Fatalf("page never showed %q; it shows:\n%s\nscreenshot: %s", s, b.text(), b.screenshot("failed"))
+	b.t.Fatalf("page never showed %q; it shows:\n%s\nscreenshot: %s\n%s", s, b.text(), b.screenshot("failed"), b.where())
 }
 
 // fill puts value into input id and tells the page, as typing would end

@@ -3,9 +3,18 @@
 package e2e
 
 import (
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 // TestProjects books a recurring grooming for today for a pet with an
@@ -18,6 +27,7 @@ func TestProjects(t *testing.T) {
 	owner.addClient("Ann Groom", "07700 900555", "Side gate")
 	owner.openClient("Ann Groom")
 	owner.fill("address", "12 Mill Lane, Anytown")
+	owner.click(`//label[@for="photos"]`) // agrees to photos
 	owner.button("Save")
 	owner.waitText("Saved on this device", 20*time.Second)
 	owner.link("Add a pet")
@@ -70,7 +80,18 @@ func TestProjects(t *testing.T) {
 	if got := owner.value("note-blades") + owner.value("note-minutes"); got != "" {
 		t.Errorf("the note form is not cleared after adding: %q", got)
 	}
-	owner.checkScreen("project")
+	// Before and after photos from the camera: a 12-megapixel JPEG each,
+	// shrunk, sealed and shown side by side.
+	camera := cameraPhoto(t)
+	for _, kind := range []string{"before", "after"} {
+		owner.run("take the "+kind+" photo", 20*time.Second,
+			chromedp.SetUploadFiles("#photo-"+kind, []string{camera}, chromedp.ByQuery))
+		owner.waitText("Retake "+kind+" photo", 60*time.Second)
+	}
+	owner.waitPhotos(2, 30*time.Second)
+	owner.waitText("Saved on the server", 60*time.Second)
+	owner.scrollTo("#photos-title")
+	owner.checkScreen("project-photos")
 	owner.button("Done")
 	owner.waitText("The next visit is booked", 20*time.Second)
 	owner.waitText("Status: done", 5*time.Second)
@@ -115,5 +136,44 @@ func TestProjects(t *testing.T) {
 	desk.link("Today")
 	desk.click(`//a[.//span[contains(., "Full groom")]]`)
 	desk.waitText("Matted behind the ears", 20*time.Second)
+	desk.waitPhotos(2, 60*time.Second) // fetched from the server, opened here
 	desk.checkScreen("project")
+}
+
+// cameraPhoto writes a JPEG of a 12-megapixel camera's size and much
+// detail (a gradient under fine noise) and returns its path.
+func cameraPhoto(t *testing.T) string {
+	t.Helper()
+	const w, h = 4000, 3000
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for y := range h {
+		for x := range w {
+			n := uint8(rnd.IntN(48))
+			img.SetRGBA(x, y, color.RGBA{uint8(x*200/w) + n, uint8(y*160/h) + n, 90 + n, 255})
+		}
+	}
+	path := filepath.Join(t.TempDir(), "camera.jpg")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := jpeg.Encode(f, img, &jpeg.Options{Quality: 92}); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := f.Stat(); fi != nil {
+		t.Logf("camera photo: %d×%d, %d bytes", w, h, fi.Size())
+	}
+	return path
+}
+
+// waitPhotos waits for n photos on the page to be shown, decoded.
+func (b *browser) waitPhotos(n int, timeout time.Duration) {
+	b.t.Helper()
+	b.waitFor(fmt.Sprintf("%d photos shown", n), timeout, func() bool {
+		var shown int
+		b.eval("count photos", `[...document.querySelectorAll(".photo img")].filter(i => i.complete && i.naturalWidth > 0).length`, &shown)
+		return shown >= n
+	})
 }

@@ -15,7 +15,7 @@ import (
 // than 44×44 CSS pixels: too small for a finger.
 const smallTargets = `[...document.querySelectorAll("button, a, input, select, textarea")]
 	.filter(e => e.offsetParent !== null)
-	.map(e => [e, (e.type === "checkbox" && e.closest("label") || e).getBoundingClientRect()])
+	.map(e => [e, (e.type === "checkbox" && e.closest("label") || e.type === "file" && e.classList.contains("sr-only") && e.labels[0] || e).getBoundingClientRect()])
 	.filter(([e, r]) => r.width < 44 || r.height < 44)
 	.map(([e, r]) => e.tagName + " " + (e.id || e.textContent.trim().slice(0, 30)) + " " + Math.round(r.width) + "x" + Math.round(r.height))`
 

@@ -5,7 +5,7 @@ package localstore
 // it touches, with strict durability, or writes none of it.
 //
 // Within the transaction the parts are applied in this order: ClearRecords,
-// Records, Meta, Acked, Enqueue.
+// Records, Meta, Blobs, Acked, Enqueue.
 type Change struct {
 	// Meta values are put under their names; a nil value deletes the name.
 	Meta map[string][]byte
@@ -14,6 +14,9 @@ type Change struct {
 	// ClearRecords empties the records store before Records is applied,
 	// for when a snapshot replaces every row.
 	ClearRecords bool
+	// Blobs are put under their hashes in the blobs store; a nil value
+	// deletes the blob. A photo lands with the record naming it.
+	Blobs map[string][]byte
 	// Enqueue adds items to the outbox. Their IDs must not already be in the outbox (after Acked is applied); a
 	// clash fails the whole Change.
 	Enqueue []Item

@@ -32,6 +32,9 @@ func (c Change) stores() []string {
 	if len(c.Meta) > 0 {
 		s = append(s, storeMeta)
 	}
+	if len(c.Blobs) > 0 {
+		s = append(s, storeBlobs)
+	}
 	if len(c.Enqueue) > 0 || len(c.Acked) > 0 {
 		s = append(s, storeOutbox)
 	}
@@ -98,6 +101,15 @@ func (c Change) write(ctx context.Context, txn *idb.Transaction) error {
 		}
 		if err := putAll(st, c.Meta); err != nil {
 			return fmt.Errorf("meta: %w", err)
+		}
+	}
+	if len(c.Blobs) > 0 {
+		st, err := txn.ObjectStore(storeBlobs)
+		if err != nil {
+			return err
+		}
+		if err := putAll(st, c.Blobs); err != nil {
+			return fmt.Errorf("blobs: %w", err)
 		}
 	}
 	if len(c.Enqueue) > 0 || len(c.Acked) > 0 {

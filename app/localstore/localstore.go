@@ -288,37 +288,6 @@ func (db *DB) Outbox(ctx context.Context) ([]Item, error) {
 	return items, nil
 }
 
-// PutBlob stores data under hash in the blobs store, replacing any value
-// there, in its own durable transaction.
-func (db *DB) PutBlob(ctx context.Context, hash string, data []byte) error {
-	if err := db.putBlob(ctx, hash, data); err != nil {
-		return fmt.Errorf("localstore: put blob %q: %w", hash, err)
-	}
-	return nil
-}
-
-func (db *DB) putBlob(ctx context.Context, hash string, data []byte) error {
-	if err := db.check(ctx); err != nil {
-		return err
-	}
-	txn, err := db.db.TransactionWithOptions(idb.TransactionOptions{
-		Mode:       idb.TransactionReadWrite,
-		Durability: idb.DurabilityStrict,
-	}, storeBlobs)
-	if err != nil {
-		return err
-	}
-	st, err := txn.ObjectStore(storeBlobs)
-	if err == nil {
-		_, err = st.PutKey(js.ValueOf(hash), bytesToJS(data))
-	}
-	if err != nil {
-		_ = txn.Abort()
-		return err
-	}
-	return awaitWrite(ctx, txn)
-}
-
 // Blob returns the data stored under hash in the blobs store; ok is false
 // if there is none.
 func (db *DB) Blob(ctx context.Context, hash string) (data []byte, ok bool, err error) {

@@ -161,11 +161,10 @@ func TestRoundTrip(t *testing.T) {
 		t.Fatalf("missing blob: ok %v, err %v", ok, err)
 	}
 	blob := randBytes(1 << 20)
-	if err := db.PutBlob(ctx, "h1", blob); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.PutBlob(ctx, "h-empty", nil); err != nil {
-		t.Fatal(err)
+	mustCommit(t, db, Change{Blobs: map[string][]byte{"h1": blob, "h-empty": {}, "h-gone": {1}}})
+	mustCommit(t, db, Change{Blobs: map[string][]byte{"h-gone": nil}, Meta: map[string][]byte{"with-blob": {1}}})
+	if _, ok, err := db.Blob(ctx, "h-gone"); err != nil || ok {
+		t.Fatalf("blob deleted by a nil value: ok %v, err %v", ok, err)
 	}
 	if b, ok, err := db.Blob(ctx, "h1"); err != nil || !ok || !bytes.Equal(b, blob) {
 		t.Fatalf("blob h1: ok %v, err %v, equal %v", ok, err, bytes.Equal(b, blob))
@@ -344,9 +343,7 @@ func TestReopen(t *testing.T) {
 		Records: map[string][]byte{"r": []byte("row")},
 		Enqueue: []Item{{42, []byte("item")}},
 	})
-	if err := db.PutBlob(ctx, "h", []byte("blob")); err != nil {
-		t.Fatal(err)
-	}
+	mustCommit(t, db, Change{Blobs: map[string][]byte{"h": []byte("blob")}})
 	before := readState(t, db, "m")
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
@@ -383,9 +380,7 @@ func TestDelete(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustCommit(t, db, Change{Records: map[string][]byte{"r": {1}}, Enqueue: []Item{{1, nil}}, Meta: map[string][]byte{"m": {1}}})
-	if err := db.PutBlob(ctx, "h", []byte{1}); err != nil {
-		t.Fatal(err)
-	}
+	mustCommit(t, db, Change{Blobs: map[string][]byte{"h": {1}}})
 	// Deleting while db is still open must not hang: the open connection
 	// gives way.
 	if err := Delete(ctx, name); err != nil {
@@ -441,9 +436,7 @@ func TestOutboxOrder(t *testing.T) {
 func TestUsage(t *testing.T) {
 	db, _ := openTest(t)
 	ctx := testCtx(t)
-	if err := db.PutBlob(ctx, "big", randBytes(2<<20)); err != nil {
-		t.Fatal(err)
-	}
+	mustCommit(t, db, Change{Blobs: map[string][]byte{"big": randBytes(2 << 20)}})
 	used, quota, err := Usage(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"pawfile/app/localstore"
 	"pawfile/shared/merge"
 	"pawfile/shared/record"
+	"pawfile/shared/seal"
 	"pawfile/shared/wire"
 )
 
@@ -37,8 +38,12 @@ func (s *Session) EraseClient(ctx context.Context, id string) (int, error) {
 	var items []localstore.Item
 	docs := map[merge.Key]wire.Key{}
 	n := 0
+	blobs := map[string][]byte{}
 	for t, ids := range gone {
 		for rid := range ids {
+			for _, ref := range s.book.BlobRefs(seal.RecordKey(s.keys.MAC, t.Class(), t, rid)) {
+				blobs[ref] = nil // the photos go with their records
+			}
 			env, err := s.book.Erase(t, rid)
 			if err != nil {
 				s.mu.Unlock()
@@ -67,7 +72,14 @@ func (s *Session) EraseClient(ctx context.Context, id string) (int, error) {
 		meta[draftPrefix+rowKey(rk)] = nil
 		s.forgetUndoLocked(rk)
 	}
-	err := s.cfg.Store.Commit(ctx, localstore.Change{Records: rows, Enqueue: items, Meta: meta})
+	change := localstore.Change{Records: rows, Enqueue: items, Meta: meta, Blobs: blobs}
+	q, err := s.queueLocked(&change)
+	if err == nil {
+		err = s.cfg.Store.Commit(ctx, change)
+	}
+	if err == nil {
+		s.committedLocked(change, q)
+	}
 	c := s.sync
 	s.mu.Unlock()
 	if err != nil {

@@ -198,15 +198,16 @@ func (s *Session) applyDocsLocked(docs []indexDoc) {
 			m = s.billDocs
 		case record.TypeProject:
 			m = s.projectDocs
-		case record.TypeTask, record.TypeMilestone, record.TypeProgressNote:
-			m = s.partDocs
 		case record.TypePet:
 			m, touched[d.Client] = s.petDocs, true
 			if old, had := s.petDocs[d.ID]; had {
 				touched[old.Client] = true
 			}
 		default:
-			continue
+			if !projectIndexed(d.Type) {
+				continue
+			}
+			m = s.partDocs
 		}
 		if d.Gone {
 			delete(m, d.ID)
@@ -303,6 +304,7 @@ type VaccinationSummary struct {
 	ID, Name string
 	Expires  record.Date
 	Due      record.Due
+	Proof    string // the photo of its certificate, on a pet's list only
 	// The pet and its client, for the book-wide due list.
 	PetID, PetName, ClientID, ClientName string
 	Alerts                               []record.Alert // the pet's care alerts
@@ -324,7 +326,12 @@ func (s *Session) VaccinationsOf(pet string, today record.Date) []VaccinationSum
 	var out []VaccinationSummary
 	for id, d := range s.vaccDocs {
 		if d.Pet == pet {
-			out = append(out, s.vaccinationLocked(id, d, today))
+			v := s.vaccinationLocked(id, d, today)
+			var rec record.Vaccination
+			if ok, _ := s.book.Load(id, &rec); ok {
+				v.Proof = rec.Proof
+			}
+			out = append(out, v)
 		}
 	}
 	order.Sort(out, func(a, b VaccinationSummary) int { return strings.Compare(string(b.Expires), string(a.Expires)) })

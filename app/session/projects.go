@@ -29,10 +29,10 @@ import (
 
 // The index docs' version, kept in the meta store: a store whose docs are
 // older is reindexed once at unlock. 2: projects, their parts, and pets'
-// grooming intervals have docs.
+// grooming intervals have docs. 3: photos have docs.
 const (
 	metaDocs    = "docs-version"
-	docsVersion = 2
+	docsVersion = 3
 )
 
 func docsCurrentMeta() map[string][]byte { return map[string][]byte{metaDocs: {docsVersion}} }
@@ -60,7 +60,7 @@ func (s *Session) docsMissing(ctx context.Context, records, docs int) bool {
 // have index docs.
 func projectIndexed(t record.Type) bool {
 	switch t {
-	case record.TypeProject, record.TypeTask, record.TypeMilestone, record.TypeProgressNote:
+	case record.TypeProject, record.TypeTask, record.TypeMilestone, record.TypeProgressNote, record.TypePhoto:
 		return true
 	}
 	return false
@@ -100,6 +100,10 @@ func (s *Session) projectDocOf(k merge.Key, d *indexDoc) bool {
 		var n record.ProgressNote
 		ok, _ = s.book.Load(k.ID, &n)
 		d.Project = n.Project
+	case record.TypePhoto:
+		var p record.Photo
+		ok, _ = s.book.Load(k.ID, &p)
+		d.Project, d.Pet = p.Project, p.Pet
 	}
 	return ok
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -276,6 +277,7 @@ type batch struct {
 	rows  map[string][]byte
 	items []localstore.Item
 	docs  []indexDoc
+	blobs map[string][]byte // photos the records name, sealed
 	undo  []book.Checkpoint
 }
 
@@ -298,6 +300,7 @@ func (s *Session) addLocked(b *batch, id string, v any) (bool, error) {
 	}
 	if changed {
 		b.undo = append(b.undo, cp)
+		s.stagedLocked(b, v)
 	}
 	return changed, nil
 }
@@ -351,10 +354,16 @@ func (s *Session) commitLocked(ctx context.Context, b *batch) error {
 	if len(b.items) == 0 {
 		return nil
 	}
-	if err := s.cfg.Store.Commit(ctx, localstore.Change{Records: b.rows, Enqueue: b.items}); err != nil {
+	c := localstore.Change{Records: b.rows, Enqueue: b.items, Blobs: b.blobs}
+	q, err := s.queueLocked(&c)
+	if err == nil {
+		err = s.cfg.Store.Commit(ctx, c)
+	}
+	if err != nil {
 		s.book.Rollback(b.undo...)
 		return fmt.Errorf("save on this device: %w", err)
 	}
+	s.committedLocked(c, q)
 	s.applyDocsLocked(b.docs)
 	return nil
 }
@@ -622,7 +631,13 @@ func (l *local) Receive(ctx context.Context, vs []wire.Envelope, cursor uint64) 
 	rows := map[string][]byte{}
 	touched := map[merge.Key]bool{}
 	changedKeys := map[merge.Key]wire.Key{}
+	blobs := map[string][]byte{}
 	for _, v := range vs {
+		if v.Erased {
+			for _, ref := range s.book.BlobRefs(v.Key) {
+				blobs[ref] = nil
+			}
+		}
 		known := s.book.Known(v.Key)
 		key, changed, err := s.book.Apply(v)
 		if errors.Is(err, book.ErrNoKey) {
@@ -662,7 +677,24 @@ func (l *local) Receive(ctx context.Context, vs []wire.Envelope, cursor uint64) 
 	if err := s.docRowsLocked(changedKeys, rows); err != nil {
 		return err
 	}
-	c := localstore.Change{Records: rows, Meta: map[string][]byte{}}
+	c := localstore.Change{Records: rows, Meta: map[string][]byte{}, Blobs: blobs}
+	q, err := s.queueLocked(&c)
+	if err != nil {
+		return err
+	}
+	want := len(q.Want)
+	for key, rk := range changedKeys {
+		if sc, _ := record.SchemaOf(key.Type); sc.HasBlobs() {
+			s.wantLocked(&q, rk)
+		}
+	}
+	if len(q.Want) != want {
+		b, err := json.Marshal(q)
+		if err != nil {
+			return err
+		}
+		c.Meta[metaBlobs] = b
+	}
 	if cursor != 0 && cursor != s.cursor {
 		c.Meta[metaCursor] = binary.BigEndian.AppendUint64(nil, cursor)
 	}
@@ -672,12 +704,13 @@ func (l *local) Receive(ctx context.Context, vs []wire.Envelope, cursor uint64) 
 			s.forgetUndoLocked(v.Key)
 		}
 	}
-	if len(c.Records) == 0 && len(c.Meta) == 0 {
+	if len(c.Records) == 0 && len(c.Meta) == 0 && len(c.Blobs) == 0 {
 		return nil
 	}
 	if err := s.cfg.Store.Commit(ctx, c); err != nil {
 		return err
 	}
+	s.committedLocked(c, q)
 	if cursor != 0 {
 		s.cursor = cursor
 	}

@@ -33,6 +33,7 @@ type Store interface {
 	Meta(ctx context.Context, name string) ([]byte, bool, error)
 	Records(ctx context.Context) (map[string][]byte, error)
 	Outbox(ctx context.Context) ([]localstore.Item, error)
+	Blob(ctx context.Context, hash string) ([]byte, bool, error)
 }
 
 // Phase is where the device stands.
@@ -153,6 +154,8 @@ type Session struct {
 	petsOf      map[string][]string // client id → its pets' names, for the search index
 	undo        *edit               // the last change saved here
 	docTouched  map[string]bool     // while openLater runs: docs applied since unlock
+	staged      map[string][]byte   // sealed photos waiting for the record that names them
+	blobq       blobQueue           // photos to send and to fetch
 	cursor      uint64
 	sync        *syncclient.Client
 	stopSync    context.CancelFunc
@@ -192,6 +195,9 @@ func New(ctx context.Context, cfg Config) (*Session, error) {
 			return nil, fmt.Errorf("this device's setup is damaged (%v): clear the site's data and sign in again", err)
 		}
 		s.dev, s.phase = &d, Locked
+	}
+	if err := s.loadQueue(ctx); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
@@ -282,7 +288,7 @@ func (s *Session) Lock() {
 	s.book, s.keys, s.identity, s.kek = nil, nil, nil, seal.Key{}
 	s.clients, s.clientDocs, s.petDocs, s.vaccDocs, s.contactDocs, s.petsOf = nil, nil, nil, nil, nil, nil
 	s.invoiceDocs, s.billDocs, s.projectDocs, s.partDocs = nil, nil, nil, nil
-	s.undo, s.docTouched = nil, nil
+	s.undo, s.docTouched, s.staged = nil, nil, nil
 	if s.dev != nil {
 		s.phase = Locked
 	}

@@ -28,13 +28,14 @@ type memStore struct {
 	meta    map[string][]byte
 	records map[string][]byte
 	outbox  map[uint64][]byte
+	blobs   map[string][]byte
 	// failCommit, when set, fails every Commit as a full disk would:
 	// nothing written.
 	failCommit error
 }
 
 func newMemStore() *memStore {
-	return &memStore{meta: map[string][]byte{}, records: map[string][]byte{}, outbox: map[uint64][]byte{}}
+	return &memStore{meta: map[string][]byte{}, records: map[string][]byte{}, outbox: map[uint64][]byte{}, blobs: map[string][]byte{}}
 }
 
 func (m *memStore) Commit(_ context.Context, c localstore.Change) error {
@@ -60,6 +61,13 @@ func (m *memStore) Commit(_ context.Context, c localstore.Change) error {
 			m.meta[k] = slices.Clone(v)
 		}
 	}
+	for k, v := range c.Blobs {
+		if v == nil {
+			delete(m.blobs, k)
+		} else {
+			m.blobs[k] = slices.Clone(v)
+		}
+	}
 	for _, id := range c.Acked {
 		delete(m.outbox, id)
 	}
@@ -74,6 +82,13 @@ func (m *memStore) Meta(_ context.Context, name string) ([]byte, bool, error) {
 	defer m.mu.Unlock()
 	v, ok := m.meta[name]
 	return v, ok, nil
+}
+
+func (m *memStore) Blob(_ context.Context, hash string) ([]byte, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v, ok := m.blobs[hash]
+	return slices.Clone(v), ok, nil
 }
 
 func (m *memStore) Records(context.Context) (map[string][]byte, error) {

@@ -6,6 +6,7 @@ package syncclient
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -52,6 +53,10 @@ type Status struct {
 	Total    uint64    // the server's latest seq, as of the last hello
 	LastSync time.Time // when the device was last up to date
 	Err      string    // the last problem, for a person; empty when none
+	// Photos is how many photos wait to be sent, and PhotoBytes and
+	// PhotoSent the bytes of those and how many the server holds.
+	Photos                int
+	PhotoBytes, PhotoSent int64
 }
 
 // Local is the device's store as the client needs it. Each method is
@@ -69,6 +74,20 @@ type Local interface {
 	Receive(ctx context.Context, vs []wire.Envelope, cursor uint64) error
 	// Cursor is the highest seq the device has pulled up to.
 	Cursor() uint64
+
+	// BlobsToSend returns the sealed blobs (photos) made on this device
+	// that the server does not hold yet, oldest first.
+	BlobsToSend(ctx context.Context) ([]wire.Hash, error)
+	// Blob returns a blob held on this device; ok is false if it is gone
+	// (its record was erased).
+	Blob(ctx context.Context, h wire.Hash) (data []byte, ok bool, err error)
+	// BlobSent is told the server holds blob h whole, or will never take
+	// it (refused is then the reason).
+	BlobSent(ctx context.Context, h wire.Hash, refused string) error
+	// BlobsWanted returns the blobs records name that this device lacks.
+	BlobsWanted(ctx context.Context) ([]wire.Hash, error)
+	// BlobFetched keeps blob h, downloaded whole and checked against h.
+	BlobFetched(ctx context.Context, h wire.Hash, data []byte) error
 }
 
 // Config is what a Client needs.
@@ -232,7 +251,7 @@ func (c *Client) session(ctx context.Context) error {
 	next := func() (wire.Message, error) {
 		select {
 		case m := <-msgs:
-			if e, ok := m.(*wire.Error); ok {
+			if e, ok := m.(*wire.Error); ok && e.ID == 0 {
 				return nil, c.refused(e)
 			}
 			return m, nil
@@ -263,6 +282,9 @@ func (c *Client) session(ctx context.Context) error {
 
 	s := &syncer{Client: c, k: k, next: next, live: msgs, readErr: readErr}
 	if err := s.catchUp(ctx); err != nil {
+		return err
+	}
+	if err := s.blobs(ctx); err != nil {
 		return err
 	}
 	return s.loop(ctx)
@@ -335,7 +357,7 @@ func (s *syncer) push(ctx context.Context) error {
 		if err := s.k.send(ctx, &wire.Push{ID: id, Versions: vs}); err != nil {
 			return fmt.Errorf("push: %w", err)
 		}
-		ack, err := s.await(ctx, id)
+		ack, err := s.request(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -401,7 +423,7 @@ func (s *syncer) pull(ctx context.Context) error {
 		if err := s.k.send(ctx, &wire.Pull{ID: id, After: after, Limit: wire.MaxBatch, Heads: heads}); err != nil {
 			return fmt.Errorf("pull: %w", err)
 		}
-		m, err := s.await(ctx, id)
+		m, err := s.request(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -433,7 +455,7 @@ func (s *syncer) pull(ctx context.Context) error {
 }
 
 // await returns the answer to request id, applying live versions that
-// arrive meanwhile.
+// arrive meanwhile. A refusal of the request is returned as a *wire.Error.
 func (s *syncer) await(ctx context.Context, id uint32) (wire.Message, error) {
 	for range 100_000 {
 		m, err := s.next()
@@ -446,11 +468,25 @@ func (s *syncer) await(ctx context.Context, id uint32) (wire.Message, error) {
 			}
 			continue
 		}
+		if e, ok := m.(*wire.Error); ok && e.ID == id {
+			return nil, e
+		}
 		if answerID(m) == id {
 			return m, nil
 		}
 	}
 	return nil, errors.New("no answer from the server")
+}
+
+// request awaits the answer to a push or pull, for which any refusal
+// ends the session as a refusal without an id does.
+func (s *syncer) request(ctx context.Context, id uint32) (wire.Message, error) {
+	m, err := s.await(ctx, id)
+	var e *wire.Error
+	if errors.As(err, &e) {
+		return nil, s.refused(e)
+	}
+	return m, err
 }
 
 func answerID(m wire.Message) uint32 {
@@ -459,8 +495,136 @@ func answerID(m wire.Message) uint32 {
 		return m.ID
 	case *wire.Batch:
 		return m.ID
+	case *wire.BlobAck:
+		return m.ID
+	case *wire.BlobData:
+		return m.ID
 	}
 	return 0
+}
+
+// BlobChunk is how much of a photo goes in one message: small enough
+// that the progress shown moves on a slow connection.
+const BlobChunk = 128 << 10
+
+// blobs sends the photos waiting on this device, then fetches the ones
+// its records name that it lacks. A photo the server does not hold yet
+// (the device that took it has not sent it) is asked for again at the
+// next catch-up.
+func (s *syncer) blobs(ctx context.Context) error {
+	send, err := s.cfg.Local.BlobsToSend(ctx)
+	if err != nil {
+		return fmt.Errorf("read photos to send: %w", err)
+	}
+	// Sizes first, so the progress shown is of every photo waiting; the
+	// bytes are read again one photo at a time to keep memory small.
+	var total int64
+	for _, h := range send {
+		data, _, err := s.cfg.Local.Blob(ctx, h)
+		if err != nil {
+			return fmt.Errorf("read photo %x: %w", h[:4], err)
+		}
+		total += int64(len(data))
+	}
+	s.update(func(st *Status) { st.Photos, st.PhotoBytes, st.PhotoSent = len(send), total, 0 })
+	var done int64
+	for i, h := range send {
+		data, ok, err := s.cfg.Local.Blob(ctx, h)
+		if err != nil {
+			return fmt.Errorf("read photo %x: %w", h[:4], err)
+		}
+		if !ok {
+			data = nil
+		}
+		if err := s.sendBlob(ctx, h, data, done); err != nil {
+			return err
+		}
+		done += int64(len(data))
+		s.update(func(st *Status) { st.Photos, st.PhotoSent = len(send)-i-1, done })
+	}
+	s.update(func(st *Status) { st.Photos, st.PhotoBytes, st.PhotoSent = 0, 0, 0 })
+	want, err := s.cfg.Local.BlobsWanted(ctx)
+	if err != nil {
+		return fmt.Errorf("read photos to fetch: %w", err)
+	}
+	for _, h := range want {
+		if err := s.fetchBlob(ctx, h); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sendBlob uploads data, blob h, in chunks, resuming where the server
+// says it stands; done is what earlier blobs of this round sent.
+func (s *syncer) sendBlob(ctx context.Context, h wire.Hash, data []byte, done int64) error {
+	if data == nil {
+		return s.cfg.Local.BlobSent(ctx, h, "")
+	}
+	var offset uint64
+	for range 2 * (wire.MaxBlob/BlobChunk + 1) {
+		end := min(offset+BlobChunk, uint64(len(data)))
+		id := s.k.id()
+		if err := s.k.send(ctx, &wire.BlobPut{ID: id, Hash: h, Offset: offset, Total: uint64(len(data)), Data: data[offset:end]}); err != nil {
+			return fmt.Errorf("send photo: %w", err)
+		}
+		m, err := s.await(ctx, id)
+		var e *wire.Error
+		if errors.As(err, &e) && Permanent(e.Code) {
+			return s.cfg.Local.BlobSent(ctx, h, e.Error())
+		}
+		if err != nil {
+			return fmt.Errorf("send photo: %w", err)
+		}
+		ack, ok := m.(*wire.BlobAck)
+		if !ok || ack.Received > uint64(len(data)) {
+			return fmt.Errorf("photo answered with %T", m)
+		}
+		offset = ack.Received
+		s.update(func(st *Status) { st.PhotoSent = done + int64(offset) })
+		if offset == uint64(len(data)) {
+			return s.cfg.Local.BlobSent(ctx, h, "")
+		}
+	}
+	return errors.New("photo upload does not end")
+}
+
+// fetchBlob downloads blob h in chunks and keeps it if it matches h.
+func (s *syncer) fetchBlob(ctx context.Context, h wire.Hash) error {
+	var data []byte
+	for range wire.MaxBlob/BlobChunk + 2 {
+		id := s.k.id()
+		if err := s.k.send(ctx, &wire.BlobGet{ID: id, Hash: h, Offset: uint64(len(data)), Limit: BlobChunk}); err != nil {
+			return fmt.Errorf("fetch photo: %w", err)
+		}
+		m, err := s.await(ctx, id)
+		var e *wire.Error
+		if errors.As(err, &e) {
+			// Not there yet, or not for us: the next catch-up asks again.
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("fetch photo: %w", err)
+		}
+		d, ok := m.(*wire.BlobData)
+		if !ok || d.Offset != uint64(len(data)) || d.Total > wire.MaxBlob || uint64(len(data)+len(d.Data)) > d.Total {
+			return fmt.Errorf("photo request answered with %T", m)
+		}
+		if data == nil {
+			data = make([]byte, 0, d.Total)
+		}
+		data = append(data, d.Data...)
+		if uint64(len(data)) == d.Total {
+			if sha256.Sum256(data) != h {
+				return fmt.Errorf("photo %x arrived damaged", h[:4])
+			}
+			return s.cfg.Local.BlobFetched(ctx, h, data)
+		}
+		if len(d.Data) == 0 {
+			return fmt.Errorf("photo %x stops at %d of %d bytes", h[:4], len(data), d.Total)
+		}
+	}
+	return errors.New("photo download does not end")
 }
 
 // receiveLive applies versions pushed live. The cursor stays: versions of
@@ -491,9 +655,15 @@ func (s *syncer) loop(ctx context.Context) error {
 			if err := s.catchUpPush(ctx); err != nil {
 				return err
 			}
+			if err := s.blobs(ctx); err != nil {
+				return err
+			}
 		case <-pullAt:
 			pullAt = nil
 			if err := s.pull(ctx); err != nil {
+				return err
+			}
+			if err := s.blobs(ctx); err != nil {
 				return err
 			}
 		case m := <-s.live:

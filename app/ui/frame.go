@@ -150,6 +150,7 @@ func statusBadge(s syncclient.Status) app.UI {
 			text += " · last sync " + since(s.LastSync)
 		}
 	}
+	text += photoProgress(s, current.PhotosWaiting())
 	return app.Span().Class(class).Attr("role", "status").Body(
 		app.Span().Class("dot").Aria("hidden", "true"),
 		app.Span().Text(text),

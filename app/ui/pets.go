@@ -158,6 +158,8 @@ func (f *petForm) Render() app.UI {
 		f.draft.notice(f.discard),
 		app.Form().Class("card").OnSubmit(f.save).OnInput(f.keep).OnChange(f.keep).Body(
 			textField("pet-name", "Name", f.errs.On("name"), "", f.p.Name, f.ValueTo(&f.p.Name)),
+			&photoField{ID: "pet-photo", Label: "Photo of the pet", Button: "Take", Class: record.ClassCare, Ref: f.p.Photo,
+				Set: func(ref string) { f.p.Photo = ref }},
 			app.Div().Body(
 				app.Label().For("species").Text("Species"),
 				app.Select().ID("species").OnChange(f.ValueTo(&f.p.Species)).Body(

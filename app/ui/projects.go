@@ -304,6 +304,7 @@ func (f *projectForm) Render() app.UI {
 			)
 		}),
 		app.If(!f.isNew, f.statusCard),
+		app.If(!f.isNew, func() app.UI { return &projectPhotos{Project: f.id, Client: f.client, Pets: chosen} }),
 		app.Form().Class("card").OnSubmit(f.submit).Body(
 			app.If(len(pets) == 0, func() app.UI {
 				return app.P().Class("hint").Body(app.Text("This client has no pets yet. "), app.A().Href("/clients/"+f.client+"/pets/new").Text("Add a pet"))

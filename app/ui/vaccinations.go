@@ -46,6 +46,9 @@ func (c *vaccinations) Render() app.UI {
 					app.Strong().Text(v.Name),
 					app.Span().Text(" expires "+string(v.Expires)+" "),
 					dueBadge(v.Due),
+					app.If(v.Proof != "", func() app.UI {
+						return app.Div().Class("thumb").Body(&photoView{Ref: v.Proof, Alt: "Proof of " + v.Name})
+					}),
 				)
 			}),
 		),
@@ -59,6 +62,8 @@ func (c *vaccinations) Render() app.UI {
 					c.v.Expires = record.Date(ctx.JSSrc().Get("value").String())
 				}),
 			),
+			&photoField{ID: "vacc-proof", Label: "Proof (the certificate)", Button: "Photograph", Class: record.ClassCare, Ref: c.v.Proof,
+				Set: func(ref string) { c.v.Proof = ref }},
 			app.If(c.err != "", func() app.UI { return app.Div().Class("alert").Attr("role", "alert").Text(c.err) }),
 			app.Div().Class("actions").Body(app.Button().Type("submit").Text("Add vaccination")),
 		),

@@ -62,6 +62,7 @@ func Handler(version, webDir string) (http.Handler, error) {
 			Maskable: "/web/icons/maskable-512.png",
 		},
 		Styles:                []string{"/web/app.css"},
+		RawHeaders:            []string{nativeNavigation},
 		BackgroundColor:       background,
 		ThemeColor:            theme,
 		WasmContentLength:     a.wasmLength,
@@ -75,6 +76,21 @@ func Handler(version, webDir string) (http.Handler, error) {
 	// compressed ahead, and left as it is): 30 KB less on a first load.
 	return gzhttp.GzipHandler(mux), nil
 }
+
+// nativeNavigation stops the browser from following a link or posting a
+// form itself. go-app does both from Go, on its UI goroutine: while that
+// goroutine waits (on storage, say) a tap on a link reaches the browser
+// first, which loads the page anew, and the app comes back locked with
+// what was on screen lost. go-app still does the navigating.
+const nativeNavigation = `<script>
+document.addEventListener("click", e => {
+  const a = e.target.closest && e.target.closest("a[href]");
+  if (!a || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey ||
+      a.target === "_blank" || a.hasAttribute("download") || a.origin !== location.origin) return;
+  e.preventDefault();
+}, true);
+document.addEventListener("submit", e => e.preventDefault(), true);
+</script>`
 
 const (
 	name        = "Pawfile"

@@ -168,3 +168,32 @@ func recordValue(v any) (*Schema, reflect.Value, error) {
 	p.Elem().Set(rv)
 	return s, p.Elem(), nil
 }
+
+// BlobRefs returns the blob references the record v (a record struct or a
+// pointer to one) holds: the values of its blob fields that are set. A
+// device fetches the blobs a record names, and drops them with it.
+func BlobRefs(v any) []string {
+	s, rv, err := recordValue(v)
+	if err != nil {
+		return nil
+	}
+	var refs []string
+	for i := range s.Fields {
+		if f := &s.Fields[i]; f.Kind == KindBlob {
+			if ref := rv.Field(f.index).String(); ref != "" {
+				refs = append(refs, ref)
+			}
+		}
+	}
+	return refs
+}
+
+// HasBlobs reports whether records of this type can name blobs.
+func (s *Schema) HasBlobs() bool {
+	for i := range s.Fields {
+		if s.Fields[i].Kind == KindBlob {
+			return true
+		}
+	}
+	return false
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -558,6 +559,33 @@ func BenchmarkEncodeDecodeClient(b *testing.B) {
 		var out Client
 		if err := Decode(m, &out); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+func TestBlobRefs(t *testing.T) {
+	a, b := strings.Repeat("0a", 32), strings.Repeat("0b", 32)
+	for _, tc := range []struct {
+		name string
+		v    any
+		want []string
+	}{
+		{"pet with photo", &Pet{Name: "Rex", Photo: a}, []string{a}},
+		{"pet without", Pet{Name: "Rex"}, nil},
+		{"vaccination proof", &Vaccination{Name: "Rabies", Proof: b}, []string{b}},
+		{"photo", &Photo{Kind: "after", Blob: a}, []string{a}},
+		{"client", &Client{Name: "Ann"}, nil},
+		{"not a record", "x", nil},
+	} {
+		if got := BlobRefs(tc.v); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: BlobRefs = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	for _, typ := range Types() {
+		s, _ := SchemaOf(typ)
+		want := typ == TypePet || typ == TypeVaccination || typ == TypePhoto
+		if s.HasBlobs() != want {
+			t.Errorf("%s: HasBlobs = %v, want %v", typ, s.HasBlobs(), want)
 		}
 	}
 }
