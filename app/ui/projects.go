@@ -220,6 +220,9 @@ func (f *projectForm) save(status, reason string) {
 	p.Status, p.StatusReason = status, reason
 	next, err := current.SaveProject(context.Background(), f.id, &p)
 	if f.errs, f.err = saveFailure(err); err != nil {
+		if f.errs.On("status_reason") != "" {
+			f.asking = status // the reason field, with the message beside it
+		}
 		return
 	}
 	f.p, f.next, f.asking, f.reason = p, next, "", ""
@@ -248,6 +251,16 @@ func (f *projectForm) reopen(ctx app.Context, e app.Event) {
 	current.LoadProject(f.id, &f.p)
 	f.fromRecord()
 	f.saved = "Reopened: the visit is in progress again."
+}
+
+// invoice opens the done project's invoice, made the first time.
+func (f *projectForm) invoice(ctx app.Context, e app.Event) {
+	f.saved = ""
+	id, err := current.InvoiceProject(context.Background(), f.id, today())
+	if f.errs, f.err = saveFailure(err); err != nil {
+		return
+	}
+	ctx.Navigate("/invoices/" + id)
 }
 
 func (f *projectForm) bookAgain(ctx app.Context, e app.Event) {
@@ -403,8 +416,7 @@ func (f *projectForm) statusCard() app.UI {
 				what = "What happened?"
 			}
 			return app.Div().Body(
-				field("reason", what, f.errs.On("status_reason"), "", app.Input().ID("reason").Type("text").Attr("autocomplete", "off").
-					Value(f.reason).Aria("invalid", f.errs.On("status_reason") != "").OnInput(f.ValueTo(&f.reason))),
+				textField("reason", what, f.errs.On("status_reason"), "", f.reason, f.ValueTo(&f.reason)),
 				app.Div().Class("actions").Body(
 					app.Button().Class("danger").Text("Confirm "+statusLabel(f.asking)).OnClick(func(ctx app.Context, e app.Event) { f.save(f.asking, f.reason) }),
 					app.Button().Text("Keep it").OnClick(func(ctx app.Context, e app.Event) { f.asking, f.reason = "", "" }),
@@ -427,6 +439,7 @@ func (f *projectForm) statusCard() app.UI {
 			app.If(open && f.asking == "", func() app.UI {
 				return app.Button().Class("danger").Text("No-show…").OnClick(func(ctx app.Context, e app.Event) { f.asking = schedule.NoShow })
 			}),
+			app.If(st == schedule.Done, f.invoiceAction),
 			app.If(st == schedule.Done, func() app.UI {
 				return app.Button().Text("Reopen").OnClick(f.reopen)
 			}),
@@ -438,6 +451,18 @@ func (f *projectForm) statusCard() app.UI {
 			)
 		}),
 	)
+}
+
+// invoiceAction opens the done project's invoice, or makes it for a
+// member who may bill.
+func (f *projectForm) invoiceAction() app.UI {
+	if id, ok := current.ProjectInvoice(f.id); ok {
+		return app.A().Class("button", "primary").Href("/invoices/" + id).Text("Open invoice")
+	}
+	if !current.Role().CanWrite(record.ClassClient) {
+		return app.Text("")
+	}
+	return app.Button().Class("primary").Text("Create invoice").OnClick(f.invoice)
 }
 
 // conflicts warns of the booking's clashes as the form stands: the same
