@@ -195,7 +195,7 @@ func (s *Session) load(id string, v any) (bool, error) {
 
 // pending is one record of a change saved as a whole. what names each
 // record after the first, for Undo to say what it removes along with the
-// change ("the next visit it booked").
+// change ("The next visit it booked").
 type pending struct {
 	id   string
 	v    any
@@ -249,7 +249,7 @@ func (s *Session) saveProjectLocked(ctx context.Context, id string, p *record.Pr
 			if err != nil {
 				return "", record.Errors{{Field: "repeat_weeks", Message: "repeat every: " + err.Error()}}
 			}
-			saves, next = append(saves, pending{id: nid, v: &n, what: "the next visit it booked"}), nid
+			saves, next = append(saves, pending{id: nid, v: &n, what: "The next visit it booked"}), nid
 		}
 	}
 	if err := s.saveAllLocked(ctx, saves); err != nil {
@@ -363,7 +363,7 @@ func (s *Session) saveAllLocked(ctx context.Context, saves []pending) error {
 	s.rememberLocked(m.typ, m.id, m.key, !m.existed, m.before, m.v)
 	for _, o := range made[1:] {
 		if s.undo != nil && !o.existed {
-			s.undo.alsoLocked(o.typ, o.id, o.key, o.v, o.what)
+			s.undo.addMade(o.typ, o.id, o.key, o.v, o.what)
 		}
 	}
 	return nil

@@ -35,7 +35,7 @@ type made struct {
 	id     string
 	key    wire.Key
 	fields map[string][]byte // as the change wrote them
-	what   string            // "the next visit it booked"
+	what   string            // "The next visit it booked"
 }
 
 // LastChange is what the undo button offers to revert.
@@ -104,9 +104,9 @@ func (s *Session) rememberLocked(typ record.Type, id string, key wire.Key, creat
 	s.undo = e
 }
 
-// alsoLocked adds record id, which the change created besides, to what
-// undoing it deletes.
-func (e *edit) alsoLocked(typ record.Type, id string, key wire.Key, v any, what string) {
+// addMade adds record id, which the change created besides, to what undoing
+// it deletes.
+func (e *edit) addMade(typ record.Type, id string, key wire.Key, v any, what string) {
 	fields, err := record.Encode(v)
 	if err != nil {
 		return // then it is kept: undo deletes only what it knows unchanged
@@ -173,10 +173,10 @@ func (s *Session) Undo(ctx context.Context) (LastChange, error) {
 		case !ok:
 			// Deleted since: nothing left to remove.
 		case !maps.EqualFunc(cur, m.fields, func(a, b []byte) bool { return string(a) == string(b) }):
-			notes = append(notes, upperFirst(m.what)+" was changed since, so it is kept: open it and cancel it if it is not wanted.")
+			notes = append(notes, m.what+" was changed since, so it is kept: open it and cancel it if it is not wanted.")
 		default:
 			if err = s.deleteLocked(&b, m.typ, m.id); err == nil {
-				notes = append(notes, upperFirst(m.what)+" is removed too.")
+				notes = append(notes, m.what+" is removed too.")
 			}
 		}
 	}
@@ -193,14 +193,6 @@ func (s *Session) Undo(ctx context.Context) (LastChange, error) {
 	s.mu.Unlock()
 	s.sent()
 	return LastChange{Label: e.label, At: e.at, Note: strings.Join(notes, " ")}, nil
-}
-
-// upperFirst starts s with a capital letter.
-func upperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func (s *Session) revertLocked(e *edit) (wire.Envelope, error) {
