@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -176,4 +177,93 @@ func (b *browser) waitPhotos(n int, timeout time.Duration) {
 		b.eval("count photos", `[...document.querySelectorAll(".photo img")].filter(i => i.complete && i.naturalWidth > 0).length`, &shown)
 		return shown >= n
 	})
+}
+
+// TestProjectRecords: a visit note half-typed survives a reload; a done
+// appointment makes its invoice, once, at its price; cancelling without
+// a reason is refused beside the reason field.
+func TestProjectRecords(t *testing.T) {
+	srv := startServer(t)
+	b := newBrowser(t, 1024, 768)
+	b.createWorkspace(srv, "records@example.com")
+	b.addClient("Ivy Invoice", "07700 900777", "")
+	b.openClient("Ivy Invoice")
+	b.link("Add a pet")
+	b.fill("pet-name", "Rex")
+	b.button("Save pet")
+	b.waitText("Saved on this device", 20*time.Second)
+	b.link("Back to the client")
+	b.link("New appointment")
+	b.waitText("New booking", 20*time.Second)
+	b.fill("title", "Bath and tidy")
+	b.setDate("start", "09:00")
+	b.fill("minutes", "60")
+	b.fill("price", "38.50")
+	b.button("Book")
+	b.waitText("Status: planned", 20*time.Second)
+
+	// A visit note half-typed, then the tablet reloads.
+	b.fill("note-text", "Nervous of the dryer; towel dry")
+	time.Sleep(2 * draftWait)
+	if raw := b.idbText(); strings.Contains(raw, "Nervous of the dryer") {
+		t.Error("the visit note's draft is in IndexedDB in the clear")
+	}
+	b.run("reload", 30*time.Second, chromedp.Reload())
+	b.unlock()
+	b.waitText("were brought back", 20*time.Second)
+	if got := b.value("note-text"); got != "Nervous of the dryer; towel dry" {
+		t.Fatalf("the visit note after a reload = %q", got)
+	}
+	b.button("Add visit note")
+	b.waitText("Nervous of the dryer; towel dry", 20*time.Second)
+	b.waitValue("note-text", "", 10*time.Second)
+
+	// Done, then its invoice: a draft with the booking's line and price.
+	b.button("Done")
+	b.waitText("Status: done", 20*time.Second)
+	checkScreenAt(b, "project-done", "#status-title")
+	b.button("Create invoice")
+	b.run("invoice form", 20*time.Second, chromedp.WaitVisible("#line-desc-1", chromedp.ByQuery))
+	b.waitText("Invoice "+strconv.Itoa(time.Now().Year())+"-0001", 10*time.Second)
+	if got := b.value("line-desc-1"); !strings.HasPrefix(got, "Bath and tidy, ") {
+		t.Errorf("the invoice's line = %q", got)
+	}
+	if got := b.value("line-price-1"); got != "38.50" {
+		t.Errorf("the invoice's price = %q, want 38.50", got)
+	}
+	b.waitTotals([]string{"Total | £38.50"})
+	checkScreenAt(b, "project-invoice", "")
+	// Back on the booking, it opens that invoice rather than making another.
+	b.run("back", 20*time.Second, chromedp.NavigateBack())
+	b.waitText("Status: done", 20*time.Second)
+	b.link("Open invoice")
+	b.waitText("Invoice "+strconv.Itoa(time.Now().Year())+"-0001", 20*time.Second)
+	b.link("Back to the client")
+	b.waitText("Nothing owed", 20*time.Second) // a draft is not owed yet
+	if n := strings.Count(b.rowsText(`ul[aria-label="Invoices"]`), "-0001"); n != 1 {
+		t.Errorf("the client lists the project's invoice %d times, want once", n)
+	}
+
+	// Cancelling another visit without a reason is refused beside the field.
+	b.link("New appointment")
+	b.waitText("New booking", 20*time.Second)
+	b.fill("title", "Nails")
+	b.button("Book")
+	b.waitText("Status: planned", 20*time.Second)
+	b.click(`//button[@aria-label="Cancel the booking"]`)
+	b.button("Confirm cancelled")
+	b.waitText("say why the project is cancelled", 20*time.Second)
+	var described string
+	b.run("reason's error", 10*time.Second, chromedp.AttributeValue("#reason", "aria-describedby", &described, nil, chromedp.ByQuery))
+	if described != "reason-error" {
+		t.Errorf("the reason field is described by %q, want its error", described)
+	}
+	if got := b.text(); !strings.Contains(got, "Status: planned") {
+		t.Errorf("the visit was cancelled without a reason:\n%s", got)
+	}
+	checkScreenAt(b, "cancel-no-reason", "#status-title")
+	b.fill("reason", "The client called: Rex is unwell")
+	b.button("Confirm cancelled")
+	b.waitText("Status: cancelled", 20*time.Second)
+	b.waitText("Reason: The client called: Rex is unwell", 5*time.Second)
 }

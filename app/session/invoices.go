@@ -14,6 +14,7 @@ import (
 	"pawfile/shared/billing"
 	"pawfile/shared/order"
 	"pawfile/shared/record"
+	"pawfile/shared/schedule"
 )
 
 // Invoices. An invoice, each of its lines and each payment are records of
@@ -348,6 +349,57 @@ func (s *Session) SaveInvoice(ctx context.Context, id string, inv *record.Invoic
 	}
 	_, err = s.saveAll(ctx, ws)
 	return err
+}
+
+// ProjectInvoice returns the id of project id's invoice, made by
+// InvoiceProject; false if it has none.
+func (s *Session) ProjectInvoice(id string) (string, bool) {
+	inv := derivedID("project invoice", id)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	_, ok := s.invoiceDocs[inv]
+	return inv, ok
+}
+
+// InvoiceProject bills a done project: it saves a draft invoice for the
+// project's client, dated today and numbered as NewInvoice would, with one
+// line for the work (its title and day, at its price) and the project as
+// its project, and returns the invoice's id. A project has one such
+// invoice, whichever device makes it and however often: its id follows
+// from the project's, and an existing one is returned as it is. The
+// errors say what to do first: finish the project, or give it a price
+// (a record.Errors on "price").
+func (s *Session) InvoiceProject(ctx context.Context, id string, today record.Date) (string, error) {
+	var p record.Project
+	ok, err := s.load(id, &p)
+	switch {
+	case err != nil:
+		return "", err
+	case !ok:
+		return "", errors.New("this project is not on this device (deleted, or not synced yet)")
+	}
+	if inv, ok := s.ProjectInvoice(id); ok {
+		return inv, nil
+	}
+	switch {
+	case p.Status != schedule.Done:
+		return "", errors.New("only finished work is invoiced: mark the project done first")
+	case p.Price.IsZero():
+		return "", record.Errors{{Field: "price", Message: "price: enter what the work costs and save, then create the invoice"}}
+	}
+	inv, _ := s.NewInvoice(p.Client, today)
+	inv.Project = id
+	what := p.Title
+	if !p.Start.IsZero() {
+		what += ", " + p.Start.Time().Format("2 Jan 2006")
+	}
+	invID := derivedID("project invoice", id)
+	line := Line{ID: derivedID("project invoice line", id),
+		InvoiceLine: record.InvoiceLine{Description: what, Quantity: 1, UnitPrice: p.Price}}
+	if err := s.SaveInvoice(ctx, invID, &inv, []Line{line}); err != nil {
+		return "", fmt.Errorf("invoice the project: %w", err)
+	}
+	return invID, nil
 }
 
 // AddPayment records a payment against an invoice, now, by this device.

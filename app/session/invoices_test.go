@@ -289,3 +289,85 @@ func TestBusinessName(t *testing.T) {
 		t.Errorf("business name after reload = %q", got)
 	}
 }
+
+// A done project is invoiced once: a draft for its client with a line
+// for the work at its price, linked to the project; asking again, here or
+// on another device that invoices it offline, gives the same invoice.
+func TestInvoiceProject(t *testing.T) {
+	ctx := context.Background()
+	keys := seal.NewKeyring()
+	a, _ := setUp(t, "ws1", keys, 1)
+	b, _ := setUp(t, "ws1", keys, 2)
+	openSession(t, a)
+	openSession(t, b)
+	ann, bella := household(t, a, "Ann", record.Pet{Name: "Bella"})
+	id := record.NewID()
+	p := groom(ann, bella, at(t, "2026-03-10", 10, 0), at(t, "2026-03-10", 12, 0), "m1")
+	if _, err := a.SaveProject(ctx, id, &p); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.InvoiceProject(ctx, id, "2026-03-10"); err == nil || !strings.Contains(err.Error(), "mark the project done first") {
+		t.Errorf("invoicing a planned project: %v", err)
+	}
+	if _, ok := a.ProjectInvoice(id); ok {
+		t.Error("a refused invoice is listed as the project's")
+	}
+
+	// Done without a price: the error is on the price.
+	free := p
+	free.Status, free.Price = "done", record.Money{}
+	freeID := record.NewID()
+	if _, err := a.SaveProject(ctx, freeID, &free); err != nil {
+		t.Fatal(err)
+	}
+	var errs record.Errors
+	if _, err := a.InvoiceProject(ctx, freeID, "2026-03-10"); !errors.As(err, &errs) || errs.On("price") == "" {
+		t.Errorf("invoicing a project with no price: %v", err)
+	}
+
+	p.Status = "done"
+	if _, err := a.SaveProject(ctx, id, &p); err != nil {
+		t.Fatal(err)
+	}
+	send(t, a, b, 1)
+	inv, err := a.InvoiceProject(ctx, id, "2026-03-10")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := a.ProjectInvoice(id); !ok || got != inv {
+		t.Errorf("ProjectInvoice = %q %v, want %q", got, ok, inv)
+	}
+	v, ok, err := a.LoadInvoice(inv)
+	if err != nil || !ok {
+		t.Fatalf("LoadInvoice: %v %v", ok, err)
+	}
+	if v.Record.Client != ann || v.Record.Project != id || v.Record.Status != "draft" || v.Record.Issued != "2026-03-10" || v.Record.Number != "2026-0001" {
+		t.Errorf("invoice = %+v", v.Record)
+	}
+	if len(v.Lines) != 1 || v.Lines[0].Description != "Full groom, 10 Mar 2026" || v.Lines[0].Quantity != 1 || v.Lines[0].UnitPrice != gbp(4500) {
+		t.Errorf("lines = %+v", v.Lines)
+	}
+	if v.Totals.Total != 4500 || v.Totals.Currency != "GBP" {
+		t.Errorf("totals = %+v", v.Totals)
+	}
+	if bill := a.BillingOf(ann); len(bill.Invoices) != 1 || bill.Balance["GBP"] != 0 {
+		t.Errorf("a draft is listed but not owed: %+v", bill)
+	}
+
+	// Again: the same invoice, not a second one.
+	if again, err := a.InvoiceProject(ctx, id, "2026-03-11"); err != nil || again != inv {
+		t.Errorf("invoicing again = %q, %v; want %q", again, err, inv)
+	}
+	// b invoices it too before hearing of a's: one invoice with one line.
+	if nb, err := b.InvoiceProject(ctx, id, "2026-03-10"); err != nil || nb != inv {
+		t.Errorf("b's invoice = %q, %v; want %q", nb, err, inv)
+	}
+	send(t, a, b, 2)
+	send(t, b, a, 3)
+	for _, s := range []*Session{a, b} {
+		bill := s.BillingOf(ann)
+		if len(bill.Invoices) != 1 || bill.Invoices[0].ID != inv || bill.Invoices[0].Totals.Total != 4500 {
+			t.Errorf("device %d's invoices: %+v", s.dev.Device, bill.Invoices)
+		}
+	}
+}

@@ -197,10 +197,13 @@ func (s *Session) load(id string, v any) (bool, error) {
 	return s.book.Load(id, v)
 }
 
-// pending is one record of a change saved as a whole.
+// pending is one record of a change saved as a whole. what names each
+// record after the first, for Undo to say what it removes along with the
+// change ("The next visit it booked").
 type pending struct {
-	id string
-	v  any
+	id   string
+	v    any
+	what string
 }
 
 // SaveProject validates and saves project id. A change of p.Status (with
@@ -240,15 +243,17 @@ func (s *Session) saveProjectLocked(ctx context.Context, id string, p *record.Pr
 		return "", err
 	}
 	*p = q
-	saves := []pending{{id, p}}
+	saves := []pending{{id: id, v: p}}
 	if q.Status == schedule.Done && old.Status != schedule.Done && q.RepeatWeeks > 0 {
 		nid := nextID(id)
-		if _, known := s.book.Record(record.TypeProject, nid); !known {
+		// A next visit undone with the done that made it was deleted: it is
+		// made again. One erased with its client is gone for good.
+		if r, known := s.book.Record(record.TypeProject, nid); !known || !r.Exists() && !r.IsErased() {
 			n, err := schedule.Next(&q)
 			if err != nil {
 				return "", record.Errors{{Field: "repeat_weeks", Message: "repeat every: " + err.Error()}}
 			}
-			saves, next = append(saves, pending{nid, &n}), nid
+			saves, next = append(saves, pending{id: nid, v: &n, what: "The next visit it booked"}), nid
 		}
 	}
 	if err := s.saveAllLocked(ctx, saves); err != nil {
@@ -260,8 +265,13 @@ func (s *Session) saveProjectLocked(ctx context.Context, id string, p *record.Pr
 // nextID is the id of the project that follows project id when it
 // repeats. It is the same on every device, so two tablets marking one
 // visit done offline make one next visit, not two.
-func nextID(id string) string {
-	h := sha256.Sum256([]byte("pawfile next project\x00" + id))
+func nextID(id string) string { return derivedID("next project", id) }
+
+// derivedID is the id of the record made for purpose from record id: the
+// same on every device, so two tablets doing the same offline make one
+// record, not two.
+func derivedID(purpose, id string) string {
+	h := sha256.Sum256([]byte("pawfile " + purpose + "\x00" + id))
 	return hex.EncodeToString(h[:13])
 }
 
@@ -308,8 +318,9 @@ func (s *Session) BookAgain(ctx context.Context, id string, on record.Date) (str
 
 // saveAllLocked saves several records as one change: one transaction
 // with their rows, index docs and outbox entries. The first is the change
-// Undo reverts. Every record must be valid: a failure midway would leave
-// the first ones in memory only.
+// Undo reverts; the others it creates, Undo deletes along with it. Every
+// record must be valid: a failure midway would leave the first ones in
+// memory only.
 func (s *Session) saveAllLocked(ctx context.Context, saves []pending) error {
 	rows := map[string][]byte{}
 	docs := map[merge.Key]wire.Key{}
@@ -321,6 +332,7 @@ func (s *Session) saveAllLocked(ctx context.Context, saves []pending) error {
 		existed bool
 		before  map[string][]byte
 		v       any
+		what    string
 	}
 	var made []done
 	for _, p := range saves {
@@ -340,7 +352,7 @@ func (s *Session) saveAllLocked(ctx context.Context, saves []pending) error {
 		rows[rowKey(env.Key)] = data
 		items = append(items, localstore.Item{ID: env.OutboxID, Data: data})
 		docs[merge.Key{Class: typ.Class(), Type: typ, ID: p.id}] = env.Key
-		made = append(made, done{typ, p.id, env.Key, existed, before, p.v})
+		made = append(made, done{typ, p.id, env.Key, existed, before, p.v, p.what})
 	}
 	if len(made) == 0 {
 		return nil
@@ -353,6 +365,11 @@ func (s *Session) saveAllLocked(ctx context.Context, saves []pending) error {
 	}
 	m := made[0]
 	s.rememberLocked(m.typ, m.id, m.key, !m.existed, m.before, m.v)
+	for _, o := range made[1:] {
+		if s.undo != nil && !o.existed {
+			s.undo.addMade(o.typ, o.id, o.key, o.v, o.what)
+		}
+	}
 	return nil
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,12 +24,27 @@ type edit struct {
 	after   map[string][]byte // and as it wrote them
 	label   string
 	at      time.Time
+	also    []made // the other records the change created
+}
+
+// made is a record a change created besides the one it edited, such as
+// the next visit booked by marking a visit done: Undo deletes it too,
+// unless someone has changed it since.
+type made struct {
+	typ    record.Type
+	id     string
+	key    wire.Key
+	fields map[string][]byte // as the change wrote them
+	what   string            // "The next visit it booked"
 }
 
 // LastChange is what the undo button offers to revert.
 type LastChange struct {
 	Label string // "changed client Margaret Lockwood"
 	At    time.Time
+	// Note says, after an undo, what became of the records the change
+	// created besides: "The next visit it booked is removed too."
+	Note string
 }
 
 // ErrNothingToUndo is returned by Undo when there is no change to revert.
@@ -87,13 +104,28 @@ func (s *Session) rememberLocked(typ record.Type, id string, key wire.Key, creat
 	s.undo = e
 }
 
+// addMade adds record id, which the change created besides, to what undoing
+// it deletes.
+func (e *edit) addMade(typ record.Type, id string, key wire.Key, v any, what string) {
+	fields, err := record.Encode(v)
+	if err != nil {
+		return // then it is kept: undo deletes only what it knows unchanged
+	}
+	e.also = append(e.also, made{typ: typ, id: id, key: key, fields: fields, what: what})
+}
+
 // forgetUndoLocked drops the change to undo if it is of the record named
 // key, which was just erased: undo must not bring back erased data, nor
-// keep it in memory.
+// keep it in memory. A record the change created is left out of it.
 func (s *Session) forgetUndoLocked(key wire.Key) {
-	if s.undo != nil && s.undo.key == key {
-		s.undo = nil
+	if s.undo == nil {
+		return
 	}
+	if s.undo.key == key {
+		s.undo = nil
+		return
+	}
+	s.undo.also = slices.DeleteFunc(s.undo.also, func(m made) bool { return m.key == key })
 }
 
 // LastChange returns the change Undo would revert, if there is one.
@@ -109,8 +141,11 @@ func (s *Session) LastChange() (LastChange, bool) {
 // Undo reverts the last change saved on this device: a new record is
 // deleted; a changed record gets back the old values of the fields the
 // change wrote, except those someone has changed again since, which are
-// left as they are. The revert is a change like any other and syncs; it
-// cannot itself be undone.
+// left as they are. The records the change created besides (the next
+// visit of a visit marked done) are deleted too, unless someone has
+// changed them since: those are kept, and the returned Note says so. The
+// revert is a change like any other and syncs; it cannot itself be
+// undone.
 func (s *Session) Undo(ctx context.Context) (LastChange, error) {
 	s.mu.Lock()
 	e := s.undo
@@ -122,15 +157,33 @@ func (s *Session) Undo(ctx context.Context) (LastChange, error) {
 		return LastChange{}, ErrNothingToUndo
 	}
 	var b batch
+	var notes []string
 	cp := s.book.Checkpoint(e.typ, e.id)
 	env, err := s.revertLocked(e)
 	if err == nil {
 		b.undo = append(b.undo, cp)
-		if err = b.add(s, merge.Key{Class: e.typ.Class(), Type: e.typ, ID: e.id}, env); err != nil {
-			s.book.Rollback(cp)
-		} else {
-			err = s.commitLocked(ctx, &b)
+		err = b.add(s, merge.Key{Class: e.typ.Class(), Type: e.typ, ID: e.id}, env)
+	}
+	for _, m := range e.also {
+		if err != nil {
+			break
 		}
+		cur, ok := s.fieldsLocked(m.typ, m.id)
+		switch {
+		case !ok:
+			// Deleted since: nothing left to remove.
+		case !maps.EqualFunc(cur, m.fields, func(a, b []byte) bool { return string(a) == string(b) }):
+			notes = append(notes, m.what+" was changed since, so it is kept: open it and cancel it if it is not wanted.")
+		default:
+			if err = s.deleteLocked(&b, m.typ, m.id); err == nil {
+				notes = append(notes, m.what+" is removed too.")
+			}
+		}
+	}
+	if err == nil {
+		err = s.commitLocked(ctx, &b) // puts the book back itself if it fails
+	} else {
+		s.book.Rollback(b.undo...)
 	}
 	if err != nil {
 		s.mu.Unlock()
@@ -139,7 +192,7 @@ func (s *Session) Undo(ctx context.Context) (LastChange, error) {
 	s.undo = nil
 	s.mu.Unlock()
 	s.sent()
-	return LastChange{Label: e.label, At: e.at}, nil
+	return LastChange{Label: e.label, At: e.at, Note: strings.Join(notes, " ")}, nil
 }
 
 func (s *Session) revertLocked(e *edit) (wire.Envelope, error) {

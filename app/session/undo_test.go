@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"pawfile/shared/record"
+	"pawfile/shared/schedule"
 	"pawfile/shared/seal"
 )
 
@@ -164,5 +165,87 @@ func TestDrafts(t *testing.T) {
 	}
 	if _, _, ok, _ := s2.Draft(ctx, record.TypeClient, newID, &form{}); ok {
 		t.Error("erased client's draft still there")
+	}
+}
+
+// Undoing "done" on a repeating visit also removes the next visit it
+// booked, unless someone changed that visit since; marking it done again
+// books it again.
+func TestUndoDoneRemovesNextVisit(t *testing.T) {
+	ctx := context.Background()
+	keys := seal.NewKeyring()
+	a, _ := setUp(t, "ws1", keys, 1)
+	b, _ := setUp(t, "ws1", keys, 2)
+	unlocked(t, a)
+	unlocked(t, b)
+	ann, bella := household(t, a, "Ann", record.Pet{Name: "Bella"})
+	id := record.NewID()
+	p := groom(ann, bella, at(t, "2026-03-10", 10, 0), at(t, "2026-03-10", 12, 0), "m1")
+	p.RepeatWeeks = 6
+	if _, err := a.SaveProject(ctx, id, &p); err != nil {
+		t.Fatal(err)
+	}
+	done := p
+	done.Status = schedule.Done
+	next, err := a.SaveProject(ctx, id, &done)
+	if err != nil || next == "" {
+		t.Fatalf("marking done: %q, %v", next, err)
+	}
+	send(t, a, b, 1)
+	undone, err := a.Undo(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(undone.Note, "next visit it booked is removed") {
+		t.Errorf("undo note = %q", undone.Note)
+	}
+	send(t, a, b, 2)
+	for _, s := range []*Session{a, b} {
+		var got record.Project
+		s.LoadProject(id, &got)
+		if got.Status != schedule.Planned {
+			t.Errorf("device %d: status after undo %q", s.dev.Device, got.Status)
+		}
+		if ok, _ := s.LoadProject(next, &record.Project{}); ok {
+			t.Errorf("device %d still has the next visit", s.dev.Device)
+		}
+		if list := s.ProjectsOf(ann); len(list) != 1 {
+			t.Errorf("device %d lists %d bookings, want 1", s.dev.Device, len(list))
+		}
+	}
+
+	// Done again: the next visit is booked again, with the same id.
+	a.LoadProject(id, &done)
+	done.Status = schedule.Done
+	if again, err := a.SaveProject(ctx, id, &done); err != nil || again != next {
+		t.Fatalf("done again: next %q, %v; want %q", again, err, next)
+	}
+	if ok, _ := a.LoadProject(next, &record.Project{}); !ok {
+		t.Fatal("the next visit is not booked again")
+	}
+	// Someone moves the next visit on another device; undoing "done"
+	// then keeps it and says so.
+	send(t, a, b, 3)
+	var nb record.Project
+	b.LoadProject(next, &nb)
+	nb.Scope = "Shorter this time"
+	if _, err := b.SaveProject(ctx, next, &nb); err != nil {
+		t.Fatal(err)
+	}
+	send(t, b, a, 4)
+	undone, err = a.Undo(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(undone.Note, "changed since, so it is kept") {
+		t.Errorf("undo note = %q", undone.Note)
+	}
+	var kept record.Project
+	if ok, _ := a.LoadProject(next, &kept); !ok || kept.Scope != "Shorter this time" {
+		t.Errorf("the changed next visit: %v %+v", ok, kept)
+	}
+	a.LoadProject(id, &done)
+	if done.Status != schedule.Planned {
+		t.Errorf("status after the second undo %q", done.Status)
 	}
 }

@@ -127,16 +127,7 @@ func (c *calendar) Render() app.UI {
 // member. Positions are in elapsed time from the day's start, so on the
 // day the clocks change the labels say which hour is missing or twice.
 func dayGrid(d record.Date, w schedule.Window, cols []schedule.Column, clashed map[string]bool) app.UI {
-	from, to := firstHour*60, lastHour*60
-	for _, c := range cols {
-		for _, b := range c.Bookings {
-			s := int((b.Start.UnixMilli - w.Start.UnixMilli()) / 60000)
-			e := int((max(b.End.UnixMilli, b.Start.UnixMilli+slotMinutes*60000) - w.Start.UnixMilli()) / 60000)
-			from, to = min(from, max(0, s/slotMinutes*slotMinutes)), max(to, e)
-		}
-	}
-	dayLen := int(w.End.Sub(w.Start).Minutes())
-	to = min((to+slotMinutes-1)/slotMinutes*slotMinutes, dayLen)
+	from, to := dayRange(w, cols)
 	var slots []int // minutes from the day's start
 	for m := from; m < to; m += slotMinutes {
 		slots = append(slots, m)
@@ -165,17 +156,48 @@ func dayGrid(d record.Date, w schedule.Window, cols []schedule.Column, clashed m
 					}),
 					app.Range(col.Bookings).Slice(func(j int) app.UI {
 						b := col.Bookings[j]
-						top := int((b.Start.UnixMilli-w.Start.UnixMilli())/60000) - from
-						mins := max(int((b.End.UnixMilli-b.Start.UnixMilli)/60000), slotMinutes)
+						s, e := span(b, w)
 						return bookingBlock(b, clashed[b.ID]).
-							Style("top", strconv.Itoa(max(top, 0)*slotPx/slotMinutes)+"px").
-							Style("height", strconv.Itoa(mins*slotPx/slotMinutes-2)+"px")
+							Style("top", strconv.Itoa((s-from)*slotPx/slotMinutes)+"px").
+							Style("height", strconv.Itoa(max((e-s)*slotPx/slotMinutes-2, 0))+"px")
 					}),
 				),
 			)
 		}),
 	)
 }
+
+// dayRange is the part of day w the grid shows, in minutes from the
+// day's start: from firstHour to lastHour on the day's clock (an hour
+// more or less after midnight when the clocks change), stretched by
+// whole slots to every booking in cols, up to the day's edges.
+func dayRange(w schedule.Window, cols []schedule.Column) (from, to int) {
+	y, m, d := w.Start.Date()
+	hour := func(h int) int { return int(time.Date(y, m, d, h, 0, 0, 0, w.Start.Location()).Sub(w.Start).Minutes()) }
+	from, to = hour(firstHour), hour(lastHour)
+	for _, c := range cols {
+		for _, b := range c.Bookings {
+			s, e := span(b, w)
+			from, to = min(from, s/slotMinutes*slotMinutes), max(to, e)
+		}
+	}
+	to = min((to+slotMinutes-1)/slotMinutes*slotMinutes, dayMinutes(w))
+	return min(from, to), to
+}
+
+// span is booking b's place in day w, in minutes from the day's start,
+// cut at the day's edges (a booking from the evening before shows from
+// midnight). A booking lasts at least a slot there, so that one with no
+// end is still a target.
+func span(b schedule.Booking, w schedule.Window) (start, end int) {
+	s := int((b.Start.UnixMilli - w.Start.UnixMilli()) / 60000)
+	e := int((max(b.End.UnixMilli, b.Start.UnixMilli+slotMinutes*60000) - w.Start.UnixMilli()) / 60000)
+	return max(s, 0), min(e, dayMinutes(w))
+}
+
+// dayMinutes is how long day w lasts: 23 or 25 hours when the clocks
+// change.
+func dayMinutes(w schedule.Window) int { return int(w.End.Sub(w.Start).Minutes()) }
 
 // bookingBlock is a booking as the calendar shows it: a link to open it.
 func bookingBlock(b schedule.Booking, clash bool) app.HTMLA {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
+	"pawfile/app/session"
 	"pawfile/shared/record"
 )
 
@@ -39,6 +40,21 @@ func (d *draftKeeper) open(typ record.Type, key string, form any) (string, bool)
 		d.restored = at
 	}
 	return id, ok
+}
+
+// openNew is open for the form of a new record of typ that belongs to
+// another one (a project's new task): it fills form with the draft if
+// fits, called after, says the draft belongs where this form does; a draft
+// that does not is neither brought back nor dropped, and what it put in
+// form is to be ignored (d.restored is zero then). It returns the new
+// record's id: the draft's, or a fresh one.
+func (d *draftKeeper) openNew(typ record.Type, form any, fits func() bool) string {
+	id, ok := d.open(typ, session.NewDraftID, form)
+	if ok && fits() && record.ValidID(id) {
+		return id
+	}
+	d.restored = time.Time{}
+	return record.NewID()
 }
 
 // changed keeps the draft a moment after the last change; state returns

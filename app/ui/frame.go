@@ -69,7 +69,7 @@ func (f *frame) undo(ctx app.Context, e app.Event) {
 		f.undone = "Could not undo: " + err.Error() + "."
 		return
 	}
-	f.undone = "Undone: " + done.Label + "."
+	f.undone = "Undone: " + done.Label + "." + prefix(" ", done.Note)
 	ctx.After(undoWindow, func(ctx app.Context) { f.undone = "" })
 	// Show the screen again with what the record holds now.
 	u := *ctx.Page().URL()

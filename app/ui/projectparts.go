@@ -16,9 +16,40 @@ import (
 type taskList struct {
 	app.Compo
 	Project string
+	of, id  string // the project the new task's form is of, and the new task's id
 	t       record.Task
 	errs    record.Errors
 	err     string
+	draft   draftKeeper
+}
+
+func (l *taskList) OnInit()                  { l.open() }
+func (l *taskList) OnUpdate(ctx app.Context) { l.open() }
+
+// open starts the new task's form of the project shown, from its draft
+// if there is one.
+func (l *taskList) open() {
+	if l.of == l.Project {
+		return
+	}
+	var d record.Task
+	l.of, l.t, l.errs, l.err = l.Project, record.Task{}, nil, ""
+	if l.id = l.draft.openNew(record.TypeTask, &d, func() bool { return d.Project == l.Project }); !l.draft.restored.IsZero() {
+		l.t = d
+	}
+}
+
+func (l *taskList) keep(ctx app.Context, e app.Event) {
+	l.draft.changed(ctx, l.id, func() any {
+		t := l.t
+		t.Project = l.Project
+		return t
+	})
+}
+
+func (l *taskList) discard(ctx app.Context, e app.Event) {
+	l.draft.drop()
+	l.t, l.id = record.Task{}, record.NewID()
 }
 
 func (l *taskList) Render() app.UI {
@@ -39,12 +70,14 @@ func (l *taskList) Render() app.UI {
 				}))
 			}),
 		),
-		app.Form().OnSubmit(func(ctx app.Context, e app.Event) {
+		l.draft.notice(l.discard),
+		app.Form().OnInput(l.keep).OnChange(l.keep).OnSubmit(func(ctx app.Context, e app.Event) {
 			e.PreventDefault()
 			l.t.Project, l.t.Title, l.t.Position = l.Project, strings.TrimSpace(l.t.Title), int64(len(tasks))
-			err := current.SaveTask(context.Background(), record.NewID(), &l.t)
+			err := current.SaveTask(context.Background(), l.id, &l.t)
 			if l.errs, l.err = saveFailure(err); err == nil {
-				l.t = record.Task{}
+				l.draft.drop()
+				l.t, l.id = record.Task{}, record.NewID()
 			}
 		}).Body(
 			app.Div().Class("grid3").Body(
@@ -63,9 +96,40 @@ func (l *taskList) Render() app.UI {
 type milestoneList struct {
 	app.Compo
 	Project string
+	of, id  string // the project the new milestone's form is of, and the new milestone's id
 	m       record.Milestone
 	errs    record.Errors
 	err     string
+	draft   draftKeeper
+}
+
+func (l *milestoneList) OnInit()                  { l.open() }
+func (l *milestoneList) OnUpdate(ctx app.Context) { l.open() }
+
+// open starts the new milestone's form of the project shown, from its
+// draft if there is one.
+func (l *milestoneList) open() {
+	if l.of == l.Project {
+		return
+	}
+	var d record.Milestone
+	l.of, l.m, l.errs, l.err = l.Project, record.Milestone{}, nil, ""
+	if l.id = l.draft.openNew(record.TypeMilestone, &d, func() bool { return d.Project == l.Project }); !l.draft.restored.IsZero() {
+		l.m = d
+	}
+}
+
+func (l *milestoneList) keep(ctx app.Context, e app.Event) {
+	l.draft.changed(ctx, l.id, func() any {
+		m := l.m
+		m.Project = l.Project
+		return m
+	})
+}
+
+func (l *milestoneList) discard(ctx app.Context, e app.Event) {
+	l.draft.drop()
+	l.m, l.id = record.Milestone{}, record.NewID()
 }
 
 func (l *milestoneList) Render() app.UI {
@@ -86,12 +150,14 @@ func (l *milestoneList) Render() app.UI {
 				}))
 			}),
 		),
-		app.Form().OnSubmit(func(ctx app.Context, e app.Event) {
+		l.draft.notice(l.discard),
+		app.Form().OnInput(l.keep).OnChange(l.keep).OnSubmit(func(ctx app.Context, e app.Event) {
 			e.PreventDefault()
 			l.m.Project, l.m.Title = l.Project, strings.TrimSpace(l.m.Title)
-			err := current.SaveMilestone(context.Background(), record.NewID(), &l.m)
+			err := current.SaveMilestone(context.Background(), l.id, &l.m)
 			if l.errs, l.err = saveFailure(err); err == nil {
-				l.m = record.Milestone{}
+				l.draft.drop()
+				l.m, l.id = record.Milestone{}, record.NewID()
 			}
 		}).Body(
 			app.Div().Class("grid3").Body(
@@ -113,10 +179,62 @@ type visitNotes struct {
 	app.Compo
 	Project string
 	Pets    []session.PetSummary
+	of, id  string // the project the new note's form is of, and the new note's id
 	n       record.ProgressNote
 	minutes string
 	errs    record.Errors
 	err     string
+	draft   draftKeeper
+}
+
+// noteDraft is the visit-note form's state as its draft keeps it.
+type noteDraft struct {
+	Note    record.ProgressNote
+	Minutes string
+}
+
+func (v *visitNotes) OnInit()                  { v.open() }
+func (v *visitNotes) OnUpdate(ctx app.Context) { v.open() }
+
+// open starts the new note's form of the project shown, from its draft
+// if there is one.
+func (v *visitNotes) open() {
+	if v.of == v.Project {
+		return
+	}
+	var d noteDraft
+	v.of, v.n, v.minutes, v.errs, v.err = v.Project, record.ProgressNote{}, "", nil, ""
+	if v.id = v.draft.openNew(record.TypeProgressNote, &d, func() bool { return d.Note.Project == v.Project }); !v.draft.restored.IsZero() {
+		v.n, v.minutes = d.Note, d.Minutes
+	}
+}
+
+func (v *visitNotes) keep(ctx app.Context, e app.Event) {
+	v.draft.changed(ctx, v.id, func() any {
+		n := v.n
+		n.Project = v.Project
+		return noteDraft{Note: n, Minutes: v.minutes}
+	})
+}
+
+func (v *visitNotes) discard(ctx app.Context, e app.Event) {
+	v.draft.drop()
+	v.clear()
+}
+
+// clear empties the form for the next note.
+func (v *visitNotes) clear() {
+	v.n, v.minutes, v.id = record.ProgressNote{}, "", record.NewID()
+	// Inputs keep what was typed whatever the render says.
+	ids := []string{"note-incidents", "note-text", "note-minutes"}
+	for _, nf := range noteFields {
+		ids = append(ids, nf.id)
+	}
+	for _, id := range ids {
+		if el := app.Window().GetElementByID(id); el.Truthy() {
+			el.Set("value", "")
+		}
+	}
 }
 
 // noteFields are the short text fields of a note, in the form's order.
@@ -149,7 +267,8 @@ func (v *visitNotes) Render() app.UI {
 	notes := current.NotesOf(v.Project)
 	return app.Section().Class("card").Aria("labelledby", "notes-title").Body(
 		app.H2().ID("notes-title").Text("Visit notes"),
-		app.Form().OnSubmit(v.add).Body(
+		v.draft.notice(v.discard),
+		app.Form().OnSubmit(v.add).OnInput(v.keep).OnChange(v.keep).Body(
 			app.If(len(v.Pets) > 1, func() app.UI {
 				return app.Div().Body(
 					app.Label().For("note-pet").Text("Pet"),
@@ -228,18 +347,9 @@ func (v *visitNotes) add(ctx app.Context, e app.Event) {
 		v.errs, v.err = nil, "The note is empty: write what happened first."
 		return
 	}
-	err := current.SaveNote(context.Background(), record.NewID(), &v.n)
+	err := current.SaveNote(context.Background(), v.id, &v.n)
 	if v.errs, v.err = saveFailure(err); err == nil {
-		v.n, v.minutes = record.ProgressNote{}, ""
-		// Inputs keep what was typed whatever the render says.
-		ids := []string{"note-incidents", "note-text", "note-minutes"}
-		for _, nf := range noteFields {
-			ids = append(ids, nf.id)
-		}
-		for _, id := range ids {
-			if el := app.Window().GetElementByID(id); el.Truthy() {
-				el.Set("value", "")
-			}
-		}
+		v.draft.drop()
+		v.clear()
 	}
 }

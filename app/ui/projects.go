@@ -41,6 +41,15 @@ type projectForm struct {
 	errs                                record.Errors
 	err, saved                          string
 	ui                                  app.Context
+	draft                               draftKeeper
+}
+
+// projectDraft is the booking form's state as its draft keeps it, with
+// the reason being typed for cancelling.
+type projectDraft struct {
+	Project                             record.Project
+	Date, Start, Minutes, Price, Repeat string
+	Asking, Reason                      string
 }
 
 func (f *projectForm) OnMount(ctx app.Context) {
@@ -63,9 +72,49 @@ func (f *projectForm) OnNav(ctx app.Context) {
 
 // load fills the form from the project its address names, or a new
 // booking for the client it names, at the day, time and staff member a
-// calendar slot passed along.
+// calendar slot passed along; or with the draft kept for either.
 func (f *projectForm) load(path, date, at, staff string) {
 	*f = projectForm{Compo: f.Compo, ui: f.ui}
+	f.loadRecord(path, date, at, staff)
+	if f.client == "" {
+		return // the client is chosen first
+	}
+	key := f.id
+	if f.isNew {
+		key = session.NewDraftID
+	}
+	var d projectDraft
+	// A new booking's draft is of one client's new booking: not another's.
+	if rid, ok := f.draft.open(record.TypeProject, key, &d); ok && d.Project.Client == f.client {
+		// The status changes by its buttons, each saving at once: a draft
+		// of the form must not take it back.
+		status, reason := f.p.Status, f.p.StatusReason
+		f.p, f.date, f.start, f.minutes, f.price, f.repeat = d.Project, d.Date, d.Start, d.Minutes, d.Price, d.Repeat
+		f.p.Status, f.p.StatusReason, f.asking, f.reason = status, reason, d.Asking, d.Reason
+		if f.isNew && record.ValidID(rid) {
+			f.id = rid
+		}
+	} else if ok {
+		f.draft.restored = time.Time{}
+	}
+}
+
+// keep keeps the form's draft after a change.
+func (f *projectForm) keep(ctx app.Context, e app.Event) {
+	f.draft.changed(ctx, f.id, func() any {
+		return projectDraft{Project: f.p, Date: f.date, Start: f.start, Minutes: f.minutes, Price: f.price, Repeat: f.repeat,
+			Asking: f.asking, Reason: f.reason}
+	})
+}
+
+func (f *projectForm) discard(ctx app.Context, e app.Event) {
+	f.draft.drop()
+	u := ctx.Page().URL()
+	f.load(u.Path, u.Query().Get("date"), u.Query().Get("time"), u.Query().Get("staff"))
+}
+
+// loadRecord fills the form from the project path names, or a new one.
+func (f *projectForm) loadRecord(path, date, at, staff string) {
 	if strings.HasSuffix(path, "/projects/new") {
 		f.isNew, f.id = true, record.NewID()
 		f.client = strings.TrimSuffix(strings.TrimPrefix(path, "/clients/"), "/projects/new")
@@ -220,8 +269,12 @@ func (f *projectForm) save(status, reason string) {
 	p.Status, p.StatusReason = status, reason
 	next, err := current.SaveProject(context.Background(), f.id, &p)
 	if f.errs, f.err = saveFailure(err); err != nil {
+		if f.errs.On("status_reason") != "" {
+			f.asking = status // the reason field, with the message beside it
+		}
 		return
 	}
+	f.draft.saved(f.id)
 	f.p, f.next, f.asking, f.reason = p, next, "", ""
 	f.fromRecord()
 	f.saved = "Saved on this device."
@@ -248,6 +301,16 @@ func (f *projectForm) reopen(ctx app.Context, e app.Event) {
 	current.LoadProject(f.id, &f.p)
 	f.fromRecord()
 	f.saved = "Reopened: the visit is in progress again."
+}
+
+// invoice opens the done project's invoice, made the first time.
+func (f *projectForm) invoice(ctx app.Context, e app.Event) {
+	f.saved = ""
+	id, err := current.InvoiceProject(context.Background(), f.id, today())
+	if f.errs, f.err = saveFailure(err); err != nil {
+		return
+	}
+	ctx.Navigate("/invoices/" + id)
 }
 
 func (f *projectForm) bookAgain(ctx app.Context, e app.Event) {
@@ -305,7 +368,8 @@ func (f *projectForm) Render() app.UI {
 		}),
 		app.If(!f.isNew, f.statusCard),
 		app.If(!f.isNew, func() app.UI { return &projectPhotos{Project: f.id, Client: f.client, Pets: chosen} }),
-		app.Form().Class("card").OnSubmit(f.submit).Body(
+		f.draft.notice(f.discard),
+		app.Form().Class("card").OnSubmit(f.submit).OnInput(f.keep).OnChange(f.keep).Body(
 			app.If(len(pets) == 0, func() app.UI {
 				return app.P().Class("hint").Body(app.Text("This client has no pets yet. "), app.A().Href("/clients/"+f.client+"/pets/new").Text("Add a pet"))
 			}).Else(func() app.UI {
@@ -403,12 +467,11 @@ func (f *projectForm) statusCard() app.UI {
 			if f.asking == schedule.NoShow {
 				what = "What happened?"
 			}
-			return app.Div().Body(
-				field("reason", what, f.errs.On("status_reason"), "", app.Input().ID("reason").Type("text").Attr("autocomplete", "off").
-					Value(f.reason).Aria("invalid", f.errs.On("status_reason") != "").OnInput(f.ValueTo(&f.reason))),
+			return app.Div().OnInput(f.keep).Body(
+				textField("reason", what, f.errs.On("status_reason"), "", f.reason, f.ValueTo(&f.reason)),
 				app.Div().Class("actions").Body(
 					app.Button().Class("danger").Text("Confirm "+statusLabel(f.asking)).OnClick(func(ctx app.Context, e app.Event) { f.save(f.asking, f.reason) }),
-					app.Button().Text("Keep it").OnClick(func(ctx app.Context, e app.Event) { f.asking, f.reason = "", "" }),
+					app.Button().Text("Keep it").OnClick(func(ctx app.Context, e app.Event) { f.asking, f.reason = "", ""; f.keep(ctx, e) }),
 				),
 			)
 		}),
@@ -428,6 +491,7 @@ func (f *projectForm) statusCard() app.UI {
 			app.If(open && f.asking == "", func() app.UI {
 				return app.Button().Class("danger").Text("No-show…").OnClick(func(ctx app.Context, e app.Event) { f.asking = schedule.NoShow })
 			}),
+			app.If(st == schedule.Done, f.invoiceAction),
 			app.If(st == schedule.Done, func() app.UI {
 				return app.Button().Text("Reopen").OnClick(f.reopen)
 			}),
@@ -439,6 +503,18 @@ func (f *projectForm) statusCard() app.UI {
 			)
 		}),
 	)
+}
+
+// invoiceAction opens the done project's invoice, or makes it for a
+// member who may bill.
+func (f *projectForm) invoiceAction() app.UI {
+	if id, ok := current.ProjectInvoice(f.id); ok {
+		return app.A().Class("button", "primary").Href("/invoices/" + id).Text("Open invoice")
+	}
+	if !current.Role().CanWrite(record.ClassClient) {
+		return app.Text("")
+	}
+	return app.Button().Class("primary").Text("Create invoice").OnClick(f.invoice)
 }
 
 // conflicts warns of the booking's clashes as the form stands: the same

@@ -258,6 +258,24 @@ func truncate(s string, n int) string {
 	return s[:n] + "…"
 }
 
+// MissingReason says what to write as the reason of a project whose
+// status needs one, cancelled or no-show, when reason is blank; else "".
+// A reason tells whoever reads the client's history later whether the
+// client called ahead or simply never came. [Validate] applies it, and
+// package schedule when a person changes a status.
+func MissingReason(status, reason string) string {
+	if strings.TrimSpace(reason) != "" {
+		return ""
+	}
+	switch status {
+	case "cancelled":
+		return "say why the project is cancelled (for example: the client called, the pet is unwell)"
+	case "no_show":
+		return "say what happened (for example: no answer at the door, no call)"
+	}
+	return ""
+}
+
 // crossError is a rule relating two fields; it is reported on Field, and
 // only when neither field already has a problem of its own.
 type crossError struct {
@@ -283,6 +301,9 @@ func crossCheck(v any) []crossError {
 	case *Project:
 		if !r.Start.IsZero() && !r.End.IsZero() && r.End.UnixMilli <= r.Start.UnixMilli {
 			add("end", "start", "must be after the start")
+		}
+		if msg := MissingReason(r.Status, r.StatusReason); msg != "" {
+			add("status_reason", "status", msg)
 		}
 	case *Payment:
 		if !r.Tip.IsZero() && !r.Amount.IsZero() && r.Tip.Currency != r.Amount.Currency {

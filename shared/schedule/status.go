@@ -39,7 +39,8 @@ import (
 //     staff and duration.
 //   - cancelled and no_show need a reason, so the person reading the
 //     history later knows whether the client called ahead or simply never
-//     came.
+//     came ([record.MissingReason]; [record.Validate] refuses a project
+//     without one too).
 //   - saving a project with its own status again is allowed, so a reason
 //     can be corrected (but not emptied).
 //   - a new project, with no status yet, may start in any status: a walk-in
@@ -60,10 +61,8 @@ func SetStatus(p *record.Project, status, reason string) error {
 		return fieldError("status", "must be one of planned, in progress, done, cancelled, no-show")
 	case from != "" && !known(from):
 		return fieldError("status", fmt.Sprintf("%q is a status from a newer version of Pawfile; update the app to change it", trim(from)))
-	case status == Cancelled && reason == "":
-		return fieldError("status_reason", "say why the project is cancelled (for example: the client called, the pet is unwell)")
-	case status == NoShow && reason == "":
-		return fieldError("status_reason", "say what happened (for example: no answer at the door, no call)")
+	case record.MissingReason(status, reason) != "":
+		return fieldError("status_reason", record.MissingReason(status, reason))
 	case from == status, from == "":
 		// The same status (to correct a reason), or a new project.
 	case from == Done:
