@@ -97,7 +97,7 @@ func TestExportClient(t *testing.T) {
 	if emails, ok := client["emails"].([]any); !ok || len(emails) != 0 {
 		t.Errorf("no emails should be an empty list, got %#v", client["emails"])
 	}
-	counts := map[string]int{"pets": 2, "vaccinations": 2, "contact_log": 2, "invoices": 1, "invoice_lines": 1,
+	counts := map[string]int{"pets": 2, "vaccinations": 2, "weighings": 0, "contact_log": 2, "invoices": 1, "invoice_lines": 1,
 		"payments": 1, "photos": 1, "projects": 0, "tasks": 0, "milestones": 0, "progress_notes": 0}
 	for k, n := range counts {
 		list, ok := got[k].([]any)
