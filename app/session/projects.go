@@ -29,10 +29,11 @@ import (
 
 // The index docs' version, kept in the meta store: a store whose docs are
 // older is reindexed once at unlock. 2: projects, their parts, and pets'
-// grooming intervals have docs.
+// grooming intervals have docs. 3: weighings have docs (an older app
+// kept those it synced without one).
 const (
 	metaDocs    = "docs-version"
-	docsVersion = 2
+	docsVersion = 3
 )
 
 func docsCurrentMeta() map[string][]byte { return map[string][]byte{metaDocs: {docsVersion}} }

@@ -47,7 +47,7 @@ func (s *Session) open(ctx context.Context, d *device, kek seal.Key, keys *seal.
 	s.dev, s.kek, s.keys, s.identity, s.clock, s.book, s.cursor, s.business = d, kek, keys, id, c, bk, cursor, business
 	docs, records, bad := 0, 0, 0
 	s.clientDocs, s.petDocs, s.vaccDocs, s.contactDocs = map[string]indexDoc{}, map[string]indexDoc{}, map[string]indexDoc{}, map[string]indexDoc{}
-	s.invoiceDocs, s.billDocs = map[string]indexDoc{}, map[string]indexDoc{}
+	s.invoiceDocs, s.billDocs, s.weighDocs = map[string]indexDoc{}, map[string]indexDoc{}, map[string]indexDoc{}
 	s.projectDocs, s.partDocs = map[string]indexDoc{}, map[string]indexDoc{}
 	later := map[string][]byte{} // project-class docs, opened after unlock
 	for row, b := range rows {
@@ -69,6 +69,8 @@ func (s *Session) open(ctx context.Context, d *device, kek seal.Key, keys *seal.
 				s.petDocs[doc.ID], docs = doc, docs+1
 			case doc.Type == record.TypeVaccination:
 				s.vaccDocs[doc.ID], docs = doc, docs+1
+			case doc.Type == record.TypeWeighing:
+				s.weighDocs[doc.ID], docs = doc, docs+1
 			case doc.Type == record.TypeContactLog:
 				s.contactDocs[doc.ID], docs = doc, docs+1
 			case doc.Type == record.TypeInvoice:
@@ -478,6 +480,12 @@ func (s *Session) LoadClient(id string, c *record.Client) (bool, error) {
 // SaveVaccination validates and saves a vaccination.
 func (s *Session) SaveVaccination(ctx context.Context, id string, v *record.Vaccination) error {
 	_, err := s.save(ctx, id, v)
+	return err
+}
+
+// SaveWeighing validates and saves a weighing of a pet.
+func (s *Session) SaveWeighing(ctx context.Context, id string, w *record.Weighing) error {
+	_, err := s.save(ctx, id, w)
 	return err
 }
 
