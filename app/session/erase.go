@@ -64,7 +64,7 @@ func (s *Session) EraseClient(ctx context.Context, id string) (int, error) {
 		if indexed(k.Type) {
 			rows[docPrefix+rowKey(rk)] = nil // no doc for what is gone
 		}
-		meta[draftPrefix+rowKey(rk)] = nil
+		s.erasedDraftsLocked(meta, k)
 		s.forgetUndoLocked(rk)
 	}
 	err := s.cfg.Store.Commit(ctx, localstore.Change{Records: rows, Enqueue: items, Meta: meta})

@@ -630,6 +630,7 @@ func (l *local) Receive(ctx context.Context, vs []wire.Envelope, cursor uint64) 
 	rows := map[string][]byte{}
 	touched := map[merge.Key]bool{}
 	changedKeys := map[merge.Key]wire.Key{}
+	c := localstore.Change{Records: rows, Meta: map[string][]byte{}}
 	for _, v := range vs {
 		known := s.book.Known(v.Key)
 		key, changed, err := s.book.Apply(v)
@@ -639,6 +640,9 @@ func (l *local) Receive(ctx context.Context, vs []wire.Envelope, cursor uint64) 
 		if err != nil {
 			s.log.Printf("a version from the server does not open; skipped: seq=%v err=%v", v.Seq, err)
 			continue
+		}
+		if v.Erased {
+			s.erasedDraftsLocked(c.Meta, key)
 		}
 		if !changed && known {
 			continue
@@ -670,7 +674,6 @@ func (l *local) Receive(ctx context.Context, vs []wire.Envelope, cursor uint64) 
 	if err := s.docRowsLocked(changedKeys, rows); err != nil {
 		return err
 	}
-	c := localstore.Change{Records: rows, Meta: map[string][]byte{}}
 	if cursor != 0 && cursor != s.cursor {
 		c.Meta[metaCursor] = binary.BigEndian.AppendUint64(nil, cursor)
 	}

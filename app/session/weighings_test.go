@@ -84,8 +84,8 @@ func TestWeighingsFromTwoDevices(t *testing.T) {
 	}
 }
 
-// Erasing a client erases their pets' weighings on every device; the
-// export holds them.
+// Erasing a client erases their pets' weighings on every device, and the
+// drafts of what was being typed about them; the export holds them.
 func TestWeighingsErasedWithTheClient(t *testing.T) {
 	ctx := context.Background()
 	keys := seal.NewKeyring()
@@ -129,6 +129,19 @@ func TestWeighingsErasedWithTheClient(t *testing.T) {
 		}
 	}
 
+	// What each device was typing about Ann's pet and Ann, and about Rex.
+	type draft struct{ Note string }
+	for _, s := range []*Session{a, b} {
+		for _, d := range []struct {
+			t      record.Type
+			parent string
+		}{{record.TypeWeighing, bella}, {record.TypeVaccination, bella}, {record.TypeContactLog, ann}, {record.TypePet, ann}, {record.TypeWeighing, rex}} {
+			if err := s.KeepDraft(ctx, d.t, NewDraftOf(d.parent), record.NewID(), draft{"typed"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+
 	n, err := a.EraseClient(ctx, ann)
 	if err != nil {
 		t.Fatal(err)
@@ -148,6 +161,17 @@ func TestWeighingsErasedWithTheClient(t *testing.T) {
 		}
 		if got := weights(s, rex); len(got) != 1 {
 			t.Errorf("%s: another client's pet's weighings: %v", name, got)
+		}
+		for _, d := range []struct {
+			t      record.Type
+			parent string
+		}{{record.TypeWeighing, bella}, {record.TypeVaccination, bella}, {record.TypeContactLog, ann}, {record.TypePet, ann}} {
+			if _, _, ok, _ := s.Draft(ctx, d.t, NewDraftOf(d.parent), &draft{}); ok {
+				t.Errorf("%s: the draft of a new %s of an erased record is still there", name, d.t)
+			}
+		}
+		if _, _, ok, _ := s.Draft(ctx, record.TypeWeighing, NewDraftOf(rex), &draft{}); !ok {
+			t.Errorf("%s: the draft of another client's pet's weighing was dropped", name)
 		}
 	}
 }
