@@ -77,6 +77,19 @@ func (d *draftKeeper) saved(id string) {
 	d.key = id
 }
 
+// addForm is the short form of a card that adds a record below the one
+// on screen (a vaccination, a weighing, a call): the notice of its draft,
+// its fields, what went wrong and its button. keep runs at every change.
+func (d *draftKeeper) addForm(discard, keep, submit app.EventHandler, errMsg, button string, fields ...app.UI) app.UI {
+	return app.Div().Body(
+		d.notice(discard),
+		app.Form().OnSubmit(submit).OnInput(keep).OnChange(keep).Body(append(fields,
+			app.If(errMsg != "", func() app.UI { return app.Div().Class("alert").Attr("role", "alert").Text(errMsg) }),
+			app.Div().Class("actions").Body(app.Button().Type("submit").Text(button)),
+		)...),
+	)
+}
+
 // notice tells the person a draft was brought back, with a way to throw
 // it away, or that drafts cannot be kept.
 func (d *draftKeeper) notice(discard app.EventHandler) app.UI {

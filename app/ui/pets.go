@@ -95,10 +95,11 @@ func (f *petForm) OnNav(ctx app.Context) {
 // the client it names, or the draft kept for either.
 func (f *petForm) load(path string) {
 	f.errs, f.err, f.saved, f.created = nil, "", false, false
-	key := session.NewDraftID
+	var key string
 	if strings.HasSuffix(path, "/pets/new") {
 		f.client = strings.TrimSuffix(strings.TrimPrefix(path, "/clients/"), "/pets/new")
 		f.id, f.isNew, f.p = record.NewID(), true, record.Pet{Client: f.client, Species: "dog"}
+		key = session.NewDraftOf(f.client)
 	} else {
 		f.id, f.isNew, f.p, key = strings.TrimPrefix(path, "/pets/"), false, record.Pet{}, strings.TrimPrefix(path, "/pets/")
 		ok, err := current.LoadPet(f.id, &f.p)
@@ -116,7 +117,7 @@ func (f *petForm) load(path string) {
 		f.interval = strconv.FormatInt(f.p.GroomingIntervalWeeks, 10)
 	}
 	var d petDraft
-	// A new pet's draft is of one client's new pet: not another's.
+	// Not the draft of a pet another device has since moved to another client.
 	if rid, ok := f.draft.open(record.TypePet, key, &d); ok && d.Pet.Client == f.client {
 		f.p, f.allergies, f.conditions, f.medications = d.Pet, d.Allergies, d.Conditions, d.Medications
 		f.weight, f.interval = d.Weight, d.Interval
