@@ -41,13 +41,7 @@ func (l *contactLog) reset(channel string) {
 	l.c, l.errs, l.err = record.ContactLog{Client: l.Client, Channel: channel}, nil, ""
 }
 
-// show puts the summary into its textarea, which keeps what was typed
-// whatever the render says.
-func (l *contactLog) show() {
-	if e := app.Window().GetElementByID("log-summary"); e.Truthy() {
-		e.Set("value", l.c.Summary)
-	}
-}
+func (l *contactLog) show() { showValues("log-summary", l.c.Summary) }
 
 func (l *contactLog) keep(ctx app.Context, e app.Event) {
 	// The entry's id and time are given when it is added.

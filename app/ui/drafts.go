@@ -90,6 +90,19 @@ func (d *draftKeeper) addForm(discard, keep, submit app.EventHandler, errMsg, bu
 	)
 }
 
+// showValues puts each value into the input or textarea with the id
+// before it, as in showValues("vacc-name", "", "vacc-given", ""): how an
+// add form shows that it was emptied or filled from a draft. go-app
+// renders an empty value by removing the value attribute, which leaves
+// what was typed on screen.
+func showValues(idValues ...string) {
+	for i := 0; i+1 < len(idValues); i += 2 {
+		if e := app.Window().GetElementByID(idValues[i]); e.Truthy() {
+			e.Set("value", idValues[i+1])
+		}
+	}
+}
+
 // notice tells the person a draft was brought back, with a way to throw
 // it away, or that drafts cannot be kept.
 func (d *draftKeeper) notice(discard app.EventHandler) app.UI {

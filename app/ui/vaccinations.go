@@ -49,6 +49,11 @@ func (c *vaccinations) load() {
 	if rid, ok := c.draft.open(record.TypeVaccination, session.NewDraftOf(c.Pet), &c.v); ok && record.ValidID(rid) {
 		c.id = rid
 	}
+	c.show()
+}
+
+func (c *vaccinations) show() {
+	showValues("vacc-name", c.v.Name, "vacc-given", string(c.v.Given), "vacc-expires", string(c.v.Expires))
 }
 
 func (c *vaccinations) reset() {
@@ -62,6 +67,7 @@ func (c *vaccinations) keep(ctx app.Context, e app.Event) {
 func (c *vaccinations) discard(ctx app.Context, e app.Event) {
 	c.draft.drop()
 	c.reset()
+	c.show()
 }
 
 func (c *vaccinations) Render() app.UI {
@@ -105,6 +111,7 @@ func (c *vaccinations) add(ctx app.Context, e app.Event) {
 	if c.errs, c.err = saveFailure(err); err == nil {
 		c.draft.drop()
 		c.reset()
+		c.show()
 	}
 }
 

@@ -57,6 +57,11 @@ func (c *weighings) load() {
 			c.id = rid
 		}
 	}
+	c.show()
+}
+
+func (c *weighings) show() {
+	showValues("weigh-date", string(c.w.Date), "weigh-kg", c.kg, "weigh-note", c.w.Note)
 }
 
 func (c *weighings) reset() {
@@ -70,6 +75,7 @@ func (c *weighings) keep(ctx app.Context, e app.Event) {
 func (c *weighings) discard(ctx app.Context, e app.Event) {
 	c.draft.drop()
 	c.reset()
+	c.show()
 }
 
 func (c *weighings) Render() app.UI {
@@ -148,5 +154,6 @@ func (c *weighings) add(ctx app.Context, e app.Event) {
 	if c.errs, c.err = saveFailure(err); err == nil {
 		c.draft.drop()
 		c.reset()
+		c.show()
 	}
 }
