@@ -22,18 +22,22 @@ type contactLog struct {
 	draft  draftKeeper
 }
 
-func (l *contactLog) OnMount(ctx app.Context)  { l.load() }
-func (l *contactLog) OnUpdate(ctx app.Context) { l.load() }
+func (l *contactLog) OnMount(ctx app.Context)  { l.load(ctx) }
+func (l *contactLog) OnUpdate(ctx app.Context) { l.load(ctx) }
 
 // load empties the form for a new entry in the client's log, then fills
 // it with the draft kept for one, if any.
-func (l *contactLog) load() {
+func (l *contactLog) load(ctx app.Context) {
 	l.reset("")
+	l.show()
 	if l.Client == "" || current.Phase() != session.Open {
 		return // the client's screen has not loaded yet
 	}
-	l.draft.open(record.TypeContactLog, session.NewDraftOf(l.Client), &l.c)
-	l.show()
+	var c record.ContactLog
+	l.draft.openLater(ctx, record.TypeContactLog, session.NewDraftOf(l.Client), &c, func(string) {
+		l.c = c
+		l.show()
+	})
 }
 
 // reset empties the form, keeping the channel chosen last.

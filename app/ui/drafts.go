@@ -41,6 +41,31 @@ func (d *draftKeeper) open(typ record.Type, key string, form any) (string, bool)
 	return id, ok
 }
 
+// openLater is open for the add form of a card (see addForm): it reads
+// the draft into into in the background and then, on the UI goroutine,
+// calls fill with the record's id the draft holds, unless the person has
+// typed meanwhile. A card opens as its screen does, and the UI goroutine
+// must not wait on storage then: a link tapped meanwhile would load the
+// whole page again, locked.
+func (d *draftKeeper) openLater(ctx app.Context, typ record.Type, key string, into any, fill func(id string)) {
+	*d = draftKeeper{typ: typ, key: key}
+	ctx.Async(func() {
+		id, at, ok, err := current.Draft(context.Background(), typ, key, into)
+		ctx.Dispatch(func(ctx app.Context) {
+			if d.typ != typ || d.key != key || d.gen != 0 {
+				return // opened for another record, or typed into
+			}
+			switch {
+			case err != nil:
+				d.err = "Unsaved changes kept earlier could not be read: " + err.Error()
+			case ok:
+				d.restored = at
+				fill(id)
+			}
+		})
+	})
+}
+
 // changed keeps the draft a moment after the last change; state returns
 // the form's state then, and newID the new record's id.
 func (d *draftKeeper) changed(ctx app.Context, newID string, state func() any) {

@@ -36,20 +36,24 @@ type vaccinations struct {
 	draft draftKeeper
 }
 
-func (c *vaccinations) OnMount(ctx app.Context)  { c.load() }
-func (c *vaccinations) OnUpdate(ctx app.Context) { c.load() }
+func (c *vaccinations) OnMount(ctx app.Context)  { c.load(ctx) }
+func (c *vaccinations) OnUpdate(ctx app.Context) { c.load(ctx) }
 
 // load empties the form for a new vaccination of the pet, then fills it
 // with the draft kept for one, if any.
-func (c *vaccinations) load() {
+func (c *vaccinations) load(ctx app.Context) {
 	c.reset()
+	c.show()
 	if c.Pet == "" || current.Phase() != session.Open {
 		return // the pet's screen has not loaded yet
 	}
-	if rid, ok := c.draft.open(record.TypeVaccination, session.NewDraftOf(c.Pet), &c.v); ok && record.ValidID(rid) {
-		c.id = rid
-	}
-	c.show()
+	var v record.Vaccination
+	c.draft.openLater(ctx, record.TypeVaccination, session.NewDraftOf(c.Pet), &v, func(id string) {
+		if c.v = v; record.ValidID(id) {
+			c.id = id
+		}
+		c.show()
+	})
 }
 
 func (c *vaccinations) show() {

@@ -32,32 +32,32 @@ type weighingDraft struct {
 	Kg       string
 }
 
-func (c *weighings) OnMount(ctx app.Context) { c.load() }
+func (c *weighings) OnMount(ctx app.Context) { c.load(ctx) }
 
 // OnUpdate loads the form again for another pet, not when only the
 // weight entered with this one changed: that would empty it mid-typing.
 func (c *weighings) OnUpdate(ctx app.Context) {
 	if c.Pet != c.pet {
-		c.load()
+		c.load(ctx)
 	}
 }
 
 // load empties the form for a weighing of the pet today, then fills it
 // with the draft kept for one, if any.
-func (c *weighings) load() {
+func (c *weighings) load(ctx app.Context) {
 	c.pet = c.Pet
 	c.reset()
+	c.show()
 	if c.Pet == "" || current.Phase() != session.Open {
 		return // the pet's screen has not loaded yet
 	}
-	d := weighingDraft{Weighing: c.w}
-	if rid, ok := c.draft.open(record.TypeWeighing, session.NewDraftOf(c.Pet), &d); ok {
-		c.w, c.kg = d.Weighing, d.Kg
-		if record.ValidID(rid) {
-			c.id = rid
+	var d weighingDraft
+	c.draft.openLater(ctx, record.TypeWeighing, session.NewDraftOf(c.Pet), &d, func(id string) {
+		if c.w, c.kg = d.Weighing, d.Kg; record.ValidID(id) {
+			c.id = id
 		}
-	}
-	c.show()
+		c.show()
+	})
 }
 
 func (c *weighings) show() {
