@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"pawfile/app/localstore"
+	"pawfile/shared/merge"
 	"pawfile/shared/record"
 	"pawfile/shared/seal"
 )
@@ -24,6 +25,12 @@ const (
 // NewDraftID is the id under which a form for a record not yet saved
 // keeps its draft: one unsaved new record of each type at a time.
 const NewDraftID = "new"
+
+// NewDraftOf is the id under which a form for a new record below parent
+// (a pet's vaccination, a call in a client's log) keeps its draft: one
+// for each parent, so that erasing the parent drops what was being typed
+// about it too. It is never a record's id, which has no colon.
+func NewDraftOf(parent string) string { return NewDraftID + ":" + parent }
 
 type draft struct {
 	ID    string          `json:"id"` // the record's id, which a new record's draft keeps too
@@ -96,6 +103,18 @@ func (s *Session) Draft(ctx context.Context, t record.Type, id string, form any)
 		return "", time.Time{}, false, fmt.Errorf("read the draft: %w", err)
 	}
 	return d.ID, time.UnixMilli(d.Saved), true, nil
+}
+
+// erasedDraftsLocked adds to meta the drafts that erasing record k
+// drops: its own, and those of new records being typed below it.
+func (s *Session) erasedDraftsLocked(meta map[string][]byte, k merge.Key) {
+	meta[s.draftName(k.Type, k.ID)] = nil
+	for _, t := range record.Types() {
+		sc, _ := record.SchemaOf(t)
+		if f, ok := sc.Field(sc.Parent); ok && f.Ref == k.Type {
+			meta[s.draftName(t, NewDraftOf(k.ID))] = nil
+		}
+	}
 }
 
 // DropDraft forgets the draft of record id of type t: it was saved or

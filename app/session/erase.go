@@ -69,7 +69,7 @@ func (s *Session) EraseClient(ctx context.Context, id string) (int, error) {
 		if indexed(k.Type) {
 			rows[docPrefix+rowKey(rk)] = nil // no doc for what is gone
 		}
-		meta[draftPrefix+rowKey(rk)] = nil
+		s.erasedDraftsLocked(meta, k)
 		s.forgetUndoLocked(rk)
 	}
 	change := localstore.Change{Records: rows, Enqueue: items, Meta: meta, Blobs: blobs}

@@ -33,6 +33,8 @@ func TestExportClient(t *testing.T) {
 		{max, &record.Pet{Client: ann, Name: "Max", Species: "cat"}},
 		{record.NewID(), &record.Vaccination{Pet: bella, Name: "Rabies", Given: "2024-01-10", Expires: "2027-01-10"}},
 		{record.NewID(), &record.Vaccination{Pet: max, Name: "Cat flu", Expires: "2025-06-01"}},
+		{record.NewID(), &record.Weighing{Pet: bella, Date: "2025-03-04", Grams: 8450, Note: "after winter"}},
+		{record.NewID(), &record.Weighing{Pet: bella, Date: "2024-11-02", Grams: 8200}},
 		{record.NewID(), &record.ContactLog{Client: ann, When: called, Channel: "call", Direction: "inbound", Summary: "Asked to move Friday"}},
 		{record.NewID(), &record.ContactLog{Client: ann, When: record.InstantOf(time.Date(2025, 3, 5, 10, 0, 0, 0, london)), Channel: "text", Summary: "Confirmed 10:00"}},
 		{inv, &record.Invoice{Client: ann, Number: "INV-7", Issued: "2025-03-07", Status: "issued", TaxRate: 2000}},
@@ -42,6 +44,7 @@ func TestExportClient(t *testing.T) {
 		{other, &record.Client{Name: "Other Keep"}},
 		{rex, &record.Pet{Client: other, Name: "Rex"}},
 		{record.NewID(), &record.Vaccination{Pet: rex, Name: "Leptospirosis"}},
+		{record.NewID(), &record.Weighing{Pet: rex, Date: "2025-03-04", Grams: 31000, Note: "Other's dog"}},
 		{record.NewID(), &record.ContactLog{Client: other, When: called, Channel: "email", Summary: "Other's email"}},
 		{otherInv, &record.Invoice{Client: other, Number: "INV-8", Status: "draft"}},
 		{record.NewID(), &record.InvoiceLine{Invoice: otherInv, Description: "Other's nails", Quantity: 1, UnitPrice: record.Money{Minor: 999, Currency: "GBP"}}},
@@ -58,8 +61,8 @@ func TestExportClient(t *testing.T) {
 	if e.Workspace != "ws1" || e.ExportedBy != "owner@example.com" || time.Since(e.ExportedAt) > time.Minute {
 		t.Errorf("header: workspace %q, by %q, at %v", e.Workspace, e.ExportedBy, e.ExportedAt)
 	}
-	if e.Count() != 11 {
-		t.Errorf("export holds %d records, want 11", e.Count())
+	if e.Count() != 13 {
+		t.Errorf("export holds %d records, want 13", e.Count())
 	}
 	if got := e.FileName(); got != "pawfile-export-ann-export-"+string(record.DateOf(e.ExportedAt))+".json" {
 		t.Errorf("file name %q", got)
@@ -97,7 +100,7 @@ func TestExportClient(t *testing.T) {
 	if emails, ok := client["emails"].([]any); !ok || len(emails) != 0 {
 		t.Errorf("no emails should be an empty list, got %#v", client["emails"])
 	}
-	counts := map[string]int{"pets": 2, "vaccinations": 2, "contact_log": 2, "invoices": 1, "invoice_lines": 1,
+	counts := map[string]int{"pets": 2, "vaccinations": 2, "weighings": 2, "contact_log": 2, "invoices": 1, "invoice_lines": 1,
 		"payments": 1, "photos": 1, "projects": 0, "tasks": 0, "milestones": 0, "progress_notes": 0}
 	for k, n := range counts {
 		list, ok := got[k].([]any)
@@ -119,6 +122,9 @@ func TestExportClient(t *testing.T) {
 	}
 	if v := rec("vaccinations", 1); v["name"] != "Rabies" || v["given"] != "2024-01-10" || v["pet"] != bella {
 		t.Errorf("vaccinations, in date order: second = %v", v)
+	}
+	if w := rec("weighings", 1); w["pet"] != bella || w["date"] != "2025-03-04" || w["grams"] != 8450.0 || w["note"] != "after winter" {
+		t.Errorf("weighings, in date order: second = %v", w)
 	}
 	if c := rec("contact_log", 0); c["summary"] != "Asked to move Friday" || c["when"] != "2025-03-04T09:15:00.000Z" || c["direction"] != "inbound" {
 		t.Errorf("first contact = %v", c)

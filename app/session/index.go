@@ -34,15 +34,16 @@ type indexDoc struct {
 	Client  string         `json:"c,omitempty"` // a pet's, contact's or invoice's client
 	Species string         `json:"s,omitempty"`
 	Alerts  []record.Alert `json:"a,omitempty"` // a pet's care alerts, shown wherever it appears
-	Pet     string         `json:"q,omitempty"` // a vaccination's pet
+	Pet     string         `json:"q,omitempty"` // a vaccination's or weighing's pet
 	Expires record.Date    `json:"v,omitempty"` // a vaccination's expiry
 	When    int64          `json:"w,omitempty"` // a contact's time, Unix ms
 	Channel string         `json:"h,omitempty"` // a contact's channel and direction
-	Summary string         `json:"m,omitempty"`
+	Summary string         `json:"m,omitempty"` // also a weighing's note
+	Grams   int64          `json:"l,omitempty"` // a weighing's
 	Author  string         `json:"u,omitempty"`
 	Gone    bool           `json:"x,omitempty"` // deleted or erased
-	// An invoice's number, status and date (its client is Client); the
-	// invoice of a line or a payment.
+	// An invoice's number, status and date (its client is Client; Issued
+	// is also a weighing's date); the invoice of a line or a payment.
 	Number  string      `json:"no,omitempty"`
 	Status  string      `json:"st,omitempty"` // also a project's
 	Issued  record.Date `json:"d,omitempty"`
@@ -69,7 +70,7 @@ const docFormat = 0xd0
 // indexed reports whether a type has an index doc.
 func indexed(t record.Type) bool {
 	switch t {
-	case record.TypeClient, record.TypePet, record.TypeVaccination, record.TypeContactLog,
+	case record.TypeClient, record.TypePet, record.TypeVaccination, record.TypeWeighing, record.TypeContactLog,
 		record.TypeInvoice, record.TypeInvoiceLine, record.TypePayment:
 		return true
 	}
@@ -94,6 +95,10 @@ func (s *Session) docOf(k merge.Key) indexDoc {
 		var v record.Vaccination
 		ok, _ = s.book.Load(k.ID, &v)
 		d.Name, d.Pet, d.Expires = v.Name, v.Pet, v.Expires
+	case record.TypeWeighing:
+		var w record.Weighing
+		ok, _ = s.book.Load(k.ID, &w)
+		d.Pet, d.Issued, d.Grams, d.Summary = w.Pet, w.Date, w.Grams, w.Note
 	case record.TypeContactLog:
 		var c record.ContactLog
 		ok, _ = s.book.Load(k.ID, &c)
@@ -190,6 +195,8 @@ func (s *Session) applyDocsLocked(docs []indexDoc) {
 			m, touched[d.ID] = s.clientDocs, true
 		case record.TypeVaccination:
 			m = s.vaccDocs
+		case record.TypeWeighing:
+			m = s.weighDocs
 		case record.TypeContactLog:
 			m = s.contactDocs
 		case record.TypeInvoice:
@@ -335,6 +342,36 @@ func (s *Session) VaccinationsOf(pet string, today record.Date) []VaccinationSum
 		}
 	}
 	order.Sort(out, func(a, b VaccinationSummary) int { return strings.Compare(string(b.Expires), string(a.Expires)) })
+	return out
+}
+
+// Weighing is one weighing as a pet's screen lists it.
+type Weighing struct {
+	ID    string
+	Date  record.Date
+	Grams int64
+	Note  string
+}
+
+// WeighingsOf lists a pet's weighings, latest first (on one day, in id
+// order, the same on every device). The first is what the pet weighs
+// now: the weight is read from the history rather than copied into
+// Pet.WeightGrams at each weighing, because two devices weighing offline
+// would then leave the weight of whichever saved last by the clock, not
+// the latest weighing; read from the history, it is the same everywhere
+// once the weighings have synced.
+func (s *Session) WeighingsOf(pet string) []Weighing {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []Weighing
+	for id, d := range s.weighDocs {
+		if d.Pet == pet {
+			out = append(out, Weighing{ID: id, Date: d.Issued, Grams: d.Grams, Note: d.Summary})
+		}
+	}
+	order.Sort(out, func(a, b Weighing) int {
+		return strings.Compare(string(b.Date)+b.ID, string(a.Date)+a.ID)
+	})
 	return out
 }
 

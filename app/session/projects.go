@@ -29,7 +29,8 @@ import (
 
 // The index docs' version, kept in the meta store: a store whose docs are
 // older is reindexed once at unlock. 2: projects, their parts, and pets'
-// grooming intervals have docs. 3: photos have docs.
+// grooming intervals have docs. 3: weighings and photos have docs (an
+// older app kept those it synced without one).
 const (
 	metaDocs    = "docs-version"
 	docsVersion = 3

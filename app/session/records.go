@@ -48,7 +48,7 @@ func (s *Session) open(ctx context.Context, d *device, kek seal.Key, keys *seal.
 	s.dev, s.kek, s.keys, s.identity, s.clock, s.book, s.cursor, s.business = d, kek, keys, id, c, bk, cursor, business
 	docs, records, bad := 0, 0, 0
 	s.clientDocs, s.petDocs, s.vaccDocs, s.contactDocs = map[string]indexDoc{}, map[string]indexDoc{}, map[string]indexDoc{}, map[string]indexDoc{}
-	s.invoiceDocs, s.billDocs = map[string]indexDoc{}, map[string]indexDoc{}
+	s.invoiceDocs, s.billDocs, s.weighDocs = map[string]indexDoc{}, map[string]indexDoc{}, map[string]indexDoc{}
 	s.projectDocs, s.partDocs = map[string]indexDoc{}, map[string]indexDoc{}
 	later := map[string][]byte{} // project-class docs, opened after unlock
 	for row, b := range rows {
@@ -70,6 +70,8 @@ func (s *Session) open(ctx context.Context, d *device, kek seal.Key, keys *seal.
 				s.petDocs[doc.ID], docs = doc, docs+1
 			case doc.Type == record.TypeVaccination:
 				s.vaccDocs[doc.ID], docs = doc, docs+1
+			case doc.Type == record.TypeWeighing:
+				s.weighDocs[doc.ID], docs = doc, docs+1
 			case doc.Type == record.TypeContactLog:
 				s.contactDocs[doc.ID], docs = doc, docs+1
 			case doc.Type == record.TypeInvoice:
@@ -490,6 +492,12 @@ func (s *Session) SaveVaccination(ctx context.Context, id string, v *record.Vacc
 	return err
 }
 
+// SaveWeighing validates and saves a weighing of a pet.
+func (s *Session) SaveWeighing(ctx context.Context, id string, w *record.Weighing) error {
+	_, err := s.save(ctx, id, w)
+	return err
+}
+
 // LoadPet fills p with pet id; false if there is none.
 func (s *Session) LoadPet(id string, p *record.Pet) (bool, error) {
 	s.mu.RLock()
@@ -632,6 +640,7 @@ func (l *local) Receive(ctx context.Context, vs []wire.Envelope, cursor uint64) 
 	touched := map[merge.Key]bool{}
 	changedKeys := map[merge.Key]wire.Key{}
 	blobs := map[string][]byte{}
+	c := localstore.Change{Records: rows, Meta: map[string][]byte{}, Blobs: blobs}
 	for _, v := range vs {
 		if v.Erased {
 			for _, ref := range s.book.BlobRefs(v.Key) {
@@ -646,6 +655,9 @@ func (l *local) Receive(ctx context.Context, vs []wire.Envelope, cursor uint64) 
 		if err != nil {
 			s.log.Printf("a version from the server does not open; skipped: seq=%v err=%v", v.Seq, err)
 			continue
+		}
+		if v.Erased {
+			s.erasedDraftsLocked(c.Meta, key)
 		}
 		if !changed && known {
 			continue
@@ -677,7 +689,6 @@ func (l *local) Receive(ctx context.Context, vs []wire.Envelope, cursor uint64) 
 	if err := s.docRowsLocked(changedKeys, rows); err != nil {
 		return err
 	}
-	c := localstore.Change{Records: rows, Meta: map[string][]byte{}, Blobs: blobs}
 	q, err := s.queueLocked(&c)
 	if err != nil {
 		return err

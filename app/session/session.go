@@ -146,6 +146,7 @@ type Session struct {
 	clientDocs  map[string]indexDoc
 	petDocs     map[string]indexDoc
 	vaccDocs    map[string]indexDoc
+	weighDocs   map[string]indexDoc // pets' weighings
 	contactDocs map[string]indexDoc
 	invoiceDocs map[string]indexDoc
 	billDocs    map[string]indexDoc // invoice lines and payments
@@ -287,7 +288,7 @@ func (s *Session) Lock() {
 	}
 	s.book, s.keys, s.identity, s.kek = nil, nil, nil, seal.Key{}
 	s.clients, s.clientDocs, s.petDocs, s.vaccDocs, s.contactDocs, s.petsOf = nil, nil, nil, nil, nil, nil
-	s.invoiceDocs, s.billDocs, s.projectDocs, s.partDocs = nil, nil, nil, nil
+	s.invoiceDocs, s.billDocs, s.projectDocs, s.partDocs, s.weighDocs = nil, nil, nil, nil, nil
 	s.undo, s.docTouched, s.staged = nil, nil, nil
 	if s.dev != nil {
 		s.phase = Locked

@@ -57,6 +57,31 @@ func (d *draftKeeper) openNew(typ record.Type, form any, fits func() bool) strin
 	return record.NewID()
 }
 
+// openLater is open for the add form of a card (see addForm): it reads
+// the draft into into in the background and then, on the UI goroutine,
+// calls fill with the record's id the draft holds, unless the person has
+// typed meanwhile. A card opens as its screen does, and the UI goroutine
+// must not wait on storage then: a link tapped meanwhile would load the
+// whole page again, locked.
+func (d *draftKeeper) openLater(ctx app.Context, typ record.Type, key string, into any, fill func(id string)) {
+	*d = draftKeeper{typ: typ, key: key}
+	ctx.Async(func() {
+		id, at, ok, err := current.Draft(context.Background(), typ, key, into)
+		ctx.Dispatch(func(ctx app.Context) {
+			if d.typ != typ || d.key != key || d.gen != 0 {
+				return // opened for another record, or typed into
+			}
+			switch {
+			case err != nil:
+				d.err = "Unsaved changes kept earlier could not be read: " + err.Error()
+			case ok:
+				d.restored = at
+				fill(id)
+			}
+		})
+	})
+}
+
 // changed keeps the draft a moment after the last change; state returns
 // the form's state then, and newID the new record's id.
 func (d *draftKeeper) changed(ctx app.Context, newID string, state func() any) {
@@ -91,6 +116,32 @@ func (d *draftKeeper) drop() {
 func (d *draftKeeper) saved(id string) {
 	d.drop()
 	d.key = id
+}
+
+// addForm is the short form of a card that adds a record below the one
+// on screen (a vaccination, a weighing, a call): the notice of its draft,
+// its fields, what went wrong and its button. keep runs at every change.
+func (d *draftKeeper) addForm(discard, keep, submit app.EventHandler, errMsg, button string, fields ...app.UI) app.UI {
+	return app.Div().Body(
+		d.notice(discard),
+		app.Form().OnSubmit(submit).OnInput(keep).OnChange(keep).Body(append(fields,
+			app.If(errMsg != "", func() app.UI { return app.Div().Class("alert").Attr("role", "alert").Text(errMsg) }),
+			app.Div().Class("actions").Body(app.Button().Type("submit").Text(button)),
+		)...),
+	)
+}
+
+// showValues puts each value into the input or textarea with the id
+// before it, as in showValues("vacc-name", "", "vacc-given", ""): how an
+// add form shows that it was emptied or filled from a draft. go-app
+// renders an empty value by removing the value attribute, which leaves
+// what was typed on screen.
+func showValues(idValues ...string) {
+	for i := 0; i+1 < len(idValues); i += 2 {
+		if e := app.Window().GetElementByID(idValues[i]); e.Truthy() {
+			e.Set("value", idValues[i+1])
+		}
+	}
 }
 
 // notice tells the person a draft was brought back, with a way to throw

@@ -95,10 +95,11 @@ func (f *petForm) OnNav(ctx app.Context) {
 // the client it names, or the draft kept for either.
 func (f *petForm) load(path string) {
 	f.errs, f.err, f.saved, f.created = nil, "", false, false
-	key := session.NewDraftID
+	var key string
 	if strings.HasSuffix(path, "/pets/new") {
 		f.client = strings.TrimSuffix(strings.TrimPrefix(path, "/clients/"), "/pets/new")
 		f.id, f.isNew, f.p = record.NewID(), true, record.Pet{Client: f.client, Species: "dog"}
+		key = session.NewDraftOf(f.client)
 	} else {
 		f.id, f.isNew, f.p, key = strings.TrimPrefix(path, "/pets/"), false, record.Pet{}, strings.TrimPrefix(path, "/pets/")
 		ok, err := current.LoadPet(f.id, &f.p)
@@ -116,7 +117,7 @@ func (f *petForm) load(path string) {
 		f.interval = strconv.FormatInt(f.p.GroomingIntervalWeeks, 10)
 	}
 	var d petDraft
-	// A new pet's draft is of one client's new pet: not another's.
+	// Not the draft of a pet another device has since moved to another client.
 	if rid, ok := f.draft.open(record.TypePet, key, &d); ok && d.Pet.Client == f.client {
 		f.p, f.allergies, f.conditions, f.medications = d.Pet, d.Allergies, d.Conditions, d.Medications
 		f.weight, f.interval = d.Weight, d.Interval
@@ -178,9 +179,10 @@ func (f *petForm) Render() app.UI {
 			),
 			app.Div().Class("checks").Body(checkbox("neutered", "Neutered or spayed", f.p.Neutered, func(on bool) { f.p.Neutered = on })),
 			app.Div().Class("grid3").Body(
-				field("weight", "Weight (kg)", f.errs.On("weight_grams"), "", app.Input().ID("weight").Type("text").Attr("inputmode", "decimal").
-					Attr("autocomplete", "off").Value(f.weight).Aria("invalid", f.errs.On("weight_grams") != "").
-					Aria("describedby", described("weight", f.errs.On("weight_grams"), "")).OnInput(f.ValueTo(&f.weight))),
+				// Once the pet is saved, its weight is recorded as weighings (see weighings).
+				app.If(f.isNew, func() app.UI {
+					return kilogramsField("weight", f.errs.On("weight_grams"), f.weight, f.ValueTo(&f.weight))
+				}),
 				textField("coat", "Coat type", f.errs.On("coat"), "", f.p.Coat, f.ValueTo(&f.p.Coat)),
 				textField("colour", "Colour", f.errs.On("colour"), "", f.p.Colour, f.ValueTo(&f.p.Colour)),
 			),
@@ -224,6 +226,7 @@ func (f *petForm) Render() app.UI {
 				app.A().Class("button").Href("/clients/"+f.client).Text("Back to the client"),
 			),
 		),
+		app.If(!f.isNew, func() app.UI { return &weighings{Pet: f.id, Entered: f.p.WeightGrams} }),
 		app.If(!f.isNew, func() app.UI { return &vaccinations{Pet: f.id} }),
 	}}
 }
@@ -259,8 +262,10 @@ func (f *petForm) save(ctx app.Context, e app.Event) {
 	f.saved = false
 	var typed record.Errors
 	var ok bool
-	if f.p.WeightGrams, ok = parseKilograms(f.weight); !ok {
-		typed = append(typed, record.FieldError{Field: "weight_grams", Message: "Weight: enter kilograms, such as 12.5, or leave it empty."})
+	if f.isNew {
+		if f.p.WeightGrams, ok = parseKilograms(f.weight); !ok {
+			typed = append(typed, record.FieldError{Field: "weight_grams", Message: "Weight: enter kilograms, such as 12.5, or leave it empty."})
+		}
 	}
 	if f.p.GroomingIntervalWeeks, ok = parseWeeks(f.interval); !ok {
 		typed = append(typed, record.FieldError{Field: "grooming_interval_weeks", Message: "Groom every: enter a whole number of weeks, such as 6, or leave it empty."})
@@ -280,13 +285,19 @@ func (f *petForm) save(ctx app.Context, e app.Event) {
 	}
 }
 
-// kilograms shows grams as kilograms with at most one decimal: "12.5".
+// kilograms shows grams as kilograms, exactly: "12.5", "4.25", "7".
 func kilograms(g int64) string {
 	if g <= 0 {
 		return ""
 	}
-	s := strconv.FormatFloat(float64(g)/1000, 'f', 1, 64)
-	return strings.TrimSuffix(s, ".0")
+	return strconv.FormatFloat(float64(g)/1000, 'f', -1, 64)
+}
+
+// kilogramsField is a weight input in kilograms, which parseKilograms reads.
+func kilogramsField(id, errMsg, value string, onInput app.EventHandler) app.UI {
+	return field(id, "Weight (kg)", errMsg, "", app.Input().ID(id).Type("text").Attr("inputmode", "decimal").
+		Attr("autocomplete", "off").Value(value).Aria("invalid", errMsg != "").
+		Aria("describedby", described(id, errMsg, "")).OnInput(onInput))
 }
 
 // parseKilograms reads a weight typed in kilograms ("12.5" or "12,5")

@@ -3,6 +3,7 @@ package ui
 import (
 	"testing"
 
+	"pawfile/app/session"
 	"pawfile/shared/record"
 )
 
@@ -20,11 +21,36 @@ func TestParseKilograms(t *testing.T) {
 			t.Errorf("parseKilograms(%q) = %d, %v; want %d, %v", c.in, got, ok, c.want, c.ok)
 		}
 	}
-	if got := kilograms(12500); got != "12.5" {
-		t.Errorf("kilograms(12500) = %q", got)
+	// Shown exactly, so that a weight read back and saved again is the same.
+	for g, want := range map[int64]string{12500: "12.5", 7000: "7", 4250: "4.25", 12345: "12.345", 0: ""} {
+		if got := kilograms(g); got != want {
+			t.Errorf("kilograms(%d) = %q, want %q", g, got, want)
+		}
+		if back, ok := parseKilograms(kilograms(g)); !ok || back != g {
+			t.Errorf("parseKilograms(kilograms(%d)) = %d, %v", g, back, ok)
+		}
 	}
-	if got := kilograms(7000); got != "7" {
-		t.Errorf("kilograms(7000) = %q", got)
+}
+
+func TestWeightChange(t *testing.T) {
+	for g, want := range map[int64]string{400: "+0.4 kg", -1250: "−1.25 kg", 0: "no change", 30: "+0.03 kg"} {
+		if got := weightChange(g); got != want {
+			t.Errorf("weightChange(%d) = %q, want %q", g, got, want)
+		}
+	}
+	latest := []session.Weighing{{Date: "2026-03-10", Grams: 12600}, {Date: "2026-03-01", Grams: 12000}}
+	for _, c := range []struct {
+		list    []session.Weighing
+		entered int64
+		want    string
+	}{
+		{latest, 11000, "Weighs 12.6 kg (weighed 10 March 2026)."},
+		{nil, 11000, "Weighs 11 kg, as entered with the pet. No weighings yet."},
+		{nil, 0, "No weighings yet."},
+	} {
+		if got := weightNow(c.list, c.entered); got != c.want {
+			t.Errorf("weightNow(%v, %d) = %q, want %q", c.list, c.entered, got, c.want)
+		}
 	}
 }
 

@@ -25,13 +25,53 @@ func dueBadge(d record.Due) app.UI {
 }
 
 // vaccinations is the card on a pet's screen: its vaccinations and a
-// short form to record one.
+// short form to record one, whose draft is kept while it is typed.
 type vaccinations struct {
 	app.Compo
-	Pet  string
-	v    record.Vaccination
-	errs record.Errors
-	err  string
+	Pet   string
+	id    string // the new vaccination's
+	v     record.Vaccination
+	errs  record.Errors
+	err   string
+	draft draftKeeper
+}
+
+func (c *vaccinations) OnMount(ctx app.Context)  { c.load(ctx) }
+func (c *vaccinations) OnUpdate(ctx app.Context) { c.load(ctx) }
+
+// load empties the form for a new vaccination of the pet, then fills it
+// with the draft kept for one, if any.
+func (c *vaccinations) load(ctx app.Context) {
+	c.reset()
+	c.show()
+	if c.Pet == "" || current.Phase() != session.Open {
+		return // the pet's screen has not loaded yet
+	}
+	var v record.Vaccination
+	c.draft.openLater(ctx, record.TypeVaccination, session.NewDraftOf(c.Pet), &v, func(id string) {
+		if c.v = v; record.ValidID(id) {
+			c.id = id
+		}
+		c.show()
+	})
+}
+
+func (c *vaccinations) show() {
+	showValues("vacc-name", c.v.Name, "vacc-given", string(c.v.Given), "vacc-expires", string(c.v.Expires))
+}
+
+func (c *vaccinations) reset() {
+	c.id, c.v, c.errs, c.err = record.NewID(), record.Vaccination{Pet: c.Pet}, nil, ""
+}
+
+func (c *vaccinations) keep(ctx app.Context, e app.Event) {
+	c.draft.changed(ctx, c.id, func() any { return c.v })
+}
+
+func (c *vaccinations) discard(ctx app.Context, e app.Event) {
+	c.draft.drop()
+	c.reset()
+	c.show()
 }
 
 func (c *vaccinations) Render() app.UI {
@@ -52,7 +92,7 @@ func (c *vaccinations) Render() app.UI {
 				)
 			}),
 		),
-		app.Form().OnSubmit(c.add).Body(
+		c.draft.addForm(c.discard, c.keep, c.add, c.err, "Add vaccination",
 			app.Div().Class("grid3").Body(
 				textField("vacc-name", "Vaccine", c.errs.On("name"), "", c.v.Name, c.ValueTo(&c.v.Name)),
 				dateField("vacc-given", "Given", c.errs.On("given"), string(c.v.Given), func(ctx app.Context, e app.Event) {
@@ -64,8 +104,6 @@ func (c *vaccinations) Render() app.UI {
 			),
 			&photoField{ID: "vacc-proof", Label: "Proof (the certificate)", Button: "Photograph", Class: record.ClassCare, Ref: c.v.Proof,
 				Set: func(ref string) { c.v.Proof = ref }},
-			app.If(c.err != "", func() app.UI { return app.Div().Class("alert").Attr("role", "alert").Text(c.err) }),
-			app.Div().Class("actions").Body(app.Button().Type("submit").Text("Add vaccination")),
 		),
 	)
 }
@@ -78,9 +116,11 @@ func dateField(id, label, errMsg, value string, onInput app.EventHandler) app.UI
 func (c *vaccinations) add(ctx app.Context, e app.Event) {
 	e.PreventDefault()
 	c.v.Pet, c.v.Name = c.Pet, strings.TrimSpace(c.v.Name)
-	err := current.SaveVaccination(context.Background(), record.NewID(), &c.v)
+	err := current.SaveVaccination(context.Background(), c.id, &c.v)
 	if c.errs, c.err = saveFailure(err); err == nil {
-		c.v = record.Vaccination{}
+		c.draft.drop()
+		c.reset()
+		c.show()
 	}
 }
 

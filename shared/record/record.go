@@ -28,7 +28,7 @@ import (
 type Type string
 
 // The record types. Sub-lists (contact log entries, invoice lines, payments,
-// vaccinations, tasks, milestones, notes, photos) are records of their own
+// vaccinations, weighings, tasks, milestones, notes, photos) are records of their own
 // that name their parent, so entries added on two offline devices both
 // survive the merge.
 const (
@@ -42,6 +42,7 @@ const (
 	// Class care.
 	TypePet         Type = "pet"
 	TypeVaccination Type = "vaccination"
+	TypeWeighing    Type = "weighing"
 
 	// Class project.
 	TypeProject      Type = "project"
@@ -70,6 +71,7 @@ var registry = []struct {
 	{TypePayment, ClassClient, Payment{}},
 	{TypePet, ClassCare, Pet{}},
 	{TypeVaccination, ClassCare, Vaccination{}},
+	{TypeWeighing, ClassCare, Weighing{}},
 	{TypeProject, ClassProject, Project{}},
 	{TypeTask, ClassProject, Task{}},
 	{TypeMilestone, ClassProject, Milestone{}},

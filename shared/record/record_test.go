@@ -70,8 +70,8 @@ func fill(t testing.TB, ty Type) any {
 
 func TestSchemas(t *testing.T) {
 	all := Types()
-	if len(all) != 12 {
-		t.Fatalf("Types() has %d types, want 12", len(all))
+	if len(all) != 13 {
+		t.Fatalf("Types() has %d types, want 13", len(all))
 	}
 	seen := map[Type]bool{}
 	for _, ty := range all {
@@ -126,7 +126,7 @@ func TestSchemas(t *testing.T) {
 	}
 	want := map[Type]Class{
 		TypeClient: ClassClient, TypeContactLog: ClassClient, TypeInvoice: ClassClient, TypeInvoiceLine: ClassClient, TypePayment: ClassClient,
-		TypePet: ClassCare, TypeVaccination: ClassCare,
+		TypePet: ClassCare, TypeVaccination: ClassCare, TypeWeighing: ClassCare,
 		TypeProject: ClassProject, TypeTask: ClassProject, TypeMilestone: ClassProject, TypeProgressNote: ClassProject, TypePhoto: ClassProject,
 	}
 	for ty, c := range want {
@@ -367,6 +367,15 @@ func TestValidateMessages(t *testing.T) {
 		{"vaccination order", Vaccination{Pet: id, Name: "Rabies", Given: "2024-05-01", Expires: "2024-05-01"}, "expires: must be after the date given (2024-05-01)"},
 		{"vaccination ok", Vaccination{Pet: id, Name: "Rabies", Given: "2024-05-01", Expires: "2025-05-01", Proof: blob}, ""},
 		{"cross rule skipped when a field is bad", Vaccination{Pet: id, Name: "Rabies", Given: "2024-05-01", Expires: "2023-13-01"}, "expires: not a date (use YYYY-MM-DD)"},
+		{"weighing ok", Weighing{Pet: id, Date: "2024-05-01", Grams: 12500, Note: "after a long winter"}, ""},
+		{"weighing of a kitten", Weighing{Pet: id, Date: "2024-05-01", Grams: 1}, ""},
+		{"weighing heaviest", Weighing{Pet: id, Date: "2024-05-01", Grams: 200000}, ""},
+		{"weighing required", Weighing{}, "pet: required; weighed on: required; weight: required"},
+		{"weighing of no one", Weighing{Pet: "Rex!", Date: "2024-05-01", Grams: 12500}, "pet: not a record id (1 to 64 of a-z, 0-9, _ and -)"},
+		{"weighing date", Weighing{Pet: id, Date: "01/05/2024", Grams: 12500}, "weighed on: not a date (use YYYY-MM-DD)"},
+		{"weighing too heavy", Weighing{Pet: id, Date: "2024-05-01", Grams: 200001}, "weight: at most 200000 g, got 200001"},
+		{"weighing negative", Weighing{Pet: id, Date: "2024-05-01", Grams: -500}, "weight: must not be negative, got -500"},
+		{"weighing note", Weighing{Pet: id, Date: "2024-05-01", Grams: 12500, Note: strings.Repeat("n", 401)}, "note: at most 400 characters, got 401"},
 		{"status", Project{Client: id, Kind: "grooming", Title: "Full groom", Status: "later"}, "status: must be one of planned, in progress, done, cancelled, no-show"},
 		{"project required", Project{}, "client: required; kind: required; title: required; status: required"},
 		{"project end", Project{Client: id, Kind: "grooming", Title: "Groom", Status: "planned", Start: later, End: london}, "end: must be after the start"},

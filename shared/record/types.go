@@ -97,7 +97,7 @@ type Pet struct {
 	Sex                   string   `rec:"sex,enum=female|male|unknown"`
 	Neutered              bool     `rec:"neutered"`
 	BirthDate             Date     `rec:"birth_date"`
-	WeightGrams           int64    `rec:"weight_grams,min=0,max=200000,label=weight,unit=g"` // the latest weighing
+	WeightGrams           int64    `rec:"weight_grams,min=0,max=200000,label=weight,unit=g"` // as entered with the pet; its Weighings, once it has any, say what it weighs now
 	Coat                  string   `rec:"coat,max=60,label=coat type"`
 	Colour                string   `rec:"colour,max=60"`
 	Photo                 string   `rec:"photo,blob"`
@@ -124,6 +124,16 @@ type Vaccination struct {
 	Expires Date   `rec:"expires"`
 	Proof   string `rec:"proof,blob,label=proof photo"`
 	Notes   string `rec:"notes,max=400"`
+}
+
+// Weighing is one weighing of a pet: its weight history, kept whole so
+// that a groomer sees a pet gaining or losing weight between visits. Class
+// care, like the pet's weight and its other care facts.
+type Weighing struct {
+	Pet   string `rec:"pet,ref=pet,parent,required"`
+	Date  Date   `rec:"date,required,label=weighed on"`
+	Grams int64  `rec:"grams,required,min=0,max=200000,label=weight,unit=g"` // the same bounds as Pet.WeightGrams
+	Note  string `rec:"note,max=400"`
 }
 
 // Project is one piece of work for a client: a grooming appointment (one
