@@ -408,6 +408,19 @@ func (b *browser) value(id string) string {
 
 // idbText is everything in the page's IndexedDB as text, for checking
 // that no plaintext reaches it.
+// blobKeys lists the keys of the app's blobs store in IndexedDB: the
+// hashes of the sealed photos this browser holds.
+func (b *browser) blobKeys() []string {
+	var keys []string
+	b.run("list stored photos", 30*time.Second, chromedp.Evaluate(`(async () => {
+		const db = await new Promise((ok, fail) => { const r = indexedDB.open("pawfile"); r.onsuccess = () => ok(r.result); r.onerror = () => fail(r.error); });
+		const keys = await new Promise((ok, fail) => { const r = db.transaction("blobs").objectStore("blobs").getAllKeys(); r.onsuccess = () => ok(r.result); r.onerror = () => fail(r.error); });
+		db.close();
+		return keys;
+	})()`, &keys, func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }))
+	return keys
+}
+
 func (b *browser) idbText() string {
 	var s string
 	b.run("dump IndexedDB", 30*time.Second, chromedp.Evaluate(`(async () => {

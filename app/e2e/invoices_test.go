@@ -50,6 +50,16 @@ func TestInvoices(t *testing.T) {
 	b.fill("discount", "100")
 	b.waitText("is more than the lines add up to, so only £57.00 counts", 10*time.Second)
 	b.fill("discount", "3.33")
+	// What was typed survives a reload before Save.
+	time.Sleep(2 * draftWait)
+	b.run("reload", 30*time.Second, chromedp.Reload())
+	b.unlock()
+	b.waitText("were brought back", 20*time.Second)
+	for id, want := range map[string]string{"line-desc-2": "Nail trim", "line-price-2": "7,25", "discount": "3.33", "tax-rate": "20"} {
+		if got := b.value(id); got != want {
+			t.Errorf("%s after reload = %q, want %q", id, got, want)
+		}
+	}
 	// A line left blank is refused beside its fields, then removed.
 	b.button("Add a line")
 	b.fill("line-qty-3", "1")

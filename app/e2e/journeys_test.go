@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -141,6 +142,24 @@ func TestJourneys(t *testing.T) {
 
 	t.Run("erase a client: gone on the other device", func(t *testing.T) {
 		owner.t, desk.t = t, t
+		// A pet with a photo: its sealed image reaches the other device's
+		// storage, and erasure must take it from both.
+		owner.openClient("Desk Offline")
+		owner.link("Add a pet")
+		owner.fill("pet-name", "Pip")
+		owner.run("take the pet's photo", 20*time.Second,
+			chromedp.SetUploadFiles("#pet-photo", []string{cameraPhoto(t)}, chromedp.ByQuery))
+		owner.waitPhotos(1, 60*time.Second)
+		owner.button("Save pet")
+		owner.waitText("Saved on this device", 20*time.Second)
+		photos := owner.blobKeys()
+		if len(photos) != 1 {
+			t.Fatalf("photos stored after saving the pet: %q", photos)
+		}
+		desk.waitFor("the pet's photo on the other device", 60*time.Second, func() bool {
+			return slices.Contains(desk.blobKeys(), photos[0])
+		})
+		owner.link("Clients")
 		owner.openClient("Desk Offline")
 		owner.button("Erase this client…")
 		owner.button("Erase Desk Offline")
@@ -154,6 +173,12 @@ func TestJourneys(t *testing.T) {
 			time.Sleep(300 * time.Millisecond)
 		}
 		desk.waitText("Margaret Lockwood", 5*time.Second)
+		// The raw stores: the photo's sealed bytes are gone from both.
+		for _, b := range []*browser{owner, desk} {
+			b.waitFor("the erased client's photo gone from storage", 30*time.Second, func() bool {
+				return !slices.Contains(b.blobKeys(), photos[0])
+			})
+		}
 	})
 
 	t.Run("first load is at most 3 MB", func(t *testing.T) {

@@ -29,6 +29,9 @@ func TestProjects(t *testing.T) {
 	owner.openClient("Ann Groom")
 	owner.fill("address", "12 Mill Lane, Anytown")
 	owner.click(`//label[@for="photos"]`) // agrees to photos
+	// The consent's date appears under it and moves Save down: click
+	// Save once it has.
+	owner.waitText("Photos: consent given", 10*time.Second)
 	owner.button("Save")
 	owner.waitText("Saved on this device", 20*time.Second)
 	owner.link("Add a pet")

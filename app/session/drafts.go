@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"pawfile/app/localstore"
@@ -43,14 +44,15 @@ func (s *Session) draftName(t record.Type, id string) string {
 }
 
 // KeepDraft keeps form, the state of the form for record id of type t
-// (NewDraftID for a record not saved yet, whose real id is newID), until
-// DropDraft. form is any value that encoding/json round-trips.
+// (NewDraftID or NewDraftOf for a record not saved yet, whose real id is
+// newID), until DropDraft. form is any value that encoding/json
+// round-trips.
 func (s *Session) KeepDraft(ctx context.Context, t record.Type, id, newID string, form any) error {
 	plain, err := json.Marshal(form)
 	if err != nil {
 		return fmt.Errorf("keep the draft: %w", err)
 	}
-	if id != NewDraftID {
+	if id != NewDraftID && !strings.HasPrefix(id, NewDraftID+":") {
 		newID = id
 	}
 	plain, err = json.Marshal(draft{ID: newID, Saved: time.Now().UnixMilli(), Form: plain})

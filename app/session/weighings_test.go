@@ -170,8 +170,8 @@ func TestWeighingsErasedWithTheClient(t *testing.T) {
 				t.Errorf("%s: the draft of a new %s of an erased record is still there", name, d.t)
 			}
 		}
-		if _, _, ok, _ := s.Draft(ctx, record.TypeWeighing, NewDraftOf(rex), &draft{}); !ok {
-			t.Errorf("%s: the draft of another client's pet's weighing was dropped", name)
+		if id, _, ok, _ := s.Draft(ctx, record.TypeWeighing, NewDraftOf(rex), &draft{}); !ok || !record.ValidID(id) {
+			t.Errorf("%s: the draft of another client's pet's weighing was dropped, or lost its record's id (%q)", name, id)
 		}
 	}
 }

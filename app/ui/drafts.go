@@ -42,15 +42,13 @@ func (d *draftKeeper) open(typ record.Type, key string, form any) (string, bool)
 	return id, ok
 }
 
-// openNew is open for the form of a new record of typ that belongs to
-// another one (a project's new task): it fills form with the draft if
-// fits, called after, says the draft belongs where this form does; a draft
-// that does not is neither brought back nor dropped, and what it put in
-// form is to be ignored (d.restored is zero then). It returns the new
-// record's id: the draft's, or a fresh one.
-func (d *draftKeeper) openNew(typ record.Type, form any, fits func() bool) string {
-	id, ok := d.open(typ, session.NewDraftID, form)
-	if ok && fits() && record.ValidID(id) {
+// openNew is open for the form of a new record of typ below parent (a
+// project's new task), whose draft is kept per parent: it fills form with
+// the draft if there is one, and returns the new record's id: the
+// draft's, or a fresh one.
+func (d *draftKeeper) openNew(typ record.Type, parent string, form any) string {
+	id, ok := d.open(typ, session.NewDraftOf(parent), form)
+	if ok && record.ValidID(id) {
 		return id
 	}
 	d.restored = time.Time{}

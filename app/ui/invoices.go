@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -157,6 +158,61 @@ type invoiceForm struct {
 	payErr   string
 	note     string
 	pay      payRow
+	draft    draftKeeper
+}
+
+// invoiceDraft is the invoice form's state as its draft keeps it; each
+// line is its id, description, quantity and price as typed.
+type invoiceDraft struct {
+	Invoice           record.Invoice
+	Currency          string
+	Lines             [][4]string
+	Discount, TaxRate string
+}
+
+func (f *invoiceForm) draftState() any {
+	d := invoiceDraft{Invoice: f.inv, Currency: f.cur, Discount: f.discount, TaxRate: f.taxRate}
+	for _, l := range f.lines {
+		d.Lines = append(d.Lines, [4]string{l.id, l.desc, l.qty, l.price})
+	}
+	return d
+}
+
+// openDraft brings back what was typed into the form and not saved.
+func (f *invoiceForm) openDraft() {
+	key := f.id
+	if f.isNew {
+		key = session.NewDraftOf(f.client)
+	}
+	var d invoiceDraft
+	rid, ok := f.draft.open(record.TypeInvoice, key, &d)
+	if !ok || d.Invoice.Client != f.client {
+		f.draft.restored = time.Time{}
+		return
+	}
+	f.inv, f.cur, f.discount, f.taxRate = d.Invoice, d.Currency, d.Discount, d.TaxRate
+	f.lines = f.lines[:0]
+	for _, l := range d.Lines {
+		f.lines = append(f.lines, lineRow{id: l[0], desc: l[1], qty: l[2], price: l[3]})
+	}
+	if f.isNew && record.ValidID(rid) {
+		f.id = rid
+	}
+}
+
+func (f *invoiceForm) keep(ctx app.Context, e app.Event) {
+	f.draft.changed(ctx, f.id, f.draftState)
+}
+
+func (f *invoiceForm) discard(ctx app.Context, e app.Event) {
+	f.draft.drop()
+	if f.isNew {
+		f.inv, f.cur = current.NewInvoice(f.client, today())
+		f.lines = []lineRow{{id: record.NewID(), qty: "1"}}
+		f.discount, f.taxRate = "", percentText(f.inv.TaxRate)
+	} else {
+		f.load()
+	}
 }
 
 func (f *invoiceForm) OnNav(ctx app.Context) {
@@ -179,6 +235,9 @@ func (f *invoiceForm) OnNav(ctx app.Context) {
 	} else {
 		f.id = strings.TrimPrefix(path, "/invoices/")
 		f.load()
+	}
+	if f.client != "" {
+		f.openDraft()
 	}
 	var c record.Client
 	if ok, _ := current.LoadClient(f.client, &c); ok {
@@ -299,6 +358,7 @@ func (f *invoiceForm) Render() app.UI {
 		app.Div().Class("no-print").Body(
 			app.H1().Text(title),
 			app.P().Class("hint").Body(app.Text("For "), app.A().Class("client-link").Href("/clients/"+f.client).Text(f.clientName)),
+			f.draft.notice(f.discard),
 			f.form(inv, bad, totals, totalsErr),
 			app.If(!f.isNew, func() app.UI { return f.payments() }),
 			app.If(!f.isNew, func() app.UI { return f.printCard() }),
@@ -318,7 +378,7 @@ func errOn(bad map[string]string, id string, errs record.Errors, name string) st
 
 func (f *invoiceForm) form(inv record.Invoice, bad map[string]string, t billing.Totals, terr error) app.UI {
 	status := invoiceField(record.TypeInvoice, "status")
-	return app.Form().Class("card").OnSubmit(f.save).Body(
+	return app.Form().Class("card").OnSubmit(f.save).OnInput(f.keep).OnChange(f.keep).Body(
 		app.Div().Class("grid3").Body(
 			textField("number", "Number", f.errs.On("number"), "", f.inv.Number, f.ValueTo(&f.inv.Number)),
 			dateField("issued", "Invoice date", f.errs.On("issued"), string(f.inv.Issued), func(ctx app.Context, e app.Event) {
@@ -434,6 +494,7 @@ func (f *invoiceForm) save(ctx app.Context, e app.Event) {
 		return
 	}
 	f.note = "Saved on this device."
+	f.draft.saved(f.id)
 	if f.isNew {
 		f.isNew = false
 		f.load()

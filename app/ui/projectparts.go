@@ -34,7 +34,7 @@ func (l *taskList) open() {
 	}
 	var d record.Task
 	l.of, l.t, l.errs, l.err = l.Project, record.Task{}, nil, ""
-	if l.id = l.draft.openNew(record.TypeTask, &d, func() bool { return d.Project == l.Project }); !l.draft.restored.IsZero() {
+	if l.id = l.draft.openNew(record.TypeTask, l.Project, &d); !l.draft.restored.IsZero() {
 		l.t = d
 	}
 }
@@ -114,7 +114,7 @@ func (l *milestoneList) open() {
 	}
 	var d record.Milestone
 	l.of, l.m, l.errs, l.err = l.Project, record.Milestone{}, nil, ""
-	if l.id = l.draft.openNew(record.TypeMilestone, &d, func() bool { return d.Project == l.Project }); !l.draft.restored.IsZero() {
+	if l.id = l.draft.openNew(record.TypeMilestone, l.Project, &d); !l.draft.restored.IsZero() {
 		l.m = d
 	}
 }
@@ -204,7 +204,7 @@ func (v *visitNotes) open() {
 	}
 	var d noteDraft
 	v.of, v.n, v.minutes, v.errs, v.err = v.Project, record.ProgressNote{}, "", nil, ""
-	if v.id = v.draft.openNew(record.TypeProgressNote, &d, func() bool { return d.Note.Project == v.Project }); !v.draft.restored.IsZero() {
+	if v.id = v.draft.openNew(record.TypeProgressNote, v.Project, &d); !v.draft.restored.IsZero() {
 		v.n, v.minutes = d.Note, d.Minutes
 	}
 }
