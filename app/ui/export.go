@@ -25,7 +25,7 @@ type exportPage struct {
 
 func (p *exportPage) OnNav(ctx app.Context) {
 	if current.Phase() != session.Open {
-		ctx.Navigate("/")
+		toUnlock(ctx)
 		return
 	}
 	p.id = strings.TrimSuffix(strings.TrimPrefix(ctx.Page().URL().Path, "/clients/"), "/export")

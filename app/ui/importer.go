@@ -60,7 +60,7 @@ func (i *importer) OnMount(ctx app.Context) { i.ui = ctx }
 
 func (i *importer) OnNav(ctx app.Context) {
 	if current.Phase() != session.Open {
-		ctx.Navigate("/")
+		toUnlock(ctx)
 		return
 	}
 	if i.step != stepImporting {

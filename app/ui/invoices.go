@@ -217,7 +217,7 @@ func (f *invoiceForm) discard(ctx app.Context, e app.Event) {
 
 func (f *invoiceForm) OnNav(ctx app.Context) {
 	if current.Phase() != session.Open {
-		ctx.Navigate("/")
+		toUnlock(ctx)
 		return
 	}
 	path := ctx.Page().URL().Path
