@@ -50,6 +50,9 @@ func TestProjects(t *testing.T) {
 	owner.fill("repeat", "6")
 	owner.button("Book")
 	owner.waitText("Status: planned", 20*time.Second)
+	if page := owner.text(); strings.Contains(page, "A new version of Pawfile") {
+		t.Error("a first visit offers a new version")
+	}
 	owner.waitText("allergy: chicken", 5*time.Second) // the pet's alerts on top
 	if got := owner.value("price"); got != "45.50" {
 		t.Errorf("price after saving = %q", got)
@@ -142,6 +145,42 @@ func TestProjects(t *testing.T) {
 	desk.waitText("Matted behind the ears", 20*time.Second)
 	desk.waitPhotos(2, 60*time.Second) // fetched from the server, opened here
 	desk.checkScreen("project")
+	for _, b := range []*browser{owner, desk} {
+		if page := b.text(); strings.Contains(page, "A new version of Pawfile") {
+			t.Error("a first visit offers a new version")
+		}
+	}
+
+	// Both offline, each edits the visit: the owner its scope and a task,
+	// the desk its outcome and a note. Back online, both keep both.
+	owner.link("Today")
+	owner.click(`//a[.//span[contains(., "Full groom")]]`)
+	owner.waitText("Visit notes", 20*time.Second)
+	srv.stop()
+	owner.fill("scope", "Bath, clip, nails")
+	owner.button("Save")
+	owner.waitText("Saved on this device", 20*time.Second)
+	owner.fill("task-title", "Check the ears")
+	owner.button("Add task")
+	owner.waitText("Check the ears", 20*time.Second)
+	desk.fill("outcome", "Calm throughout; matting cleared")
+	desk.button("Save")
+	desk.waitText("Saved on this device", 20*time.Second)
+	desk.fill("note-text", "Owner asked for a shorter face next time")
+	desk.button("Add visit note")
+	desk.waitText("shorter face next time", 20*time.Second)
+	srv.start()
+	for _, b := range []*browser{owner, desk} {
+		b.waitFor("both devices' edits of the visit", 90*time.Second, func() bool {
+			b.open(srv.url() + "/today")
+			b.unlock()
+			b.click(`//a[.//span[contains(., "Full groom")]]`)
+			b.waitText("Visit notes", 20*time.Second)
+			page := b.text()
+			return b.value("scope") == "Bath, clip, nails" && b.value("outcome") == "Calm throughout; matting cleared" &&
+				strings.Contains(page, "Check the ears") && strings.Contains(page, "shorter face next time")
+		})
+	}
 }
 
 // cameraPhoto writes a JPEG of a 12-megapixel camera's size and much

@@ -6,10 +6,6 @@ import (
 	"strings"
 	"unicode"
 
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
-
 	"pawfile/shared/order"
 )
 
@@ -166,17 +162,6 @@ func (e *entry) matchTerm(t string) int {
 		}
 	}
 	return best
-}
-
-var folder = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-
-// fold lower-cases s and strips accents, so "zoe" finds "Zoë".
-func fold(s string) string {
-	out, _, err := transform.String(folder, s)
-	if err != nil {
-		out = s
-	}
-	return strings.ToLower(out)
 }
 
 func isSeparator(r rune) bool {

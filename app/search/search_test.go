@@ -5,6 +5,11 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
 )
 
 func book() *Index {
@@ -121,5 +126,36 @@ func TestFirstIsInNameOrder(t *testing.T) {
 	}
 	if all := ix.First(10); len(all) != 3 || all[2].Name != "Émile Zola" {
 		t.Errorf("First(10) = %+v", all)
+	}
+}
+
+// fold agrees with Unicode's canonical decompositions (decompose, drop the
+// accents, compose) on every letter of the Latin, Greek and Cyrillic
+// scripts, and on accents typed as combining marks.
+func TestFoldMatchesUnicode(t *testing.T) {
+	unicodeFold := func(s string) string {
+		out, _, err := transform.String(transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC), s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.ToLower(out)
+	}
+	checked := 0
+	for r := rune(0); r < 0x2000; r++ {
+		if !unicode.IsLetter(r) || r >= 0x250 && r < 0x370 || r >= 0x500 && r < 0x1E00 {
+			continue
+		}
+		if got, want := fold(string(r)), unicodeFold(string(r)); got != want {
+			t.Errorf("fold(%q) = %q, want %q", r, got, want)
+		}
+		checked++
+	}
+	for _, s := range []string{"Zoe\u0308 Chloe\u0301", "Łukasz Żółć", "Ærøskøbing", "Ђорђе Ѓорѓи", "Ἀθηνᾶ", "Nguyễn Thị Bích"} {
+		if got, want := fold(s), unicodeFold(s); got != want {
+			t.Errorf("fold(%q) = %q, want %q", s, got, want)
+		}
+	}
+	if checked < 1000 {
+		t.Errorf("checked only %d letters", checked)
 	}
 }

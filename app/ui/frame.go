@@ -38,7 +38,7 @@ func (f *frame) OnDismount() {
 
 func (f *frame) OnMount(ctx app.Context) {
 	f.sync = current.Sync()
-	f.updatable = ctx.AppUpdateAvailable()
+	f.updatable = updateReady(ctx)
 	f.installable = ctx.IsAppInstallable()
 	f.watchUndo(ctx)
 	f.stop = current.OnChange(func() {
@@ -79,7 +79,14 @@ func (f *frame) undo(ctx app.Context, e app.Event) {
 	ctx.Navigate(u.String())
 }
 
-func (f *frame) OnAppUpdate(ctx app.Context)        { f.updatable = ctx.AppUpdateAvailable() }
+func (f *frame) OnAppUpdate(ctx app.Context) { f.updatable = updateReady(ctx) }
+
+// updateReady reports go-app's offer of a new version, except on the
+// first visit: the service worker's first install, which takes control
+// of the page, looks like an update to go-app (see server/pwa).
+func updateReady(ctx app.Context) bool {
+	return ctx.AppUpdateAvailable() && app.Window().Get("pawfileControlled").Truthy()
+}
 func (f *frame) OnAppInstallChange(ctx app.Context) { f.installable = ctx.IsAppInstallable() }
 
 func (f *frame) Render() app.UI {

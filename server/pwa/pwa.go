@@ -81,8 +81,12 @@ func Handler(version, webDir string) (http.Handler, error) {
 // form itself. go-app does both from Go, on its UI goroutine: while that
 // goroutine waits (on storage, say) a tap on a link reaches the browser
 // first, which loads the page anew, and the app comes back locked with
-// what was on screen lost. go-app still does the navigating.
+// what was on screen lost. go-app still does the navigating. It also
+// notes whether a service worker controlled the page as it loaded: if
+// not, the worker that takes control is the first install, which go-app
+// announces as an update.
 const nativeNavigation = `<script>
+window.pawfileControlled = !!(navigator.serviceWorker && navigator.serviceWorker.controller);
 document.addEventListener("click", e => {
   const a = e.target.closest && e.target.closest("a[href]");
   if (!a || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey ||
