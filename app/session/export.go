@@ -2,6 +2,7 @@ package session
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,6 +29,10 @@ type Export struct {
 	// the client's own (one record) first. A type of which nothing is
 	// held has a group with no records, so the export says so.
 	Groups []Group
+	// Photos holds the images (JPEG) of the photos the records name, by
+	// reference, once ExportPhotos has read them; nil for one not on this
+	// device.
+	Photos map[string][]byte
 }
 
 // Group is the records of one type.
@@ -216,7 +221,8 @@ const exportAbout = "Everything this Pawfile workspace holds about one client, t
 	"Each key below \"export\" is a record type; every record has its \"id\", and fields that name another record hold its id. " +
 	"Dates are ISO 8601 (YYYY-MM-DD); times are ISO 8601 with their UTC offset; " +
 	"amounts are exact decimal strings in the currency's main unit, with the ISO 4217 currency code; " +
-	"photos and documents are listed by the SHA-256 of the file, not included."
+	"fields that hold a photo hold the SHA-256 of its sealed file, and \"photo_files\" holds each image by that key, " +
+	"as a base64 JPEG (null for one this device did not hold)."
 
 // MarshalJSON writes the export as a JSON object: a header under
 // "export", the client under "client", then one array per record type,
@@ -259,8 +265,38 @@ func (e Export) MarshalJSON() ([]byte, error) {
 		}
 		b.WriteByte(']')
 	}
+	if len(e.Photos) > 0 {
+		photos, err := json.Marshal(e.Photos) // images as base64
+		if err != nil {
+			return nil, err
+		}
+		b.WriteString(`,"photo_files":`)
+		b.Write(photos)
+	}
 	b.WriteByte('}')
 	return b.Bytes(), nil
+}
+
+// ExportPhotos reads into e.Photos the image of every photo e's records
+// name, as held on this device.
+func (s *Session) ExportPhotos(ctx context.Context, e *Export) error {
+	e.Photos = map[string][]byte{}
+	for _, g := range e.Groups {
+		for _, r := range g.Records {
+			for i := range r.Schema.Fields {
+				ref, ok := r.Values[i].(string)
+				if r.Schema.Fields[i].Kind != record.KindBlob || !ok || ref == "" {
+					continue
+				}
+				img, _, err := s.Photo(ctx, ref)
+				if err != nil {
+					return fmt.Errorf("export: read photo %.8s: %w", ref, err)
+				}
+				e.Photos[ref] = img
+			}
+		}
+	}
+	return nil
 }
 
 func writeKey(b *bytes.Buffer, k string) {

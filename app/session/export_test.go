@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -23,7 +24,10 @@ func TestExportClient(t *testing.T) {
 	called := record.InstantOf(time.Date(2025, 3, 4, 9, 15, 0, 0, london))
 	ann, bella, max, inv := record.NewID(), record.NewID(), record.NewID(), record.NewID()
 	other, rex, otherInv := record.NewID(), record.NewID(), record.NewID()
-	photo := strings.Repeat("ab", 32)
+	photo, err := s.StagePhoto(record.ClassProject, []byte("jpeg of bella"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, save := range []struct {
 		id string
 		v  any
@@ -68,6 +72,9 @@ func TestExportClient(t *testing.T) {
 		t.Errorf("file name %q", got)
 	}
 
+	if err := s.ExportPhotos(ctx, &e); err != nil {
+		t.Fatal(err)
+	}
 	raw, err := json.MarshalIndent(e, "", "  ")
 	if err != nil {
 		t.Fatal(err)
@@ -108,8 +115,11 @@ func TestExportClient(t *testing.T) {
 			t.Errorf("%s: %d records (%T), want %d", k, len(list), got[k], n)
 		}
 	}
-	if len(got) != len(counts)+2 {
-		t.Errorf("the export has %d keys, want %d", len(got), len(counts)+2)
+	if len(got) != len(counts)+3 {
+		t.Errorf("the export has %d keys, want %d", len(got), len(counts)+3)
+	}
+	if files, _ := got["photo_files"].(map[string]any); len(files) != 1 || files[photo] != base64.StdEncoding.EncodeToString([]byte("jpeg of bella")) {
+		t.Errorf("photo_files = %v, want bella's photo by its reference", got["photo_files"])
 	}
 	rec := func(k string, i int) map[string]any {
 		if list, _ := got[k].([]any); i < len(list) {

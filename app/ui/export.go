@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -119,6 +120,10 @@ func (p *exportPage) fields(r session.Record) []app.UI {
 	var out []app.UI
 	for i := range r.Schema.Fields {
 		f := &r.Schema.Fields[i]
+		if ref, ok := r.Values[i].(string); ok && ref != "" && f.Kind == record.KindBlob {
+			out = append(out, app.Dt().Text(capital(f.Label)), app.Dd().Body(&photoView{Ref: ref, Alt: capital(f.Label)}))
+			continue
+		}
 		v := p.show(f, r.Values[i])
 		if v == "" {
 			continue
@@ -247,17 +252,32 @@ func dateText(d record.Date) string {
 
 // download hands the browser the export's JSON as a file.
 func (p *exportPage) download(ctx app.Context, e app.Event) {
-	b, err := json.MarshalIndent(p.ex, "", "  ")
-	if err != nil {
-		p.err = "The export could not be written (" + err.Error() + "): reload the page and try again."
-		return
-	}
+	ex := p.ex
+	ctx.Async(func() {
+		// With the photos' images, read from storage away from the UI.
+		err := current.ExportPhotos(context.Background(), &ex)
+		var b []byte
+		if err == nil {
+			b, err = json.MarshalIndent(ex, "", "  ")
+		}
+		ctx.Dispatch(func(ctx app.Context) {
+			if err != nil {
+				p.err = "The export could not be written (" + err.Error() + "): reload the page and try again."
+				return
+			}
+			p.save(ex.FileName(), b)
+		})
+	})
+}
+
+// save hands the browser b as a file called name.
+func (p *exportPage) save(name string, b []byte) {
 	w := app.Window()
 	blob := w.Get("Blob").New([]any{string(b)}, map[string]any{"type": "application/json"})
 	url := w.Get("URL").Call("createObjectURL", blob)
 	a := w.Get("document").Call("createElement", "a")
 	a.Set("href", url)
-	a.Set("download", p.ex.FileName())
+	a.Set("download", name)
 	w.Get("document").Get("body").Call("appendChild", a)
 	a.Call("click")
 	a.Call("remove")
