@@ -304,8 +304,22 @@ func (b *browser) fill(id, value string) {
 	}
 }
 
+// click clicks the element at xpath once it is visible. A screen that
+// renders again between finding the element and clicking it replaces the
+// node: the click is tried again then, a few times.
 func (b *browser) click(xpath string) {
 	b.t.Helper()
+	for range 3 {
+		ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+		err := chromedp.Run(ctx, chromedp.WaitVisible(xpath, chromedp.BySearch), chromedp.Click(xpath, chromedp.BySearch))
+		cancel()
+		if err == nil {
+			return
+		}
+		if !strings.Contains(err.Error(), "Could not find node") {
+			break
+		}
+	}
 	b.run("click "+xpath, 20*time.Second, chromedp.WaitVisible(xpath, chromedp.BySearch), chromedp.Click(xpath, chromedp.BySearch))
 }
 

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 )
 
@@ -181,6 +182,34 @@ func TestProjects(t *testing.T) {
 				strings.Contains(page, "Check the ears") && strings.Contains(page, "shorter face next time")
 		})
 	}
+
+	// Dragged two slots down on the day view, the booking moves an hour,
+	// and the drag does not open it.
+	owner.link("Calendar")
+	owner.waitText("Full groom", 20*time.Second)
+	var at []float64
+	owner.eval("the booking's place", `(() => {
+		const b = document.querySelector(".cal-day .cal-booking");
+		b.scrollIntoView({block: "center"});
+		const r = b.getBoundingClientRect();
+		return [r.left + r.width / 2, r.top + 12];
+	})()`, &at)
+	x, y := at[0], at[1]
+	left := chromedp.ButtonType(input.Left)
+	owner.run("drag the booking two slots down", 20*time.Second,
+		chromedp.MouseEvent(input.MousePressed, x, y, left, chromedp.ClickCount(1)),
+		chromedp.MouseEvent(input.MouseMoved, x, y+20, left),
+		chromedp.MouseEvent(input.MouseMoved, x, y+60, left),
+		chromedp.MouseEvent(input.MouseMoved, x, y+96, left),
+		chromedp.MouseEvent(input.MouseReleased, x, y+96, left, chromedp.ClickCount(1)),
+	)
+	owner.waitText("11:00–13:00", 20*time.Second)
+	var path string
+	owner.eval("address", `location.pathname`, &path)
+	if path != "/calendar" {
+		t.Errorf("the drag opened %s", path)
+	}
+	owner.checkScreen("calendar-moved")
 }
 
 // cameraPhoto writes a JPEG of a 12-megapixel camera's size and much

@@ -111,6 +111,9 @@ func TestPhotoJourney(t *testing.T) {
 		if ps := s.PhotosOf(visit); len(ps) != 1 || ps[0].Record.Blob != after || ps[0].Record.Taken.IsZero() {
 			t.Errorf("%s: the visit's photos = %+v", name, ps)
 		}
+		if h := s.ProjectsOf(ann); len(h) != 1 || h[0].Photos != 1 {
+			t.Errorf("%s: Ann's history = %+v, want the visit with its photo", name, h)
+		}
 	}
 	if want, _ := (*local)(b).BlobsWanted(ctx); len(want) != 0 {
 		t.Errorf("b still wants %x", want)

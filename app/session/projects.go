@@ -131,6 +131,7 @@ type ProjectSummary struct {
 	Start, End             record.Instant
 	RepeatWeeks            int64
 	Outcome                string // the start of its outcome, or why it was cancelled or a no-show
+	Photos                 int    // how many photos it has, in a client's or pet's list (its history)
 }
 
 func (s *Session) summaryLocked(id string, d indexDoc) ProjectSummary {
@@ -153,10 +154,18 @@ func (s *Session) Project(id string) (ProjectSummary, bool) {
 // projectsLocked lists the projects keep accepts, latest start first;
 // those with no start come last, by title.
 func (s *Session) projectsLocked(keep func(indexDoc) bool) []ProjectSummary {
+	photos := map[string]int{}
+	for _, d := range s.partDocs {
+		if d.Type == record.TypePhoto {
+			photos[d.Project]++
+		}
+	}
 	var out []ProjectSummary
 	for id, d := range s.projectDocs {
 		if keep(d) {
-			out = append(out, s.summaryLocked(id, d))
+			p := s.summaryLocked(id, d)
+			p.Photos = photos[id]
+			out = append(out, p)
 		}
 	}
 	return sorted(out, func(a, b *ProjectSummary) int {
@@ -261,6 +270,34 @@ func (s *Session) saveProjectLocked(ctx context.Context, id string, p *record.Pr
 		return "", err
 	}
 	return next, nil
+}
+
+// MoveProject moves booking id by d and, when to differs from from, from
+// staff member from's column to to's (the unassigned column is ""): what
+// dragging it on the calendar does. Its length and everything else stay.
+func (s *Session) MoveProject(ctx context.Context, id string, d time.Duration, from, to string) error {
+	var p record.Project
+	ok, err := s.load(id, &p)
+	switch {
+	case err != nil:
+		return err
+	case !ok:
+		return errors.New("this booking is not on this device (deleted, or not synced yet)")
+	case p.Start.IsZero():
+		return errors.New("this booking has no time to move: open it and give it one")
+	}
+	p.Start.UnixMilli += d.Milliseconds()
+	if !p.End.IsZero() {
+		p.End.UnixMilli += d.Milliseconds()
+	}
+	if from != to {
+		p.AssignedStaff = slices.DeleteFunc(p.AssignedStaff, func(m string) bool { return m == from || m == to })
+		if to != "" {
+			p.AssignedStaff = append(p.AssignedStaff, to)
+		}
+	}
+	_, err = s.SaveProject(ctx, id, &p)
+	return err
 }
 
 // nextID is the id of the project that follows project id when it

@@ -3,6 +3,8 @@ package session
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -510,5 +512,41 @@ func TestVisitsAndLapsed(t *testing.T) {
 	}
 	if v := again.Visits(bella, "2026-04-10"); v.Next != next.Start {
 		t.Errorf("Bella's next visit = %v", v.Next)
+	}
+}
+
+// Dragging a booking on the calendar moves its time, keeps its length,
+// and moves it between staff columns; one with no time is refused.
+func TestMoveProject(t *testing.T) {
+	ctx := context.Background()
+	s, _ := setUp(t, "ws1", seal.NewKeyring(), 1)
+	openSession(t, s)
+	ann, bella := household(t, s, "Ann", record.Pet{Name: "Bella"})
+	id, loose := record.NewID(), record.NewID()
+	p := groom(ann, bella, at(t, "2026-03-10", 10, 0), at(t, "2026-03-10", 12, 0), "m1", "m9")
+	if _, err := s.SaveProject(ctx, id, &p); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MoveProject(ctx, id, 90*time.Minute, "m1", "m2"); err != nil {
+		t.Fatal(err)
+	}
+	var got record.Project
+	s.load(id, &got)
+	if got.Start != at(t, "2026-03-10", 11, 30) || got.End != at(t, "2026-03-10", 13, 30) || !slices.Equal(got.AssignedStaff, []string{"m9", "m2"}) {
+		t.Errorf("moved = %v–%v by %v", got.Start, got.End, got.AssignedStaff)
+	}
+	if err := s.MoveProject(ctx, id, -30*time.Minute, "m2", ""); err != nil {
+		t.Fatal(err)
+	}
+	s.load(id, &got)
+	if got.Start != at(t, "2026-03-10", 11, 0) || !slices.Equal(got.AssignedStaff, []string{"m9"}) {
+		t.Errorf("moved to the unassigned column = %v by %v", got.Start, got.AssignedStaff)
+	}
+	q := groom(ann, bella, record.Instant{}, record.Instant{})
+	if _, err := s.SaveProject(ctx, loose, &q); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MoveProject(ctx, loose, time.Hour, "", ""); err == nil || !strings.Contains(err.Error(), "no time") {
+		t.Errorf("moving a booking with no time: %v", err)
 	}
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"time"
@@ -26,19 +27,83 @@ type calendar struct {
 	app.Compo
 	week bool
 	day  record.Date
+	err  string
 	stop func()
+	move app.Func
 }
 
 func (c *calendar) OnMount(ctx app.Context) {
 	loadStaffNames(ctx)
 	c.stop = current.OnChange(func() { ctx.Dispatch(func(ctx app.Context) {}) })
+	// A booking dragged on the day view (see dragScript) is moved here, in
+	// the background: this is called from the browser's pointerup.
+	c.move = app.FuncOf(func(_ app.Value, args []app.Value) any {
+		if len(args) < 4 {
+			return nil
+		}
+		id, minutes, from, to := args[0].String(), args[1].Int(), args[2].String(), args[3].String()
+		ctx.Async(func() {
+			err := current.MoveProject(context.Background(), id, time.Duration(minutes)*time.Minute, from, to)
+			ctx.Dispatch(func(ctx app.Context) {
+				c.err = ""
+				if err != nil {
+					c.err = "The booking was not moved: " + err.Error() + "."
+				}
+			})
+		})
+		return nil
+	})
+	app.Window().Set("pawfileMove", c.move)
+	app.Window().Call("eval", dragScript)
 }
 
 func (c *calendar) OnDismount() {
 	if c.stop != nil {
 		c.stop()
 	}
+	app.Window().Set("pawfileMove", nil)
+	if c.move != nil {
+		c.move.Release()
+	}
 }
+
+// dragScript lets a finger (or a mouse) drag a booking of the day view to
+// another time, in whole slots, and to another staff member's column; the
+// browser runs it, so the booking follows the finger whatever the app is
+// doing, and pawfileMove gets the result. It is installed once a page.
+var dragScript = `if (!window.pawfileDrag) {
+  window.pawfileDrag = true;
+  let d = null, dragged = false;
+  const reset = m => { m.b.style.transform = ""; m.b.classList.remove("dragging"); };
+  document.addEventListener("pointerdown", e => {
+    const b = e.target.closest && e.target.closest(".cal-day .cal-booking");
+    if (b && e.button === 0) d = {b, x: e.clientX, y: e.clientY, on: false};
+  });
+  document.addEventListener("pointermove", e => {
+    if (!d) return;
+    const dx = e.clientX - d.x, dy = e.clientY - d.y;
+    if (!d.on && Math.hypot(dx, dy) < 10) return;
+    if (!d.on) { d.on = true; d.b.setPointerCapture(e.pointerId); d.b.classList.add("dragging"); }
+    d.b.style.transform = "translate(" + dx + "px," + Math.round(dy / ` + strconv.Itoa(slotPx) + `) * ` + strconv.Itoa(slotPx) + ` + "px)";
+  });
+  document.addEventListener("pointercancel", () => { if (d) { reset(d); d = null; } });
+  document.addEventListener("pointerup", e => {
+    const m = d;
+    d = null;
+    if (!m || !m.on) return;
+    reset(m);
+    dragged = true;
+    setTimeout(() => { dragged = false; }, 0);
+    const col = [...document.querySelectorAll(".cal-day .cal-col")].find(c => {
+      const r = c.getBoundingClientRect();
+      return e.clientX >= r.left && e.clientX < r.right;
+    });
+    const from = m.b.closest(".cal-col").dataset.staff, to = col ? col.dataset.staff : from;
+    const minutes = Math.round((e.clientY - m.y) / ` + strconv.Itoa(slotPx) + `) * ` + strconv.Itoa(slotMinutes) + `;
+    if ((minutes !== 0 || to !== from) && window.pawfileMove) window.pawfileMove(m.b.dataset.id, minutes, from, to);
+  });
+  document.addEventListener("click", e => { if (dragged) { dragged = false; e.preventDefault(); e.stopPropagation(); } }, true);
+}`
 
 func (c *calendar) OnNav(ctx app.Context) {
 	if current.Phase() != session.Open {
@@ -111,6 +176,10 @@ func (c *calendar) Render() app.UI {
 			app.A().Class("button").Href(calHref(c.week, today())).Text("Today"),
 			app.A().Class("button").Href(calHref(c.week, shift(c.day, step))).Aria("label", map[bool]string{true: "Next week", false: "Next day"}[c.week]).Text("Next ›"),
 		),
+		app.If(!c.week, func() app.UI {
+			return app.P().Class("hint").Text("Tap an empty slot to book it; drag a booking to move it to another time or person.")
+		}),
+		app.If(c.err != "", func() app.UI { return app.Div().Class("alert").Attr("role", "alert").Text(c.err) }),
 		app.If(len(clashes) > 0, func() app.UI {
 			return app.Div().Class("alert", "warn").Attr("role", "alert").Body(
 				app.Strong().Text("Overlaps:"),
@@ -146,7 +215,7 @@ func dayGrid(d record.Date, w schedule.Window, cols []schedule.Column, clashed m
 		app.Range(cols).Slice(func(i int) app.UI {
 			col := cols[i]
 			who := staffLabel(col.Staff)
-			return app.Section().Class("cal-col").Aria("label", who).Body(
+			return app.Section().Class("cal-col").DataSet("staff", col.Staff).Aria("label", who).Body(
 				app.H2().Class("cal-colhead").Text(who),
 				app.Div().Class("cal-body").Style("height", height).Body(
 					app.Range(slots).Slice(func(j int) app.UI {
@@ -157,7 +226,8 @@ func dayGrid(d record.Date, w schedule.Window, cols []schedule.Column, clashed m
 					app.Range(col.Bookings).Slice(func(j int) app.UI {
 						b := col.Bookings[j]
 						s, e := span(b, w)
-						return bookingBlock(b, clashed[b.ID]).
+						// Not draggable as a link: dragScript moves it.
+						return bookingBlock(b, clashed[b.ID]).DataSet("id", b.ID).Attr("draggable", "false").
 							Style("top", strconv.Itoa((s-from)*slotPx/slotMinutes)+"px").
 							Style("height", strconv.Itoa(max((e-s)*slotPx/slotMinutes-2, 0))+"px")
 					}),

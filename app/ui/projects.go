@@ -722,10 +722,20 @@ func projectLines(ps []session.ProjectSummary, label string) app.UI {
 			}
 			return app.Li().Body(app.A().Href("/projects/"+p.ID).Body(
 				app.Span().Class("client-name").Text(when+" · "+p.Title),
-				app.Span().Class("sub").Text(statusLabel(p.Status)+prefix(" · ", p.Outcome)+repeatText(p.RepeatWeeks)),
+				app.Span().Class("sub").Text(statusLabel(p.Status)+prefix(" · ", p.Outcome)+repeatText(p.RepeatWeeks)+photoCount(p.Photos)),
 			))
 		}),
 	)
+}
+
+func photoCount(n int) string {
+	switch n {
+	case 0:
+		return ""
+	case 1:
+		return " · 1 photo"
+	}
+	return " · " + strconv.Itoa(n) + " photos"
 }
 
 func repeatText(weeks int64) string {
