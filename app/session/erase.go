@@ -73,7 +73,8 @@ func (s *Session) EraseClient(ctx context.Context, id string) (int, error) {
 		s.forgetUndoLocked(rk)
 	}
 	change := localstore.Change{Records: rows, Enqueue: items, Meta: meta, Blobs: blobs}
-	q, err := s.queueLocked(&change)
+	q := s.queueLocked(change)
+	err := s.putQueueLocked(&change, q)
 	if err == nil {
 		err = s.cfg.Store.Commit(ctx, change)
 	}

@@ -91,10 +91,7 @@ func (s *Session) StagePhoto(c record.Class, image []byte) (string, error) {
 func (s *Session) Photo(ctx context.Context, ref string) ([]byte, PhotoState, error) {
 	s.mu.RLock()
 	sealed, ok := s.staged[ref]
-	state := PhotoSent
-	if ok || slices.Contains(s.blobq.Send, ref) {
-		state = PhotoWaiting
-	}
+	state := s.photoStateLocked(ref)
 	s.mu.RUnlock()
 	if !ok {
 		var err error
@@ -127,6 +124,11 @@ func (s *Session) Photo(ctx context.Context, ref string) ([]byte, PhotoState, er
 func (s *Session) PhotoState(ref string) PhotoState {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	return s.photoStateLocked(ref)
+}
+
+// photoStateLocked is PhotoState for a photo on this device.
+func (s *Session) photoStateLocked(ref string) PhotoState {
 	if s.staged[ref] != nil || slices.Contains(s.blobq.Send, ref) {
 		return PhotoWaiting
 	}
@@ -153,31 +155,39 @@ func (s *Session) stagedLocked(b *batch, v any) {
 }
 
 // queueLocked returns the blob queue as it stands once c is written,
-// adding c's new photos to those to send and dropping those c deletes,
-// and puts it into c's meta if it changed.
-func (s *Session) queueLocked(c *localstore.Change) (blobQueue, error) {
-	q := blobQueue{Send: slices.Clone(s.blobq.Send), Want: slices.Clone(s.blobq.Want)}
+// adding c's new photos to those to send and dropping those c deletes.
+func (s *Session) queueLocked(c localstore.Change) blobQueue {
+	q := s.blobq.clone()
 	for ref, data := range c.Blobs {
-		q.Want = slices.DeleteFunc(q.Want, func(h string) bool { return h == ref })
+		q.Want = without(q.Want, ref)
 		switch {
 		case data == nil:
-			q.Send = slices.DeleteFunc(q.Send, func(h string) bool { return h == ref })
+			q.Send = without(q.Send, ref)
 		case s.staged[ref] != nil && !slices.Contains(q.Send, ref):
 			q.Send = append(q.Send, ref)
 		}
 	}
+	return q
+}
+
+func (q blobQueue) clone() blobQueue {
+	return blobQueue{Send: slices.Clone(q.Send), Want: slices.Clone(q.Want)}
+}
+
+// putQueueLocked puts q into c's meta if it differs from the queue kept.
+func (s *Session) putQueueLocked(c *localstore.Change, q blobQueue) error {
 	if slices.Equal(q.Send, s.blobq.Send) && slices.Equal(q.Want, s.blobq.Want) {
-		return q, nil
+		return nil
 	}
 	b, err := json.Marshal(q)
 	if err != nil {
-		return q, err
+		return err
 	}
 	if c.Meta == nil {
 		c.Meta = map[string][]byte{}
 	}
 	c.Meta[metaBlobs] = b
-	return q, nil
+	return nil
 }
 
 // committedLocked notes that c, with the queue q, is in the store.
@@ -188,13 +198,15 @@ func (s *Session) committedLocked(c localstore.Change, q blobQueue) {
 	}
 }
 
-// wantLocked adds to q the photos of the record filed under rk that are
-// neither made here nor wanted already. Whether they are on this device
-// is checked when sync asks (BlobsWanted): reading the store here would
-// hold up the lock.
-func (s *Session) wantLocked(q *blobQueue, rk wire.Key) {
+// wantLocked adds to q the photos of the record filed under rk that it
+// did not name before (had) and that are neither made here nor wanted
+// already: a photo it named before is on this device or wanted, so an
+// edit of a pet's name does not fetch its photo again. Whether a new one
+// is on this device is checked when sync asks (BlobsWanted): reading the
+// store here would hold up the lock.
+func (s *Session) wantLocked(q *blobQueue, rk wire.Key, had []string) {
 	for _, ref := range s.book.BlobRefs(rk) {
-		if s.staged[ref] == nil && !slices.Contains(q.Send, ref) && !slices.Contains(q.Want, ref) {
+		if !slices.Contains(had, ref) && s.staged[ref] == nil && !slices.Contains(q.Send, ref) && !slices.Contains(q.Want, ref) {
 			q.Want = append(q.Want, ref)
 		}
 	}
@@ -219,11 +231,12 @@ func (s *Session) loadQueue(ctx context.Context) error {
 // setQueue writes the blob queue as f changes it, with blobs.
 func (s *Session) setQueue(ctx context.Context, blobs map[string][]byte, f func(*blobQueue)) error {
 	s.mu.Lock()
-	q := blobQueue{Send: slices.Clone(s.blobq.Send), Want: slices.Clone(s.blobq.Want)}
+	q := s.blobq.clone()
 	f(&q)
-	b, err := json.Marshal(q)
+	c := localstore.Change{Blobs: blobs}
+	err := s.putQueueLocked(&c, q)
 	if err == nil {
-		err = s.cfg.Store.Commit(ctx, localstore.Change{Meta: map[string][]byte{metaBlobs: b}, Blobs: blobs})
+		err = s.cfg.Store.Commit(ctx, c)
 	}
 	if err == nil {
 		s.blobq = q

@@ -119,11 +119,20 @@ func TestPhotoJourney(t *testing.T) {
 		t.Errorf("b still wants %x", want)
 	}
 
+	// An edit of the pet that leaves its photo does not ask for it again.
+	if err := a.SavePet(ctx, bella, &record.Pet{Client: ann, Name: "Bella May", Photo: ref}); err != nil {
+		t.Fatal(err)
+	}
+	send(t, a, b, 2)
+	if len(b.blobq.Want) != 0 {
+		t.Errorf("b wants %q again after an edit that kept the photo", b.blobq.Want)
+	}
+
 	// Erasure takes the photos from both stores.
 	if _, err := a.EraseClient(ctx, ann); err != nil {
 		t.Fatal(err)
 	}
-	send(t, a, b, 2)
+	send(t, a, b, 3)
 	for name, st := range map[string]*memStore{"a": ast, "b": bst} {
 		if len(st.blobs) != 0 {
 			t.Errorf("%s's store keeps %d photos of an erased client", name, len(st.blobs))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -357,7 +356,8 @@ func (s *Session) commitLocked(ctx context.Context, b *batch) error {
 		return nil
 	}
 	c := localstore.Change{Records: b.rows, Enqueue: b.items, Blobs: b.blobs}
-	q, err := s.queueLocked(&c)
+	q := s.queueLocked(c)
+	err := s.putQueueLocked(&c, q)
 	if err == nil {
 		err = s.cfg.Store.Commit(ctx, c)
 	}
@@ -641,9 +641,14 @@ func (l *local) Receive(ctx context.Context, vs []wire.Envelope, cursor uint64) 
 	changedKeys := map[merge.Key]wire.Key{}
 	blobs := map[string][]byte{}
 	c := localstore.Change{Records: rows, Meta: map[string][]byte{}, Blobs: blobs}
+	had := map[wire.Key][]string{} // the photos records named before vs
 	for _, v := range vs {
+		before := s.book.BlobRefs(v.Key)
+		if _, seen := had[v.Key]; !seen {
+			had[v.Key] = before
+		}
 		if v.Erased {
-			for _, ref := range s.book.BlobRefs(v.Key) {
+			for _, ref := range before {
 				blobs[ref] = nil
 			}
 		}
@@ -689,22 +694,14 @@ func (l *local) Receive(ctx context.Context, vs []wire.Envelope, cursor uint64) 
 	if err := s.docRowsLocked(changedKeys, rows); err != nil {
 		return err
 	}
-	q, err := s.queueLocked(&c)
-	if err != nil {
-		return err
-	}
-	want := len(q.Want)
+	q := s.queueLocked(c)
 	for key, rk := range changedKeys {
 		if sc, _ := record.SchemaOf(key.Type); sc.HasBlobs() {
-			s.wantLocked(&q, rk)
+			s.wantLocked(&q, rk, had[rk])
 		}
 	}
-	if len(q.Want) != want {
-		b, err := json.Marshal(q)
-		if err != nil {
-			return err
-		}
-		c.Meta[metaBlobs] = b
+	if err := s.putQueueLocked(&c, q); err != nil {
+		return err
 	}
 	if cursor != 0 && cursor != s.cursor {
 		c.Meta[metaCursor] = binary.BigEndian.AppendUint64(nil, cursor)
