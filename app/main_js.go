@@ -14,6 +14,8 @@ import (
 	"pawfile/app/localstore"
 	"pawfile/app/session"
 	"pawfile/app/ui"
+	"pawfile/app/zone"
+	"pawfile/shared/record"
 )
 
 // dbName is the IndexedDB database holding this origin's workspace.
@@ -99,15 +101,12 @@ var updateRegistration = js.FuncOf(func(_ js.Value, args []js.Value) any {
 	return nil
 })
 
-// setLocalZone makes time.Local the browser's IANA zone (Go under wasm
-// starts in UTC), so times are shown and recorded as the groomer lives
-// them. The zone data is compiled in (shared/record imports time/tzdata).
+// setLocalZone makes records read zones from the browser, and time.Local
+// the browser's zone (Go under wasm starts in UTC), so times are shown and
+// recorded as the groomer lives them.
 func setLocalZone() {
-	name := js.Global().Get("Intl").Call("DateTimeFormat").Call("resolvedOptions").Get("timeZone")
-	if name.Type() != js.TypeString {
-		return
-	}
-	if loc, err := time.LoadLocation(name.String()); err == nil {
+	record.SetZoneLoader(zone.Load)
+	if loc, err := record.LoadZone(zone.Local()); err == nil {
 		time.Local = loc
 	}
 }

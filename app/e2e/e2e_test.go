@@ -134,6 +134,9 @@ type browser struct {
 	// exceptions, for the message of a failure.
 	mu      sync.Mutex
 	console []string
+	// crash keeps the first lines of a Go crash, which name its cause;
+	// the goroutine dump after them would push them out of console.
+	crash []string
 }
 
 // consoleLines is how many console lines a failure shows.
@@ -142,7 +145,13 @@ const consoleLines = 40
 func (b *browser) logConsole(line string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.console = append(b.console, time.Now().Format("15:04:05.000 ")+line)
+	line = time.Now().Format("15:04:05.000 ") + line
+	if len(b.crash) > 0 && len(b.crash) < consoleLines {
+		b.crash = append(b.crash, line)
+	} else if strings.Contains(line, "panic:") || strings.Contains(line, "fatal error:") {
+		b.crash = append(b.crash, line)
+	}
+	b.console = append(b.console, line)
 	if len(b.console) > consoleLines {
 		b.console = b.console[len(b.console)-consoleLines:]
 	}
@@ -154,7 +163,11 @@ func (b *browser) where() string {
 	chromedp.Run(b.ctx, chromedp.Evaluate(`location.href`, &href))
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return "address: " + href + "\nconsole:\n  " + strings.Join(b.console, "\n  ")
+	out := "address: " + href
+	if len(b.crash) > 0 {
+		out += "\ncrash:\n  " + strings.Join(b.crash, "\n  ")
+	}
+	return out + "\nconsole:\n  " + strings.Join(b.console, "\n  ")
 }
 
 // chromium finds the browser; chromedp's own search covers other names.

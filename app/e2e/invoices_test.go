@@ -121,6 +121,11 @@ func TestInvoices(t *testing.T) {
 
 	// Print: the business name is kept, the page prints the invoice alone.
 	b.fill("business", "Paws & Claws Grooming")
+	b.waitFor("the business name on the printed page", 10*time.Second, func() bool {
+		var name string
+		b.eval("printed business", `document.querySelector(".printed-business")?.textContent ?? ""`, &name)
+		return name == "Paws & Claws Grooming"
+	})
 	b.button("Print")
 	b.run("print media", 10*time.Second, emulation.SetEmulatedMedia().WithMedia("print"))
 	defer b.run("screen media", 10*time.Second, emulation.SetEmulatedMedia().WithMedia(""))

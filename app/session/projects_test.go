@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	// The tests name zones: Go's database makes them load under wasm.
+	_ "time/tzdata"
+
 	"pawfile/shared/record"
 	"pawfile/shared/schedule"
 	"pawfile/shared/seal"

@@ -8,6 +8,9 @@ import (
 	"strings"
 	"time"
 
+	// The shops live in named zones, which load even where the system has no zoneinfo files.
+	_ "time/tzdata"
+
 	"pawfile/shared/clock"
 	"pawfile/shared/merge"
 	"pawfile/shared/record"
@@ -69,7 +72,7 @@ func genShop(s shopSize, device uint64, seed uint64) (*shop, error) {
 func mustZone(name string) *time.Location {
 	l, err := time.LoadLocation(name)
 	if err != nil {
-		panic(err) // record embeds time/tzdata: every IANA name loads
+		panic(err) // time/tzdata is embedded: every IANA name loads
 	}
 	return l
 }

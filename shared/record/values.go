@@ -4,13 +4,6 @@ import (
 	"fmt"
 	"sync"
 	"time"
-
-	// The browser gives a wasm program no zoneinfo files, so without the
-	// embedded database time.LoadLocation fails there for every zone but UTC,
-	// and validation and calendar arithmetic would differ between the tablet
-	// and the server. Embedding it (about 450 KB) makes both sides read the
-	// same zone names and rules, even on a server image without /usr/share/zoneinfo.
-	_ "time/tzdata"
 )
 
 // DateLayout is the ISO 8601 calendar date layout of [Date].
@@ -127,6 +120,17 @@ func validCurrency(c string) bool {
 // are a few hundred of those, so hostile input cannot grow the cache.
 var zones sync.Map // string -> *time.Location
 
+// loadZone reads a zone's rules: from the system's zoneinfo files, or
+// where there are none (wasm in a browser) from what SetZoneLoader set.
+var loadZone = time.LoadLocation
+
+// SetZoneLoader makes LoadZone read zones with load, for a program with no
+// zoneinfo files, which would otherwise know no zone but UTC: the app
+// reads the browser's. Call it before any zone is loaded.
+func SetZoneLoader(load func(name string) (*time.Location, error)) {
+	loadZone = load
+}
+
 // LoadZone returns the location of an IANA time zone name as records hold
 // it ("Europe/London"). It refuses "" and "Local", which would load as UTC
 // and as the device's own zone, and anything shaped like a file path.
@@ -139,7 +143,7 @@ func LoadZone(name string) (*time.Location, error) {
 	if name == "" || name == "Local" || len(name) > 64 || !zoneShape(name) {
 		return nil, fmt.Errorf("unknown time zone %q", name)
 	}
-	l, err := time.LoadLocation(name)
+	l, err := loadZone(name)
 	if err != nil {
 		return nil, fmt.Errorf("unknown time zone %q", name)
 	}

@@ -6,6 +6,9 @@ import (
 	"testing"
 	"time"
 
+	// The tests name zones: Go's database makes them load under wasm too.
+	_ "time/tzdata"
+
 	"pawfile/shared/record"
 )
 

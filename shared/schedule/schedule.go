@@ -27,9 +27,8 @@
 // booking thus keeps its place in the day, and an export to a calendar app
 // reads the same.
 //
-// The zone data comes from [time/tzdata], which package record embeds, so
-// the tablet (wasm, where the browser offers no zoneinfo files) and the
-// server know the same zones and rules.
+// Zones are loaded with [record.LoadZone]: from the system's zoneinfo
+// files, or on the tablet from the browser's own database.
 package schedule
 
 import "pawfile/shared/record"
