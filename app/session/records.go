@@ -122,7 +122,8 @@ func (s *Session) open(ctx context.Context, d *device, kek seal.Key, keys *seal.
 		clear(later)
 	}
 	s.buildIndexLocked()
-	s.phase, s.lastTouch, s.loadTime = Open, time.Now(), time.Since(start)
+	s.phase, s.loadTime = Open, time.Since(start)
+	s.lastTouch.Store(time.Now().UnixNano())
 	if len(later) > 0 {
 		s.docTouched = map[string]bool{}
 	}

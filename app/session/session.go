@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"pawfile/app/book"
@@ -161,9 +162,14 @@ type Session struct {
 	sync        *syncclient.Client
 	stopSync    context.CancelFunc
 	syncDone    chan struct{}
-	lastTouch   time.Time
-	business    string // the name printed on invoices
-	loadTime    time.Duration
+	// lastTouch is when the tablet was last touched (Unix nanoseconds).
+	// Atomic, not under mu: Touch runs inside the browser's event
+	// callback, and blocking there on a lock held across a storage wait
+	// stalls the whole program (Go under wasm cannot return to the
+	// browser's event loop, so the wait never ends).
+	lastTouch atomic.Int64
+	business  string // the name printed on invoices
+	loadTime  time.Duration
 
 	lmu       sync.Mutex
 	listeners map[int]func()
@@ -260,16 +266,14 @@ func (s *Session) changed() {
 
 // Touch notes that the person used the app, postponing the idle lock.
 func (s *Session) Touch() {
-	s.mu.Lock()
-	s.lastTouch = time.Now()
-	s.mu.Unlock()
+	s.lastTouch.Store(time.Now().UnixNano())
 }
 
 // LockIfIdle locks the session if nobody touched it for the idle time;
 // the app calls it every few seconds. It reports whether it locked.
 func (s *Session) LockIfIdle() bool {
 	s.mu.RLock()
-	idle := (s.phase == Open || s.phase == Waiting) && time.Since(s.lastTouch) > s.cfg.IdleLock
+	idle := (s.phase == Open || s.phase == Waiting) && time.Since(time.Unix(0, s.lastTouch.Load())) > s.cfg.IdleLock
 	s.mu.RUnlock()
 	if idle {
 		s.Lock()

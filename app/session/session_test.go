@@ -349,7 +349,7 @@ func TestIdleLock(t *testing.T) {
 		t.Fatal("locked right after unlocking")
 	}
 	s.mu.Lock()
-	s.lastTouch = time.Now().Add(-6 * time.Minute)
+	s.lastTouch.Store(time.Now().Add(-6 * time.Minute).UnixNano())
 	s.mu.Unlock()
 	if !s.LockIfIdle() || s.Phase() != Locked {
 		t.Error("not locked after the idle time")
