@@ -230,7 +230,12 @@ func newBrowser(t *testing.T, width, height int) *browser {
 		case *runtime.EventConsoleAPICalled:
 			var parts []string
 			for _, a := range e.Args {
-				parts = append(parts, strings.Trim(string(a.Value), `"`)+a.Description)
+				// A primitive has a Value, an object only a Description.
+				if a.Value != nil {
+					parts = append(parts, strings.Trim(string(a.Value), `"`))
+				} else {
+					parts = append(parts, a.Description)
+				}
 			}
 			b.logConsole(string(e.Type) + ": " + strings.Join(parts, " "))
 		case *runtime.EventExceptionThrown:
