@@ -239,7 +239,11 @@ func newBrowser(t *testing.T, width, height int) *browser {
 			}
 			b.logConsole(string(e.Type) + ": " + strings.Join(parts, " "))
 		case *runtime.EventExceptionThrown:
-			b.logConsole("exception: " + e.ExceptionDetails.Text)
+			msg := e.ExceptionDetails.Text
+			if x := e.ExceptionDetails.Exception; x != nil && x.Description != "" {
+				msg += " " + x.Description
+			}
+			b.logConsole("exception: " + msg)
 		}
 	})
 	return b
