@@ -164,6 +164,7 @@ type Session struct {
 	lastTouch   time.Time
 	business    string // the name printed on invoices
 	loadTime    time.Duration
+	team        teamState
 
 	lmu       sync.Mutex
 	listeners map[int]func()
