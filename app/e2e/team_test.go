@@ -32,9 +32,10 @@ import (
 // TestTeam: the owner invites a groomer, compares the groomer's key
 // fingerprint and gives access; the groomer's tablet shows the booking
 // and the pet's care alerts but no client, holds no client key and gets
-// no client record from the server; the owner removes the groomer, whose
-// tablet then stops syncing and says why, and the owner's records still
-// open under the renewed keys.
+// no client record from the server; made front desk, the tablet gets the
+// clients; the owner removes the member, whose tablet then stops syncing
+// and says why, and the owner's records still open under the renewed
+// keys.
 func TestTeam(t *testing.T) {
 	srv := startServer(t)
 	owner := newBrowser(t, 1024, 768)
@@ -143,7 +144,19 @@ func TestTeam(t *testing.T) {
 	owner.checkScreen("team")
 	owner.run("landscape", 10*time.Second, emulation.SetDeviceMetricsOverride(1024, 768, 1, false))
 
-	// The owner removes the groomer, after a confirmation.
+	// The owner makes the groomer front desk: once the tablet connects
+	// again it holds the client key and pulls the client records it was
+	// never sent.
+	owner.run("choose front desk", 10*time.Second, chromedp.SetValue(`select[id^="role-"]`, "front_desk", chromedp.ByQuery))
+	owner.button("Change role")
+	owner.waitText("groomer@example.com is now Front desk.", 30*time.Second)
+	groomer.open(srv.url() + "/today")
+	groomer.unlock()
+	groomer.waitText("Ann Groom", 60*time.Second)
+	groomer.openClient("Ann Groom")
+	groomer.waitValue("phone-1", "07700 900555", 30*time.Second)
+
+	// The owner removes the member, after a confirmation.
 	owner.button("Remove from team…")
 	owner.waitText("Their devices stop syncing at once", 10*time.Second)
 	owner.scrollTo(".danger-zone")

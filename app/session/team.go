@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync"
 
+	"pawfile/app/localstore"
 	"pawfile/shared/access"
 	"pawfile/shared/account"
 	"pawfile/shared/seal"
@@ -211,9 +212,9 @@ func (s *Session) RefreshKeys(ctx context.Context) error {
 	defer s.team.keysMu.Unlock()
 	s.mu.RLock()
 	d, kek, id, phase := s.dev, s.kek, s.identity, s.phase
-	var next *seal.Keyring
+	var cur, next *seal.Keyring
 	if s.keys != nil {
-		next = cloneKeys(s.keys)
+		cur, next = cloneKeys(s.keys), cloneKeys(s.keys)
 	}
 	s.mu.RUnlock()
 	if phase != Open || next == nil {
@@ -240,7 +241,36 @@ func (s *Session) RefreshKeys(ctx context.Context) error {
 	if role == d.Role && len(next.Keys) == had {
 		return nil
 	}
-	return s.storeKeys(ctx, next, role)
+	if err := s.storeKeys(ctx, next, role); err != nil {
+		return err
+	}
+	for _, c := range role.Classes() {
+		if next.Has(c) && !cur.Has(c) {
+			return s.pullAgain(ctx)
+		}
+	}
+	return nil
+}
+
+// pullAgain syncs from the start: the server never sent this device the
+// records of a class its role gained.
+func (s *Session) pullAgain(ctx context.Context) error {
+	if err := s.cfg.Store.Commit(ctx, localstore.Change{Meta: map[string][]byte{metaCursor: nil}}); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.cursor = 0
+	stop, done, open := s.stopSync, s.syncDone, s.phase == Open
+	s.stopSync, s.syncDone, s.sync = nil, nil, nil
+	s.mu.Unlock()
+	if stop != nil {
+		stop()
+		<-done
+	}
+	if open {
+		s.startSync()
+	}
+	return nil
 }
 
 // errStaleKeys stops a pull that met a key this device does not hold yet:

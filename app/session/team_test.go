@@ -311,6 +311,22 @@ func TestTeamRemoveAndRoleChange(t *testing.T) {
 		t.Errorf("the demoted member's device: role %v, client key %v, care key %v", desk.Role(), desk.holds(record.ClassClient, 1), desk.holds(record.ClassCare, 2))
 	}
 
+	// Back to front desk: the device takes the renewed client key and,
+	// never sent the client records while a groomer, pulls from the start.
+	ms, _ = owner.Members(ctx)
+	if err := owner.ChangeMember(ctx, ms[2], access.FrontDesk); err != nil {
+		t.Fatal(err)
+	}
+	if (*local)(desk).Cursor() == 0 {
+		t.Fatal("the front desk's cursor is at the start already")
+	}
+	if err := desk.RefreshKeys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if desk.Role() != access.FrontDesk || !desk.holds(record.ClassClient, 2) || (*local)(desk).Cursor() != 0 {
+		t.Errorf("the promoted member's device: role %v, client key %v, cursor %d", desk.Role(), desk.holds(record.ClassClient, 2), (*local)(desk).Cursor())
+	}
+
 	// A lost tablet is revoked by its id.
 	if err := owner.RevokeDevice(ctx, 3); err != nil || len(f.revoked) != 1 || f.revoked[0] != account.DeviceID(3).String() {
 		t.Errorf("revoke: %v %v", err, f.revoked)

@@ -141,12 +141,17 @@ func (t *team) member(m session.Member) app.UI {
 		if picked == "" {
 			picked = access.Role(m.Role).String()
 		}
-		body = append(body, app.Div().Class("member-tools").Body(
-			app.Label().For("role-"+m.Member).Text("Role of "+m.Login),
-			app.Select().ID("role-"+m.Member).OnChange(t.pick).Body(roleOptions(picked)),
+		tools := []app.UI{
+			app.Label().For("role-" + m.Member).Text("Role of " + m.Login),
+			app.Select().ID("role-" + m.Member).OnChange(t.pick).Body(roleOptions(picked)),
 			t.button("", "c"+m.Member, "Change role of "+m.Login, "Change role"),
 			t.button("danger", "m"+m.Member, "Remove from team: "+m.Login, "Remove from team…"),
-		))
+		}
+		if m.HasKeys {
+			// For when renewed keys did not reach m.
+			tools = append(tools, t.button("", "g"+m.Member, "Give access again to "+m.Login, "Give access again"))
+		}
+		body = append(body, app.Div().Class("member-tools").Body(tools...))
 	}
 	if len(t.confirm) > 1 && strings.HasSuffix(t.confirm, m.Member) {
 		what := "Remove " + m.Login + " from the team? Their devices stop syncing at once. Records written from now on are sealed with new keys they never get; what they already had on their devices stays there."
