@@ -239,6 +239,13 @@ func (s *Session) startSync() {
 		OnStatus: func(syncclient.Status) { s.changed() },
 		OnConnect: func(wire.Welcome) {
 			s.saveClock()
+			// The owner may have renewed keys or changed the role while
+			// this device was away.
+			go func() {
+				if err := s.RefreshKeys(context.Background()); err != nil {
+					s.log.Printf("fetch this member's keys: err=%v", err)
+				}
+			}()
 			if s.cfg.OnConnect != nil {
 				s.cfg.OnConnect()
 			}
@@ -643,6 +650,13 @@ func (l *local) Receive(ctx context.Context, vs []wire.Envelope, cursor uint64) 
 	blobs := map[string][]byte{}
 	c := localstore.Change{Records: rows, Meta: map[string][]byte{}, Blobs: blobs}
 	had := map[wire.Key][]string{} // the photos records named before vs
+	for _, v := range vs {
+		if _, ok := s.keys.Lookup(v.Class, v.KeyID); !ok && s.keys.Has(v.Class) {
+			// A key generation newer than this device's: nothing is
+			// applied or stored, so the pull comes again once it is here.
+			return errStaleKeys
+		}
+	}
 	for _, v := range vs {
 		before := s.book.BlobRefs(v.Key)
 		if _, seen := had[v.Key]; !seen {

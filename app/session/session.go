@@ -170,6 +170,7 @@ type Session struct {
 	lastTouch atomic.Int64
 	business  string // the name printed on invoices
 	loadTime  time.Duration
+	team      teamState
 
 	lmu       sync.Mutex
 	listeners map[int]func()

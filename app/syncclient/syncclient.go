@@ -294,9 +294,12 @@ func (c *Client) session(ctx context.Context) error {
 func (c *Client) refused(e *wire.Error) error {
 	switch e.Code {
 	case wire.CodeUnauthorized, wire.CodeRevoked:
-		c.update(func(s *Status) {
-			s.State, s.Err = SignedOut, "this device was signed out of the workspace: sign in again"
-		})
+		msg := "this device was signed out of the workspace: sign in again"
+		if e.Code == wire.CodeRevoked && e.Message != "" {
+			// The server says why: the owner removed the device or its member.
+			msg = e.Message
+		}
+		c.update(func(s *Status) { s.State, s.Err = SignedOut, msg })
 		return errSignedOut
 	case wire.CodeUnsupportedProto:
 		c.update(func(s *Status) { s.Err = "this version of Pawfile is too old for the server: update the app" })

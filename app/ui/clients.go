@@ -39,6 +39,11 @@ func (c *clients) OnNav(ctx app.Context) {
 		toUnlock(ctx)
 		return
 	}
+	if !current.Role().CanRead(record.ClassClient) {
+		// A role without client records (a groomer) starts on its day.
+		ctx.Navigate("/today")
+		return
+	}
 	c.erased = ctx.Page().URL().Query().Get("erased")
 	c.refresh()
 }

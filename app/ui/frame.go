@@ -11,6 +11,7 @@ import (
 	"pawfile/app/session"
 	"pawfile/app/syncclient"
 	"pawfile/shared/access"
+	"pawfile/shared/record"
 )
 
 // frame is the bar at the top of every unlocked screen: the sync status,
@@ -96,7 +97,7 @@ func (f *frame) Render() app.UI {
 			app.Nav().Aria("label", "Sections").Body(
 				app.A().Href("/today").Text("Today"),
 				app.A().Href("/calendar").Text("Calendar"),
-				app.A().Href("/clients").Text("Clients"),
+				app.If(current.Role().CanRead(record.ClassClient), func() app.UI { return app.A().Href("/clients").Text("Clients") }),
 				app.A().Href("/due").Text("Due"),
 				app.If(current.Role() == access.Owner, func() app.UI { return app.A().Href("/team").Text("Team") }),
 				app.A().Href("/device").Text("Device"),
@@ -110,6 +111,9 @@ func (f *frame) Render() app.UI {
 				current.Lock()
 			}),
 		),
+		app.If(f.sync.State == syncclient.SignedOut && f.sync.Err != "", func() app.UI {
+			return app.Div().Class("alert").Attr("role", "alert").ID("signed-out").Text(f.sync.Err)
+		}),
 		app.If(f.updatable, func() app.UI {
 			return app.Div().Class("banner", "info").Body(
 				app.Span().Text("A new version of Pawfile is ready."),

@@ -2,25 +2,38 @@ package ui
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"pawfile/app/session"
 	"pawfile/shared/access"
+	"pawfile/shared/account"
 )
 
-// team is the owner's screen for inviting staff and giving them access.
+// team is the owner's screen for inviting staff, giving them access,
+// changing their roles, removing them and revoking a lost device.
+//
+// Every action button carries what it acts on in its value, one letter
+// for the action then an id (see click): one handler and few closures,
+// each of which costs download.
 type team struct {
 	app.Compo
 	role    string
 	invite  string
 	expires time.Time
 	members []session.Member
+	picked  map[string]string // member id → role chosen in its select
+	confirm string            // the value of the action confirmation asks about
+	done    string            // what the last change did, for a person
 	err     string
 	busy    bool
 	ui      app.Context // the component's own context (see home.ui)
 }
+
+// roles lists the roles in the order the selects offer them.
+var roles = []access.Role{access.FrontDesk, access.Groomer, access.Viewer, access.Owner}
 
 func (t *team) OnMount(ctx app.Context) { t.ui = ctx }
 
@@ -39,7 +52,7 @@ func (t *team) load(ctx app.Context) {
 	ctx.Async(func() {
 		ms, err := current.Members(context.Background())
 		ctx.Dispatch(func(ctx app.Context) {
-			t.members, t.err = ms, ""
+			t.members, t.err, t.picked = ms, "", map[string]string{}
 			if err != nil {
 				t.err = err.Error()
 			}
@@ -47,18 +60,19 @@ func (t *team) load(ctx app.Context) {
 	})
 }
 
+func roleOptions(selected string) app.UI {
+	return app.Range(roles).Slice(func(i int) app.UI {
+		return app.Option().Value(roles[i].String()).Selected(roles[i].String() == selected).Text(roles[i].Label())
+	})
+}
+
 func (t *team) Render() app.UI {
-	roles := []access.Role{access.FrontDesk, access.Groomer, access.Viewer, access.Owner}
 	return &frame{Content: []app.UI{
 		app.H1().Text("Team"),
 		app.Section().Class("card").Aria("labelledby", "invite-title").Body(
 			app.H2().ID("invite-title").Text("Invite someone"),
 			app.Label().For("role").Text("Role"),
-			app.Select().ID("role").OnChange(t.ValueTo(&t.role)).Body(
-				app.Range(roles).Slice(func(i int) app.UI {
-					return app.Option().Value(roles[i].String()).Selected(roles[i].String() == t.role).Text(roles[i].Label())
-				}),
-			),
+			app.Select().ID("role").OnChange(t.ValueTo(&t.role)).Body(roleOptions(t.role)),
 			app.Div().Class("actions").Body(
 				app.Button().Class("primary").ID("make-invite").Disabled(t.busy).Text("Make an invite code").OnClick(t.makeInvite),
 			),
@@ -73,26 +87,145 @@ func (t *team) Render() app.UI {
 		app.Section().Class("card").Aria("labelledby", "members-title").Body(
 			app.H2().ID("members-title").Text("Members"),
 			app.If(t.err != "", func() app.UI { return app.Div().Class("alert").Attr("role", "alert").Text(t.err) }),
+			app.If(t.done != "", func() app.UI { return app.P().Class("note").Attr("role", "status").Text(t.done) }),
 			app.Ul().Class("list").Body(
-				app.Range(t.members).Slice(func(i int) app.UI {
-					m := t.members[i]
-					return app.Li().Class("member").Body(
-						app.Div().Body(
-							app.Strong().Text(m.Login),
-							app.Span().Class("hint").Text(" · "+access.Role(m.Role).Label()),
-						),
-						app.If(!m.HasKeys && m.Fingerprint != "" && m.Login != current.Login(), func() app.UI {
-							return app.Div().Body(
-								app.P().Text("Waiting for access. Their screen must show this fingerprint:"),
-								app.P().Class("fingerprint").Text(m.Fingerprint),
-								app.Button().Class("primary").Text("Give access to "+m.Login).OnClick(func(ctx app.Context, e app.Event) { t.give(ctx, m) }),
-							)
-						}),
-					)
-				}),
+				app.Range(t.members).Slice(func(i int) app.UI { return t.member(t.members[i]) }),
 			),
 		),
 	}}
+}
+
+// button is an action button: value says what it does (see click).
+func (t *team) button(class, value, label, text string) app.UI {
+	return app.Button().Class(class).Value(value).Disabled(t.busy).Aria("label", label).Text(text).OnClick(t.click)
+}
+
+// member is one member's entry: who, their role and devices, the
+// owner's actions on them, and the confirmation of one.
+func (t *team) member(m session.Member) app.UI {
+	self := m.Member == current.MemberID()
+	status := " · " + access.Role(m.Role).Label()
+	if self {
+		status += " · you"
+	}
+	if !m.Active() {
+		status = " · removed"
+	}
+	body := []app.UI{app.Strong().Text(m.Login), app.Span().Class("hint").Text(status)}
+	if !m.Active() {
+		return app.Li().Class("member").Body(body...)
+	}
+	if !m.HasKeys && m.Fingerprint != "" && !self {
+		body = append(body, app.P().Text("Waiting for access. Their screen must show this fingerprint:"),
+			app.P().Class("fingerprint").Text(m.Fingerprint),
+			t.button("primary", "g"+m.Member, "Give access to "+m.Login, "Give access to "+m.Login))
+	}
+	var devs []app.UI
+	for _, d := range m.Devices {
+		text := d.Name + " · never synced"
+		if !d.LastSeen.IsZero() {
+			text = d.Name + " · last seen " + since(d.LastSeen)
+		}
+		if d.Revoked {
+			text += " · revoked"
+		}
+		li := []app.UI{app.Span().Text(text + " ")}
+		if !d.Revoked && d.ID != account.DeviceID(current.DeviceID()) {
+			li = append(li, t.button("danger", "d"+d.ID.String()+m.Member, "Revoke this device: "+d.Name+" of "+m.Login, "Revoke this device…"))
+		}
+		devs = append(devs, app.Li().Body(li...))
+	}
+	body = append(body, app.Ul().Class("list", "plain").Aria("label", "Devices of "+m.Login).Body(devs...))
+	if !self {
+		picked := t.picked[m.Member]
+		if picked == "" {
+			picked = access.Role(m.Role).String()
+		}
+		tools := []app.UI{
+			app.Label().For("role-" + m.Member).Text("Role of " + m.Login),
+			app.Select().ID("role-" + m.Member).OnChange(t.pick).Body(roleOptions(picked)),
+			t.button("", "c"+m.Member, "Change role of "+m.Login, "Change role"),
+			t.button("danger", "m"+m.Member, "Remove from team: "+m.Login, "Remove from team…"),
+		}
+		if m.HasKeys {
+			// For when renewed keys did not reach m.
+			tools = append(tools, t.button("", "g"+m.Member, "Give access again to "+m.Login, "Give access again"))
+		}
+		body = append(body, app.Div().Class("member-tools").Body(tools...))
+	}
+	if len(t.confirm) > 1 && strings.HasSuffix(t.confirm, m.Member) {
+		what := "Remove " + m.Login + " from the team? Their devices stop syncing at once. Records written from now on are sealed with new keys they never get; what they already had on their devices stays there."
+		if t.confirm[0] == 'd' {
+			what = "Revoke this device of " + m.Login + "? It stops syncing at once and cannot sign in again as this device."
+		}
+		body = append(body, app.Div().Class("card", "danger-zone").Attr("role", "alertdialog").Aria("label", "Confirm").Body(
+			app.P().Text(what),
+			app.Div().Class("actions").Body(
+				t.button("danger", "y", "Yes, go ahead", "Yes, go ahead"),
+				t.button("", "n", "Cancel", "Cancel"),
+			),
+		))
+	}
+	return app.Li().Class("member").Body(body...)
+}
+
+func (t *team) pick(ctx app.Context, e app.Event) {
+	t.picked[ctx.JSSrc().Get("id").String()[len("role-"):]] = ctx.JSSrc().Get("value").String()
+}
+
+// click runs the action a button's value names: g (give access), c
+// (change role) or m (remove) and a member id; d, a device id in 16 hex
+// digits and its member's id (revoke); y and n (yes and no to the
+// confirmation). Removing and revoking ask first.
+func (t *team) click(ctx app.Context, e app.Event) {
+	v := ctx.JSSrc().Get("value").String()
+	yes := v == "y"
+	if yes {
+		v = t.confirm
+	}
+	t.done, t.err = "", ""
+	switch {
+	case v == "" || v[0] == 'n':
+		t.confirm = ""
+		return
+	case !yes && (v[0] == 'm' || v[0] == 'd'):
+		t.confirm = v
+		return
+	}
+	var m session.Member
+	for _, o := range t.members {
+		if len(v) > 1 && strings.HasSuffix(v, o.Member) {
+			m = o
+		}
+	}
+	role, err := access.Parse(t.picked[m.Member])
+	if v[0] == 'c' && (err != nil || role == access.Role(m.Role)) {
+		t.err = "Choose another role for " + m.Login + " first."
+		return
+	}
+	dev, _ := account.ParseDeviceID(v[1:min(17, len(v))])
+	t.busy = true
+	t.ui.Async(func() {
+		ctx, done := context.Background(), ""
+		var err error
+		switch v[0] {
+		case 'g':
+			err, done = current.GiveAccess(ctx, m), m.Login+" has access now."
+		case 'c':
+			err, done = current.ChangeMember(ctx, m, role), m.Login+" is now "+role.Label()+"."
+		case 'm':
+			err, done = current.ChangeMember(ctx, m, 0), m.Login+" was removed from the team, and the keys they held were renewed."
+		case 'd':
+			err, done = current.RevokeDevice(ctx, dev), "The device was revoked: it no longer syncs."
+		}
+		t.ui.Dispatch(func(ctx app.Context) {
+			t.busy, t.confirm, t.done = false, "", done
+			if err != nil {
+				t.err, t.done = err.Error(), ""
+			}
+			t.load(ctx)
+		})
+	})
 }
 
 func (t *team) makeInvite(ctx app.Context, e app.Event) {
@@ -111,19 +244,6 @@ func (t *team) makeInvite(ctx app.Context, e app.Event) {
 				return
 			}
 			t.invite, t.expires, t.err = inv.Code, inv.Expires, ""
-		})
-	})
-}
-
-func (t *team) give(_ app.Context, m session.Member) {
-	t.ui.Async(func() {
-		err := current.GiveAccess(context.Background(), m)
-		t.ui.Dispatch(func(ctx app.Context) {
-			if err != nil {
-				t.err = err.Error()
-				return
-			}
-			t.load(ctx)
 		})
 	})
 }

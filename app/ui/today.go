@@ -77,7 +77,9 @@ func (t *todayList) Render() app.UI {
 		app.Div().Class("row").Body(
 			app.H1().Text("Today · "+d.Time().Format("Monday 2 January")),
 			app.A().Class("button").Style("margin-left", "auto").Href("/calendar").Text("Calendar"),
-			app.A().Class("button").Href("/lapsed").Text("Lapsed clients"),
+			app.If(current.Role().CanRead(record.ClassClient), func() app.UI {
+				return app.A().Class("button").Href("/lapsed").Text("Lapsed clients")
+			}),
 		),
 		app.If(len(bs) == 0, func() app.UI { return app.P().Class("empty").Text("Nothing booked today.") }),
 		app.Ul().Class("list", "today").Aria("label", "Today's bookings").Body(

@@ -135,7 +135,7 @@ func (c *conn) run(parent context.Context) {
 			return
 		}
 		if err := c.refresh(ctx); err != nil {
-			c.fail(wire.CodeRevoked, err.Error())
+			c.fail(wire.CodeRevoked, revokedText)
 			return
 		}
 		m, err := wire.Decode(b)
@@ -184,11 +184,11 @@ func (c *conn) hello(ctx context.Context) error {
 	c.token = string(hello.Token)
 	sess, err := h.auth.Authenticate(ctx, c.token)
 	if err != nil {
-		code := wire.CodeUnauthorized
-		if errors.Is(err, directory.ErrRevoked) {
-			code = wire.CodeRevoked
+		if errors.Is(err, directory.ErrRevoked) || errors.Is(err, directory.ErrRemoved) {
+			c.fail(wire.CodeRevoked, revokedText)
+		} else {
+			c.fail(wire.CodeUnauthorized, "this device is not signed in to the workspace: sign in again")
 		}
-		c.fail(code, "this device is not signed in to the workspace: sign in again")
 		return err
 	}
 	if sess.Device != hello.Device || (hello.Workspace != "" && sess.Workspace != hello.Workspace) {

@@ -97,6 +97,10 @@ func New(st store.Store, blobs store.Blobs, auth Authenticator, log *slog.Logger
 	}
 }
 
+// revokedText is what a device cut off by the owner shows its person: the
+// app shows it as it is.
+const revokedText = "This device was removed from the team by the owner, so it no longer syncs. If that is a mistake, ask the owner for a new invite."
+
 // Revoke closes every open socket of a device. The directory calls it when
 // a device or its member is removed.
 func (h *Hub) Revoke(ws string, device uint64) {
@@ -109,7 +113,7 @@ func (h *Hub) Revoke(ws string, device uint64) {
 	}
 	h.mu.Unlock()
 	for _, c := range victims {
-		c.fail(wire.CodeRevoked, "this device was removed from the workspace: ask the owner to invite it again")
+		c.fail(wire.CodeRevoked, revokedText)
 	}
 }
 

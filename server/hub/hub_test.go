@@ -490,7 +490,7 @@ func TestRevokedDeviceIsCutOff(t *testing.T) {
 	f.auth.remove("tok-ws1-1")
 	f.hub.Revoke("ws1", 1)
 	e := expect[*wire.Error](d)
-	if e.Code != wire.CodeRevoked {
+	if e.Code != wire.CodeRevoked || e.Message != revokedText {
 		t.Fatalf("revoked device got %+v", e)
 	}
 	if _, err := d.recv(); err == nil {
