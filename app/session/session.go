@@ -24,7 +24,9 @@ import (
 	"pawfile/shared/access"
 	"pawfile/shared/account"
 	"pawfile/shared/clock"
+	"pawfile/shared/record"
 	"pawfile/shared/seal"
+	"pawfile/shared/wire"
 )
 
 // Store is the device's local database (package localstore in a browser).
@@ -164,6 +166,14 @@ type Session struct {
 	lastTouch   time.Time
 	business    string // the name printed on invoices
 	loadTime    time.Duration
+	people      map[uint64]Person // who writes from which device, as learnt
+	staff       map[string]string // member id → login, as learnt
+	auditHead   *record.AuditEntry
+	lastView    string    // the last view logged, so one look is one entry
+	lastViewAt  time.Time // when it was logged
+	// historyFrom reads a record's versions from the server; nil means
+	// the sync client. Tests stand a server in.
+	historyFrom func(context.Context, wire.Key) ([]wire.Envelope, bool, error)
 
 	lmu       sync.Mutex
 	listeners map[int]func()
@@ -290,6 +300,7 @@ func (s *Session) Lock() {
 	s.clients, s.clientDocs, s.petDocs, s.vaccDocs, s.contactDocs, s.petsOf = nil, nil, nil, nil, nil, nil
 	s.invoiceDocs, s.billDocs, s.projectDocs, s.partDocs, s.weighDocs = nil, nil, nil, nil, nil
 	s.undo, s.docTouched, s.staged = nil, nil, nil
+	s.people, s.staff, s.auditHead, s.lastView = nil, nil, nil, ""
 	if s.dev != nil {
 		s.phase = Locked
 	}
