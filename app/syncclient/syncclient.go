@@ -695,16 +695,11 @@ func (s *syncer) loop(ctx context.Context) error {
 // ErrOffline is returned by History while the device has no connection.
 var ErrOffline = errors.New("no connection to the server")
 
-// historyPages bounds the pages History reads: a record edited more
-// than some thousand times shows its latest changes.
-const historyPages = 10
-
-// historyCall is a request for a page of history handed to the
+// historyCall is a request for a record's history handed to the
 // connection's goroutine, and the channel for its answer.
 type historyCall struct {
-	key    wire.Key
-	before uint64
-	reply  chan historyReply
+	key   wire.Key
+	reply chan historyReply
 }
 
 type historyReply struct {
@@ -712,44 +707,36 @@ type historyReply struct {
 	err error
 }
 
-// History asks the server for every stored version of the record key,
-// superseded ones included, oldest first. It needs a connection: offline
-// it returns ErrOffline at once. more reports older versions left out.
+// History asks the server for the stored versions of the record key,
+// superseded ones included, oldest first: as many of the latest as one
+// message holds (a thousand edits), more saying older ones were left
+// out. It needs a connection: offline it returns ErrOffline at once.
 func (c *Client) History(ctx context.Context, key wire.Key) (vs []wire.Envelope, more bool, err error) {
-	var before uint64
-	for range historyPages {
-		if st := c.Status().State; st != UpToDate && st != Syncing {
-			return nil, false, ErrOffline
-		}
-		q := &historyCall{key: key, before: before, reply: make(chan historyReply, 1)}
-		select {
-		case c.calls <- q:
-		case <-ctx.Done():
-			return nil, false, ErrOffline
-		}
-		var r historyReply
-		select {
-		case r = <-q.reply:
-		case <-ctx.Done():
-			return nil, false, ctx.Err()
-		}
+	if st := c.Status().State; st != UpToDate && st != Syncing {
+		return nil, false, ErrOffline
+	}
+	q := &historyCall{key: key, reply: make(chan historyReply, 1)}
+	select {
+	case c.calls <- q:
+	case <-ctx.Done():
+		return nil, false, ErrOffline
+	}
+	select {
+	case r := <-q.reply:
 		if r.err != nil {
 			return nil, false, r.err
 		}
-		vs = append(r.h.Versions[:len(r.h.Versions):len(r.h.Versions)], vs...)
-		if !r.h.More || len(r.h.Versions) == 0 {
-			return vs, false, nil
-		}
-		before = r.h.Versions[0].Seq
+		return r.h.Versions, r.h.More, nil
+	case <-ctx.Done():
+		return nil, false, ctx.Err()
 	}
-	return vs, true, nil
 }
 
 // history answers one call. A refusal of the request goes to the caller;
 // only a broken connection ends the session.
 func (s *syncer) history(ctx context.Context, q *historyCall) error {
 	id := s.k.id()
-	if err := s.k.send(ctx, &wire.HistoryGet{ID: id, Key: q.key, Before: q.before}); err != nil {
+	if err := s.k.send(ctx, &wire.HistoryGet{ID: id, Key: q.key}); err != nil {
 		q.reply <- historyReply{err: ErrOffline}
 		return fmt.Errorf("history: %w", err)
 	}

@@ -93,10 +93,7 @@ func changeItem(c session.Change) app.UI {
 		}
 		what, change = capital(c.Field.Label)+":", " "+old+" → "+historyValue(c.Field, c.New)
 	}
-	return app.Li().Body(
-		app.Strong().Text(what), app.Text(change),
-		app.P().Class("hint").Text(whoText(c.Who, c.Device())+" · "+c.At().Format("2 Jan 2006, 15:04:05")),
-	)
+	return app.Li().Body(app.Strong().Text(what), app.Text(change+"\n"+whoText(c.Who, c.Device())+" · "+c.At().Format("2 Jan 2006, 15:04:05")))
 }
 
 // whoText names the author and the device of a change: the login if this
