@@ -86,23 +86,22 @@ func (s *Session) auditHeadLocked() *record.AuditEntry {
 	if s.auditHead != nil && s.auditHead.Device == audit.DeviceHex(dev) {
 		return s.auditHead
 	}
-	held := func(seq int64) bool {
-		_, ok := s.book.Record(record.TypeAuditEntry, audit.ID(dev, seq))
-		return ok
-	}
-	if !held(1) {
-		return nil
-	}
-	lo, hi := int64(1), int64(2) // lo is held, hi is not known to be
-	for held(hi) {
-		lo, hi = hi, hi*2
-	}
-	for hi-lo > 1 {
-		if mid := lo + (hi-lo)/2; held(mid) {
-			lo = mid
-		} else {
-			hi = mid
+	// lo: the highest number found held (0: none); hi: the lowest found
+	// missing (0: none yet, so keep doubling).
+	lo, hi := int64(0), int64(0)
+	for hi == 0 || hi-lo > 1 {
+		probe := lo*2 + 1
+		if hi != 0 {
+			probe = lo + (hi-lo)/2
 		}
+		if _, ok := s.book.Record(record.TypeAuditEntry, audit.ID(dev, probe)); ok {
+			lo = probe
+		} else {
+			hi = probe
+		}
+	}
+	if lo == 0 {
+		return nil
 	}
 	rec, _ := s.book.Record(record.TypeAuditEntry, audit.ID(dev, lo))
 	var e record.AuditEntry

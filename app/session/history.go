@@ -297,14 +297,13 @@ func DeviceLabel(dev uint64) string { return "device " + audit.DeviceHex(dev)[:8
 func (s *Session) RefName(t record.Type, id string) string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	var d indexDoc
 	switch t {
 	case record.TypeClient:
-		d = s.clientDocs[id]
+		return s.clientDocs[id].Name
 	case record.TypePet:
-		d = s.petDocs[id]
+		return s.petDocs[id].Name
 	case record.TypeProject:
-		d = s.projectDocs[id]
+		return s.projectDocs[id].Name
 	case record.TypeInvoice:
 		return s.invoiceDocs[id].Number
 	case record.RefStaff:
@@ -313,5 +312,5 @@ func (s *Session) RefName(t record.Type, id string) string {
 		}
 		return s.staff[id]
 	}
-	return d.Name
+	return ""
 }

@@ -88,15 +88,18 @@ func (a *auditScreen) Render() app.UI {
 		app.P().Class("hint").Text("Every device records who opened a client's card, exported their data or printed an invoice, and chains its entries so that one removed or altered later shows here."),
 		app.P().Attr("role", "status").Text(status),
 		app.If(alert != "", func() app.UI { return app.Div().Class("alert").Attr("role", "alert").Text(alert) }),
-		app.Section().Class("card").Aria("labelledby", "chains-title").Body(
-			app.H2().ID("chains-title").Text("Devices"),
-			app.Ul().Class("list", "plain", "chains").Body(chains...),
-		),
-		app.Section().Class("card").Aria("labelledby", "entries-title").Body(
-			app.H2().ID("entries-title").Text("Recent entries"),
-			app.Ul().Class("list", "plain", "entries").Body(entries...),
-		),
+		listCard("chains", "Devices", chains),
+		listCard("entries", "Recent entries", entries),
 	}}
+}
+
+// listCard is a card titled title holding a list of items, of class
+// name.
+func listCard(name, title string, items []app.UI) app.UI {
+	return app.Section().Class("card").Aria("labelledby", name+"-title").Body(
+		app.H2().ID(name+"-title").Text(title),
+		app.Ul().Class("list", "plain", name).Body(items...),
+	)
 }
 
 // entryText is one entry: when, who did what to which client, on which

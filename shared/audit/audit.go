@@ -13,6 +13,7 @@
 package audit
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -116,6 +117,10 @@ func (c Chain) Intact() bool { return len(c.Problems) == 0 }
 // owner knows enough to act.
 const maxProblems = 10
 
+// add notes a problem. It is not inlined: at each of Verify's calls
+// it would cost the app's download a copy.
+//
+//go:noinline
 func (c *Chain) add(problem string) {
 	switch n := len(c.Problems); {
 	case n < maxProblems:
@@ -130,9 +135,10 @@ func (c *Chain) add(problem string) {
 func Verify(items []Item) []Chain {
 	type held struct {
 		item *Item
+		dev  uint64
 		seq  int64
 	}
-	byDevice := map[string][]held{}
+	var hs []held
 	strays := 0
 	for i := range items {
 		dev, seq, ok := ParseID(items[i].ID)
@@ -140,55 +146,47 @@ func Verify(items []Item) []Chain {
 			strays++
 			continue
 		}
-		d := DeviceHex(dev)
-		byDevice[d] = append(byDevice[d], held{&items[i], seq})
+		hs = append(hs, held{&items[i], dev, seq})
 	}
+	// By device, then number: each device's chain in order.
+	order.Sort(hs, func(a, b held) int { return cmp.Or(cmp.Compare(a.dev, b.dev), cmp.Compare(a.seq, b.seq)) })
 	num := func(n int64) string { return strconv.FormatInt(n, 10) }
 	var out []Chain
-	for d, hs := range byDevice {
-		order.Sort(hs, func(a, b held) int { return cmpInt(a.seq, b.seq) })
-		c := Chain{Device: d, Entries: len(hs), Last: hs[len(hs)-1].seq}
-		next, prevHash := int64(1), ""
-		for _, h := range hs {
-			e, n := h.item.Entry, num(h.seq)
-			switch {
-			case h.seq == next+1:
-				c.add("entry " + num(next) + " is missing")
-			case h.seq > next:
-				c.add("entries " + num(next) + " to " + num(h.seq-1) + " are missing")
-			}
-			switch {
-			case e.Device != d || e.Seq != h.seq:
-				c.add("entry " + n + " is filed under another device or number than it names")
-			case h.item.Rewritten:
-				c.add("entry " + n + " was changed after it was written")
-			}
-			switch {
-			case h.seq == 1 && e.Prev != "":
-				c.add("entry 1 names an entry before it: the chain was started again")
-			case h.seq == next && h.seq > 1 && e.Prev != prevHash:
-				c.add("entries " + num(h.seq-1) + " and " + n + " no longer link: one of them was altered")
-			}
-			// An entry that cannot be hashed links to nothing.
-			prevHash, _ = Hash(e)
-			next = h.seq + 1
+	var c *Chain
+	var next int64
+	var prevHash string
+	for _, h := range hs {
+		if d := DeviceHex(h.dev); c == nil || c.Device != d {
+			out = append(out, Chain{Device: d})
+			c, next, prevHash = &out[len(out)-1], 1, ""
 		}
-		out = append(out, c)
+		c.Entries, c.Last = c.Entries+1, h.seq
+		e, n := h.item.Entry, num(h.seq)
+		switch {
+		case h.seq == next+1:
+			c.add("entry " + num(next) + " is missing")
+		case h.seq > next:
+			c.add("entries " + num(next) + " to " + num(h.seq-1) + " are missing")
+		}
+		switch {
+		case e.Device != c.Device || e.Seq != h.seq:
+			c.add("entry " + n + " is filed under another device or number than it names")
+		case h.item.Rewritten:
+			c.add("entry " + n + " was changed after it was written")
+		}
+		switch {
+		case h.seq == 1 && e.Prev != "":
+			c.add("entry 1 names an entry before it: the chain was started again")
+		case h.seq == next && h.seq > 1 && e.Prev != prevHash:
+			c.add("entries " + num(h.seq-1) + " and " + n + " no longer link: one of them was altered")
+		}
+		// An entry that cannot be hashed links to nothing.
+		prevHash, _ = Hash(e)
+		next = h.seq + 1
 	}
 	if strays > 0 {
 		out = append(out, Chain{Device: "unknown", Entries: strays,
 			Problems: []string{num(int64(strays)) + " entries whose id names no device: forged or damaged"}})
 	}
-	order.Sort(out, func(a, b Chain) int { return strings.Compare(a.Device, b.Device) })
 	return out
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
