@@ -108,8 +108,24 @@ func TestAudit(t *testing.T) {
 	srv.start()
 	desk.waitText("Up to date", 60*time.Second)
 
-	owner.openClient("Margaret Lockwood")
-	owner.waitValue("phone-1", "07700 900999", 60*time.Second)
+	// The owner's device has the edit once a search finds the new phone.
+	owner.link("Clients")
+	owner.fill("q", "900999")
+	owner.waitFor("the desk's edit on the owner's device", 60*time.Second, func() bool {
+		return strings.Contains(owner.text(), "Margaret Lockwood") && !strings.Contains(owner.text(), "No client matches")
+	})
+	// The list re-renders as sync reports: click the client from the page.
+	owner.waitFor("the client's card", 30*time.Second, func() bool {
+		var ok bool
+		owner.run("open the client", 5*time.Second, chromedp.Evaluate(`(() => {
+			if (document.getElementById("name")) return true;
+			const a = [...document.querySelectorAll("ul.list a")].find(a => a.textContent.includes("Margaret Lockwood"));
+			if (a) a.click();
+			return false;
+		})()`, &ok))
+		return ok
+	})
+	owner.waitValue("phone-1", "07700 900999", 10*time.Second)
 	owner.button("History")
 	var history string
 	owner.waitFor("the desk's edit in the history", 30*time.Second, func() bool {

@@ -3,9 +3,11 @@ package session
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
+	"pawfile/app/localstore"
 	"pawfile/shared/audit"
 	"pawfile/shared/merge"
 	"pawfile/shared/order"
@@ -36,8 +38,14 @@ func (s *Session) Viewed(action, client, invoice string) {
 	}()
 }
 
-// logView writes the audit entry Viewed asks for.
+// logView writes the audit entry Viewed asks for. It holds the
+// session's lock only to seal the entry, not while the local store writes
+// it: the screens read under that lock, and a screen waiting for it while
+// IndexedDB works can leave the browser with nothing to run (KeepDraft
+// does the same). auditMu keeps this device's entries in chain order.
 func (s *Session) logView(ctx context.Context, action, client, invoice string) error {
+	s.auditMu.Lock()
+	defer s.auditMu.Unlock()
 	s.mu.Lock()
 	if s.book == nil {
 		s.mu.Unlock()
@@ -60,17 +68,18 @@ func (s *Session) logView(ctx context.Context, action, client, invoice string) e
 	if err == nil {
 		_, err = s.addLocked(&b, audit.ID(s.dev.Device, e.Seq), &e)
 	}
-	if err == nil {
-		err = s.commitLocked(ctx, &b)
-	}
-	if err == nil {
-		s.auditHead, s.lastView, s.lastViewAt = &e, what, time.Now()
-	}
-	c := s.sync
+	bk, c := s.book, s.sync
 	s.mu.Unlock()
 	if err != nil {
 		return err
 	}
+	if err := s.cfg.Store.Commit(ctx, localstore.Change{Records: b.rows, Enqueue: b.items}); err != nil {
+		bk.Rollback(b.undo...)
+		return fmt.Errorf("save the audit entry on this device: %w", err)
+	}
+	s.mu.Lock()
+	s.auditHead, s.lastView, s.lastViewAt = &e, what, time.Now()
+	s.mu.Unlock()
 	if c != nil {
 		c.Kick()
 	}

@@ -188,7 +188,8 @@ func changesOf(sc *record.Schema, states []*merge.Record, whole bool) []Change {
 		order.Sort(stamps, clock.Timestamp.Compare)
 		for _, ts := range stamps {
 			v := writes[ts]
-			if prev == nil && bytes.Equal(v, zero) || prev != nil && bytes.Equal(v, prev) {
+			first := prev == nil && (whole || created[ts])
+			if first && bytes.Equal(v, zero) || prev != nil && bytes.Equal(v, prev) {
 				// A form saves every field: an empty one at creation or
 				// one written again unchanged is no change.
 				prev = v
@@ -198,7 +199,7 @@ func changesOf(sc *record.Schema, states []*merge.Record, whole bool) []Change {
 			switch {
 			case prev != nil:
 				c.Old = fieldValue(f, prev, true)
-			case whole || created[ts]:
+			case first:
 				c.Old = fieldValue(f, nil, false)
 			default:
 				c.OldKnown = false

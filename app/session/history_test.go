@@ -184,6 +184,18 @@ func TestHistoryOfARecordEditedOnTwoDevices(t *testing.T) {
 		}
 	}
 
+	// Offline, a field emptied reads as a change too.
+	offline(a)
+	a.LoadClient(id, &c)
+	c.Notes = ""
+	if err := a.SaveClient(ctx, id, &c); err != nil {
+		t.Fatal(err)
+	}
+	if _, got := historyText(t, a, record.TypeClient, id); len(got) == 0 || got[0] != "notes: ? →  by 1" {
+		t.Errorf("an emptied field offline reads %q", got)
+	}
+	srv.sync(t, a, b)
+
 	// Two offline edits of one field: the later by the clock wins, and the
 	// history reads the earlier replaced by the later.
 	offline(a)
@@ -198,7 +210,7 @@ func TestHistoryOfARecordEditedOnTwoDevices(t *testing.T) {
 	srv.sync(t, b, a)
 	srv.serve(a)
 	_, got = historyText(t, a, record.TypeClient, id)
-	if want := []string{"notes: muzzle → no muzzle needed by 2", "notes: Bella bites → muzzle by 1"}; !slices.Equal(got[:2], want) {
+	if want := []string{"notes: muzzle → no muzzle needed by 2", "notes:  → muzzle by 1", "notes: Bella bites →  by 1"}; !slices.Equal(got[:3], want) {
 		t.Errorf("concurrent edits read:\n%s", strings.Join(got, "\n"))
 	}
 }

@@ -169,8 +169,9 @@ type Session struct {
 	people      map[uint64]Person // who writes from which device, as learnt
 	staff       map[string]string // member id → login, as learnt
 	auditHead   *record.AuditEntry
-	lastView    string    // the last view logged, so one look is one entry
-	lastViewAt  time.Time // when it was logged
+	auditMu     sync.Mutex // held while an audit entry is written
+	lastView    string     // the last view logged, so one look is one entry
+	lastViewAt  time.Time  // when it was logged
 	// historyFrom reads a record's versions from the server; nil means
 	// the sync client. Tests stand a server in.
 	historyFrom func(context.Context, wire.Key) ([]wire.Envelope, bool, error)

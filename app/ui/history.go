@@ -25,7 +25,10 @@ type recordHistory struct {
 	of      string // the record whose history is shown
 	h       session.History
 	err     string
+	ui      app.Context // the component's own context (see home.ui)
 }
+
+func (r *recordHistory) OnMount(ctx app.Context) { r.ui = ctx }
 
 // OnUpdate folds the history when the screen moves to another record.
 func (r *recordHistory) OnUpdate(ctx app.Context) {
@@ -42,9 +45,9 @@ func (r *recordHistory) toggle(ctx app.Context, e app.Event) {
 	}
 	typ, id := r.Type, r.ID
 	r.of, r.loading, r.err = r.key(), true, ""
-	ctx.Async(func() {
+	r.ui.Async(func() {
 		h, err := current.RecordHistory(context.Background(), typ, id)
-		ctx.Dispatch(func(ctx app.Context) {
+		r.ui.Dispatch(func(ctx app.Context) {
 			if r.of != string(typ)+"/"+id {
 				return // folded, or another record since
 			}
