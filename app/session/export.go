@@ -25,7 +25,8 @@ type Export struct {
 	Workspace  string
 	ExportedAt time.Time
 	ExportedBy string // the login of the member who exported
-	// Groups holds one group per record type, in record.Types() order:
+	// Groups holds one group per record type but audit entries (the
+	// trail of who read the records), in record.Types() order:
 	// the client's own (one record) first. A type of which nothing is
 	// held has a group with no records, so the export says so.
 	Groups []Group
@@ -101,6 +102,9 @@ func (s *Session) ExportClient(id string) (Export, error) {
 	e := Export{App: s.cfg.App, Workspace: s.dev.Workspace, ExportedAt: time.Now(), ExportedBy: s.dev.Login}
 	held := s.belowLocked(id)
 	for _, t := range record.Types() {
+		if t == record.TypeAuditEntry {
+			continue // the trail of who read the records, not about the client
+		}
 		sc, _ := record.SchemaOf(t)
 		g := Group{Name: groupName(t), Schema: sc, Records: []Record{}}
 		for rid := range held[t] {
@@ -118,6 +122,7 @@ func (s *Session) ExportClient(id string) (Export, error) {
 		sortRecords(g.Records)
 		e.Groups = append(e.Groups, g)
 	}
+	s.Viewed(ViewExport, id, "")
 	return e, nil
 }
 

@@ -25,7 +25,9 @@ import (
 	"pawfile/shared/access"
 	"pawfile/shared/account"
 	"pawfile/shared/clock"
+	"pawfile/shared/record"
 	"pawfile/shared/seal"
+	"pawfile/shared/wire"
 )
 
 // Store is the device's local database (package localstore in a browser).
@@ -167,10 +169,19 @@ type Session struct {
 	// callback, and blocking there on a lock held across a storage wait
 	// stalls the whole program (Go under wasm cannot return to the
 	// browser's event loop, so the wait never ends).
-	lastTouch atomic.Int64
-	business  string // the name printed on invoices
-	loadTime  time.Duration
-	team      teamState
+	lastTouch  atomic.Int64
+	business   string // the name printed on invoices
+	loadTime   time.Duration
+	team       teamState
+	people     map[uint64]Person // who writes from which device, as learnt
+	staff      map[string]string // member id → login, as learnt
+	auditHead  *record.AuditEntry
+	auditMu    sync.Mutex // held while an audit entry is written
+	lastView   string     // the last view logged, so one look is one entry
+	lastViewAt time.Time  // when it was logged
+	// historyFrom reads a record's versions from the server; nil means
+	// the sync client. Tests stand a server in.
+	historyFrom func(context.Context, wire.Key) ([]wire.Envelope, bool, error)
 
 	lmu       sync.Mutex
 	listeners map[int]func()
@@ -295,6 +306,7 @@ func (s *Session) Lock() {
 	s.clients, s.clientDocs, s.petDocs, s.vaccDocs, s.contactDocs, s.petsOf = nil, nil, nil, nil, nil, nil
 	s.invoiceDocs, s.billDocs, s.projectDocs, s.partDocs, s.weighDocs = nil, nil, nil, nil, nil
 	s.undo, s.docTouched, s.staged = nil, nil, nil
+	s.people, s.staff, s.auditHead, s.lastView = nil, nil, nil, ""
 	if s.dev != nil {
 		s.phase = Locked
 	}

@@ -109,8 +109,9 @@ type Config struct {
 
 // Client runs one device's sync.
 type Client struct {
-	cfg  Config
-	kick chan struct{}
+	cfg   Config
+	kick  chan struct{}
+	calls chan *historyCall
 
 	mu     sync.Mutex
 	status Status
@@ -118,7 +119,7 @@ type Client struct {
 
 // New returns a client; Run starts it.
 func New(cfg Config) *Client {
-	return &Client{cfg: cfg, kick: make(chan struct{}, 1)}
+	return &Client{cfg: cfg, kick: make(chan struct{}, 1), calls: make(chan *historyCall)}
 }
 
 // Status returns the current status.
@@ -502,6 +503,8 @@ func answerID(m wire.Message) uint32 {
 		return m.ID
 	case *wire.BlobData:
 		return m.ID
+	case *wire.History:
+		return m.ID
 	}
 	return 0
 }
@@ -661,6 +664,10 @@ func (s *syncer) loop(ctx context.Context) error {
 			if err := s.blobs(ctx); err != nil {
 				return err
 			}
+		case q := <-s.calls:
+			if err := s.history(ctx, q); err != nil {
+				return err
+			}
 		case <-pullAt:
 			pullAt = nil
 			if err := s.pull(ctx); err != nil {
@@ -686,6 +693,73 @@ func (s *syncer) loop(ctx context.Context) error {
 			}
 		}
 	}
+}
+
+// ErrOffline is returned by History while the device has no connection.
+var ErrOffline = errors.New("no connection to the server")
+
+// historyCall is a request for a record's history handed to the
+// connection's goroutine, and the channel for its answer.
+type historyCall struct {
+	key   wire.Key
+	reply chan historyReply
+}
+
+type historyReply struct {
+	h   *wire.History
+	err error
+}
+
+// History asks the server for the stored versions of the record key,
+// superseded ones included, oldest first: as many of the latest as one
+// message holds (a thousand edits), more saying older ones were left
+// out. It needs a connection: offline it returns ErrOffline at once.
+func (c *Client) History(ctx context.Context, key wire.Key) (vs []wire.Envelope, more bool, err error) {
+	if st := c.Status().State; st != UpToDate && st != Syncing {
+		return nil, false, ErrOffline
+	}
+	q := &historyCall{key: key, reply: make(chan historyReply, 1)}
+	select {
+	case c.calls <- q:
+	case <-ctx.Done():
+		return nil, false, ErrOffline
+	}
+	select {
+	case r := <-q.reply:
+		if r.err != nil {
+			return nil, false, r.err
+		}
+		return r.h.Versions, r.h.More, nil
+	case <-ctx.Done():
+		return nil, false, ctx.Err()
+	}
+}
+
+// history answers one call. A refusal of the request goes to the caller;
+// only a broken connection ends the session.
+func (s *syncer) history(ctx context.Context, q *historyCall) error {
+	id := s.k.id()
+	if err := s.k.send(ctx, &wire.HistoryGet{ID: id, Key: q.key}); err != nil {
+		q.reply <- historyReply{err: ErrOffline}
+		return fmt.Errorf("history: %w", err)
+	}
+	m, err := s.await(ctx, id)
+	var e *wire.Error
+	switch {
+	case errors.As(err, &e):
+		q.reply <- historyReply{err: e}
+		return nil
+	case err != nil:
+		q.reply <- historyReply{err: ErrOffline}
+		return err
+	}
+	h, ok := m.(*wire.History)
+	if !ok {
+		q.reply <- historyReply{err: fmt.Errorf("history answered with %T", m)}
+		return fmt.Errorf("history answered with %T", m)
+	}
+	q.reply <- historyReply{h: h}
+	return nil
 }
 
 func (s *syncer) catchUpPush(ctx context.Context) error {

@@ -10,6 +10,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -160,6 +161,21 @@ func (s *server) serve(w http.ResponseWriter, r *http.Request) {
 			got := uint64(len(s.blobs[m.Hash]))
 			s.mu.Unlock()
 			send(&wire.BlobAck{ID: m.ID, Hash: m.Hash, Received: got})
+		case *wire.HistoryGet:
+			if m.Key == (wire.Key{0xff}) {
+				send(&wire.Error{ID: m.ID, Code: wire.CodeForbidden, Message: "not for this role"})
+				continue
+			}
+			s.mu.Lock()
+			var vs []wire.Envelope
+			for _, v := range s.log {
+				if v.Key == m.Key && (m.Before == 0 || v.Seq < m.Before) {
+					vs = append(vs, v)
+				}
+			}
+			s.mu.Unlock()
+			from := max(0, len(vs)-s.pageMax)
+			send(&wire.History{ID: m.ID, Versions: vs[from:], More: from > 0})
 		case *wire.BlobGet:
 			s.mu.Lock()
 			data, total := s.blobs[m.Hash], s.totals[m.Hash]
@@ -532,5 +548,44 @@ func TestPhotosUpAndDown(t *testing.T) {
 	}
 	if w, _ := b.BlobsWanted(context.Background()); !slices.Equal(w, []wire.Hash{missing}) {
 		t.Errorf("b still wants %x, want only the missing photo", w)
+	}
+}
+
+// History reads the latest versions of a record while the connection
+// keeps syncing; a refusal reaches the caller alone.
+func TestHistory(t *testing.T) {
+	srv, hs := newServer(t)
+	a := newLocal()
+	for i := range 16 {
+		a.add(byte(i%2), uint64(100+i)) // records 0 and 1, eight versions each
+	}
+	d := start(t, hs, a, "good")
+	waitFor(t, "up to date", func() bool {
+		_, n, _ := a.Outbox(context.Background(), 1)
+		return n == 0 && d.client.Status().State == UpToDate
+	})
+	ctx := context.Background()
+	vs, more, err := d.client.History(ctx, wire.Key{1})
+	if err != nil || !more || len(vs) != srv.pageMax {
+		t.Fatalf("history: %d versions, more %v, %v; want the latest %d of 8 and more", len(vs), more, err, srv.pageMax)
+	}
+	for i, v := range vs {
+		if v.Key != (wire.Key{1}) || i > 0 && v.Seq <= vs[i-1].Seq || v.Seq == 1 {
+			t.Fatalf("history: %+v", vs)
+		}
+	}
+	var e *wire.Error
+	if _, _, err := d.client.History(ctx, wire.Key{0xff}); !errors.As(err, &e) || e.Code != wire.CodeForbidden {
+		t.Fatalf("refused history: %v", err)
+	}
+	a.add(2, 300)
+	d.client.Kick()
+	waitFor(t, "sync goes on after a refusal", func() bool { _, n, _ := a.Outbox(ctx, 1); return n == 0 })
+
+	srv.dropAll()
+	d.cancel()
+	<-d.done
+	if _, _, err := d.client.History(ctx, wire.Key{1}); !errors.Is(err, ErrOffline) {
+		t.Errorf("history offline: %v", err)
 	}
 }

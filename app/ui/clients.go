@@ -157,6 +157,8 @@ func (f *clientForm) load(id string) {
 		}
 		if !ok {
 			f.err = "This client is not on this device (deleted, or not synced yet)."
+		} else {
+			current.Viewed(session.ViewOpen, id, "")
 		}
 	}
 	f.emails, f.tags = strings.Join(f.c.Emails, ", "), strings.Join(f.c.Tags, ", ")
@@ -261,6 +263,7 @@ func (f *clientForm) Render() app.UI {
 		),
 		app.If(!f.isNew, func() app.UI { return &invoiceList{Client: f.id} }),
 		app.If(!f.isNew, func() app.UI { return &contactLog{Client: f.id} }),
+		app.If(!f.isNew, func() app.UI { return &recordHistory{Type: record.TypeClient, ID: f.id} }),
 		app.If(!f.isNew, func() app.UI { return f.eraseCard() }),
 	}}
 }

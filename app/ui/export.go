@@ -135,7 +135,11 @@ func (p *exportPage) fields(r session.Record) []app.UI {
 
 // show is a value as a person reads it; "" for a field that holds
 // nothing.
-func (p *exportPage) show(f *record.Field, v any) string {
+func (p *exportPage) show(f *record.Field, v any) string { return showValue(f, v, p.ref) }
+
+// showValue is a field's value as the screens show it, with ref naming
+// the records it refers to; "" for a field that holds nothing.
+func showValue(f *record.Field, v any, ref func(t record.Type, id string) string) string {
 	switch x := v.(type) {
 	case nil:
 		return "(stored value unreadable)"
@@ -146,7 +150,7 @@ func (p *exportPage) show(f *record.Field, v any) string {
 		case f.Kind == record.KindEnum:
 			return f.EnumLabel(x)
 		case f.Kind == record.KindRef:
-			return p.ref(f.Ref, x)
+			return ref(f.Ref, x)
 		case f.Kind == record.KindBlob:
 			return "file held (SHA-256 " + x[:min(len(x), 12)] + "…)"
 		}
@@ -185,7 +189,7 @@ func (p *exportPage) show(f *record.Field, v any) string {
 			case record.KindEnumList:
 				items[i] = f.EnumLabel(s)
 			case record.KindRefList:
-				items[i] = p.ref(f.Ref, s)
+				items[i] = ref(f.Ref, s)
 			default:
 				items[i] = s
 			}

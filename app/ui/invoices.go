@@ -587,6 +587,7 @@ func (f *invoiceForm) printCard() app.UI {
 				if !f.saveBusiness() {
 					return
 				}
+				current.Viewed(session.ViewPrint, f.client, f.id)
 				// After this render, so the printed page shows the name.
 				ctx.Defer(func(app.Context) { app.Window().Call("print") })
 			}),

@@ -228,6 +228,7 @@ func (f *petForm) Render() app.UI {
 		),
 		app.If(!f.isNew, func() app.UI { return &weighings{Pet: f.id, Entered: f.p.WeightGrams} }),
 		app.If(!f.isNew, func() app.UI { return &vaccinations{Pet: f.id} }),
+		app.If(!f.isNew, func() app.UI { return &recordHistory{Type: record.TypePet, ID: f.id} }),
 	}}
 }
 

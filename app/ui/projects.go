@@ -419,6 +419,7 @@ func (f *projectForm) Render() app.UI {
 		app.If(!f.isNew, func() app.UI { return &taskList{Project: f.id} }),
 		app.If(!f.isNew, func() app.UI { return &milestoneList{Project: f.id} }),
 		app.If(!f.isNew, func() app.UI { return &visitNotes{Project: f.id, Pets: chosen} }),
+		app.If(!f.isNew, func() app.UI { return &recordHistory{Type: record.TypeProject, ID: f.id} }),
 	}}
 }
 

@@ -33,6 +33,7 @@ func Register(s *session.Session) {
 	app.RouteWithRegexp(`^/clients/[a-z0-9_-]{1,64}/projects/new$`, func() app.Composer { return &projectForm{} })
 	app.RouteWithRegexp(`^/projects/[a-z0-9_-]{1,64}$`, func() app.Composer { return &projectForm{} })
 	app.Route("/team", func() app.Composer { return &team{} })
+	app.Route("/audit", func() app.Composer { return &auditScreen{} })
 	app.Route("/device", func() app.Composer { return &deviceScreen{} })
 }
 

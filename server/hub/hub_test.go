@@ -629,10 +629,88 @@ func TestBlobsStayInTheirWorkspace(t *testing.T) {
 func TestDevicesMaySendOnlyRequests(t *testing.T) {
 	f := newFixture(t, Config{})
 	a := f.connect("ws1", 1, access.Owner)
-	for _, m := range []wire.Message{&wire.Live{}, &wire.Welcome{Role: 1}, &wire.Ack{}, &wire.Batch{}, &wire.Hello{Proto: wire.Version}} {
+	for _, m := range []wire.Message{&wire.Live{}, &wire.Welcome{Role: 1}, &wire.Ack{}, &wire.Batch{}, &wire.Hello{Proto: wire.Version}, &wire.History{}} {
 		a.send(m)
 		if e := expect[*wire.Error](a); e.Code != wire.CodeBadMessage {
 			t.Fatalf("%T: %+v", m, e)
 		}
+	}
+}
+
+// history asks for a record's stored versions.
+func (d *device) history(key byte, before uint64) wire.Message {
+	d.t.Helper()
+	d.nextID++
+	d.send(&wire.HistoryGet{ID: d.nextID, Key: wire.Key{key}, Before: before})
+	for range 50 {
+		m, err := d.recv()
+		if err != nil {
+			d.t.Fatalf("device %d: waiting for history: %v", d.id, err)
+		}
+		switch m := m.(type) {
+		case *wire.History:
+			if m.ID == d.nextID {
+				return m
+			}
+		case *wire.Error:
+			if m.ID == d.nextID {
+				return m
+			}
+		}
+	}
+	d.t.Fatalf("device %d: no answer to history", d.id)
+	return nil
+}
+
+func TestHistoryKeepsSupersededVersionsForReadersOnly(t *testing.T) {
+	f := newFixture(t, Config{})
+	owner := f.connect("ws1", 1, access.Owner)
+	desk := f.connect("ws1", 2, access.FrontDesk)
+	// Three edits of one client, from two devices, each superseding the
+	// one before: only the last is a head, all three are history.
+	var seqs []uint64
+	for i, d := range []*device{owner, desk, owner} {
+		seq := d.push(d.version(record.ClassClient, 7, seqs...)).Results[0].Seq
+		if seq == 0 {
+			t.Fatalf("edit %d refused", i)
+		}
+		seqs = []uint64{seq}
+	}
+	owner.push(owner.version(record.ClassCare, 8))
+
+	h, ok := desk.history(7, 0).(*wire.History)
+	if !ok {
+		t.Fatalf("front desk history refused")
+	}
+	if len(h.Versions) != 3 || h.More {
+		t.Fatalf("history: %d versions, more %v; want 3, false", len(h.Versions), h.More)
+	}
+	for i, v := range h.Versions {
+		if i > 0 && v.Seq <= h.Versions[i-1].Seq {
+			t.Fatalf("history not oldest first: %v", h.Versions)
+		}
+	}
+	if h.Versions[1].TS.Device != 2 || h.Versions[0].TS.Device != 1 {
+		t.Errorf("history authors: %d, %d", h.Versions[0].TS.Device, h.Versions[1].TS.Device)
+	}
+	// Paging: before the last version, the two earlier ones.
+	if p, ok := desk.history(7, h.Versions[2].Seq).(*wire.History); !ok || len(p.Versions) != 2 || p.Versions[1].Seq != h.Versions[1].Seq {
+		t.Fatalf("history before %d: %+v", h.Versions[2].Seq, p)
+	}
+	// A record nobody wrote has no history.
+	if e, ok := desk.history(99, 0).(*wire.History); !ok || len(e.Versions) != 0 {
+		t.Fatalf("history of an unknown record: %+v", e)
+	}
+
+	groomer := f.connect("ws1", 3, access.Groomer)
+	if e, ok := groomer.history(7, 0).(*wire.Error); !ok || e.Code != wire.CodeForbidden {
+		t.Fatalf("groomer asked for a client's history: %+v", e)
+	}
+	if g, ok := groomer.history(8, 0).(*wire.History); !ok || len(g.Versions) != 1 {
+		t.Fatalf("groomer's history of a care record: %+v", g)
+	}
+	other := f.connect("ws2", 4, access.Owner)
+	if o, ok := other.history(7, 0).(*wire.History); !ok || len(o.Versions) != 0 {
+		t.Fatalf("workspace 2 read workspace 1's history: %+v", o)
 	}
 }

@@ -38,6 +38,7 @@ const (
 	TypeInvoice     Type = "invoice"
 	TypeInvoiceLine Type = "invoice_line"
 	TypePayment     Type = "payment"
+	TypeAuditEntry  Type = "audit_entry"
 
 	// Class care.
 	TypePet         Type = "pet"
@@ -69,6 +70,7 @@ var registry = []struct {
 	{TypeInvoice, ClassClient, Invoice{}},
 	{TypeInvoiceLine, ClassClient, InvoiceLine{}},
 	{TypePayment, ClassClient, Payment{}},
+	{TypeAuditEntry, ClassClient, AuditEntry{}},
 	{TypePet, ClassCare, Pet{}},
 	{TypeVaccination, ClassCare, Vaccination{}},
 	{TypeWeighing, ClassCare, Weighing{}},

@@ -73,8 +73,8 @@ func fill(t testing.TB, ty Type) any {
 
 func TestSchemas(t *testing.T) {
 	all := Types()
-	if len(all) != 13 {
-		t.Fatalf("Types() has %d types, want 13", len(all))
+	if len(all) != 14 {
+		t.Fatalf("Types() has %d types, want 14", len(all))
 	}
 	seen := map[Type]bool{}
 	for _, ty := range all {
@@ -92,8 +92,9 @@ func TestSchemas(t *testing.T) {
 		if len(s.Fields) == 0 {
 			t.Errorf("%s: no fields", ty)
 		}
-		// Every record but a client belongs to a parent record.
-		if (ty == TypeClient) != (s.Parent == "") {
+		// Every record but a client belongs to a parent record; an audit
+		// entry outlives the client it names.
+		if (ty == TypeClient || ty == TypeAuditEntry) != (s.Parent == "") {
 			t.Errorf("%s: parent %q", ty, s.Parent)
 		}
 		if s.Parent != "" {
@@ -129,7 +130,8 @@ func TestSchemas(t *testing.T) {
 	}
 	want := map[Type]Class{
 		TypeClient: ClassClient, TypeContactLog: ClassClient, TypeInvoice: ClassClient, TypeInvoiceLine: ClassClient, TypePayment: ClassClient,
-		TypePet: ClassCare, TypeVaccination: ClassCare, TypeWeighing: ClassCare,
+		TypeAuditEntry: ClassClient,
+		TypePet:        ClassCare, TypeVaccination: ClassCare, TypeWeighing: ClassCare,
 		TypeProject: ClassProject, TypeTask: ClassProject, TypeMilestone: ClassProject, TypeProgressNote: ClassProject, TypePhoto: ClassProject,
 	}
 	for ty, c := range want {

@@ -87,6 +87,28 @@ type Payment struct {
 	Notes     string  `rec:"notes,max=400"`
 }
 
+// AuditEntry records that someone read or took out a client's records on
+// one device: opened their card, exported their data, printed an
+// invoice. A device writes each entry once and never edits it, and
+// chains its entries by hash: Seq numbers them 1, 2, 3… per device and
+// Prev holds the hash of the device's entry before (package
+// shared/audit). It names the client by id only and is not a record
+// below the client, so erasing the client leaves the trail whole. Class
+// client: only roles that may read clients see who read them. Its fields
+// never change: the chain's hash covers them all.
+type AuditEntry struct {
+	Action     string  `rec:"action,enum=open:opened the card|export:exported their data|print:printed an invoice,required"`
+	Client     string  `rec:"client,ref=client,required"`
+	Invoice    string  `rec:"invoice,ref=invoice"` // the invoice printed
+	At         Instant `rec:"at,required,label=time"`
+	Member     string  `rec:"member,ref=staff,label=person"`
+	Login      string  `rec:"login,max=254"`
+	Device     string  `rec:"device,required,max=16"` // the device id, 16 hex digits
+	DeviceName string  `rec:"device_name,max=120"`
+	Seq        int64   `rec:"seq,required,min=1,label=number"`
+	Prev       string  `rec:"prev,max=64,label=previous hash"` // hex SHA-256 of the device's entry Seq-1; "" for the first
+}
+
 // Pet is one animal of a client and its care facts: what a groomer must know
 // to work safely. Class care.
 type Pet struct {

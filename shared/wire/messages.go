@@ -15,26 +15,28 @@ type Type uint8
 
 // Message types. Their numbers travel on the wire: never renumber, only add.
 const (
-	TypeHello    Type = 1
-	TypeWelcome  Type = 2
-	TypePush     Type = 3
-	TypeAck      Type = 4
-	TypePull     Type = 5
-	TypeBatch    Type = 6
-	TypeLive     Type = 7
-	TypePoke     Type = 8
-	TypeBlobPut  Type = 9
-	TypeBlobAck  Type = 10
-	TypeBlobGet  Type = 11
-	TypeBlobData Type = 12
-	TypeError    Type = 13
+	TypeHello      Type = 1
+	TypeWelcome    Type = 2
+	TypePush       Type = 3
+	TypeAck        Type = 4
+	TypePull       Type = 5
+	TypeBatch      Type = 6
+	TypeLive       Type = 7
+	TypePoke       Type = 8
+	TypeBlobPut    Type = 9
+	TypeBlobAck    Type = 10
+	TypeBlobGet    Type = 11
+	TypeBlobData   Type = 12
+	TypeError      Type = 13
+	TypeHistoryGet Type = 14
+	TypeHistory    Type = 15
 )
 
 var typeNames = [...]string{
 	TypeHello: "hello", TypeWelcome: "welcome", TypePush: "push", TypeAck: "ack",
 	TypePull: "pull", TypeBatch: "batch", TypeLive: "live", TypePoke: "poke",
 	TypeBlobPut: "blob-put", TypeBlobAck: "blob-ack", TypeBlobGet: "blob-get",
-	TypeBlobData: "blob-data", TypeError: "error",
+	TypeBlobData: "blob-data", TypeError: "error", TypeHistoryGet: "history-get", TypeHistory: "history",
 }
 
 func (t Type) String() string {
@@ -73,6 +75,10 @@ func (t Type) new() Message {
 		return new(BlobData)
 	case TypeError:
 		return new(Error)
+	case TypeHistoryGet:
+		return new(HistoryGet)
+	case TypeHistory:
+		return new(History)
 	}
 	return nil
 }
@@ -207,6 +213,26 @@ type BlobData struct {
 	Data   []byte // at most MaxChunk bytes, ending at most at Total
 }
 
+// HistoryGet asks for the stored versions of one record, superseded ones
+// included: what the record's history screen reads "who changed what,
+// when" from. A role gets only records of classes it may read.
+type HistoryGet struct {
+	_      struct{} `cbor:",toarray"`
+	ID     uint32
+	Key    Key    // the record key
+	Before uint64 // only versions with a seq below it; 0: from the latest
+}
+
+// History answers a HistoryGet: the record's latest versions below
+// Before, oldest first, as many as a batch holds. More says older ones
+// remain: ask again with Before set to the first seq of Versions.
+type History struct {
+	_        struct{} `cbor:",toarray"`
+	ID       uint32
+	Versions []Envelope // at most MaxBatch, MaxBatchBytes of Sealed
+	More     bool
+}
+
 // Error refuses a request (ID) or, with ID 0, the connection. Its layout
 // never changes, whatever the Version (see the package comment).
 type Error struct {
@@ -229,19 +255,21 @@ func (e *Error) Error() string {
 // back-off.
 func (e *Error) RetryAfter() time.Duration { return time.Duration(e.RetryMs) * time.Millisecond }
 
-func (Hello) Type() Type    { return TypeHello }
-func (Welcome) Type() Type  { return TypeWelcome }
-func (Push) Type() Type     { return TypePush }
-func (Ack) Type() Type      { return TypeAck }
-func (Pull) Type() Type     { return TypePull }
-func (Batch) Type() Type    { return TypeBatch }
-func (Live) Type() Type     { return TypeLive }
-func (Poke) Type() Type     { return TypePoke }
-func (BlobPut) Type() Type  { return TypeBlobPut }
-func (BlobAck) Type() Type  { return TypeBlobAck }
-func (BlobGet) Type() Type  { return TypeBlobGet }
-func (BlobData) Type() Type { return TypeBlobData }
-func (Error) Type() Type    { return TypeError }
+func (Hello) Type() Type      { return TypeHello }
+func (Welcome) Type() Type    { return TypeWelcome }
+func (Push) Type() Type       { return TypePush }
+func (Ack) Type() Type        { return TypeAck }
+func (Pull) Type() Type       { return TypePull }
+func (Batch) Type() Type      { return TypeBatch }
+func (Live) Type() Type       { return TypeLive }
+func (Poke) Type() Type       { return TypePoke }
+func (BlobPut) Type() Type    { return TypeBlobPut }
+func (BlobAck) Type() Type    { return TypeBlobAck }
+func (BlobGet) Type() Type    { return TypeBlobGet }
+func (BlobData) Type() Type   { return TypeBlobData }
+func (Error) Type() Type      { return TypeError }
+func (HistoryGet) Type() Type { return TypeHistoryGet }
+func (History) Type() Type    { return TypeHistory }
 
 // Envelope is one sealed record version as the server sees it: everything
 // it needs to store, order, authorize and erase the version, and the sealed
@@ -330,9 +358,10 @@ func (m Welcome) validate() error {
 	return nil
 }
 
-func (m Push) validate() error  { return checkVersions(m.Versions) }
-func (m Batch) validate() error { return checkVersions(m.Versions) }
-func (m Live) validate() error  { return checkVersions(m.Versions) }
+func (m Push) validate() error    { return checkVersions(m.Versions) }
+func (m Batch) validate() error   { return checkVersions(m.Versions) }
+func (m Live) validate() error    { return checkVersions(m.Versions) }
+func (m History) validate() error { return checkVersions(m.Versions) }
 
 func (m Ack) validate() error {
 	if len(m.Results) > MaxBatch {
@@ -346,10 +375,11 @@ func (m Ack) validate() error {
 	return nil
 }
 
-func (Pull) validate() error    { return nil }
-func (Poke) validate() error    { return nil }
-func (BlobAck) validate() error { return nil }
-func (BlobGet) validate() error { return nil }
+func (Pull) validate() error       { return nil }
+func (Poke) validate() error       { return nil }
+func (BlobAck) validate() error    { return nil }
+func (BlobGet) validate() error    { return nil }
+func (HistoryGet) validate() error { return nil }
 
 func (m BlobPut) validate() error  { return checkChunk(m.Offset, m.Total, m.Data) }
 func (m BlobData) validate() error { return checkChunk(m.Offset, m.Total, m.Data) }

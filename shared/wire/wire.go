@@ -17,7 +17,8 @@
 // sends what the other side would refuse).
 //
 // Requests carry an ID that the answer repeats (Push → Ack, Pull → Batch,
-// BlobPut → BlobAck, BlobGet → BlobData, any of them → Error), so a device
+// BlobPut → BlobAck, BlobGet → BlobData, HistoryGet → History, any of
+// them → Error), so a device
 // can have several in flight. The sender picks it; 0 is fine when only one
 // is ever outstanding. Hello, Welcome, Live and Poke have none; an Error
 // with ID 0 is about the connection.
@@ -247,6 +248,8 @@ func sizeHint(m Message) int {
 	case *Batch:
 		vs = m.Versions
 	case *Live:
+		vs = m.Versions
+	case *History:
 		vs = m.Versions
 	case *BlobPut:
 		return 128 + len(m.Data)

@@ -70,6 +70,8 @@ func samples() []Message {
 		&BlobGet{ID: 4, Hash: hash, Offset: 0, Limit: 1 << 20},
 		&BlobData{ID: 4, Hash: hash, Offset: 0, Total: 3, Data: []byte{1, 2, 3}},
 		&Error{ID: 5, Code: CodeRateLimited, Message: "slow down", RetryMs: 1500},
+		&HistoryGet{ID: 6, Key: vs[0].Key, Before: 1_200_500},
+		&History{ID: 6, Versions: vs, More: true},
 	}
 }
 
@@ -296,6 +298,9 @@ func TestDecodeRefusesHostileInput(t *testing.T) {
 		{"key as text", mutate(t, pushFrame, keyBytes, append([]byte{0x78, 0x20}, bytes.Repeat([]byte("k"), 32)...)), CodeBadMessage},
 		{"1001 versions", raw(t, TypePush, Push{Versions: make([]Envelope, MaxBatch+1)}), CodeTooLarge},
 		{"1001 results", raw(t, TypeAck, Ack{Results: make([]Result, MaxBatch+1)}), CodeTooLarge},
+		{"history of 1001 versions", raw(t, TypeHistory, History{Versions: make([]Envelope, MaxBatch+1)}), CodeTooLarge},
+		{"history with a bad version", raw(t, TypeHistory, History{Versions: []Envelope{{Class: 9, Sealed: []byte{1}}}}), CodeInvalid},
+		{"history of a key of 16 bytes", raw(t, TypeHistoryGet, []any{1, key[:16], 0}), CodeBadMessage},
 		{"class 0", versions(func(e *Envelope) { e.Class = 0 }), CodeInvalid},
 		{"class 4", versions(func(e *Envelope) { e.Class = 4 }), CodeInvalid},
 		{"empty sealed", versions(func(e *Envelope) { e.Sealed = nil }), CodeInvalid},
@@ -455,7 +460,7 @@ func TestCodesAreStable(t *testing.T) {
 	types := map[Type]uint8{
 		TypeHello: 1, TypeWelcome: 2, TypePush: 3, TypeAck: 4, TypePull: 5, TypeBatch: 6,
 		TypeLive: 7, TypePoke: 8, TypeBlobPut: 9, TypeBlobAck: 10, TypeBlobGet: 11,
-		TypeBlobData: 12, TypeError: 13,
+		TypeBlobData: 12, TypeError: 13, TypeHistoryGet: 14, TypeHistory: 15,
 	}
 	for ty, n := range types {
 		if uint8(ty) != n || ty.new() == nil || ty.new().Type() != ty {
