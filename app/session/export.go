@@ -102,6 +102,9 @@ func (s *Session) ExportClient(id string) (Export, error) {
 	held := s.belowLocked(id)
 	for _, t := range record.Types() {
 		sc, _ := record.SchemaOf(t)
+		if sc.Parent == "" && t != record.TypeClient {
+			continue // the workspace's own records (settings, deletions) are no client's
+		}
 		g := Group{Name: groupName(t), Schema: sc, Records: []Record{}}
 		for rid := range held[t] {
 			rec, ok := s.book.Record(t, rid)

@@ -170,6 +170,7 @@ type Session struct {
 	lastTouch atomic.Int64
 	business  string // the name printed on invoices
 	loadTime  time.Duration
+	autoRun   atomic.Bool // retention may run on its own once sync is up to date (retention.go)
 
 	lmu       sync.Mutex
 	listeners map[int]func()

@@ -579,7 +579,11 @@ func petName(id string) string {
 
 func timeRange(start, end record.Instant) string {
 	s := start.Time()
-	out := s.Format("Mon 2 Jan 15:04")
+	layout := "Mon 2 Jan 15:04"
+	if s.Year() != time.Now().Year() {
+		layout = "Mon 2 Jan 2006 15:04" // a past year's booking, or the archive's
+	}
+	out := s.Format(layout)
 	if !end.IsZero() && end.UnixMilli > start.UnixMilli {
 		out += "–" + end.Time().Format("15:04")
 	}

@@ -38,6 +38,7 @@ const (
 	TypeInvoice     Type = "invoice"
 	TypeInvoiceLine Type = "invoice_line"
 	TypePayment     Type = "payment"
+	TypeDeletion    Type = "deletion" // a retention run's account
 
 	// Class care.
 	TypePet         Type = "pet"
@@ -50,6 +51,7 @@ const (
 	TypeMilestone    Type = "milestone"
 	TypeProgressNote Type = "progress_note"
 	TypePhoto        Type = "photo"
+	TypeSettings     Type = "settings" // the workspace's, one record
 )
 
 // RefStaff is the Ref of fields that name a team member (an author, an
@@ -69,6 +71,7 @@ var registry = []struct {
 	{TypeInvoice, ClassClient, Invoice{}},
 	{TypeInvoiceLine, ClassClient, InvoiceLine{}},
 	{TypePayment, ClassClient, Payment{}},
+	{TypeDeletion, ClassClient, Deletion{}},
 	{TypePet, ClassCare, Pet{}},
 	{TypeVaccination, ClassCare, Vaccination{}},
 	{TypeWeighing, ClassCare, Weighing{}},
@@ -77,6 +80,7 @@ var registry = []struct {
 	{TypeMilestone, ClassProject, Milestone{}},
 	{TypeProgressNote, ClassProject, ProgressNote{}},
 	{TypePhoto, ClassProject, Photo{}},
+	{TypeSettings, ClassProject, Settings{}},
 }
 
 var (
