@@ -76,7 +76,7 @@ func TestRetention(t *testing.T) {
 	owner.openClient("Rita Recent")
 	visit("Nails 2021", "2021-09-15")
 	// Completed over 3 years ago: archived, so off her screen.
-	owner.waitText("No bookings yet", 10*time.Second)
+	owner.waitText("No current bookings", 10*time.Second)
 	owner.waitText("Up to date", 60*time.Second)
 
 	// A second device, signed in as the owner, holds everything.

@@ -13,30 +13,11 @@ import (
 type archive struct {
 	app.Compo
 	list []session.ProjectSummary
-	stop func()
-}
-
-// OnMount lists again as bookings open after unlock or sync in.
-func (a *archive) OnMount(ctx app.Context) {
-	a.stop = current.OnChange(func() { ctx.Dispatch(func(ctx app.Context) { a.refresh() }) })
-}
-
-func (a *archive) OnDismount() {
-	if a.stop != nil {
-		a.stop()
-	}
 }
 
 func (a *archive) OnNav(ctx app.Context) {
 	if current.Phase() != session.Open {
 		toUnlock(ctx)
-		return
-	}
-	a.refresh()
-}
-
-func (a *archive) refresh() {
-	if current.Phase() != session.Open {
 		return
 	}
 	a.list = current.ArchivedProjects(today())
@@ -51,7 +32,7 @@ func (a *archive) Render() app.UI {
 	var empty []string // what the list says when it is empty
 	switch {
 	case current.ProjectsLoading():
-		empty = []string{"Opening the bookings…"}
+		empty = []string{"Still opening the bookings: open the archive again in a moment."}
 	case len(a.list) == 0:
 		empty = []string{"No archived projects."}
 	}

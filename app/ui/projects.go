@@ -700,7 +700,7 @@ func (c *clientProjects) Render() app.UI {
 			app.H2().ID("projects-title").Text("Bookings"),
 			app.A().Class("button", "primary").Style("margin-left", "auto").Href("/clients/"+c.Client+"/projects/new").Text("New appointment"),
 		),
-		app.If(len(all) == 0, func() app.UI { return app.P().Class("hint").Text("No bookings yet.") }),
+		app.If(len(all) == 0, func() app.UI { return app.P().Class("hint").Text("No current bookings; completed ones from years ago are in the archive (on Due).") }),
 		app.If(len(upcoming) > 0, func() app.UI {
 			return app.Div().Body(subhead("Upcoming"), projectLines(upcoming, "upcoming"))
 		}),

@@ -16,9 +16,10 @@ import (
 // retentionScreen is the owner's retention policy: the periods and
 // automatic runs, the preview of what is due for erasure, the confirmed
 // run, and the log of past runs. Reading every record for the preview
-// is slow on a big book, so it is done away from the UI goroutine. The
-// screen is plain lines of text, built with few elements: each go-app
-// element chain costs the download.
+// is slow on a big book, so it is done away from the UI goroutine, when
+// the screen opens and after a change; a run works out what is due again
+// when it starts. The screen is plain lines of text, built with few
+// elements: each go-app element chain costs the download.
 type retentionScreen struct {
 	app.Compo
 	ui                   app.Context
@@ -30,26 +31,9 @@ type retentionScreen struct {
 	running              bool // a run is erasing
 	log                  []session.Deletion
 	err, saved, done     string
-	stop                 func()
 }
 
-func (r *retentionScreen) OnMount(ctx app.Context) {
-	r.ui = ctx
-	// A record synced in (an entry for a listed client) changes what is due.
-	r.stop = current.OnChange(func() {
-		ctx.Dispatch(func(ctx app.Context) {
-			if !r.running && !r.confirming && !r.loading {
-				r.refresh()
-			}
-		})
-	})
-}
-
-func (r *retentionScreen) OnDismount() {
-	if r.stop != nil {
-		r.stop()
-	}
-}
+func (r *retentionScreen) OnMount(ctx app.Context) { r.ui = ctx }
 
 func (r *retentionScreen) OnNav(ctx app.Context) {
 	if current.Phase() != session.Open {
@@ -61,6 +45,16 @@ func (r *retentionScreen) OnNav(ctx app.Context) {
 	r.clientYears, r.archive, r.automatic = strconv.Itoa(st.Policy.ClientYears), strconv.Itoa(st.Policy.ArchiveYears), st.Automatic
 	r.err, r.saved, r.done, r.confirming = "", "", "", false
 	r.refresh()
+}
+
+// typed keeps what is typed in either period's field.
+func (r *retentionScreen) typed(ctx app.Context, e app.Event) {
+	v := ctx.JSSrc().Get("value").String()
+	if ctx.JSSrc().Get("id").String() == "client-years" {
+		r.clientYears = v
+	} else {
+		r.archive = v
+	}
 }
 
 // refresh works out the preview and reads the log away from the UI.
@@ -166,11 +160,11 @@ func (r *retentionScreen) Render() app.UI {
 	return &frame{Content: []app.UI{
 		app.H1().Text("Retention"),
 		app.P().Class("hint").Text("Client records are erased some years after the client's last entry (a visit, call, invoice, payment, vaccination or weighing). Projects leave the day-to-day screens for the archive some years after they were completed, and are erased with their client's records. A client on legal hold keeps everything."),
-		app.Form().Class("card").Aria("labelledby", "policy-title").OnSubmit(r.save).Body(
+		app.Form().Class("card").OnSubmit(r.save).Body(
 			app.H2().ID("policy-title").Text("Policy"),
 			app.Div().Class("grid3").Body(
-				textField("client-years", "Erase client records after (years)", "", "After the client's last entry. Default 7.", r.clientYears, r.ValueTo(&r.clientYears)),
-				textField("archive-years", "Archive projects after (years)", "", "After the project was completed. Default 3.", r.archive, r.ValueTo(&r.archive)),
+				textField("client-years", "Erase client records after (years)", "", "After the client's last entry. Default 7.", r.clientYears, r.typed),
+				textField("archive-years", "Archive projects after (years)", "", "After the project was completed. Default 3.", r.archive, r.typed),
 			),
 			checkbox("automatic", "Erase automatically when due: on the owner's device, once synced after unlocking", r.automatic, func(on bool) { r.automatic = on }),
 			note(r.saved),
