@@ -169,12 +169,10 @@ func (s *Session) previewLocked(today record.Date) RetentionPreview {
 		if last == "" {
 			last = h.edited
 		}
-		c := retention.Client{ID: id, LastEntry: last}
-		if !p.Settings.Policy.Due(c, today) {
-			continue
-		}
-		if h.hold {
-			p.Held++
+		if !p.Settings.Policy.Due(retention.Client{ID: id, LastEntry: last, Hold: h.hold}, today) {
+			if h.hold && p.Settings.Policy.Due(retention.Client{ID: id, LastEntry: last}, today) {
+				p.Held++
+			}
 			continue
 		}
 		due := DueClient{ID: id, Name: h.name, LastEntry: last, records: map[record.Class]int{}}

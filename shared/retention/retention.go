@@ -93,18 +93,6 @@ func (p Policy) Due(c Client, today record.Date) bool {
 	return !c.Hold && on != "" && today >= on
 }
 
-// DueClients returns the clients of cs due for erasure on today, in the
-// order given.
-func (p Policy) DueClients(cs []Client, today record.Date) []Client {
-	var out []Client
-	for _, c := range cs {
-		if p.Due(c, today) {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
 // Archived reports whether a project completed on done (see [Completed];
 // "" if it is not) is archived on today. A project of a client on hold
 // stays where it is.

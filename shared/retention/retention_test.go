@@ -34,23 +34,6 @@ func TestDue(t *testing.T) {
 	}
 }
 
-func TestDueClients(t *testing.T) {
-	cs := []Client{
-		{ID: "old", LastEntry: "2018-03-10"},
-		{ID: "recent", LastEntry: "2026-03-10"},
-		{ID: "held", LastEntry: "2017-01-01", Hold: true},
-		{ID: "undated"},
-		{ID: "older", LastEntry: "2001-01-01"},
-	}
-	got := Default.DueClients(cs, "2026-06-01")
-	if len(got) != 2 || got[0].ID != "old" || got[1].ID != "older" {
-		t.Fatalf("DueClients = %+v, want old and older", got)
-	}
-	if got := Default.DueClients(nil, "2026-06-01"); got != nil {
-		t.Errorf("DueClients of none = %+v", got)
-	}
-}
-
 func TestArchived(t *testing.T) {
 	for _, c := range []struct {
 		name  string
