@@ -122,6 +122,8 @@ func TestRetention(t *testing.T) {
 	owner.screenshot("retention-preview")
 	// The client, the pet and the visit.
 	owner.button("Erase 1 client and 3 records…")
+	owner.waitText("Erase 1 client and 3 records for good?", 10*time.Second)
+	owner.checkScreen("retention-confirm")
 	owner.button("Erase 1 client and 3 records")
 	owner.waitText("Erased 1 client: 1 client, 1 care and 1 project records", 30*time.Second)
 	owner.waitText("Nothing is due", 20*time.Second)
