@@ -106,9 +106,13 @@ type holding struct {
 // down), with the client's last entry. It opens every record: slow on a
 // big book, and run only for the retention screen and its runs.
 func (s *Session) holdingsLocked() map[string]*holding {
-	owner := map[merge.Key]merge.Key{}
-	entry := map[merge.Key]record.Date{}
-	edited := map[merge.Key]record.Date{}
+	// Each record's owner and dates, read once; then each is filed under
+	// the client its owners lead up to.
+	type node struct {
+		up            merge.Key // zero for a client
+		entry, edited record.Date
+	}
+	nodes := map[merge.Key]node{}
 	out := map[string]*holding{}
 	zone := localZone()
 	for _, t := range record.Types() {
@@ -121,30 +125,23 @@ func (s *Session) holdingsLocked() map[string]*holding {
 			if !ok || !rec.Exists() {
 				continue
 			}
-			k := merge.Key{Class: t.Class(), Type: t, ID: id}
-			entry[k] = retention.EntryDate(t, rec.Values())
-			edited[k] = record.DateOf(rec.Latest().Time().In(zone))
+			n := node{entry: retention.EntryDate(t, rec.Values()), edited: record.DateOf(rec.Latest().Time().In(zone))}
 			if t == record.TypeClient {
 				var c record.Client
 				record.Decode(rec.Values(), &c)
 				out[id] = &holding{name: c.Name, hold: c.LegalHold, below: map[record.Type]map[string]bool{}}
-				continue
+			} else if ot, oid := ownerOf(sc, rec); oid != "" {
+				n.up = merge.Key{Class: ot.Class(), Type: ot, ID: oid}
 			}
-			if ot, oid := ownerOf(sc, rec); oid != "" {
-				owner[k] = merge.Key{Class: ot.Class(), Type: ot, ID: oid}
-			}
+			nodes[merge.Key{Class: t.Class(), Type: t, ID: id}] = n
 		}
 	}
-	for k := range entry {
+	for k, n := range nodes {
 		root := k
 		// Records nest a few levels deep (client, invoice, line); the
 		// bound only guards against a malformed chain.
-		for range 8 {
-			up, ok := owner[root]
-			if !ok {
-				break
-			}
-			root = up
+		for i := 0; i < 8 && nodes[root].up.ID != ""; i++ {
+			root = nodes[root].up
 		}
 		h := out[root.ID]
 		if root.Type != record.TypeClient || h == nil {
@@ -154,7 +151,7 @@ func (s *Session) holdingsLocked() map[string]*holding {
 			h.below[k.Type] = map[string]bool{}
 		}
 		h.below[k.Type][k.ID] = true
-		h.last, h.edited = max(h.last, entry[k]), max(h.edited, edited[k])
+		h.last, h.edited = max(h.last, n.entry), max(h.edited, n.edited)
 	}
 	return out
 }
