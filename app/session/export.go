@@ -106,6 +106,9 @@ func (s *Session) ExportClient(id string) (Export, error) {
 			continue // the trail of who read the records, not about the client
 		}
 		sc, _ := record.SchemaOf(t)
+		if sc.Parent == "" && t != record.TypeClient {
+			continue // the workspace's own records (settings, deletions) are no client's
+		}
 		g := Group{Name: groupName(t), Schema: sc, Records: []Record{}}
 		for rid := range held[t] {
 			rec, ok := s.book.Record(t, rid)

@@ -41,7 +41,8 @@ type indexDoc struct {
 	Summary string         `json:"m,omitempty"` // also a weighing's note
 	Grams   int64          `json:"l,omitempty"` // a weighing's
 	Author  string         `json:"u,omitempty"`
-	Gone    bool           `json:"x,omitempty"` // deleted or erased
+	Gone    bool           `json:"x,omitempty"`  // deleted or erased
+	Hold    bool           `json:"lh,omitempty"` // a client on legal hold: their projects are never archived
 	// An invoice's number, status and date (its client is Client; Issued
 	// is also a weighing's date); the invoice of a line or a payment.
 	Number  string      `json:"no,omitempty"`
@@ -85,7 +86,7 @@ func (s *Session) docOf(k merge.Key) indexDoc {
 	case record.TypeClient:
 		var c record.Client
 		ok, _ = s.book.Load(k.ID, &c)
-		d.Name, d.Phones, d.Emails, d.Tags = c.Name, c.Phones, c.Emails, c.Tags
+		d.Name, d.Phones, d.Emails, d.Tags, d.Hold = c.Name, c.Phones, c.Emails, c.Tags, c.LegalHold
 	case record.TypePet:
 		var p record.Pet
 		ok, _ = s.book.Load(k.ID, &p)

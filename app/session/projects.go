@@ -179,18 +179,22 @@ func (s *Session) projectsLocked(keep func(indexDoc) bool) []ProjectSummary {
 	})
 }
 
-// ProjectsOf lists a client's projects, latest start first.
+// ProjectsOf lists a client's projects, latest start first, leaving out
+// the archived (ArchivedProjects).
 func (s *Session) ProjectsOf(client string) []ProjectSummary {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.projectsLocked(func(d indexDoc) bool { return d.Client == client })
+	cur := s.currentLocked()
+	return s.projectsLocked(func(d indexDoc) bool { return d.Client == client && cur(d) })
 }
 
-// ProjectsOfPet lists a pet's projects, latest start first.
+// ProjectsOfPet lists a pet's projects, latest start first, leaving out
+// the archived.
 func (s *Session) ProjectsOfPet(pet string) []ProjectSummary {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.projectsLocked(func(d indexDoc) bool { return slices.Contains(d.Pets, pet) })
+	cur := s.currentLocked()
+	return s.projectsLocked(func(d indexDoc) bool { return slices.Contains(d.Pets, pet) && cur(d) })
 }
 
 // LoadProject fills p with project id; false if there is none.
@@ -498,10 +502,15 @@ func (s *Session) NotesOf(project string) []Item[record.ProgressNote] {
 	})
 }
 
-// bookingsLocked returns the projects shown in w as bookings.
+// bookingsLocked returns the projects shown in w as bookings; archived
+// projects are not shown.
 func (s *Session) bookingsLocked(w schedule.Window) []schedule.Booking {
 	var out []schedule.Booking
+	cur := s.currentLocked()
 	for id, d := range s.projectDocs {
+		if !cur(d) {
+			continue
+		}
 		p := projectOf(d)
 		if b, ok := schedule.BookingOf(id, &p); ok && w.Contains(b) {
 			out = append(out, b)

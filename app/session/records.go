@@ -124,6 +124,7 @@ func (s *Session) open(ctx context.Context, d *device, kek seal.Key, keys *seal.
 	s.buildIndexLocked()
 	s.phase, s.loadTime = Open, time.Since(start)
 	s.lastTouch.Store(time.Now().UnixNano())
+	s.autoRun.Store(true)
 	if len(later) > 0 {
 		s.docTouched = map[string]bool{}
 	}
@@ -236,7 +237,12 @@ func (s *Session) startSync() {
 	s.sync = syncclient.New(syncclient.Config{
 		URL: s.wsURL(), Origin: s.api.base, Workspace: s.dev.Workspace, Device: s.dev.Device, Token: s.dev.Token,
 		App: s.cfg.App, Clock: s.clock, Local: (*local)(s),
-		OnStatus: func(syncclient.Status) { s.changed() },
+		OnStatus: func(st syncclient.Status) {
+			s.changed()
+			if st.State == syncclient.UpToDate {
+				s.upToDate()
+			}
+		},
 		OnConnect: func(wire.Welcome) {
 			s.saveClock()
 			// The owner may have renewed keys or changed the role while

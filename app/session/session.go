@@ -182,6 +182,7 @@ type Session struct {
 	// historyFrom reads a record's versions from the server; nil means
 	// the sync client. Tests stand a server in.
 	historyFrom func(context.Context, wire.Key) ([]wire.Envelope, bool, error)
+	autoRun     atomic.Bool // retention may run on its own once sync is up to date (retention.go)
 
 	lmu       sync.Mutex
 	listeners map[int]func()

@@ -247,6 +247,7 @@ func (f *clientForm) Render() app.UI {
 				checkbox("marketing", "Agrees to marketing", f.c.MarketingConsent, func(on bool) { f.c.MarketingConsent, f.c.MarketingConsentDate = on, today() }),
 				checkbox("photos", "Agrees to photos being shared", f.c.PhotoConsent, func(on bool) { f.c.PhotoConsent, f.c.PhotoConsentDate = on, today() }),
 				checkbox("do-not-book", "Do not book", f.c.DoNotBook, func(on bool) { f.c.DoNotBook = on }),
+				checkbox("legal-hold", "Legal hold: keep all their records (never erased or archived)", f.c.LegalHold, func(on bool) { f.c.LegalHold = on }),
 			),
 			app.If(!f.c.MarketingConsentDate.IsZero() || !f.c.PhotoConsentDate.IsZero(), func() app.UI {
 				return app.P().Class("hint").Text(consentText(&f.c))

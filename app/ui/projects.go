@@ -580,7 +580,11 @@ func petName(id string) string {
 
 func timeRange(start, end record.Instant) string {
 	s := start.Time()
-	out := s.Format("Mon 2 Jan 15:04")
+	layout := "Mon 2 Jan 15:04"
+	if d := time.Since(s); d > 300*24*time.Hour || d < -300*24*time.Hour {
+		layout = "Mon 2 Jan 2006 15:04" // far enough to need its year: an old visit, the archive's
+	}
+	out := s.Format(layout)
 	if !end.IsZero() && end.UnixMilli > start.UnixMilli {
 		out += "–" + end.Time().Format("15:04")
 	}
@@ -697,7 +701,9 @@ func (c *clientProjects) Render() app.UI {
 			app.H2().ID("projects-title").Text("Bookings"),
 			app.A().Class("button", "primary").Style("margin-left", "auto").Href("/clients/"+c.Client+"/projects/new").Text("New appointment"),
 		),
-		app.If(len(all) == 0, func() app.UI { return app.P().Class("hint").Text("No bookings yet.") }),
+		app.If(len(all) == 0, func() app.UI {
+			return app.P().Class("hint").Text("No current bookings; completed ones from years ago are in the archive (on Due).")
+		}),
 		app.If(len(upcoming) > 0, func() app.UI {
 			return app.Div().Body(subhead("Upcoming"), projectLines(upcoming, "upcoming"))
 		}),

@@ -35,6 +35,8 @@ func Register(s *session.Session) {
 	app.Route("/team", func() app.Composer { return &team{} })
 	app.Route("/audit", func() app.Composer { return &auditScreen{} })
 	app.Route("/device", func() app.Composer { return &deviceScreen{} })
+	app.Route("/retention", func() app.Composer { return &retentionScreen{} })
+	app.Route("/archive", func() app.Composer { return &archive{} })
 }
 
 // returnTo is the screen that was open when the session locked, or was

@@ -8,6 +8,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"pawfile/app/session"
+	"pawfile/shared/access"
 	"pawfile/shared/record"
 )
 
@@ -137,9 +138,16 @@ func (d *dueList) OnNav(ctx app.Context) {
 
 func (d *dueList) Render() app.UI {
 	due := current.DueVaccinations(today())
+	var retentionLink app.UI
+	if current.Role() == access.Owner {
+		retentionLink = app.A().Class("button").Href("/retention").Text("Retention")
+	}
 	return &frame{Content: []app.UI{
 		app.H1().Text("Vaccinations due"),
 		app.P().Class("hint").Text("Expired, or expiring within 30 days: ask the owner for proof before the next visit."),
+		// Records past their time are due too: the archive for everyone,
+		// retention for the owner (the bar has no room for them).
+		app.Div().Class("actions").Body(app.A().Class("button").Href("/archive").Text("Archived projects"), retentionLink),
 		app.If(len(due) == 0, func() app.UI {
 			return app.P().Class("empty").Text("Nothing due: every recorded vaccination is current.")
 		}),

@@ -39,6 +39,7 @@ const (
 	TypeInvoiceLine Type = "invoice_line"
 	TypePayment     Type = "payment"
 	TypeAuditEntry  Type = "audit_entry"
+	TypeDeletion    Type = "deletion" // a retention run's account
 
 	// Class care.
 	TypePet         Type = "pet"
@@ -51,6 +52,7 @@ const (
 	TypeMilestone    Type = "milestone"
 	TypeProgressNote Type = "progress_note"
 	TypePhoto        Type = "photo"
+	TypeSettings     Type = "settings" // the workspace's, one record
 )
 
 // RefStaff is the Ref of fields that name a team member (an author, an
@@ -71,6 +73,7 @@ var registry = []struct {
 	{TypeInvoiceLine, ClassClient, InvoiceLine{}},
 	{TypePayment, ClassClient, Payment{}},
 	{TypeAuditEntry, ClassClient, AuditEntry{}},
+	{TypeDeletion, ClassClient, Deletion{}},
 	{TypePet, ClassCare, Pet{}},
 	{TypeVaccination, ClassCare, Vaccination{}},
 	{TypeWeighing, ClassCare, Weighing{}},
@@ -79,6 +82,7 @@ var registry = []struct {
 	{TypeMilestone, ClassProject, Milestone{}},
 	{TypeProgressNote, ClassProject, ProgressNote{}},
 	{TypePhoto, ClassProject, Photo{}},
+	{TypeSettings, ClassProject, Settings{}},
 }
 
 var (

@@ -73,8 +73,8 @@ func fill(t testing.TB, ty Type) any {
 
 func TestSchemas(t *testing.T) {
 	all := Types()
-	if len(all) != 14 {
-		t.Fatalf("Types() has %d types, want 14", len(all))
+	if len(all) != 16 {
+		t.Fatalf("Types() has %d types, want 16", len(all))
 	}
 	seen := map[Type]bool{}
 	for _, ty := range all {
@@ -92,9 +92,10 @@ func TestSchemas(t *testing.T) {
 		if len(s.Fields) == 0 {
 			t.Errorf("%s: no fields", ty)
 		}
-		// Every record but a client belongs to a parent record; an audit
-		// entry outlives the client it names.
-		if (ty == TypeClient || ty == TypeAuditEntry) != (s.Parent == "") {
+		// Every record but a client and the workspace's own (settings,
+		// deletion records) belongs to a parent record; an audit entry
+		// outlives the client it names.
+		if (ty == TypeClient || ty == TypeSettings || ty == TypeDeletion || ty == TypeAuditEntry) != (s.Parent == "") {
 			t.Errorf("%s: parent %q", ty, s.Parent)
 		}
 		if s.Parent != "" {

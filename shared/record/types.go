@@ -41,6 +41,7 @@ type Client struct {
 	PhotoConsentDate      Date     `rec:"photo_consent_date"`                                  // when given or withdrawn
 	DoNotBook             bool     `rec:"do_not_book"`
 	DoNotBookReason       string   `rec:"do_not_book_reason,max=400"`
+	LegalHold             bool     `rec:"legal_hold"` // keeps all their records from retention's erasure and archive
 }
 
 // ContactLog is one call, text, email or conversation with a client. Class client.
@@ -221,4 +222,34 @@ type Photo struct {
 	Taken   Instant `rec:"taken"`
 	Blob    string  `rec:"blob,blob,required,label=image"`
 	Caption string  `rec:"caption,max=400"`
+}
+
+// SettingsID is the id of a workspace's one [Settings] record: every
+// device writes the same record, so two owners' tablets editing settings
+// offline merge field by field.
+const SettingsID = "workspace-settings"
+
+// Settings is what the owner sets for the whole workspace and every
+// device follows: the retention policy. A period of 0 means the default
+// (package retention). Class project, which every role reads: a groomer's
+// tablet needs the archive period to leave archived projects out of its
+// lists. No class is the owner's alone, so only the owner's screens offer
+// to change it.
+type Settings struct {
+	ClientYears  int64 `rec:"client_years,min=0,max=100,label=keep client records for,unit=years"`
+	ArchiveYears int64 `rec:"archive_years,min=0,max=100,label=archive projects after,unit=years"`
+	Automatic    bool  `rec:"automatic_erasure,label=erase automatically"` // the owner's tablet runs retention after unlock
+}
+
+// Deletion is what a retention run leaves behind: when it ran, who ran it,
+// and how many records of each class it erased; never whose they were.
+// Class client: it is read with the client records it accounts for.
+type Deletion struct {
+	When           Instant `rec:"when,required"`
+	By             string  `rec:"by,ref=staff"`
+	Automatic      bool    `rec:"automatic"`
+	Clients        int64   `rec:"clients,min=0,max=100000000"`
+	ClientRecords  int64   `rec:"client_records,min=0,max=1000000000"`
+	CareRecords    int64   `rec:"care_records,min=0,max=1000000000"`
+	ProjectRecords int64   `rec:"project_records,min=0,max=1000000000"`
 }

@@ -1,0 +1,323 @@
+package session
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"pawfile/shared/access"
+	"pawfile/shared/merge"
+	"pawfile/shared/order"
+	"pawfile/shared/record"
+	"pawfile/shared/retention"
+)
+
+// Retention: the workspace's retention settings, the preview of what a
+// run would erase, the run itself and the deletion records it leaves, and
+// the archive of old projects. The rules are package retention's; this
+// file reads the records they need and erases through eraseLocked, as a
+// client's erasure request does.
+
+// RetentionSettings is the workspace's retention policy and whether the
+// owner's tablet applies it on its own.
+type RetentionSettings struct {
+	Policy    retention.Policy
+	Automatic bool
+}
+
+// RetentionSettings returns the workspace's settings, or the defaults
+// where none were saved.
+func (s *Session) RetentionSettings() RetentionSettings {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.settingsLocked()
+}
+
+func (s *Session) settingsLocked() RetentionSettings {
+	var st record.Settings
+	if s.book != nil {
+		s.book.Load(record.SettingsID, &st) // none saved, or none readable: the defaults
+	}
+	return RetentionSettings{Policy: retention.Of(&st), Automatic: st.Automatic}
+}
+
+// errOwnerOnly refuses retention work to a role that does not manage the
+// workspace.
+var errOwnerOnly = errors.New("only the owner can change retention: ask them")
+
+// SaveRetentionSettings saves the workspace's retention settings, which
+// sync to every device. Only the owner may.
+func (s *Session) SaveRetentionSettings(ctx context.Context, rs RetentionSettings) error {
+	if !s.Role().ManagesTeam() {
+		return errOwnerOnly
+	}
+	if err := rs.Policy.Check(); err != nil {
+		return err
+	}
+	st := record.Settings{ClientYears: int64(rs.Policy.ClientYears), ArchiveYears: int64(rs.Policy.ArchiveYears), Automatic: rs.Automatic}
+	_, err := s.saveAll(ctx, []write{{id: record.SettingsID, v: &st}})
+	if err != nil {
+		return fmt.Errorf("save the retention settings: %w", err)
+	}
+	return nil
+}
+
+// DueClient is a client a retention run would erase, as the preview
+// lists them.
+type DueClient struct {
+	ID, Name  string
+	LastEntry record.Date
+	records   map[record.Class]int // the records they hold, by class
+}
+
+// RetentionPreview is what a retention run would do on its day.
+type RetentionPreview struct {
+	Today    record.Date
+	Settings RetentionSettings
+	Clients  []DueClient          // due for erasure, longest untouched first
+	Records  map[record.Class]int // the records they hold, by class (the clients themselves included)
+	Held     int                  // clients past the period but on legal hold: kept
+	Archived int                  // projects archived (erased only with their client)
+}
+
+// Total is how many records the run would erase.
+func (p RetentionPreview) Total() int {
+	n := 0
+	for _, c := range p.Records {
+		n += c
+	}
+	return n
+}
+
+// holding is one client's records as retention sees them.
+type holding struct {
+	name   string
+	hold   bool
+	last   record.Date // latest entry of any of its records
+	edited record.Date // latest edit of any of its records
+	below  map[record.Type]map[string]bool
+}
+
+// holdingsLocked reads every live record once and files it under the
+// client it belongs to (following ownerOf up, as belowLocked follows it
+// down), with the client's last entry. It opens every record: slow on a
+// big book, and run only for the retention screen and its runs.
+func (s *Session) holdingsLocked() map[string]*holding {
+	// Each record's owner and dates, read once; then each is filed under
+	// the client its owners lead up to.
+	type node struct {
+		up            merge.Key // zero for a client
+		entry, edited record.Date
+	}
+	nodes := map[merge.Key]node{}
+	out := map[string]*holding{}
+	zone := localZone()
+	for _, t := range record.Types() {
+		sc, _ := record.SchemaOf(t)
+		if sc.Parent == "" && t != record.TypeClient {
+			continue // the workspace's own records belong to no client
+		}
+		for _, id := range s.book.IDs(t) {
+			rec, ok := s.book.Record(t, id)
+			if !ok || !rec.Exists() {
+				continue
+			}
+			n := node{entry: retention.EntryDate(t, rec.Values()), edited: record.DateOf(rec.Latest().Time().In(zone))}
+			if t == record.TypeClient {
+				var c record.Client
+				record.Decode(rec.Values(), &c)
+				out[id] = &holding{name: c.Name, hold: c.LegalHold, below: map[record.Type]map[string]bool{}}
+			} else if ot, oid := ownerOf(sc, rec); oid != "" {
+				n.up = merge.Key{Class: ot.Class(), Type: ot, ID: oid}
+			}
+			nodes[merge.Key{Class: t.Class(), Type: t, ID: id}] = n
+		}
+	}
+	for k, n := range nodes {
+		root := k
+		// Records nest a few levels deep (client, invoice, line); the
+		// bound only guards against a malformed chain.
+		for i := 0; i < 8 && nodes[root].up.ID != ""; i++ {
+			root = nodes[root].up
+		}
+		h := out[root.ID]
+		if root.Type != record.TypeClient || h == nil {
+			continue // an orphan, whose client is gone: no client's to count
+		}
+		if h.below[k.Type] == nil {
+			h.below[k.Type] = map[string]bool{}
+		}
+		h.below[k.Type][k.ID] = true
+		h.last, h.edited = max(h.last, n.entry), max(h.edited, n.edited)
+	}
+	return out
+}
+
+// previewLocked decides what a run on today would erase.
+func (s *Session) previewLocked(today record.Date) RetentionPreview {
+	p := RetentionPreview{Today: today, Settings: s.settingsLocked(), Records: map[record.Class]int{}}
+	for id, h := range s.holdingsLocked() {
+		// A client none of whose records holds a dated entry counts from
+		// their records' last edit: kept a full period after being typed in.
+		last := h.last
+		if last == "" {
+			last = h.edited
+		}
+		if !p.Settings.Policy.Due(retention.Client{ID: id, LastEntry: last, Hold: h.hold}, today) {
+			if h.hold && p.Settings.Policy.Due(retention.Client{ID: id, LastEntry: last}, today) {
+				p.Held++
+			}
+			continue
+		}
+		due := DueClient{ID: id, Name: h.name, LastEntry: last, records: map[record.Class]int{}}
+		for t, ids := range h.below {
+			due.records[t.Class()] += len(ids)
+			p.Records[t.Class()] += len(ids)
+		}
+		p.Clients = append(p.Clients, due)
+	}
+	order.Sort(p.Clients, func(a, b DueClient) int {
+		return strings.Compare(string(a.LastEntry)+a.Name+a.ID, string(b.LastEntry)+b.Name+b.ID)
+	})
+	arch := s.archiveLocked(today)
+	for _, d := range s.projectDocs {
+		if arch(d) {
+			p.Archived++
+		}
+	}
+	return p
+}
+
+// RetentionPreview lists what a retention run on today would erase. Only
+// the owner may run one, so only the owner sees it.
+func (s *Session) RetentionPreview(today record.Date) (RetentionPreview, error) {
+	if !s.Role().ManagesTeam() {
+		return RetentionPreview{}, errOwnerOnly
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.book == nil {
+		return RetentionPreview{}, ErrLocked
+	}
+	return s.previewLocked(today), nil
+}
+
+// RetentionRun erases what is due on today, as the preview lists it then,
+// client by client through EraseClient, as a client's erasure request:
+// erasure markers that sync to every device and the server, which purges
+// the records' history. It then saves a deletion record: how many
+// clients and records of each class (as the preview counted them), when
+// and by whom, and no names. It returns that record; a run with nothing
+// due erases nothing and leaves none. A run stopped by an error still
+// records the clients it erased.
+func (s *Session) RetentionRun(ctx context.Context, today record.Date, automatic bool) (record.Deletion, error) {
+	p, err := s.RetentionPreview(today)
+	if err != nil || len(p.Clients) == 0 {
+		return record.Deletion{}, err
+	}
+	d := record.Deletion{By: s.Me(), Automatic: automatic}
+	var failed error
+	for _, c := range p.Clients {
+		if _, failed = s.EraseClient(ctx, c.ID); failed != nil {
+			break
+		}
+		d.Clients++
+		d.ClientRecords += int64(c.records[record.ClassClient])
+		d.CareRecords += int64(c.records[record.ClassCare])
+		d.ProjectRecords += int64(c.records[record.ClassProject])
+	}
+	if d.Clients == 0 {
+		return d, failed
+	}
+	d.When = now()
+	if _, err := s.saveAll(ctx, []write{{id: record.NewID(), v: &d}}); err != nil {
+		return d, fmt.Errorf("the records are erased, but the deletion record was not saved: %w", err)
+	}
+	return d, failed
+}
+
+// Deletion is a deletion record as the retention screen's log lists it.
+type Deletion struct {
+	ID string
+	record.Deletion
+}
+
+// Deletions lists the deletion records, latest first. It opens every
+// record of the book once (deletion records have no index doc): for the
+// retention screen only.
+func (s *Session) Deletions() []Deletion {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.book == nil {
+		return nil
+	}
+	var out []Deletion
+	for _, id := range s.book.IDs(record.TypeDeletion) {
+		var d record.Deletion
+		if ok, _ := s.book.Load(id, &d); ok {
+			out = append(out, Deletion{ID: id, Deletion: d})
+		}
+	}
+	order.Sort(out, func(a, b Deletion) int {
+		return cmp.Or(cmp.Compare(b.When.UnixMilli, a.When.UnixMilli), strings.Compare(a.ID, b.ID))
+	})
+	return out
+}
+
+// archiveLocked returns whether a project, by its index doc, is archived
+// on today: completed longer ago than the archive period, and its client
+// not on legal hold.
+func (s *Session) archiveLocked(today record.Date) func(indexDoc) bool {
+	policy := s.settingsLocked().Policy
+	return func(d indexDoc) bool {
+		p := projectOf(d)
+		return policy.Archived(retention.Completed(d.Status, p.Start, p.End), s.clientDocs[d.Client].Hold, today)
+	}
+}
+
+// todayHere is today's date in this device's zone.
+func todayHere() record.Date { return record.DateOf(time.Now().In(localZone())) }
+
+// currentLocked keeps the projects the day-to-day screens list: those
+// not archived today.
+func (s *Session) currentLocked() func(indexDoc) bool {
+	arch := s.archiveLocked(todayHere())
+	return func(d indexDoc) bool { return !arch(d) }
+}
+
+// ArchivedProjects lists the archived projects, latest first: the
+// Archive screen's, where they stay readable until their client's records
+// are erased.
+func (s *Session) ArchivedProjects(today record.Date) []ProjectSummary {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.projectsLocked(s.archiveLocked(today))
+}
+
+// upToDate runs retention on its own, once per unlock, for an owner
+// whose settings ask for it, when this device is first up to date: a run
+// on a tablet still receiving the latest entries could erase a client
+// whose new visit has not arrived yet. Sync calls it; the run goes on
+// beside it.
+func (s *Session) upToDate() {
+	// Sync calls this on every status change: it takes no lock until the
+	// once per unlock that it runs.
+	if s.autoRun.Swap(false) && s.Role() == access.Owner && s.RetentionSettings().Automatic {
+		go s.autoRetention()
+	}
+}
+
+// autoRetention is an automatic retention run, logged on the device.
+func (s *Session) autoRetention() {
+	d, err := s.RetentionRun(context.Background(), todayHere(), true)
+	if err != nil {
+		s.log.Printf("automatic retention: err=%v", err)
+		return
+	}
+	if d.Clients > 0 {
+		s.log.Printf("automatic retention erased: clients=%v", d.Clients)
+	}
+}

@@ -1,0 +1,238 @@
+package ui
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"pawfile/app/session"
+	"pawfile/shared/access"
+	"pawfile/shared/record"
+	"pawfile/shared/retention"
+)
+
+// retentionScreen is the owner's retention policy: the periods and
+// automatic runs, the preview of what is due for erasure, the confirmed
+// run, and the log of past runs. Reading every record for the preview
+// is slow on a big book, so it is done away from the UI goroutine, when
+// the screen opens and after a change; a run works out what is due again
+// when it starts. The screen is plain lines of text, built with few
+// elements: each go-app element chain costs the download.
+type retentionScreen struct {
+	app.Compo
+	ui                   app.Context
+	clientYears, archive string // the form's periods, as typed
+	automatic            bool
+	preview              session.RetentionPreview
+	loading              bool // the preview is being worked out
+	confirming           bool // the confirm step is shown
+	running              bool // a run is erasing
+	log                  []session.Deletion
+	err, saved, done     string
+}
+
+func (r *retentionScreen) OnMount(ctx app.Context) { r.ui = ctx }
+
+func (r *retentionScreen) OnNav(ctx app.Context) {
+	if current.Phase() != session.Open {
+		toUnlock(ctx)
+		return
+	}
+	loadStaffNames(ctx)
+	st := current.RetentionSettings()
+	r.clientYears, r.archive, r.automatic = strconv.Itoa(st.Policy.ClientYears), strconv.Itoa(st.Policy.ArchiveYears), st.Automatic
+	r.err, r.saved, r.done, r.confirming = "", "", "", false
+	r.refresh()
+}
+
+// typed keeps what is typed in either period's field.
+func (r *retentionScreen) typed(ctx app.Context, e app.Event) {
+	v := ctx.JSSrc().Get("value").String()
+	if ctx.JSSrc().Get("id").String() == "client-years" {
+		r.clientYears = v
+	} else {
+		r.archive = v
+	}
+}
+
+// refresh works out the preview and reads the log away from the UI.
+func (r *retentionScreen) refresh() {
+	if current.Role() != access.Owner || current.Phase() != session.Open {
+		return
+	}
+	r.loading = true
+	on := today()
+	r.ui.Async(func() {
+		p, err := current.RetentionPreview(on)
+		log := current.Deletions()
+		r.ui.Dispatch(func(ctx app.Context) {
+			r.loading, r.preview, r.log = false, p, log
+			if err != nil {
+				r.err = err.Error()
+			}
+		})
+	})
+}
+
+func (r *retentionScreen) save(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	r.err, r.saved = "", ""
+	cy, err1 := strconv.Atoi(strings.TrimSpace(r.clientYears))
+	ay, err2 := strconv.Atoi(strings.TrimSpace(r.archive))
+	if err1 != nil || err2 != nil {
+		r.err = "Enter each period as a whole number of years, e.g. 7."
+		return
+	}
+	rs := session.RetentionSettings{Policy: retention.Policy{ClientYears: cy, ArchiveYears: ay}, Automatic: r.automatic}
+	if err := current.SaveRetentionSettings(context.Background(), rs); err != nil {
+		r.err = err.Error() + "."
+		return
+	}
+	r.saved = "Settings saved; every device follows them once synced."
+	r.refresh()
+}
+
+func (r *retentionScreen) run(ctx app.Context, e app.Event) {
+	r.running, r.err, r.done = true, "", ""
+	on := today()
+	ctx.Async(func() {
+		d, err := current.RetentionRun(context.Background(), on, false)
+		r.ui.Dispatch(func(ctx app.Context) {
+			r.running, r.confirming = false, false
+			if err != nil {
+				r.err = "The run stopped: " + err.Error() + ". Try again; what was erased stays erased."
+			} else {
+				r.done = "Erased " + deletionText(d) + ". They are gone from this device, and from the others and the server as they sync."
+			}
+			r.refresh()
+		})
+	})
+}
+
+func (r *retentionScreen) Render() app.UI {
+	if current.Role() != access.Owner {
+		return &frame{Content: []app.UI{
+			app.H1().Text("Retention"),
+			app.P().Class("empty").Text("Only the owner sets how long records are kept. Archived projects are on the Archive screen, from Due."),
+		}}
+	}
+	p := r.preview
+	n, total := len(p.Clients), p.Total()
+	what := "Erase " + count(n, "client") + " and " + count(total, "record")
+	var act app.UI // the run's progress, its confirm step, or the button that asks for it
+	switch {
+	case r.running:
+		act = note("Erasing " + count(total, "record") + "…")
+	case r.confirming && n > 0:
+		act = app.Div().Class("card", "danger-zone").Attr("role", "alertdialog").Aria("label", what+" for good?").Body(
+			app.P().Text(what+" for good? They are erased here, then on every other device and on the server, with their history; it cannot be undone. The deletion log keeps how many, when and by whom: no names."),
+			app.Div().Class("actions").Body(
+				app.Button().Class("danger").Text(what).OnClick(r.run),
+				app.Button().Text("Keep them for now").OnClick(func(ctx app.Context, e app.Event) { r.confirming = false }),
+			),
+		)
+	case n > 0:
+		act = app.Div().Class("actions").Body(
+			app.Button().Class("danger").Text(what + "…").OnClick(func(ctx app.Context, e app.Event) { r.confirming, r.done = true, "" }),
+		)
+	}
+	due := make([]string, n)
+	for i, c := range p.Clients {
+		due[i] = c.Name + " · last entry " + string(c.LastEntry)
+	}
+	log := make([]string, len(r.log))
+	for i, d := range r.log {
+		how := " · by " + staffLabel(d.By)
+		if d.Automatic {
+			how = " · automatic, on the device of " + staffLabel(d.By)
+		}
+		log[i] = d.When.Time().Format("2 Jan 2006 15:04") + how + ": " + deletionText(d.Deletion)
+	}
+	if len(log) == 0 {
+		log = []string{"No retention run yet."}
+	}
+	var failed app.UI
+	if r.err != "" {
+		failed = app.Div().Class("alert").Attr("role", "alert").Text(r.err)
+	}
+	return &frame{Content: []app.UI{
+		app.H1().Text("Retention"),
+		app.P().Class("hint").Text("Client records are erased some years after the client's last entry (a visit, call, invoice, payment, vaccination or weighing). Projects leave the day-to-day screens for the archive some years after they were completed, and are erased with their client's records. A client on legal hold keeps everything."),
+		app.Form().Class("card").OnSubmit(r.save).Body(
+			app.H2().ID("policy-title").Text("Policy"),
+			app.Div().Class("grid3").Body(
+				textField("client-years", "Erase client records after (years)", "", "After the client's last entry. Default 7.", r.clientYears, r.typed),
+				textField("archive-years", "Archive projects after (years)", "", "After the project was completed. Default 3.", r.archive, r.typed),
+			),
+			checkbox("automatic", "Erase automatically when due: on the owner's device, once synced after unlocking", r.automatic, func(on bool) { r.automatic = on }),
+			note(r.saved),
+			app.Div().Class("actions").Body(app.Button().Class("primary").Type("submit").Text("Save settings")),
+		),
+		app.Section().Class("card").Aria("labelledby", "preview-title").Body(
+			app.H2().ID("preview-title").Text("Due for erasure"),
+			app.P().Attr("role", "status").Text(previewText(p, r.loading)),
+			lines("Clients due for erasure", due),
+			app.P().Class("hint").Body(
+				app.Text(counted(p.Archived, "project is", "projects are")+" archived. "),
+				app.A().Class("inline-target").Href("/archive").Text("Open the archive"),
+			),
+			note(r.done),
+			act,
+		),
+		failed,
+		app.Section().Class("card").Aria("labelledby", "log-title").Body(
+			app.H2().ID("log-title").Text("Deletion log"),
+			lines("Deletion records", log),
+		),
+	}}
+}
+
+// previewText sums up what a run would erase.
+func previewText(p session.RetentionPreview, loading bool) string {
+	if p.Today == "" {
+		if loading {
+			return "Reading the records…"
+		}
+		return ""
+	}
+	period := count(p.Settings.Policy.ClientYears, "year")
+	s := "Nothing is due: no client's last entry is more than " + period + " ago."
+	if n := len(p.Clients); n > 0 {
+		s = counted(n, "client's", "clients'") + " last entry is more than " + period + " ago; with them go " +
+			count(p.Records[record.ClassClient], "client record") + ", " +
+			count(p.Records[record.ClassCare], "care record") + " and " +
+			count(p.Records[record.ClassProject], "project record") + "."
+	}
+	if p.Held > 0 {
+		s += " " + counted(p.Held, "client is", "clients are") + " past the period but on legal hold: kept."
+	}
+	return s
+}
+
+// deletionText says what a run erased, by class.
+func deletionText(d record.Deletion) string {
+	return count(int(d.Clients), "client") + ": " + strconv.FormatInt(d.ClientRecords, 10) + " client, " +
+		strconv.FormatInt(d.CareRecords, 10) + " care and " + strconv.FormatInt(d.ProjectRecords, 10) + " project records"
+}
+
+func counted(n int, one, many string) string { return strconv.Itoa(n) + " " + plural(n, one, many) }
+
+// lines is a list of lines of text, or nothing for none.
+func lines(label string, ls []string) app.UI {
+	if len(ls) == 0 {
+		return nil
+	}
+	return app.Ul().Class("list", "plain").Aria("label", label).Body(
+		app.Range(ls).Slice(func(i int) app.UI { return app.Li().Text(ls[i]) }),
+	)
+}
+
+// note is a message that a change went through (or why not), or nothing.
+func note(text string) app.UI {
+	if text == "" {
+		return nil
+	}
+	return app.P().Class("note").Attr("role", "status").Text(text)
+}
