@@ -99,6 +99,7 @@ func (f *frame) Render() app.UI {
 				app.A().Href("/clients").Text("Clients"),
 				app.A().Href("/due").Text("Due"),
 				app.If(current.Role() == access.Owner, func() app.UI { return app.A().Href("/team").Text("Team") }),
+				app.If(current.Role() == access.Owner, func() app.UI { return app.A().Href("/backup").Text("Backup") }),
 				app.A().Href("/device").Text("Device"),
 			),
 			statusBadge(f.sync),

@@ -34,6 +34,7 @@ func Register(s *session.Session) {
 	app.RouteWithRegexp(`^/projects/[a-z0-9_-]{1,64}$`, func() app.Composer { return &projectForm{} })
 	app.Route("/team", func() app.Composer { return &team{} })
 	app.Route("/device", func() app.Composer { return &deviceScreen{} })
+	app.Route("/backup", func() app.Composer { return &backupScreen{} })
 }
 
 // returnTo is the screen that was open when the session locked, or was
