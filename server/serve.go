@@ -65,7 +65,7 @@ func serve(args []string) error {
 	dir.OnRevoke(h.Revoke)
 
 	mux := http.NewServeMux()
-	mux.Handle("/api/", api.New(dir, log, api.WithBackups(&wsbackup.Service{DB: d, Server: version})))
+	mux.Handle("/api/", api.New(dir, log, api.WithBackups(&wsbackup.Service{DB: d, Server: version, TempDir: *data})))
 	mux.Handle("GET /sync", h)
 	mux.Handle("GET /admin/backup", backup.Handler(d, token))
 	mux.HandleFunc("GET /healthz", health(d, h))

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"net/http"
 	"net/url"
+	"strconv"
 	"sync"
 	"time"
 
@@ -107,12 +108,21 @@ func (s *server) downloadBackup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name := "pawfile-backup-" + time.Now().UTC().Format("2006-01-02-1504") + ".pawfile"
-	w.Header().Set("Content-Type", "application/octet-stream")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	// On failure the status is already sent; the file stops short and a
-	// restore reports it as ending early.
-	if _, err := s.backups.Write(r.Context(), w, tk.sess.Workspace, tk.login); err != nil {
-		s.log.Error("backup download", "workspace", tk.sess.Workspace, "err", err)
+	sent := false
+	err = s.backups.Send(r.Context(), w, tk.sess.Workspace, tk.login, func(n int64) {
+		sent = true
+		h := w.Header()
+		h.Set("Content-Type", "application/octet-stream")
+		h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
+		h.Set("Content-Length", strconv.FormatInt(n, 10)) // so the browser shows its progress
+	})
+	switch {
+	case err != nil && !sent:
+		s.error(w, r, err)
+	case err != nil:
+		// The status is sent: the file stops short, and a restore says
+		// it ends early.
+		s.log.Info("backup download broke off", "workspace", tk.sess.Workspace, "err", err)
 	}
 }
 

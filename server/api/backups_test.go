@@ -40,7 +40,7 @@ func newBackupEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	srv := httptest.NewUnstartedServer(api.New(dir, slog.New(slog.DiscardHandler),
-		api.WithBackups(&wsbackup.Service{DB: bdb, Server: "test"})))
+		api.WithBackups(&wsbackup.Service{DB: bdb, Server: "test", TempDir: t.TempDir()})))
 	srv.Listener.Close()
 	srv.Listener = ln
 	srv.Start()
@@ -76,6 +76,9 @@ func TestBackupDownload(t *testing.T) {
 	resp.Body.Close()
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("download: %d, %v", resp.StatusCode, err)
+	}
+	if resp.ContentLength != int64(len(file)) || len(file) == 0 {
+		t.Errorf("Content-Length %d for %d bytes", resp.ContentLength, len(file))
 	}
 	if cd := resp.Header.Get("Content-Disposition"); !strings.Contains(cd, "attachment") || !strings.Contains(cd, ".pawfile") {
 		t.Errorf("Content-Disposition = %q", cd)

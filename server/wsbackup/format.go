@@ -156,7 +156,12 @@ type Reader struct {
 func NewReader(r io.Reader) (*Reader, error) {
 	d := &Reader{r: bufio.NewReaderSize(r, 64<<10), sum: sha256.New()}
 	magic := make([]byte, len(Magic))
-	if _, err := io.ReadFull(d.r, magic); err != nil || string(magic) != Magic {
+	switch _, err := io.ReadFull(d.r, magic); {
+	case errors.Is(err, io.EOF):
+		return nil, formatError("the file is empty")
+	case err != nil:
+		return nil, truncated(err)
+	case string(magic) != Magic:
 		return nil, formatError("it does not start as one (is it a whole-server backup? restore those with pawfile restore)")
 	}
 	d.sum.Write(magic)

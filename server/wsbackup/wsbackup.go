@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/klauspost/compress/zstd"
@@ -35,12 +36,15 @@ var takenBucket = []byte("wsbackups")
 // keepTaken bounds how many backups the server remembers per workspace.
 const keepTaken = 100
 
-// Service writes the backups of the server's database d and remembers
+// Service writes the backups of the server's database DB and remembers
 // them. Server is the server's build, written into each backup.
 type Service struct {
 	DB     *bolt.DB
 	Server string
 	Now    func() time.Time // time.Now if nil
+	// TempDir holds a backup while it is sent (os.TempDir if ""): see
+	// Send.
+	TempDir string
 }
 
 func (s *Service) now() time.Time {
@@ -52,13 +56,13 @@ func (s *Service) now() time.Time {
 
 // Write streams workspace ws's backup to w, zstd-compressed, from one read
 // transaction (one consistent state while the server keeps serving), and
-// then records it as taken by login. It returns the bytes written.
-func (s *Service) Write(ctx context.Context, w io.Writer, ws, login string) (int64, error) {
+// returns what it wrote, to Record once delivered.
+func (s *Service) Write(ctx context.Context, w io.Writer, ws, login string) (Taken, error) {
 	taken := s.now().UTC()
 	cw := &countWriter{w: w}
 	zw, err := zstd.NewWriter(cw, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(1))
 	if err != nil {
-		return 0, fmt.Errorf("backup: %w", err)
+		return Taken{}, fmt.Errorf("backup: %w", err)
 	}
 	var seq uint64
 	err = s.DB.View(func(tx *bolt.Tx) error {
@@ -89,16 +93,38 @@ func (s *Service) Write(ctx context.Context, w io.Writer, ws, login string) (int
 	})
 	if err != nil {
 		zw.Close()
-		return cw.n, fmt.Errorf("backup of workspace %s: %w", ws, err)
+		return Taken{}, fmt.Errorf("backup of workspace %s: %w", ws, err)
 	}
 	if err := zw.Close(); err != nil {
-		return cw.n, fmt.Errorf("backup of workspace %s: %w", ws, err)
+		return Taken{}, fmt.Errorf("backup of workspace %s: %w", ws, err)
 	}
-	t := Taken{TakenAt: taken, By: login, Bytes: cw.n, Seq: seq}
-	if err := s.record(ws, t); err != nil {
-		return cw.n, err
+	return Taken{TakenAt: taken, By: login, Bytes: cw.n, Seq: seq}, nil
+}
+
+// Send writes ws's backup to a temporary file, then copies it to w once
+// its size is known (set calls back with it first, for a Content-Length),
+// and records it as taken once all of it is sent. Going through a file
+// keeps the read transaction short, however slow the reader: a long one
+// would hold up the database's growth, and so every write.
+func (s *Service) Send(ctx context.Context, w io.Writer, ws, login string, size func(int64)) error {
+	tmp, err := os.CreateTemp(s.TempDir, "workspace-backup-*")
+	if err != nil {
+		return fmt.Errorf("backup of workspace %s: %w", ws, err)
 	}
-	return cw.n, nil
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	t, err := s.Write(ctx, tmp, ws, login)
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("backup of workspace %s: %w", ws, err)
+	}
+	size(t.Bytes)
+	if _, err := io.Copy(w, tmp); err != nil {
+		return fmt.Errorf("backup of workspace %s: send: %w", ws, err)
+	}
+	return s.Record(ws, t)
 }
 
 type countWriter struct {
@@ -116,8 +142,9 @@ func takenKey(ws string, at time.Time) []byte {
 	return binary.BigEndian.AppendUint64([]byte(ws), uint64(at.UnixNano()))
 }
 
-// record remembers t, forgetting the oldest beyond keepTaken.
-func (s *Service) record(ws string, t Taken) error {
+// Record remembers t as a backup of ws, forgetting the oldest beyond
+// keepTaken.
+func (s *Service) Record(ws string, t Taken) error {
 	err := s.DB.Update(func(tx *bolt.Tx) error {
 		b, err := tx.CreateBucketIfNotExists(takenBucket)
 		if err != nil {

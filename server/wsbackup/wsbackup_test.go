@@ -127,13 +127,13 @@ func erase(t *testing.T, s *server, ws string, key byte, wall int64) {
 func backup(t *testing.T, s *server, ws string) []byte {
 	t.Helper()
 	var b bytes.Buffer
-	svc := &Service{DB: s.db, Server: "test"}
-	n, err := svc.Write(context.Background(), &b, ws, "owner@example.com")
-	if err != nil {
+	svc := &Service{DB: s.db, Server: "test", TempDir: t.TempDir()}
+	var size int64
+	if err := svc.Send(context.Background(), &b, ws, "owner@example.com", func(n int64) { size = n }); err != nil {
 		t.Fatal(err)
 	}
-	if n != int64(b.Len()) {
-		t.Errorf("Write reported %d bytes, wrote %d", n, b.Len())
+	if size != int64(b.Len()) {
+		t.Errorf("Send announced %d bytes, wrote %d", size, b.Len())
 	}
 	return b.Bytes()
 }
@@ -316,9 +316,9 @@ func TestRestoreRefusesDamaged(t *testing.T) {
 		file []byte
 		want string
 	}{
-		{"empty", nil, "does not start as one"},
-		{"not zstd", []byte("PAWFILE WORKSPACE BACKUP\n\x01"), "does not start as one"},
-		{"whole-server backup", compress(t, []byte("\x00\x00\x00\x00bbolt page")), "does not start as one"},
+		{"empty", nil, "the file is empty"},
+		{"not zstd", []byte("PAWFILE WORKSPACE BACKUP\n\x01"), "unreadable"},
+		{"whole-server backup", compress(t, append([]byte("\x00\x00\x00\x00bbolt page"), make([]byte, 4096)...)), "does not start as one"},
 		{"future version", compress(t, append([]byte(Magic), 2)), "format version 2"},
 		{"truncated compressed", file[:len(file)*2/3], "ends early"},
 		{"cut before the end frame", compress(t, raw[:len(raw)-60]), "ends early"},
@@ -380,7 +380,7 @@ func TestListMarksErased(t *testing.T) {
 	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	svc := &Service{DB: s.db, Server: "test", Now: func() time.Time { return now }}
 	take := func() {
-		if _, err := svc.Write(ctx, io.Discard, ws, "owner@example.com"); err != nil {
+		if err := svc.Send(ctx, io.Discard, ws, "owner@example.com", func(int64) {}); err != nil {
 			t.Fatal(err)
 		}
 		now = now.Add(time.Hour)
@@ -426,6 +426,9 @@ func FuzzReader(f *testing.F) {
 	var b bytes.Buffer
 	if _, err := (&Service{DB: s.db}).Write(ctx, &b, g.Workspace, "owner@example.com"); err != nil {
 		f.Fatal(err)
+	}
+	if list, err := (&Service{DB: s.db}).List(ctx, g.Workspace); err != nil || len(list) != 0 {
+		f.Fatalf("a backup written but never recorded is listed: %v, %v", list, err)
 	}
 	zr, _ := zstd.NewReader(&b)
 	raw, _ := io.ReadAll(zr)
