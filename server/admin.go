@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,7 +14,10 @@ import (
 
 	"pawfile/server/backup"
 	"pawfile/server/db"
+	"pawfile/server/directory"
 	"pawfile/server/pwa"
+	"pawfile/server/store"
+	"pawfile/server/wsbackup"
 )
 
 // progress prints a one-line progress meter on stderr.
@@ -156,4 +160,40 @@ func compressCmd(args []string) error {
 		return err
 	}
 	return pwa.Compress(filepath.Join(*web, "app.wasm"), os.Stderr)
+}
+
+// restoreWorkspaceCmd restores one workspace from the encrypted backup its
+// owner downloaded, onto a stopped server that does not hold it.
+func restoreWorkspaceCmd(args []string) error {
+	fs := flag.NewFlagSet("pawfile restore-workspace", flag.ContinueOnError)
+	data := fs.String("data", "./data", "data directory of the stopped server to restore into")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("restore-workspace: name the backup file: pawfile restore-workspace -data DIR FILE")
+	}
+	f, err := os.Open(fs.Arg(0))
+	if err != nil {
+		return fmt.Errorf("restore-workspace: %w", err)
+	}
+	defer f.Close()
+	d, err := db.Open(*data)
+	if err != nil {
+		return fmt.Errorf("restore-workspace: %w", err)
+	}
+	defer d.Close()
+	if _, err := store.Open(d); err != nil {
+		return err
+	}
+	if _, err := directory.Open(d); err != nil {
+		return err
+	}
+	h, err := wsbackup.Restore(context.Background(), d, f)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "restored workspace %s (backup taken %s) into %s: start the server, then sign in with the owner's login and passphrase\n",
+		h.Workspace, h.TakenAt.Format(time.RFC3339), *data)
+	return nil
 }

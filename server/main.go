@@ -4,6 +4,7 @@
 //	pawfile [-addr 127.0.0.1:8080] [-data ./data]    serve
 //	pawfile backup -out FILE [-data DIR] [-addr ADDR] consistent backup of a running server
 //	pawfile restore -in FILE -data DIR                restore a backup onto a stopped server
+//	pawfile restore-workspace [-data DIR] FILE        restore one workspace from its owner's backup onto a stopped server
 //	pawfile check [-data DIR]                         integrity check of a stopped server's database
 //	pawfile compress-app [-web DIR]                   Brotli-compress web/app.wasm once per build
 package main
@@ -32,6 +33,8 @@ func run(args []string) error {
 			return backupCmd(args[1:])
 		case "restore":
 			return restoreCmd(args[1:])
+		case "restore-workspace":
+			return restoreWorkspaceCmd(args[1:])
 		case "check":
 			return checkCmd(args[1:])
 		case "compress-app":

@@ -26,6 +26,7 @@ import (
 	"pawfile/server/hub"
 	"pawfile/server/pwa"
 	"pawfile/server/store"
+	"pawfile/server/wsbackup"
 )
 
 func serve(args []string) error {
@@ -64,7 +65,7 @@ func serve(args []string) error {
 	dir.OnRevoke(h.Revoke)
 
 	mux := http.NewServeMux()
-	mux.Handle("/api/", api.New(dir, log))
+	mux.Handle("/api/", api.New(dir, log, api.WithBackups(&wsbackup.Service{DB: d, Server: version, TempDir: *data})))
 	mux.Handle("GET /sync", h)
 	mux.Handle("GET /admin/backup", backup.Handler(d, token))
 	mux.HandleFunc("GET /healthz", health(d, h))

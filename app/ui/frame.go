@@ -100,7 +100,6 @@ func (f *frame) Render() app.UI {
 				app.If(current.Role().CanRead(record.ClassClient), func() app.UI { return app.A().Href("/clients").Text("Clients") }),
 				app.A().Href("/due").Text("Due"),
 				app.If(current.Role() == access.Owner, func() app.UI { return app.A().Href("/team").Text("Team") }),
-				app.If(current.Role() == access.Owner, func() app.UI { return app.A().Href("/audit").Text("Audit") }),
 				app.A().Href("/device").Text("Device"),
 			),
 			statusBadge(f.sync),

@@ -69,6 +69,12 @@ func roleOptions(selected string) app.UI {
 func (t *team) Render() app.UI {
 	return &frame{Content: []app.UI{
 		app.H1().Text("Team"),
+		// The owner's other screens: one nav entry keeps the bar on one row.
+		app.Nav().Class("actions").Aria("label", "Records governance").Body(
+			app.A().Class("button").Href("/audit").Text("Audit trail"),
+			app.A().Class("button").Href("/retention").Text("Retention"),
+			app.A().Class("button").Href("/backup").Text("Backups and export"),
+		),
 		app.Section().Class("card").Aria("labelledby", "invite-title").Body(
 			app.H2().ID("invite-title").Text("Invite someone"),
 			app.Label().For("role").Text("Role"),

@@ -37,6 +37,7 @@ func Register(s *session.Session) {
 	app.Route("/device", func() app.Composer { return &deviceScreen{} })
 	app.Route("/retention", func() app.Composer { return &retentionScreen{} })
 	app.Route("/archive", func() app.Composer { return &archive{} })
+	app.Route("/backup", func() app.Composer { return &backupScreen{} })
 }
 
 // returnTo is the screen that was open when the session locked, or was

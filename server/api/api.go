@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"pawfile/server/directory"
+	"pawfile/server/wsbackup"
 	"pawfile/shared/account"
 )
 
@@ -33,14 +34,24 @@ import (
 const MaxBody = 256 << 10
 
 type server struct {
-	dir *directory.Directory
-	log *slog.Logger
-	mux *http.ServeMux
+	dir     *directory.Directory
+	log     *slog.Logger
+	mux     *http.ServeMux
+	backups *wsbackup.Service
+	tickets tickets
 }
 
 // New returns the handler of /api/ over dir. Mount it at "/api/".
-func New(dir *directory.Directory, log *slog.Logger) http.Handler {
+func New(dir *directory.Directory, log *slog.Logger, opts ...Option) http.Handler {
 	s := &server{dir: dir, log: log, mux: http.NewServeMux()}
+	for _, o := range opts {
+		o(s)
+	}
+	if s.backups != nil {
+		s.mux.HandleFunc("POST /api/backups", s.authed(s.backupTicket))
+		s.mux.HandleFunc("GET /api/backups", s.authed(s.listBackups))
+		s.mux.HandleFunc("GET /api/backups/download", s.downloadBackup)
+	}
 	s.mux.HandleFunc("POST /api/workspaces", s.createWorkspace)
 	s.mux.HandleFunc("GET /api/login", s.loginParams)
 	s.mux.HandleFunc("POST /api/login", s.login)
