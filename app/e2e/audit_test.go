@@ -168,7 +168,8 @@ func TestAudit(t *testing.T) {
 
 	// The owner's audit trail: both devices' views of the card, chains
 	// intact.
-	owner.link("Audit")
+	owner.link("Team")
+	owner.link("Audit trail")
 	owner.waitText("Recent entries", 30*time.Second)
 	owner.waitFor("the desk's view in the trail", 30*time.Second, func() bool {
 		return strings.Contains(owner.text(), "desk@example.com opened the card of Margaret Lockwood")

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"math"
 	"syscall/js"
+
+	"pawfile/app/browser"
 )
 
 // JavaScript built-ins used for the bulk reads.
@@ -27,53 +29,13 @@ var (
 		jsObject.Call("getPrototypeOf", jsUint8Array.Get("prototype")), "byteLength").Get("get")
 )
 
-// jsTry runs f, turning a JavaScript exception thrown by a syscall/js call
-// (which syscall/js raises as a panic) into an error.
-func jsTry(f func()) (err error) {
-	defer func() {
-		r := recover()
-		if r == nil {
-			return
-		}
-		if jerr, ok := r.(js.Error); ok {
-			err = jsError(jerr.Value)
-			return
-		}
-		err = fmt.Errorf("%v", r)
-	}()
-	f()
-	return nil
-}
-
 // getGlobal reads a property of the global object that may throw when
 // read (indexedDB does in some sandboxed frames). It goes through
 // Reflect.get because js.Value.Get cannot survive a throwing getter: the
 // exception escapes past the Go program instead of becoming a panic.
 func getGlobal(name string) (v js.Value, err error) {
-	err = jsTry(func() { v = jsReflect.Call("get", js.Global(), name) })
+	err = browser.Try(func() { v = jsReflect.Call("get", js.Global(), name) })
 	return v, err
-}
-
-// jsError turns a JavaScript error value (usually a DOMException) into a
-// Go error reading "Name: message".
-func jsError(v js.Value) error {
-	if v.Type() != js.TypeObject {
-		if v.IsUndefined() || v.IsNull() {
-			return errors.New("unknown JavaScript error")
-		}
-		return errors.New(v.String())
-	}
-	name, msg := v.Get("name"), v.Get("message")
-	switch {
-	case name.Type() == js.TypeString && msg.Type() == js.TypeString && msg.String() != "":
-		return fmt.Errorf("%s: %s", name.String(), msg.String())
-	case name.Type() == js.TypeString:
-		return errors.New(name.String())
-	default:
-		s := "unknown JavaScript error"
-		_ = jsTry(func() { s = v.Call("toString").String() })
-		return errors.New(s)
-	}
 }
 
 // bytesToJS copies b into a new Uint8Array with a buffer of its own (a
@@ -122,7 +84,7 @@ func float64sFromTyped(f64 js.Value) []float64 {
 // a typed array.
 func byteLengths(arr js.Value) ([]int, error) {
 	var f64 js.Value
-	if err := jsTry(func() { f64 = jsFloat64Array.Call("from", arr, jsCall, jsByteLength) }); err != nil {
+	if err := browser.Try(func() { f64 = jsFloat64Array.Call("from", arr, jsCall, jsByteLength) }); err != nil {
 		return nil, fmt.Errorf("stored value is not bytes: %w", err)
 	}
 	fs := float64sFromTyped(f64)
@@ -149,7 +111,7 @@ func valuesFromJS(arr js.Value) ([][]byte, error) {
 	all := make([]byte, total)
 	out := make([][]byte, len(lens))
 	// CopyBytesToGo panics if a value is another kind of typed array.
-	err = jsTry(func() {
+	err = browser.Try(func() {
 		off := 0
 		for i, n := range lens {
 			b := all[off : off+n : off+n]
@@ -180,50 +142,6 @@ func stringsFromJS(arr js.Value) ([]string, error) {
 	return out, nil
 }
 
-// awaitPromise waits for a JavaScript promise to settle.
-func awaitPromise(ctx context.Context, p js.Value) (js.Value, error) {
-	type settled struct {
-		v   js.Value
-		err error
-	}
-	ch := make(chan settled, 1)
-	onOK := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		v := js.Undefined()
-		if len(args) > 0 {
-			v = args[0]
-		}
-		ch <- settled{v: v}
-		return nil
-	})
-	onErr := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		v := js.Undefined()
-		if len(args) > 0 {
-			v = args[0]
-		}
-		ch <- settled{err: jsError(v)}
-		return nil
-	})
-	if err := jsTry(func() { p.Call("then", onOK, onErr) }); err != nil {
-		onOK.Release()
-		onErr.Release()
-		return js.Value{}, err
-	}
-	select {
-	case s := <-ch:
-		onOK.Release()
-		onErr.Release()
-		return s.v, s.err
-	case <-ctx.Done():
-		// The promise may still settle: release the callbacks only then.
-		go func() {
-			<-ch
-			onOK.Release()
-			onErr.Release()
-		}()
-		return js.Value{}, ctx.Err()
-	}
-}
-
 // awaitRequest waits for a raw IDBRequest to succeed or fail.
 func awaitRequest(ctx context.Context, req js.Value) error {
 	ch := make(chan error, 2)
@@ -232,7 +150,7 @@ func awaitRequest(ctx context.Context, req js.Value) error {
 		return nil
 	})
 	onError := js.FuncOf(func(js.Value, []js.Value) any {
-		ch <- jsError(req.Get("error"))
+		ch <- browser.Error(req.Get("error"))
 		return nil
 	})
 	req.Call("addEventListener", "success", onSuccess)
@@ -263,7 +181,7 @@ func awaitTxn(ctx context.Context, txn js.Value) error {
 	onAbort := js.FuncOf(func(js.Value, []js.Value) any {
 		err := errors.New("AbortError: the transaction was aborted")
 		if e := txn.Get("error"); e.Truthy() {
-			err = jsError(e)
+			err = browser.Error(e)
 		}
 		ch <- err
 		return nil
@@ -280,7 +198,7 @@ func awaitTxn(ctx context.Context, txn js.Value) error {
 	case err := <-ch:
 		return err
 	case <-ctx.Done():
-		_ = jsTry(func() { txn.Call("abort") })
+		_ = browser.Try(func() { txn.Call("abort") })
 		return ctx.Err()
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"syscall/js"
 
 	"github.com/hack-pad/go-indexeddb/idb"
+
+	"pawfile/app/browser"
 )
 
 // Names of the object stores, and the schema version that creates them.
@@ -231,7 +233,7 @@ func (db *DB) readAll(ctx context.Context, store string) (keys, values js.Value,
 		return js.Value{}, js.Value{}, err
 	}
 	var txn, kreq, vreq js.Value
-	err = jsTry(func() {
+	err = browser.Try(func() {
 		txn = db.raw.Call("transaction", store, "readonly")
 		st := txn.Call("objectStore", store)
 		kreq = st.Call("getAllKeys")
@@ -239,7 +241,7 @@ func (db *DB) readAll(ctx context.Context, store string) (keys, values js.Value,
 	})
 	if err != nil {
 		if txn.Truthy() {
-			_ = jsTry(func() { txn.Call("abort") })
+			_ = browser.Try(func() { txn.Call("abort") })
 		}
 		return js.Value{}, js.Value{}, err
 	}

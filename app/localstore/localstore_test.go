@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/hack-pad/go-indexeddb/idb"
+
+	"pawfile/app/browser"
 )
 
 var dbSeq atomic.Int64
@@ -785,7 +787,7 @@ func BenchmarkCommitOne(b *testing.B) {
 func rawRecords(t *testing.T, db *DB) string {
 	t.Helper()
 	var vreq js.Value
-	if err := jsTry(func() {
+	if err := browser.Try(func() {
 		vreq = db.raw.Call("transaction", storeRecords, "readonly").Call("objectStore", storeRecords).Call("getAll")
 	}); err != nil {
 		t.Fatal(err)

@@ -13,6 +13,8 @@ import (
 	"syscall/js"
 
 	"github.com/hack-pad/go-indexeddb/idb"
+
+	"pawfile/app/browser"
 )
 
 // The records store does not hold one IndexedDB row per record: reading
@@ -347,7 +349,7 @@ func (db *DB) records(ctx context.Context, force bool) (map[string][]byte, js.Va
 	// A read-write transaction, so that the compaction below works on
 	// exactly what was read, even with other tabs writing.
 	var txn, st, kreq, vreq js.Value
-	err := jsTry(func() {
+	err := browser.Try(func() {
 		txn = db.raw.Call("transaction", storeRecords, "readwrite")
 		st = txn.Call("objectStore", storeRecords)
 		kreq = st.Call("getAllKeys")
@@ -359,7 +361,7 @@ func (db *DB) records(ctx context.Context, force bool) (map[string][]byte, js.Va
 	}
 	if err != nil {
 		if txn.Truthy() {
-			_ = jsTry(func() { txn.Call("abort") })
+			_ = browser.Try(func() { txn.Call("abort") })
 		}
 		return nil, txn, err
 	}
@@ -384,12 +386,12 @@ func (db *DB) records(ctx context.Context, force bool) (map[string][]byte, js.Va
 	}
 	rows, entries, err := replay(segs)
 	if err != nil {
-		_ = jsTry(func() { txn.Call("abort") })
+		_ = browser.Try(func() { txn.Call("abort") })
 		return nil, txn, err
 	}
 	// Still in the success event of getAll, so txn is active and the
 	// compaction is atomic with the read.
-	err = jsTry(func() { compact(st, segs, rows, entries, stored, force) })
+	err = browser.Try(func() { compact(st, segs, rows, entries, stored, force) })
 	if !force {
 		err = nil // a compaction that failed is tried again at the next read
 	}

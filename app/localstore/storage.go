@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"syscall/js"
+
+	"pawfile/app/browser"
 )
 
 // storageManager returns navigator.storage, or an undefined value if the
@@ -17,7 +19,7 @@ func storageManager() js.Value {
 		return js.Undefined()
 	}
 	var sm js.Value
-	if err := jsTry(func() { sm = jsReflect.Call("get", nav, "storage") }); err != nil {
+	if err := browser.Try(func() { sm = jsReflect.Call("get", nav, "storage") }); err != nil {
 		return js.Undefined()
 	}
 	return sm
@@ -34,10 +36,10 @@ func Persist(ctx context.Context) (bool, error) {
 		return false, nil
 	}
 	var p js.Value
-	if err := jsTry(func() { p = sm.Call("persist") }); err != nil {
+	if err := browser.Try(func() { p = sm.Call("persist") }); err != nil {
 		return false, fmt.Errorf("localstore: persist: %w", err)
 	}
-	v, err := awaitPromise(ctx, p)
+	v, err := browser.Await(ctx, p)
 	if err != nil {
 		return false, fmt.Errorf("localstore: persist: %w", err)
 	}
@@ -52,10 +54,10 @@ func Usage(ctx context.Context) (used, quota int64, err error) {
 		return 0, 0, errors.New("localstore: usage: this browser does not report storage use")
 	}
 	var p js.Value
-	if err := jsTry(func() { p = sm.Call("estimate") }); err != nil {
+	if err := browser.Try(func() { p = sm.Call("estimate") }); err != nil {
 		return 0, 0, fmt.Errorf("localstore: usage: %w", err)
 	}
-	est, err := awaitPromise(ctx, p)
+	est, err := browser.Await(ctx, p)
 	if err != nil {
 		return 0, 0, fmt.Errorf("localstore: usage: %w", err)
 	}

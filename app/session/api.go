@@ -1,13 +1,10 @@
 package session
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"time"
 
 	"pawfile/shared/account"
@@ -28,46 +25,37 @@ var ErrOffline = errors.New("cannot reach the Pawfile server: check the signal o
 
 // api calls the server's account API.
 type api struct {
-	base   string // e.g. http://localhost:8080
-	client *http.Client
+	base string // e.g. http://localhost:8080
 }
 
 func (a *api) call(ctx context.Context, method, path, token string, in, out any) error {
-	var body io.Reader
+	var body []byte
 	if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
 			return fmt.Errorf("%s %s: %w", method, path, err)
 		}
-		body = bytes.NewReader(b)
+		body = b
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, method, a.base+path, body)
-	if err != nil {
-		return fmt.Errorf("%s %s: %w", method, path, err)
-	}
+	header := map[string]string{}
 	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
+		header["Content-Type"] = "application/json"
 	}
 	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
+		header["Authorization"] = "Bearer " + token
 	}
-	resp, err := a.client.Do(req)
+	status, data, err := fetch(ctx, method, a.base+path, header, body, 4<<20)
 	if err != nil {
 		return ErrOffline
 	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
-	if err != nil {
-		return ErrOffline
-	}
-	if resp.StatusCode >= 300 {
+	if status >= 300 {
 		var e account.ErrorReply
 		if json.Unmarshal(data, &e) != nil || e.Error == "" {
-			return &APIError{Status: resp.StatusCode, Msg: fmt.Sprintf("the server answered %s: try again in a minute", resp.Status)}
+			return &APIError{Status: status, Msg: fmt.Sprintf("the server answered %d: try again in a minute", status)}
 		}
-		return &APIError{Status: resp.StatusCode, Code: e.Code, Msg: e.Error}
+		return &APIError{Status: status, Code: e.Code, Msg: e.Error}
 	}
 	if out == nil {
 		return nil

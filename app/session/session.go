@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"log"
-	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -56,7 +55,6 @@ type Config struct {
 	DeviceName string // how the owner sees this device, e.g. "Chrome on Android"
 	App        string // the app's build version
 	Store      Store
-	HTTP       *http.Client // nil means http.DefaultClient
 	Log        *log.Logger
 	// IdleLock locks an open session after this long without Touch; 0
 	// means DefaultIdleLock.
@@ -192,16 +190,13 @@ type Session struct {
 // New returns the session of the device whose store is cfg.Store: Setup
 // if the store holds no workspace, else Locked.
 func New(ctx context.Context, cfg Config) (*Session, error) {
-	if cfg.HTTP == nil {
-		cfg.HTTP = http.DefaultClient
-	}
 	if cfg.Log == nil {
 		cfg.Log = log.Default()
 	}
 	if cfg.IdleLock == 0 {
 		cfg.IdleLock = DefaultIdleLock
 	}
-	s := &Session{cfg: cfg, api: &api{base: strings.TrimSuffix(cfg.Server, "/"), client: cfg.HTTP}, log: cfg.Log, listeners: map[int]func(){}}
+	s := &Session{cfg: cfg, api: &api{base: strings.TrimSuffix(cfg.Server, "/")}, log: cfg.Log, listeners: map[int]func(){}}
 	if b, ok, err := cfg.Store.Meta(ctx, metaIdle); err == nil && ok && len(b) == 8 {
 		s.cfg.IdleLock = time.Duration(binary.BigEndian.Uint64(b)) * time.Second
 	}
