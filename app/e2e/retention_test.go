@@ -215,8 +215,9 @@ func checkServerErased(t *testing.T, dir string, want int) {
 		t.Errorf("the server holds %d erased records, want %d", erased, want)
 	}
 	// The two clients kept, their visits (one held, one archived) and
-	// the deletion record are live.
-	if live != 5 {
-		t.Errorf("the server holds %d live records, want 5", live)
+	// the deletion record are live, besides the audit entries of the
+	// client cards opened, whose number depends on the screens visited.
+	if live < 5 {
+		t.Errorf("the server holds %d live records, want at least 5", live)
 	}
 }
