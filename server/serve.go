@@ -63,6 +63,7 @@ func serve(args []string) error {
 	}
 	h := hub.New(st, st, dir, log, hub.Config{Origins: extra})
 	dir.OnRevoke(h.Revoke)
+	dir.OnKeys(h.Rekey)
 
 	mux := http.NewServeMux()
 	mux.Handle("/api/", api.New(dir, log, api.WithBackups(&wsbackup.Service{DB: d, Server: version, TempDir: *data})))

@@ -184,6 +184,7 @@ type Directory struct {
 
 	mu       sync.Mutex
 	onRevoke []func(ws string, device uint64)
+	onKeys   []func(ws, member string)
 	seen     map[uint64]seenMark
 }
 
@@ -243,6 +244,24 @@ func (d *Directory) OnRevoke(fn func(ws string, device uint64)) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.onRevoke = append(d.onRevoke, fn)
+}
+
+// OnKeys registers fn to be called, after the change is committed, for a
+// member whose keys an owner's device stored anew. The sync hub registers
+// its Rekey here, so that member's open devices fetch the new keys.
+func (d *Directory) OnKeys(fn func(ws, member string)) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.onKeys = append(d.onKeys, fn)
+}
+
+func (d *Directory) keysChanged(ws, member string) {
+	d.mu.Lock()
+	fns := append([]func(string, string){}, d.onKeys...)
+	d.mu.Unlock()
+	for _, fn := range fns {
+		fn(ws, member)
+	}
 }
 
 func (d *Directory) revoked(ws string, devices []uint64) {

@@ -147,6 +147,34 @@ func TestAuthenticate(t *testing.T) {
 	}
 }
 
+func TestKeysHook(t *testing.T) {
+	d, _ := openTest(t)
+	g, err := d.CreateWorkspace(t.Context(), reg("owner@example.com", rnd(32)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hooked []string
+	d.OnKeys(func(ws, member string) {
+		if ws != g.Workspace {
+			t.Errorf("hook workspace %s", ws)
+		}
+		hooked = append(hooked, member)
+	})
+	if err := d.SetKeys(t.Context(), g.Session, rnd(64)); err != nil {
+		t.Fatal(err)
+	}
+	if len(hooked) != 1 || hooked[0] != g.Member {
+		t.Fatalf("after SetKeys the hook saw %v, want the owner", hooked)
+	}
+	// A refused change calls no hook.
+	if err := d.SetKeysForMember(t.Context(), g.Session, "no-such-member", rnd(64)); err == nil {
+		t.Fatal("keys stored for a member who does not exist")
+	}
+	if len(hooked) != 1 {
+		t.Fatalf("a refused change called the hook: %v", hooked)
+	}
+}
+
 func TestDeviceIDs(t *testing.T) {
 	d, _ := openTest(t)
 	a, err := d.CreateWorkspace(t.Context(), reg("a@example.com", rnd(32)))

@@ -101,6 +101,7 @@ func (d *Directory) SetKeysForMember(ctx context.Context, s Session, member stri
 	if err != nil {
 		return fmt.Errorf("store the member's keys: %w", err)
 	}
+	d.keysChanged(s.Workspace, member)
 	return nil
 }
 
@@ -120,6 +121,7 @@ func (d *Directory) SetKeys(ctx context.Context, s Session, blob []byte) error {
 	if err != nil {
 		return fmt.Errorf("store your keys: %w", err)
 	}
+	d.keysChanged(s.Workspace, s.Member)
 	return nil
 }
 

@@ -117,6 +117,24 @@ func (h *Hub) Revoke(ws string, device uint64) {
 	}
 }
 
+// Rekey closes every open socket of a member's devices after the owner
+// renewed or re-wrapped the member's keys. The devices reconnect at once
+// and fetch their keys as they do at every connect, so they stop sealing
+// with keys a removed member also held.
+func (h *Hub) Rekey(ws, member string) {
+	h.mu.Lock()
+	var cs []*conn
+	for c := range h.conns[ws] {
+		if c.session().Member == member {
+			cs = append(cs, c)
+		}
+	}
+	h.mu.Unlock()
+	for _, c := range cs {
+		c.closeWith(websocket.StatusServiceRestart, "keys renewed: reconnect")
+	}
+}
+
 // Connected returns how many sockets are open, for health and tests.
 func (h *Hub) Connected() int {
 	h.mu.Lock()

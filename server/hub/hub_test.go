@@ -501,6 +501,25 @@ func TestRevokedDeviceIsCutOff(t *testing.T) {
 	}
 }
 
+func TestRekeyRestartsTheMembersSockets(t *testing.T) {
+	f := newFixture(t, Config{})
+	member := f.connect("ws1", 1, access.FrontDesk)
+	other := f.connect("ws1", 2, access.Owner)
+	f.hub.Rekey("ws1", "ws1-m1")
+	if _, err := member.recv(); err == nil {
+		t.Fatal("the member's socket is still open after Rekey")
+	}
+	// The member's device reconnects at once; the others never noticed.
+	again, _, err := f.dial("tok-ws1-1", 1)
+	if err != nil {
+		t.Fatalf("reconnect after Rekey: %v", err)
+	}
+	if r := again.push(again.version(record.ClassCare, 1)).Results[0]; r.Code != wire.CodeOK {
+		t.Fatalf("push after reconnecting: %+v", r)
+	}
+	expect[*wire.Live](other)
+}
+
 func TestMalformedAndOversized(t *testing.T) {
 	f := newFixture(t, Config{})
 	a := f.connect("ws1", 1, access.Owner)
