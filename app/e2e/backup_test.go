@@ -55,8 +55,7 @@ func TestBackup(t *testing.T) {
 	owner.waitText("Retake before photo", 60*time.Second)
 	owner.waitText("Saved on the server", 60*time.Second)
 
-	owner.link("Team")
-	owner.link("Backups and export")
+	owner.ownerScreen("Backups and export")
 	owner.waitText("Backups and export", 20*time.Second)
 	owner.waitText("None yet.", 20*time.Second)
 	owner.checkScreen("backup")
@@ -113,8 +112,7 @@ func TestBackup(t *testing.T) {
 	owner.button("Erase Arjun Patel")
 	owner.waitText("Client erased", 20*time.Second)
 	owner.waitFor("the backup marked as holding erased data", 60*time.Second, func() bool {
-		owner.link("Team")
-		owner.link("Backups and export")
+		owner.ownerScreen("Backups and export")
 		time.Sleep(time.Second)
 		return strings.Contains(owner.text(), "Holds data erased since")
 	})
@@ -151,8 +149,7 @@ func TestBackup(t *testing.T) {
 	tablet.click(`//a[.//span[contains(., "Full groom")]]`)
 	tablet.waitText("Visit notes", 20*time.Second)
 	tablet.waitPhotos(1, 60*time.Second) // fetched from the restored server
-	tablet.link("Team")
-	tablet.link("Backups and export")
+	tablet.ownerScreen("Backups and export")
 	tablet.waitText("None yet.", 20*time.Second)
 	tablet.checkScreen("backup")
 }

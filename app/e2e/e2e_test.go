@@ -353,6 +353,15 @@ func (b *browser) link(text string) { b.t.Helper(); b.click(`//a[normalize-space
 
 const passphrase = "correct horse battery"
 
+// ownerScreen opens one of the owner's screens linked from Team, once the
+// team's list has loaded: it moves the links as it comes in.
+func (b *browser) ownerScreen(link string) {
+	b.t.Helper()
+	b.link("Team")
+	b.waitText("last seen", 20*time.Second)
+	b.link(link)
+}
+
 // inviteCode makes an invite code for role on the Team screen and returns it.
 func (b *browser) inviteCode(role string) string {
 	b.t.Helper()

@@ -61,9 +61,15 @@ func TestTeam(t *testing.T) {
 
 	groomer := newBrowser(t, 820, 1180)
 	code := owner.inviteCode("groomer")
-	groomer.open(srv.url() + "/")
-	groomer.button("Join with an invite")
-	groomer.fill("code", code)
+	// The groomer follows the invite link: the join form opens with the
+	// code filled in.
+	var link string
+	owner.eval("invite link", `document.getElementById("invite-link").textContent`, &link)
+	if want := srv.url() + "/?invite=" + code; link != want {
+		t.Errorf("invite link %q, want %q", link, want)
+	}
+	groomer.open(link)
+	groomer.waitValue("code", code, 20*time.Second)
 	groomer.fill("login", "groomer@example.com")
 	groomer.fill("pass", passphrase)
 	groomer.fill("pass2", passphrase)

@@ -50,6 +50,10 @@ func (h *home) OnNav(ctx app.Context) {
 	if h.mode == "" {
 		h.mode = "create"
 	}
+	// An invite link (see team) opens the join form with its code.
+	if code := ctx.Page().URL().Query().Get("invite"); code != "" && current.Phase() == session.Setup {
+		h.mode, h.code = "join", code
+	}
 }
 
 // watch re-renders on session changes and, while a new member waits for

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"net/url"
 	"strings"
 	"time"
 
@@ -86,6 +87,8 @@ func (t *team) Render() app.UI {
 				return app.Div().Class("note").Attr("role", "status").Body(
 					app.P().Text("Give this code to the new member. They choose “Join with an invite” on their device:"),
 					app.P().Class("fingerprint").ID("invite-code").Text(t.invite),
+					app.P().Text("Or send them this link, which opens Pawfile with the code filled in:"),
+					app.P().Class("fingerprint").ID("invite-link").Text(inviteLink(t.invite)),
 					app.P().Class("hint").Text("Valid until "+t.expires.Local().Format("2 Jan 15:04")+", once."),
 				)
 			}),
@@ -252,4 +255,10 @@ func (t *team) makeInvite(ctx app.Context, e app.Event) {
 			t.invite, t.expires, t.err = inv.Code, inv.Expires, ""
 		})
 	})
+}
+
+// inviteLink is the address that opens this app's join form with code
+// filled in (see home.OnNav).
+func inviteLink(code string) string {
+	return app.Window().Get("location").Get("origin").String() + "/?invite=" + url.QueryEscape(code)
 }
