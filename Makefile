@@ -38,8 +38,12 @@ lint:
 	$(GO) build -o bin/staticcheck honnef.co/go/tools/cmd/staticcheck
 	$(WASM) ./bin/staticcheck ./app/... ./shared/...
 
+# The end-to-end journeys run after the other packages, on their own: they
+# drive several Chromium instances, and sharing the machine's CPUs with the
+# race-detector runs of the other packages only makes their timing noisy.
 test-native: e2e-deps
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v /app/e2e)
+	$(GO) test -count=1 ./app/e2e
 
 # axe-core, which the end-to-end tests inject to check accessibility,
 # pinned by app/e2e/package-lock.json.

@@ -97,13 +97,14 @@ func TestJourneys(t *testing.T) {
 			b.waitText("Desk Offline", 60*time.Second)
 			b.waitText("Up to date", 60*time.Second)
 		}
-		for _, b := range []*browser{owner, desk} {
+		for i, b := range []*browser{owner, desk} {
+			who := []string{"owner", "desk"}[i]
 			b.openClient("Margaret Lockwood")
 			if got := b.value("notes"); got != "Bella bites; use the muzzle" {
-				t.Errorf("notes after merge = %q", got)
+				t.Errorf("%s: notes after merge = %q; %s\n%s", who, got, b.screenshot(who+"-merged"), b.where())
 			}
 			if got := b.value("phone-1"); got != "07700 900999" {
-				t.Errorf("phone after merge = %q", got)
+				t.Errorf("%s: phone after merge = %q", who, got)
 			}
 		}
 	})
