@@ -84,9 +84,19 @@ func Handler(version, webDir string) (http.Handler, error) {
 // what was on screen lost. go-app still does the navigating. It also
 // notes whether a service worker controlled the page as it loaded: if
 // not, the worker that takes control is the first install, which go-app
-// announces as an update.
+// announces as an update; that announcement is dropped before it reaches
+// Go, where it would re-render the screen a few seconds after the first
+// load, under the person's first taps.
 const nativeNavigation = `<script>
 window.pawfileControlled = !!(navigator.serviceWorker && navigator.serviceWorker.controller);
+(() => {
+  let onUpdate = () => {};
+  Object.defineProperty(window, "goappOnUpdate", {
+    configurable: true,
+    get: () => window.pawfileControlled ? onUpdate : () => {},
+    set: f => { onUpdate = f; },
+  });
+})();
 document.addEventListener("click", e => {
   const a = e.target.closest && e.target.closest("a[href]");
   if (!a || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey ||
