@@ -331,9 +331,15 @@ func (b *browser) fill(id, value string) {
 // node: the click is tried again then, a few times.
 func (b *browser) click(xpath string) {
 	b.t.Helper()
+	// Scrolled to the middle of the screen first: at an edge the sticky
+	// bar (or the client list's sticky search) can cover it and take the
+	// tap, as it would a finger's.
+	center := chromedp.ActionFunc(func(ctx context.Context) error {
+		return chromedp.Evaluate(fmt.Sprintf(`document.evaluate(%q, document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue?.scrollIntoView({block: "center"}) ?? true`, xpath), nil).Do(ctx)
+	})
 	for range 3 {
 		ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
-		err := chromedp.Run(ctx, chromedp.WaitVisible(xpath, chromedp.BySearch), chromedp.Click(xpath, chromedp.BySearch))
+		err := chromedp.Run(ctx, chromedp.WaitVisible(xpath, chromedp.BySearch), center, chromedp.Click(xpath, chromedp.BySearch))
 		cancel()
 		if err == nil {
 			return
@@ -342,14 +348,37 @@ func (b *browser) click(xpath string) {
 			break
 		}
 	}
-	b.run("click "+xpath, 20*time.Second, chromedp.WaitVisible(xpath, chromedp.BySearch), chromedp.Click(xpath, chromedp.BySearch))
+	b.run("click "+xpath, 20*time.Second, chromedp.WaitVisible(xpath, chromedp.BySearch), center, chromedp.Click(xpath, chromedp.BySearch))
 }
 
 func (b *browser) button(text string) {
 	b.t.Helper()
 	b.click(`//button[normalize-space()="` + text + `"]`)
 }
-func (b *browser) link(text string) { b.t.Helper(); b.click(`//a[normalize-space()="` + text + `"]`) }
+func (b *browser) link(text string) {
+	b.t.Helper()
+	xpath := `//a[normalize-space()="` + text + `"]`
+	// In CI a tap on a link was sometimes lost (cause not found): when the
+	// address does not change, tap again, as a person would, at most twice.
+	for try := 0; ; try++ {
+		var from, to string
+		b.run("link "+text, 20*time.Second, chromedp.WaitVisible(xpath, chromedp.BySearch),
+			chromedp.Evaluate(`location.href`, &from),
+			chromedp.Evaluate(fmt.Sprintf(`document.evaluate(%q, document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue.href`, xpath), &to))
+		b.click(xpath)
+		if from == to || try == 2 {
+			return
+		}
+		for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
+			var at string
+			b.run("address", 5*time.Second, chromedp.Evaluate(`location.href`, &at))
+			if at != from {
+				return
+			}
+		}
+		b.t.Logf("the tap on %q did nothing; tapping again", text)
+	}
+}
 
 const passphrase = "correct horse battery"
 
