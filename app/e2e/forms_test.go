@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -73,3 +74,64 @@ func TestDraftsAndUndo(t *testing.T) {
 
 // draftWait is longer than the app waits after a keystroke to keep a draft.
 const draftWait = 500 * time.Millisecond
+
+// TestScreensOpenStill: a screen does not change under a finger as it
+// opens. A client's form never shows its fields empty before the
+// client's values (they could be read, typed into or saved as empty),
+// and the undo offer that follows a save never moves the screen's
+// buttons (a tap meant for New client once landed on it). A
+// MutationObserver notes every state the page passes through.
+func TestScreensOpenStill(t *testing.T) {
+	srv := startServer(t)
+	b := newBrowser(t, 1024, 768)
+	b.createWorkspace(srv, "still@example.com")
+	b.addClient("Stella Still", "07700 900444", "Calm on the table")
+	b.run("watch the page", 10*time.Second, chromedp.Evaluate(`(() => {
+		window.seen = [];
+		new MutationObserver(() => {
+			const name = document.getElementById("name");
+			const add = [...document.querySelectorAll("a")].find(a => a.textContent.trim() === "New client");
+			window.seen.push({
+				path: location.pathname,
+				name: name ? name.value : null,
+				addTop: add ? Math.round(add.getBoundingClientRect().top + scrollY) : null,
+			});
+		}).observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
+		return true;
+	})()`, nil))
+	for i := range 3 {
+		b.openClient("Stella Still")
+		b.fill("notes", fmt.Sprintf("Calm on the table, visit %d", i+1))
+		b.button("Save")
+		b.waitText("Last change: changed client Stella Still", 20*time.Second)
+		b.link("Back to clients")
+		b.waitText("Stella Still", 20*time.Second)
+		time.Sleep(300 * time.Millisecond)
+	}
+	var seen []struct {
+		Path   string
+		Name   *string
+		AddTop *int
+	}
+	b.run("read what the page went through", 10*time.Second, chromedp.Evaluate(`window.seen`, &seen))
+	tops := map[int]bool{}
+	forms := 0
+	for _, s := range seen {
+		if strings.HasPrefix(s.Path, "/clients/") && s.Name != nil {
+			forms++
+			if *s.Name != "Stella Still" {
+				t.Errorf("the client's form showed name %q on the way to its values", *s.Name)
+			}
+		}
+		if s.Path == "/clients" && s.AddTop != nil {
+			tops[*s.AddTop] = true
+		}
+	}
+	if forms == 0 || len(tops) == 0 {
+		t.Fatalf("the observer saw %d states of the form and %d of the list: it watched nothing", forms, len(tops))
+	}
+	if len(tops) != 1 {
+		t.Errorf("New client moved as the list opened: its top was at %v", tops)
+	}
+	b.screenshot("undo-toast")
+}

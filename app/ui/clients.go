@@ -22,6 +22,7 @@ type clients struct {
 	total  int
 	erased string // how many records an erasure just removed
 	stop   func()
+	loaded bool // OnNav has filled the list
 }
 
 func (c *clients) OnMount(ctx app.Context) {
@@ -46,6 +47,7 @@ func (c *clients) OnNav(ctx app.Context) {
 	}
 	c.erased = ctx.Page().URL().Query().Get("erased")
 	c.refresh()
+	c.loaded = true
 }
 
 func (c *clients) refresh() {
@@ -61,6 +63,9 @@ func (c *clients) refresh() {
 }
 
 func (c *clients) Render() app.UI {
+	if !c.loaded {
+		return opening()
+	}
 	return &frame{Content: []app.UI{
 		app.Div().Class("row").Body(
 			app.H1().Text("Clients"),
@@ -118,6 +123,7 @@ type clientForm struct {
 	emails  string // comma-separated in the form
 	tags    string
 	draft   draftKeeper
+	loaded  bool // OnNav has filled the form
 }
 
 // clientDraft is the client form's state as its draft keeps it.
@@ -139,6 +145,7 @@ func (f *clientForm) OnNav(ctx app.Context) {
 		return
 	}
 	f.load(id)
+	f.loaded = true
 }
 
 // load fills the form with client id ("new" for a new one), or with the
@@ -192,6 +199,9 @@ func (f *clientForm) discard(ctx app.Context, e app.Event) {
 }
 
 func (f *clientForm) Render() app.UI {
+	if !f.loaded {
+		return opening()
+	}
 	title := "Edit client"
 	if f.isNew {
 		title = "New client"

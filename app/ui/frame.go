@@ -37,8 +37,15 @@ func (f *frame) OnDismount() {
 	}
 }
 
-func (f *frame) OnMount(ctx app.Context) {
+// OnInit reads what the bar shows before its first render: read later,
+// in OnMount, the undo offer would appear a moment after the screen and
+// move it under a finger already on its way.
+func (f *frame) OnInit() {
 	f.sync = current.Sync()
+	f.last, f.undoable = undoOffer()
+}
+
+func (f *frame) OnMount(ctx app.Context) {
 	f.updatable = updateReady(ctx)
 	f.installable = ctx.IsAppInstallable()
 	f.watchUndo(ctx)
@@ -53,14 +60,19 @@ func (f *frame) OnMount(ctx app.Context) {
 	})
 }
 
+// undoOffer returns the last change and whether it is recent enough to
+// offer for undo.
+func undoOffer() (session.LastChange, bool) {
+	last, ok := current.LastChange()
+	return last, ok && time.Since(last.At) < undoWindow
+}
+
 // watchUndo offers the last change for undo until undoWindow after it.
 func (f *frame) watchUndo(ctx app.Context) {
-	last, ok := current.LastChange()
-	left := undoWindow - time.Since(last.At)
-	f.last, f.undoable = last, ok && left > 0
+	f.last, f.undoable = undoOffer()
 	if f.undoable {
 		f.undone = ""
-		ctx.After(left, func(ctx app.Context) { f.watchUndo(ctx) })
+		ctx.After(undoWindow-time.Since(f.last.At), func(ctx app.Context) { f.watchUndo(ctx) })
 	}
 }
 
@@ -114,21 +126,25 @@ func (f *frame) Render() app.UI {
 		app.If(f.sync.State == syncclient.SignedOut && f.sync.Err != "", func() app.UI {
 			return app.Div().Class("alert").Attr("role", "alert").ID("signed-out").Text(f.sync.Err)
 		}),
-		app.If(f.updatable, func() app.UI {
-			return app.Div().Class("banner", "info").Body(
-				app.Span().Text("A new version of Pawfile is ready."),
-				app.Button().Text("Update now").OnClick(func(ctx app.Context, e app.Event) { ctx.Reload() }),
-			)
-		}),
-		app.If(f.undoable, func() app.UI {
-			return app.Div().Class("banner", "undo").Attr("role", "status").Body(
-				app.Span().Text("Last change: "+f.last.Label+" at "+f.last.At.Format("15:04")+"."),
-				app.Button().Text("Undo").Aria("label", "Undo: "+f.last.Label).OnClick(f.undo),
-			)
-		}).ElseIf(f.undone != "", func() app.UI {
-			return app.Div().Class("banner", "undo").Attr("role", "status").Text(f.undone)
-		}),
 		app.Main().Class("page").Body(f.Content...),
+		// The offers float at the foot of the screen: coming and going,
+		// they never move what is under a finger.
+		app.Div().Class("toasts").Body(
+			app.If(f.updatable, func() app.UI {
+				return app.Div().Class("toast").Attr("role", "status").Body(
+					app.Span().Text("A new version of Pawfile is ready."),
+					app.Button().Text("Update now").OnClick(func(ctx app.Context, e app.Event) { ctx.Reload() }),
+				)
+			}),
+			app.If(f.undoable, func() app.UI {
+				return app.Div().Class("toast").Attr("role", "status").Body(
+					app.Span().Text("Last change: "+f.last.Label+" at "+f.last.At.Format("15:04")+"."),
+					app.Button().Text("Undo").Aria("label", "Undo: "+f.last.Label).OnClick(f.undo),
+				)
+			}).ElseIf(f.undone != "", func() app.UI {
+				return app.Div().Class("toast").Attr("role", "status").Text(f.undone)
+			}),
+		),
 	)
 }
 
@@ -179,4 +195,12 @@ func since(t time.Time) string {
 		return fmt.Sprintf("%d h ago", int(d.Hours()))
 	}
 	return t.Format("2 Jan 15:04")
+}
+
+// opening is what a screen shows until its OnNav has filled it. go-app
+// renders a screen once before OnNav, which may wait on storage: its
+// fields would show empty meanwhile, and what was typed or tapped then
+// would land on a form about to change under it.
+func opening() app.UI {
+	return &frame{Content: []app.UI{app.P().Class("empty").Attr("role", "status").Text("Opening…")}}
 }

@@ -159,6 +159,7 @@ type invoiceForm struct {
 	note     string
 	pay      payRow
 	draft    draftKeeper
+	loaded   bool // OnNav has filled the form
 }
 
 // invoiceDraft is the invoice form's state as its draft keeps it; each
@@ -225,7 +226,7 @@ func (f *invoiceForm) OnNav(ctx app.Context) {
 		// Just created: the address now names the invoice; keep the form.
 		return
 	}
-	*f = invoiceForm{Compo: f.Compo, business: current.BusinessName()}
+	*f = invoiceForm{Compo: f.Compo, business: current.BusinessName(), loaded: true}
 	if strings.HasSuffix(path, "/invoices/new") {
 		f.client = strings.TrimSuffix(strings.TrimPrefix(path, "/clients/"), "/invoices/new")
 		f.id, f.isNew = record.NewID(), true
@@ -332,6 +333,9 @@ func validCode(c string) bool {
 }
 
 func (f *invoiceForm) Render() app.UI {
+	if !f.loaded {
+		return opening()
+	}
 	if f.err != "" && f.inv.Client == "" {
 		return &frame{Content: []app.UI{app.H1().Text("Invoice"), app.Div().Class("alert").Attr("role", "alert").Text(f.err)}}
 	}

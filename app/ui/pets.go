@@ -68,6 +68,7 @@ type petForm struct {
 	saved       bool
 	created     bool // just saved for the first time: the address changes to its id
 	draft       draftKeeper
+	loaded      bool // OnNav has filled the form
 }
 
 // petDraft is the pet form's state as its draft keeps it.
@@ -89,6 +90,7 @@ func (f *petForm) OnNav(ctx app.Context) {
 		return
 	}
 	f.load(path)
+	f.loaded = true
 }
 
 // load fills the form from the pet its address names, or a new pet of
@@ -146,6 +148,9 @@ func (f *petForm) discard(ctx app.Context, e app.Event) {
 }
 
 func (f *petForm) Render() app.UI {
+	if !f.loaded {
+		return opening()
+	}
 	title := "Edit pet"
 	if f.isNew {
 		title = "New pet"

@@ -42,6 +42,7 @@ type projectForm struct {
 	err, saved                          string
 	ui                                  app.Context
 	draft                               draftKeeper
+	loaded                              bool // OnNav has filled the form
 }
 
 // projectDraft is the booking form's state as its draft keeps it, with
@@ -68,13 +69,14 @@ func (f *projectForm) OnNav(ctx app.Context) {
 		return
 	}
 	f.load(u.Path, u.Query().Get("date"), u.Query().Get("time"), u.Query().Get("staff"))
+	f.loaded = true
 }
 
 // load fills the form from the project its address names, or a new
 // booking for the client it names, at the day, time and staff member a
 // calendar slot passed along; or with the draft kept for either.
 func (f *projectForm) load(path, date, at, staff string) {
-	*f = projectForm{Compo: f.Compo, ui: f.ui}
+	*f = projectForm{Compo: f.Compo, ui: f.ui, loaded: f.loaded}
 	f.loadRecord(path, date, at, staff)
 	if f.client == "" {
 		return // the client is chosen first
@@ -324,6 +326,9 @@ func (f *projectForm) bookAgain(ctx app.Context, e app.Event) {
 }
 
 func (f *projectForm) Render() app.UI {
+	if !f.loaded {
+		return opening()
+	}
 	if f.client == "" && f.isNew {
 		return &frame{Content: []app.UI{&clientPicker{Date: f.date, Time: f.start, Staff: strings.Join(f.p.AssignedStaff, "")}}}
 	}
