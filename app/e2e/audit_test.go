@@ -66,21 +66,7 @@ func TestAudit(t *testing.T) {
 	owner.addClient("Margaret Lockwood", "07700 900123", "Bella bites when her paws are touched")
 
 	desk := newBrowser(t, 820, 1180)
-	code := owner.inviteCode("front_desk")
-	desk.open(srv.url() + "/")
-	desk.button("Join with an invite")
-	desk.fill("code", strings.TrimSpace(code))
-	desk.fill("login", "desk@example.com")
-	desk.fill("pass", passphrase)
-	desk.fill("pass2", passphrase)
-	desk.button("Join")
-	desk.waitText("Waiting for access", 60*time.Second)
-	var fp string
-	desk.run("fingerprint", 10*time.Second, chromedp.Text("#fingerprint", &fp, chromedp.ByQuery))
-	owner.link("Clients")
-	owner.link("Team")
-	owner.waitText(strings.TrimSpace(fp), 20*time.Second)
-	owner.button("Give access to desk@example.com")
+	desk.join(srv, owner, "front_desk", "desk@example.com")
 	desk.waitText("Margaret Lockwood", 60*time.Second)
 	deskDevice := desk.deviceLabel()
 

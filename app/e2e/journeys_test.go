@@ -46,24 +46,7 @@ func TestJourneys(t *testing.T) {
 	desk := newBrowser(t, 820, 1180)
 	t.Run("a second device joins and sees the client", func(t *testing.T) {
 		owner.t, desk.t = t, t
-		code := owner.inviteCode("front_desk")
-
-		desk.open(srv.url() + "/")
-		desk.button("Join with an invite")
-		desk.fill("code", strings.TrimSpace(code))
-		desk.fill("login", "desk@example.com")
-		desk.fill("pass", passphrase)
-		desk.fill("pass2", passphrase)
-		desk.button("Join")
-		desk.waitText("Waiting for access", 60*time.Second)
-		var fp string
-		desk.run("fingerprint", 10*time.Second, chromedp.Text("#fingerprint", &fp, chromedp.ByQuery))
-
-		owner.link("Clients")
-		owner.link("Team")
-		owner.waitText(strings.TrimSpace(fp), 20*time.Second)
-		owner.button("Give access to desk@example.com")
-		owner.waitText("Members", 10*time.Second)
+		desk.join(srv, owner, "front_desk", "desk@example.com")
 		defer func() {
 			if t.Failed() {
 				t.Logf("owner's screen: %s\n%s", owner.screenshot("owner"), owner.text())

@@ -70,21 +70,9 @@ func TestTeam(t *testing.T) {
 	}
 	groomer.open(link)
 	groomer.waitValue("code", code, 20*time.Second)
-	groomer.fill("login", "groomer@example.com")
-	groomer.fill("pass", passphrase)
-	groomer.fill("pass2", passphrase)
-	groomer.button("Join")
-	groomer.waitText("Waiting for access", 60*time.Second)
-	var fp string
-	groomer.run("fingerprint", 10*time.Second, chromedp.Text("#fingerprint", &fp, chromedp.ByQuery))
-	if fp = strings.TrimSpace(fp); len(fp) != 19 {
-		t.Fatalf("the groomer's fingerprint = %q", fp)
+	if fp := groomer.finishJoin(owner, "groomer@example.com"); len(fp) != 19 {
+		t.Errorf("the groomer's fingerprint = %q", fp)
 	}
-	owner.link("Today")
-	owner.link("Team")
-	owner.waitText(fp, 20*time.Second)
-	owner.button("Give access to groomer@example.com")
-	owner.waitText("groomer@example.com has access now.", 20*time.Second)
 
 	// The groomer starts on the day: the booking and the pet's alert, no
 	// client and no way to the client list.
