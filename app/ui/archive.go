@@ -12,7 +12,8 @@ import (
 // erased.
 type archive struct {
 	app.Compo
-	list []session.ProjectSummary
+	list   []session.ProjectSummary
+	loaded bool // OnNav has filled the list
 }
 
 func (a *archive) OnNav(ctx app.Context) {
@@ -26,9 +27,13 @@ func (a *archive) OnNav(ctx app.Context) {
 			a.list[i].Title = c + " · " + a.list[i].Title
 		}
 	}
+	a.loaded = true
 }
 
 func (a *archive) Render() app.UI {
+	if !a.loaded {
+		return opening()
+	}
 	var empty []string // what the list says when it is empty
 	switch {
 	case current.ProjectsLoading():

@@ -30,6 +30,8 @@ type calendar struct {
 	err  string
 	stop func()
 	move app.Func
+	// loaded: OnNav has read the view and day from the address.
+	loaded bool
 }
 
 func (c *calendar) OnMount(ctx app.Context) {
@@ -116,6 +118,7 @@ func (c *calendar) OnNav(ctx app.Context) {
 	if !c.day.Valid() {
 		c.day = today()
 	}
+	c.loaded = true
 }
 
 // href is the calendar's address for a view and day.
@@ -130,6 +133,9 @@ func calHref(week bool, d record.Date) string {
 func shift(d record.Date, days int) record.Date { return record.DateOf(d.Time().AddDate(0, 0, days)) }
 
 func (c *calendar) Render() app.UI {
+	if !c.loaded {
+		return opening()
+	}
 	step := 1
 	if c.week {
 		step = 7
