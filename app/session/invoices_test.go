@@ -26,14 +26,6 @@ func groomLines() []Line {
 // 57.00 − 3.33 = 53.67; 20% is 10.734, rounded once to 10.73; 64.40.
 var groomTotals = billing.Totals{Currency: "GBP", Subtotal: 5700, Discount: 333, Taxable: 5367, Tax: 1073, Total: 6440, Balance: 6440}
 
-func openSession(t *testing.T, s *Session) {
-	t.Helper()
-	if err := s.Unlock(context.Background(), pass); err != nil {
-		t.Fatal(err)
-	}
-	waitProjects(t, s)
-}
-
 // reopen is the app reloaded on the same store: a new session, unlocked.
 func reopen(t *testing.T, st *memStore) *Session {
 	t.Helper()
@@ -42,14 +34,14 @@ func reopen(t *testing.T, st *memStore) *Session {
 		t.Fatal(err)
 	}
 	t.Cleanup(s.Lock)
-	openSession(t, s)
+	unlocked(t, s)
 	return s
 }
 
 func TestInvoiceTotalsAndBalance(t *testing.T) {
 	ctx := context.Background()
 	s, st := setUp(t, "ws1", seal.NewKeyring(), 7)
-	openSession(t, s)
+	unlocked(t, s)
 	ann := record.NewID()
 	if err := s.SaveClient(ctx, ann, &record.Client{Name: "Ann"}); err != nil {
 		t.Fatal(err)
@@ -151,7 +143,7 @@ func TestInvoiceTotalsAndBalance(t *testing.T) {
 func TestInvoiceDefaultsAndValidation(t *testing.T) {
 	ctx := context.Background()
 	s, _ := setUp(t, "ws1", seal.NewKeyring(), 7)
-	openSession(t, s)
+	unlocked(t, s)
 	ann := record.NewID()
 	s.SaveClient(ctx, ann, &record.Client{Name: "Ann"})
 	first := record.Invoice{Client: ann, Number: "2026-0041", Status: "issued", Issued: "2026-05-01", TaxRate: 2000}
@@ -203,7 +195,7 @@ func TestInvoiceDefaultsAndValidation(t *testing.T) {
 func TestInvoiceLineRemovedAndReload(t *testing.T) {
 	ctx := context.Background()
 	s, st := setUp(t, "ws1", seal.NewKeyring(), 7)
-	openSession(t, s)
+	unlocked(t, s)
 	ann, id := record.NewID(), record.NewID()
 	s.SaveClient(ctx, ann, &record.Client{Name: "Ann"})
 	inv := record.Invoice{Client: ann, Number: "2026-0001", Status: "issued", Issued: "2026-03-09"}
@@ -244,11 +236,7 @@ func TestInvoiceLineRemovedAndReload(t *testing.T) {
 // work through sync, and after a reload.
 func TestInvoiceThroughSync(t *testing.T) {
 	ctx := context.Background()
-	keys := seal.NewKeyring()
-	a, _ := setUp(t, "ws1", keys, 1)
-	b, bst := setUp(t, "ws1", keys, 2)
-	openSession(t, a)
-	openSession(t, b)
+	a, b, bst := twoDevices(t)
 	ann, id := record.NewID(), record.NewID()
 	a.SaveClient(ctx, ann, &record.Client{Name: "Ann"})
 	inv := record.Invoice{Client: ann, Number: "2026-0007", Status: "issued", Issued: "2026-03-09", TaxRate: 2000, Discount: gbp(333)}
@@ -278,7 +266,7 @@ func TestInvoiceThroughSync(t *testing.T) {
 func TestBusinessName(t *testing.T) {
 	ctx := context.Background()
 	s, st := setUp(t, "ws1", seal.NewKeyring(), 7)
-	openSession(t, s)
+	unlocked(t, s)
 	if err := s.SetBusinessName(ctx, "  Paws & Claws Grooming "); err != nil {
 		t.Fatal(err)
 	}
@@ -295,11 +283,7 @@ func TestBusinessName(t *testing.T) {
 // on another device that invoices it offline, gives the same invoice.
 func TestInvoiceProject(t *testing.T) {
 	ctx := context.Background()
-	keys := seal.NewKeyring()
-	a, _ := setUp(t, "ws1", keys, 1)
-	b, _ := setUp(t, "ws1", keys, 2)
-	openSession(t, a)
-	openSession(t, b)
+	a, b, _ := twoDevices(t)
 	ann, bella := household(t, a, "Ann", record.Pet{Name: "Bella"})
 	id := record.NewID()
 	p := groom(ann, bella, at(t, "2026-03-10", 10, 0), at(t, "2026-03-10", 12, 0), "m1")

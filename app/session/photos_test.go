@@ -31,8 +31,8 @@ func TestPhotoJourney(t *testing.T) {
 	keys := seal.NewKeyring()
 	a, ast := setUp(t, "ws1", keys, 1)
 	b, bst := setUp(t, "ws1", keys, 2)
-	openSession(t, a)
-	openSession(t, b)
+	unlocked(t, a)
+	unlocked(t, b)
 	ann, bella, visit, shot := record.NewID(), record.NewID(), record.NewID(), record.NewID()
 	a.SaveClient(ctx, ann, &record.Client{Name: "Ann", PhotoConsent: true})
 	image := bytes.Repeat([]byte("jpeg bytes "), 3000)
@@ -145,13 +145,13 @@ func TestPhotoJourney(t *testing.T) {
 func TestPhotoStagingLimits(t *testing.T) {
 	ctx := context.Background()
 	s, st := setUp(t, "ws1", seal.NewKeyring(), 1)
-	openSession(t, s)
+	unlocked(t, s)
 	ref, err := s.StagePhoto(record.ClassCare, []byte("x"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.Lock()
-	openSession(t, s)
+	unlocked(t, s)
 	if _, state, _ := s.Photo(ctx, ref); state != PhotoMissing || len(st.blobs) != 0 {
 		t.Errorf("a staged photo outlived the lock: %v, %d stored", state, len(st.blobs))
 	}

@@ -26,6 +26,19 @@ func at(t *testing.T, d record.Date, h, m int) record.Instant {
 	return i
 }
 
+// twoDevices sets up two devices of one workspace, unlocked; bst is the
+// second one's store.
+func twoDevices(t *testing.T) (a, b *Session, bst *memStore) {
+	t.Helper()
+	keys := seal.NewKeyring()
+	a, _ = setUp(t, "ws1", keys, 1)
+	b, bst = setUp(t, "ws1", keys, 2)
+	unlocked(t, a)
+	unlocked(t, b)
+	return a, b, bst
+}
+
+// unlocked unlocks s and waits for its bookings to be listed.
 func unlocked(t *testing.T, s *Session) {
 	t.Helper()
 	if err := s.Unlock(context.Background(), pass); err != nil {
@@ -260,11 +273,7 @@ func TestUnlockIndexesProjectsOfAnOlderStore(t *testing.T) {
 // are kept on both.
 func TestProjectConcurrentEdits(t *testing.T) {
 	ctx := context.Background()
-	keys := seal.NewKeyring()
-	a, _ := setUp(t, "ws1", keys, 1)
-	b, _ := setUp(t, "ws1", keys, 2)
-	unlocked(t, a)
-	unlocked(t, b)
+	a, b, _ := twoDevices(t)
 	ann, bella := household(t, a, "Ann", record.Pet{Name: "Bella"})
 	id := record.NewID()
 	p := groom(ann, bella, at(t, "2026-03-10", 10, 0), at(t, "2026-03-10", 11, 0), "m1")
@@ -523,7 +532,7 @@ func TestVisitsAndLapsed(t *testing.T) {
 func TestMoveProject(t *testing.T) {
 	ctx := context.Background()
 	s, _ := setUp(t, "ws1", seal.NewKeyring(), 1)
-	openSession(t, s)
+	unlocked(t, s)
 	ann, bella := household(t, s, "Ann", record.Pet{Name: "Bella"})
 	id, loose := record.NewID(), record.NewID()
 	p := groom(ann, bella, at(t, "2026-03-10", 10, 0), at(t, "2026-03-10", 12, 0), "m1", "m9")

@@ -8,7 +8,6 @@ import (
 	"pawfile/shared/access"
 	"pawfile/shared/record"
 	"pawfile/shared/retention"
-	"pawfile/shared/seal"
 )
 
 // A retention run erases, on every device, the clients whose last entry
@@ -18,14 +17,7 @@ import (
 // the archive period ago leave the day-to-day lists for the archive.
 func TestRetentionRun(t *testing.T) {
 	ctx := context.Background()
-	keys := seal.NewKeyring()
-	a, _ := setUp(t, "ws1", keys, 1)
-	b, _ := setUp(t, "ws1", keys, 2)
-	for _, s := range []*Session{a, b} {
-		if err := s.Unlock(ctx, pass); err != nil {
-			t.Fatal(err)
-		}
-	}
+	a, b, _ := twoDevices(t)
 	today := todayHere()
 	at := func(years int) record.Instant {
 		return record.InstantOf(time.Now().In(localZone()).AddDate(-years, 0, 0))
@@ -141,14 +133,7 @@ func TestRetentionRun(t *testing.T) {
 // period the policy refuses is not saved.
 func TestRetentionSettings(t *testing.T) {
 	ctx := context.Background()
-	keys := seal.NewKeyring()
-	a, _ := setUp(t, "ws1", keys, 1)
-	b, _ := setUp(t, "ws1", keys, 2)
-	for _, s := range []*Session{a, b} {
-		if err := s.Unlock(ctx, pass); err != nil {
-			t.Fatal(err)
-		}
-	}
+	a, b, _ := twoDevices(t)
 	if got := b.RetentionSettings(); got.Policy != retention.Default || got.Automatic {
 		t.Errorf("settings before any were saved: %+v", got)
 	}

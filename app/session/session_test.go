@@ -214,14 +214,7 @@ func TestUnlockSaveLockUnlock(t *testing.T) {
 // sides, as the sync client would, in any order: both end equal.
 func TestReceiveMergesAndPersists(t *testing.T) {
 	ctx := context.Background()
-	keys := seal.NewKeyring()
-	a, _ := setUp(t, "ws1", keys, 1)
-	b, bst := setUp(t, "ws1", keys, 2)
-	for _, s := range []*Session{a, b} {
-		if err := s.Unlock(ctx, pass); err != nil {
-			t.Fatal(err)
-		}
-	}
+	a, b, bst := twoDevices(t)
 	id := record.NewID()
 	if err := a.SaveClient(ctx, id, &record.Client{Name: "Ann", Notes: "from a"}); err != nil {
 		t.Fatal(err)
@@ -396,14 +389,7 @@ func TestSkewedVersionIsRestamped(t *testing.T) {
 // stay.
 func TestEraseClient(t *testing.T) {
 	ctx := context.Background()
-	keys := seal.NewKeyring()
-	a, _ := setUp(t, "ws1", keys, 1)
-	b, _ := setUp(t, "ws1", keys, 2)
-	for _, s := range []*Session{a, b} {
-		if err := s.Unlock(ctx, pass); err != nil {
-			t.Fatal(err)
-		}
-	}
+	a, b, _ := twoDevices(t)
 	ann, other, bella := record.NewID(), record.NewID(), record.NewID()
 	vacc, project, note, photo := record.NewID(), record.NewID(), record.NewID(), record.NewID()
 	for _, save := range []struct {

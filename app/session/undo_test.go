@@ -13,14 +13,7 @@ import (
 
 func TestUndo(t *testing.T) {
 	ctx := context.Background()
-	keys := seal.NewKeyring()
-	a, _ := setUp(t, "ws1", keys, 1)
-	b, _ := setUp(t, "ws1", keys, 2)
-	for _, s := range []*Session{a, b} {
-		if err := s.Unlock(ctx, pass); err != nil {
-			t.Fatal(err)
-		}
-	}
+	a, b, _ := twoDevices(t)
 	if _, err := a.Undo(ctx); !errors.Is(err, ErrNothingToUndo) {
 		t.Fatalf("undo with nothing done: %v", err)
 	}
@@ -173,11 +166,7 @@ func TestDrafts(t *testing.T) {
 // books it again.
 func TestUndoDoneRemovesNextVisit(t *testing.T) {
 	ctx := context.Background()
-	keys := seal.NewKeyring()
-	a, _ := setUp(t, "ws1", keys, 1)
-	b, _ := setUp(t, "ws1", keys, 2)
-	unlocked(t, a)
-	unlocked(t, b)
+	a, b, _ := twoDevices(t)
 	ann, bella := household(t, a, "Ann", record.Pet{Name: "Bella"})
 	id := record.NewID()
 	p := groom(ann, bella, at(t, "2026-03-10", 10, 0), at(t, "2026-03-10", 12, 0), "m1")

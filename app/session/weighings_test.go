@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"pawfile/shared/record"
-	"pawfile/shared/seal"
 )
 
 // weights lists a pet's weighings as "date grams", latest first.
@@ -24,14 +23,7 @@ func weights(s *Session, pet string) []string {
 // one saved last.
 func TestWeighingsFromTwoDevices(t *testing.T) {
 	ctx := context.Background()
-	keys := seal.NewKeyring()
-	a, _ := setUp(t, "ws1", keys, 1)
-	b, bst := setUp(t, "ws1", keys, 2)
-	for _, s := range []*Session{a, b} {
-		if err := s.Unlock(ctx, pass); err != nil {
-			t.Fatal(err)
-		}
-	}
+	a, b, bst := twoDevices(t)
 	ann, bella := record.NewID(), record.NewID()
 	if err := a.SaveClient(ctx, ann, &record.Client{Name: "Ann"}); err != nil {
 		t.Fatal(err)
@@ -88,14 +80,7 @@ func TestWeighingsFromTwoDevices(t *testing.T) {
 // drafts of what was being typed about them; the export holds them.
 func TestWeighingsErasedWithTheClient(t *testing.T) {
 	ctx := context.Background()
-	keys := seal.NewKeyring()
-	a, _ := setUp(t, "ws1", keys, 1)
-	b, _ := setUp(t, "ws1", keys, 2)
-	for _, s := range []*Session{a, b} {
-		if err := s.Unlock(ctx, pass); err != nil {
-			t.Fatal(err)
-		}
-	}
+	a, b, _ := twoDevices(t)
 	ann, bella, other, rex := record.NewID(), record.NewID(), record.NewID(), record.NewID()
 	w1, w2, kept := record.NewID(), record.NewID(), record.NewID()
 	for _, save := range []struct {
