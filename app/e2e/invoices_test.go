@@ -78,6 +78,15 @@ func TestInvoices(t *testing.T) {
 	b.button("Save invoice")
 	b.waitText("Saved on this device", 20*time.Second)
 	b.waitTotals(wantTotals)
+	// Issued, it is what the client holds: the form says so, and its
+	// number, date, lines and amounts no longer take changes.
+	b.waitText("To correct it, set its status to void", 10*time.Second)
+	var kept bool
+	b.eval("kept fields", `["number", "issued", "currency", "line-desc-1", "line-price-2", "discount", "tax-rate"].every(id => document.getElementById(id).matches(":disabled")) &&
+		!["due", "status", "invoice-notes"].some(id => document.getElementById(id).matches(":disabled"))`, &kept)
+	if !kept {
+		t.Error("the issued invoice's number, date, lines and amounts still take changes, or its due date, status or notes do not")
+	}
 	checkScreenAt(b, "invoice", "")
 	checkScreenAt(b, "invoice-totals", ".totals")
 

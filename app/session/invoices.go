@@ -292,7 +292,8 @@ func (e *InvoiceErrors) Error() string {
 
 // SaveInvoice validates and saves an invoice with its lines, positioned in
 // the order given, and deletes the lines it had that are not given, all in
-// one transaction. Lines without an id get one. Problems with fields are
+// one transaction. Lines without an id get one. An issued invoice keeps
+// what billing.Amend says it keeps. Problems with fields are
 // *InvoiceErrors; an invoice that does not add up is refused with
 // billing's error, which says what to change.
 func (s *Session) SaveInvoice(ctx context.Context, id string, inv *record.Invoice, lines []Line) error {
@@ -328,9 +329,20 @@ func (s *Session) SaveInvoice(ctx context.Context, id string, inv *record.Invoic
 		}
 	}
 	had, payments, err := s.partsLocked(map[string]bool{id: true})
+	var stored record.Invoice
+	found := false
+	if err == nil {
+		found, err = s.book.Load(id, &stored)
+	}
 	s.mu.RUnlock()
 	if err != nil {
 		return err
+	}
+	if found && errs.Invoice == nil && len(errs.Lines) == 0 {
+		var locked record.Errors
+		if errors.As(billing.Amend(stored, *inv, lineRecords(had[id]), lineRecords(lines)), &locked) {
+			errs.Invoice = locked
+		}
 	}
 	if errs.Invoice != nil || len(errs.Lines) > 0 {
 		return errs

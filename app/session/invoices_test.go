@@ -198,7 +198,7 @@ func TestInvoiceLineRemovedAndReload(t *testing.T) {
 	unlocked(t, s)
 	ann, id := record.NewID(), record.NewID()
 	s.SaveClient(ctx, ann, &record.Client{Name: "Ann"})
-	inv := record.Invoice{Client: ann, Number: "2026-0001", Status: "issued", Issued: "2026-03-09"}
+	inv := record.Invoice{Client: ann, Number: "2026-0001", Status: "draft", Issued: "2026-03-09"}
 	lines := groomLines()
 	if err := s.SaveInvoice(ctx, id, &inv, lines); err != nil {
 		t.Fatal(err)
@@ -215,7 +215,8 @@ func TestInvoiceLineRemovedAndReload(t *testing.T) {
 	if n := docs(); n != 4 {
 		t.Errorf("%d index docs, want 4 (client, invoice, 2 lines)", n)
 	}
-	lines = lines[1:]
+	// The draft loses a line as it is issued.
+	lines, inv.Status = lines[1:], "issued"
 	if err := s.SaveInvoice(ctx, id, &inv, lines); err != nil {
 		t.Fatal(err)
 	}
@@ -229,6 +230,43 @@ func TestInvoiceLineRemovedAndReload(t *testing.T) {
 	}
 	if got := maps.Collect(maps.All(again.billDocs)); len(got) != 1 {
 		t.Errorf("%d line and payment docs after reload, want 1", len(got))
+	}
+}
+
+// An issued invoice keeps its lines and amounts: a change is refused
+// and nothing of it is stored, while its notes may change and it may be
+// voided.
+func TestIssuedInvoiceIsKept(t *testing.T) {
+	ctx := context.Background()
+	s, _ := setUp(t, "ws1", seal.NewKeyring(), 7)
+	unlocked(t, s)
+	ann, id := record.NewID(), record.NewID()
+	s.SaveClient(ctx, ann, &record.Client{Name: "Ann"})
+	inv := record.Invoice{Client: ann, Number: "2026-0002", Status: "issued", Issued: "2026-03-09"}
+	if err := s.SaveInvoice(ctx, id, &inv, groomLines()); err != nil {
+		t.Fatal(err)
+	}
+	saved, _, _ := s.LoadInvoice(id)
+	changed := slices.Clone(saved.Lines)
+	changed[0].UnitPrice = gbp(1)
+	var errs *InvoiceErrors
+	if err := s.SaveInvoice(ctx, id, &inv, changed); !errors.As(err, &errs) || errs.Invoice.On("lines") == "" {
+		t.Fatalf("a changed price on an issued invoice: %v", err)
+	}
+	if v, _, _ := s.LoadInvoice(id); v.Totals != saved.Totals {
+		t.Errorf("totals after the refused change = %+v, want %+v", v.Totals, saved.Totals)
+	}
+	inv.Notes = "Paid by card at the door"
+	if err := s.SaveInvoice(ctx, id, &inv, slices.Clone(saved.Lines)); err != nil {
+		t.Fatalf("new notes on an issued invoice: %v", err)
+	}
+	inv.Status = "void"
+	if err := s.SaveInvoice(ctx, id, &inv, slices.Clone(saved.Lines)); err != nil {
+		t.Fatalf("voiding an issued invoice: %v", err)
+	}
+	inv.Status = "issued"
+	if err := s.SaveInvoice(ctx, id, &inv, slices.Clone(saved.Lines)); !errors.As(err, &errs) || errs.Invoice.On("status") == "" {
+		t.Fatalf("a void invoice issued again: %v", err)
 	}
 }
 

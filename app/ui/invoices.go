@@ -382,33 +382,45 @@ func errOn(bad map[string]string, id string, errs record.Errors, name string) st
 
 func (f *invoiceForm) form(inv record.Invoice, bad map[string]string, t billing.Totals, terr error) app.UI {
 	status := invoiceField(record.TypeInvoice, "status")
+	kept := f.kept()
+	keep := func(ui ...app.UI) app.UI { return app.FieldSet().Class("plain").Disabled(kept).Body(ui...) }
 	return app.Form().Class("card").OnSubmit(f.save).OnInput(f.keep).OnChange(f.keep).Body(
+		app.If(kept, func() app.UI {
+			return app.P().Class("note").ID("kept").Text("This invoice is " + f.saved.Record.Status + ": its number, date, lines and amounts stay as the client got them. " +
+				"To correct it, set its status to void, save, and make a new invoice.")
+		}),
 		app.Div().Class("grid3").Body(
-			textField("number", "Number", f.errs.On("number"), "", f.inv.Number, f.ValueTo(&f.inv.Number)),
-			dateField("issued", "Invoice date", f.errs.On("issued"), string(f.inv.Issued), func(ctx app.Context, e app.Event) {
+			keep(textField("number", "Number", f.errs.On("number"), "", f.inv.Number, f.ValueTo(&f.inv.Number))),
+			keep(dateField("issued", "Invoice date", f.errs.On("issued"), string(f.inv.Issued), func(ctx app.Context, e app.Event) {
 				f.inv.Issued = record.Date(ctx.JSSrc().Get("value").String())
-			}),
+			})),
 			dateField("due", "Due date", f.errs.On("due"), string(f.inv.Due), func(ctx app.Context, e app.Event) {
 				f.inv.Due = record.Date(ctx.JSSrc().Get("value").String())
 			}),
 		),
 		app.Div().Class("grid3").Body(
 			enumSelect("status", "Status", status, f.inv.Status, false, f.ValueTo(&f.inv.Status)),
-			textField("currency", "Currency", bad["currency"], "", f.cur, f.ValueTo(&f.cur)),
+			keep(textField("currency", "Currency", bad["currency"], "", f.cur, f.ValueTo(&f.cur))),
 		),
+		app.If(f.errs.On("status") != "", func() app.UI { return app.P().Class("error").Text(f.errs.On("status")) }),
 		app.H2().Text("Lines"),
-		app.Range(f.lines).Slice(func(i int) app.UI { return f.lineEditor(i, bad) }),
-		app.Div().Class("actions").Body(
-			app.Button().Type("button").Text("Add a line").OnClick(func(ctx app.Context, e app.Event) {
-				f.lines = append(f.lines, lineRow{id: record.NewID(), qty: "1"})
+		app.If(f.errs.On("lines") != "", func() app.UI { return app.P().Class("error").Text(f.errs.On("lines")) }),
+		keep(
+			app.Range(f.lines).Slice(func(i int) app.UI { return f.lineEditor(i, bad) }),
+			app.If(!kept, func() app.UI {
+				return app.Div().Class("actions").Body(
+					app.Button().Type("button").Text("Add a line").OnClick(func(ctx app.Context, e app.Event) {
+						f.lines = append(f.lines, lineRow{id: record.NewID(), qty: "1"})
+					}),
+				)
 			}),
-		),
-		app.Div().Class("grid3").Body(
-			amountField("discount", "Discount", errOn(bad, "discount", f.errs, "discount"), f.discount, f.ValueTo(&f.discount)),
-			field("tax-rate", "Tax rate (%)", errOn(bad, "tax-rate", f.errs, "tax_rate_bp"), "", app.Input().ID("tax-rate").Type("text").
-				Attr("inputmode", "decimal").Attr("autocomplete", "off").Value(f.taxRate).
-				Aria("invalid", errOn(bad, "tax-rate", f.errs, "tax_rate_bp") != "").
-				Aria("describedby", described("tax-rate", errOn(bad, "tax-rate", f.errs, "tax_rate_bp"), "")).OnInput(f.ValueTo(&f.taxRate))),
+			app.Div().Class("grid3").Body(
+				amountField("discount", "Discount", errOn(bad, "discount", f.errs, "discount"), f.discount, f.ValueTo(&f.discount)),
+				field("tax-rate", "Tax rate (%)", errOn(bad, "tax-rate", f.errs, "tax_rate_bp"), "", app.Input().ID("tax-rate").Type("text").
+					Attr("inputmode", "decimal").Attr("autocomplete", "off").Value(f.taxRate).
+					Aria("invalid", errOn(bad, "tax-rate", f.errs, "tax_rate_bp") != "").
+					Aria("describedby", described("tax-rate", errOn(bad, "tax-rate", f.errs, "tax_rate_bp"), "")).OnInput(f.ValueTo(&f.taxRate))),
+			),
 		),
 		field("invoice-notes", "Notes", f.errs.On("notes"), "", app.Textarea().ID("invoice-notes").Class("short").Text(f.inv.Notes).
 			Aria("invalid", f.errs.On("notes") != "").OnInput(f.ValueTo(&f.inv.Notes))),
@@ -421,6 +433,11 @@ func (f *invoiceForm) form(inv record.Invoice, bad map[string]string, t billing.
 		),
 	)
 }
+
+// kept reports whether the invoice was saved issued, paid or void: then
+// it is what the client holds, billing.Amend keeps all but its due date,
+// notes and status, and the form says so.
+func (f *invoiceForm) kept() bool { return !f.isNew && f.saved.Record.Status != "draft" }
 
 // lineEditor is one line's description, quantity and unit price.
 func (f *invoiceForm) lineEditor(i int, bad map[string]string) app.UI {
@@ -436,8 +453,10 @@ func (f *invoiceForm) lineEditor(i int, bad map[string]string) app.UI {
 				Attr("inputmode", "numeric").Attr("autocomplete", "off").Value(r.qty).
 				Aria("invalid", errOn(bad, "line-qty-"+r.id, errs, "quantity") != "").OnInput(f.ValueTo(&r.qty))),
 			amountField(price, "Unit price", errOn(bad, "line-price-"+r.id, errs, "unit_price"), r.price, f.ValueTo(&r.price)),
-			app.Button().Type("button").Class("remove").Aria("label", "Remove line "+n).Text("Remove").
-				OnClick(func(ctx app.Context, e app.Event) { f.lines = slices.Delete(f.lines, i, i+1) }),
+			app.If(!f.kept(), func() app.UI {
+				return app.Button().Type("button").Class("remove").Aria("label", "Remove line "+n).Text("Remove").
+					OnClick(func(ctx app.Context, e app.Event) { f.lines = slices.Delete(f.lines, i, i+1) })
+			}),
 		),
 	)
 }
