@@ -223,3 +223,51 @@ func (b *browser) waitTotals(want []string) {
 	}
 	b.t.Fatalf("totals never showed %q; they show:\n%s\nscreenshot: %s", want, got, b.screenshot("failed"))
 }
+
+// TestInvoiceNumberClash: two tablets offline each issue the next
+// invoice number they know of, the same one. Once synced, both say so on
+// the client's card and on the invoice; the desk gives its invoice the
+// next free number, and the clash is gone on both.
+func TestInvoiceNumberClash(t *testing.T) {
+	srv := startServer(t)
+	owner := newBrowser(t, 1024, 768)
+	owner.createWorkspace(srv, "owner@example.com")
+	owner.addClient("Margaret Lockwood", "07700 900123", "Bella bites")
+	desk := newBrowser(t, 820, 1180)
+	desk.join(srv, owner, "front_desk", "desk@example.com")
+	desk.waitText("Margaret Lockwood", 60*time.Second)
+
+	srv.stop()
+	year := strconv.Itoa(time.Now().Year())
+	for _, b := range []*browser{owner, desk} {
+		b.openClient("Margaret Lockwood")
+		b.link("New invoice")
+		b.fill("line-desc-1", "Full groom")
+		b.fill("line-price-1", "42.50")
+		b.selectOption("status", "issued")
+		b.button("Save invoice")
+		b.waitText("Saved on this device", 20*time.Second)
+		if got := b.value("number"); got != year+"-0001" {
+			t.Fatalf("offline invoice number = %q, want %s-0001", got, year)
+		}
+	}
+	srv.start()
+	for _, b := range []*browser{owner, desk} {
+		b.link("Back to the client")
+		b.waitText("Another invoice has this number", 60*time.Second)
+	}
+	desk.click(`(//a[contains(@class, "invoice-row")])[1]`)
+	desk.waitText("two devices made invoices while offline", 20*time.Second)
+	desk.checkScreen("invoice-number-clash")
+	desk.button("Use " + year + "-0002")
+	desk.waitValue("number", year+"-0002", 10*time.Second)
+	desk.button("Save invoice")
+	desk.waitText("Saved on this device", 20*time.Second)
+	for _, b := range []*browser{owner, desk} {
+		b.openClient("Margaret Lockwood")
+		b.waitText(year+"-0002", 60*time.Second)
+		if strings.Contains(b.text(), "Another invoice has this number") {
+			t.Errorf("the clash is still shown after the desk renumbered: %s", b.screenshot("still-clashing"))
+		}
+	}
+}

@@ -255,6 +255,26 @@ func (s *Session) NextInvoiceNumber(year int) string {
 	return prefix + n
 }
 
+// NumberTaken reports whether an invoice other than id has number: two
+// devices numbered invoices offline, each the next it knew of.
+func (s *Session) NumberTaken(id, number string) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.numberTakenLocked(id, number)
+}
+
+func (s *Session) numberTakenLocked(id, number string) bool {
+	if number == "" {
+		return false
+	}
+	for other, d := range s.invoiceDocs {
+		if other != id && d.Number == number {
+			return true
+		}
+	}
+	return false
+}
+
 // sequence reads the n of prefix+n, n all digits.
 func sequence(number, prefix string) (int, bool) {
 	digits, ok := strings.CutPrefix(number, prefix)
@@ -319,20 +339,20 @@ func (s *Session) SaveInvoice(ctx context.Context, id string, inv *record.Invoic
 		s.mu.RUnlock()
 		return ErrLocked
 	}
-	if inv.Number != "" && errs.Invoice.On("number") == "" {
-		for other, d := range s.invoiceDocs {
-			if other != id && d.Number == inv.Number {
-				errs.Invoice = append(errs.Invoice, record.FieldError{Field: "number",
-					Message: "number: " + inv.Number + " is another invoice's number; give this one its own"})
-				break
-			}
-		}
+	if inv.Number != "" && errs.Invoice.On("number") == "" && s.numberTakenLocked(id, inv.Number) {
+		errs.Invoice = append(errs.Invoice, record.FieldError{Field: "number",
+			Message: "number: " + inv.Number + " is another invoice's number; give this one its own"})
 	}
 	had, payments, err := s.partsLocked(map[string]bool{id: true})
 	var stored record.Invoice
 	found := false
 	if err == nil {
 		found, err = s.book.Load(id, &stored)
+	}
+	// Two tablets numbering offline can give two invoices one number:
+	// then the number of an issued one may be corrected.
+	if found && s.numberTakenLocked(id, stored.Number) {
+		stored.Number = inv.Number
 	}
 	s.mu.RUnlock()
 	if err != nil {

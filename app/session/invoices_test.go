@@ -270,6 +270,50 @@ func TestIssuedInvoiceIsKept(t *testing.T) {
 	}
 }
 
+// Two tablets issuing offline can give two invoices one number. Both
+// then see the clash, and the number of an issued one may be corrected
+// (only while it clashes) to the next free one.
+func TestInvoiceNumberClash(t *testing.T) {
+	ctx := context.Background()
+	a, b, _ := twoDevices(t)
+	ann := record.NewID()
+	if err := a.SaveClient(ctx, ann, &record.Client{Name: "Ann"}); err != nil {
+		t.Fatal(err)
+	}
+	send(t, a, b, 1)
+	ids := []string{record.NewID(), record.NewID()}
+	for i, s := range []*Session{a, b} {
+		inv := record.Invoice{Client: ann, Number: s.NextInvoiceNumber(2026), Status: "issued", Issued: "2026-03-09"}
+		if err := s.SaveInvoice(ctx, ids[i], &inv, groomLines()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send(t, a, b, 2)
+	send(t, b, a, 3)
+	for i, s := range []*Session{a, b} {
+		for _, id := range ids {
+			if !s.NumberTaken(id, "2026-0001") {
+				t.Errorf("device %d does not see that invoice %s shares 2026-0001", i+1, id)
+			}
+		}
+	}
+	v, _, _ := b.LoadInvoice(ids[1])
+	next := b.NextInvoiceNumber(2026)
+	v.Record.Number = next
+	if err := b.SaveInvoice(ctx, ids[1], &v.Record, slices.Clone(v.Lines)); err != nil {
+		t.Fatalf("renumbering an issued invoice that shares its number: %v", err)
+	}
+	send(t, b, a, 4)
+	if next != "2026-0002" || a.NumberTaken(ids[0], "2026-0001") || a.NumberTaken(ids[1], next) {
+		t.Errorf("after renumbering to %s, device 1 still sees a clash", next)
+	}
+	v.Record.Number = "2026-0003"
+	var errs *InvoiceErrors
+	if err := b.SaveInvoice(ctx, ids[1], &v.Record, slices.Clone(v.Lines)); !errors.As(err, &errs) || errs.Invoice.On("number") == "" {
+		t.Errorf("an issued invoice renumbered with no clash: %v", err)
+	}
+}
+
 // An invoice made on one tablet and paid on another: each sees the other's
 // work through sync, and after a reload.
 func TestInvoiceThroughSync(t *testing.T) {

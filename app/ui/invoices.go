@@ -38,8 +38,11 @@ type invoiceList struct {
 	stop   func()
 }
 
+// OnInit loads the invoices before the card's first render, which would
+// otherwise say "Nothing owed" a moment before the client's balance.
+func (l *invoiceList) OnInit() { l.load() }
+
 func (l *invoiceList) OnMount(ctx app.Context) {
-	l.load()
 	l.stop = current.OnChange(func() { ctx.Dispatch(func(ctx app.Context) { l.load() }) })
 }
 
@@ -83,6 +86,9 @@ func (l *invoiceList) Render() app.UI {
 				}
 				return app.Li().Body(app.A().Class("invoice-row").Href("/invoices/"+v.ID).Body(
 					app.Span().Class("client-name").Text(number),
+					app.If(current.NumberTaken(v.ID, v.Number), func() app.UI {
+						return app.Span().Class("clash").Text("Another invoice has this number: open it to give it its own")
+					}),
 					app.Span().Class("sub").Text(dateText(v.Issued)),
 					invoiceBadge(status, v.Status),
 					app.Span().Class("amount").Text(total),
@@ -384,13 +390,20 @@ func (f *invoiceForm) form(inv record.Invoice, bad map[string]string, t billing.
 	status := invoiceField(record.TypeInvoice, "status")
 	kept := f.kept()
 	keep := func(ui ...app.UI) app.UI { return app.FieldSet().Class("plain").Disabled(kept).Body(ui...) }
+	clash := !f.isNew && current.NumberTaken(f.id, f.saved.Record.Number)
 	return app.Form().Class("card").OnSubmit(f.save).OnInput(f.keep).OnChange(f.keep).Body(
 		app.If(kept, func() app.UI {
-			return app.P().Class("note").ID("kept").Text("This invoice is " + f.saved.Record.Status + ": its number, date, lines and amounts stay as the client got them. " +
+			what := "number, date"
+			if clash {
+				what = "date"
+			}
+			return app.P().Class("note").ID("kept").Text("This invoice is " + f.saved.Record.Status + ": its " + what + ", lines and amounts stay as the client got them. " +
 				"To correct it, set its status to void, save, and make a new invoice.")
 		}),
+		app.If(clash, func() app.UI { return f.clashAlert() }),
 		app.Div().Class("grid3").Body(
-			keep(textField("number", "Number", f.errs.On("number"), "", f.inv.Number, f.ValueTo(&f.inv.Number))),
+			app.FieldSet().Class("plain").Disabled(kept && !clash).Body(
+				textField("number", "Number", f.errs.On("number"), "", f.inv.Number, f.ValueTo(&f.inv.Number))),
 			keep(dateField("issued", "Invoice date", f.errs.On("issued"), string(f.inv.Issued), func(ctx app.Context, e app.Event) {
 				f.inv.Issued = record.Date(ctx.JSSrc().Get("value").String())
 			})),
@@ -431,6 +444,25 @@ func (f *invoiceForm) form(inv record.Invoice, bad map[string]string, t billing.
 			app.Button().Class("primary").Type("submit").Text("Save invoice"),
 			app.A().Class("button").Href("/clients/"+f.client).Text("Back to the client"),
 		),
+	)
+}
+
+// clashAlert says that another invoice has this one's number, which
+// happens when two devices make invoices offline, and offers the next
+// free number.
+func (f *invoiceForm) clashAlert() app.UI {
+	year := f.inv.Issued.Time().Year()
+	if f.inv.Issued.IsZero() {
+		year = time.Now().Year()
+	}
+	next := current.NextInvoiceNumber(year)
+	return app.Div().Class("alert").Attr("role", "alert").ID("number-clash").Body(
+		app.P().Text("Another invoice also has the number "+f.saved.Record.Number+": two devices made invoices while offline. "+
+			"Give this one a number of its own, such as "+next+", and save. Tell the client if they already have it."),
+		app.Button().Type("button").Text("Use "+next).OnClick(func(ctx app.Context, e app.Event) {
+			f.inv.Number = next
+			f.keep(ctx, e)
+		}),
 	)
 }
 
