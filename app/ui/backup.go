@@ -19,6 +19,7 @@ import (
 type backupScreen struct {
 	app.Compo
 	backups []account.BackupReply
+	listed  bool // the server has answered with its list
 	listErr string
 	status  string // what the encrypted backup's download is doing
 	err     string
@@ -44,7 +45,7 @@ func (b *backupScreen) load(ctx app.Context) {
 	ctx.Async(func() {
 		bs, err := current.Backups(context.Background())
 		ctx.Dispatch(func(ctx app.Context) {
-			b.backups, b.listErr = bs, ""
+			b.backups, b.listErr, b.listed = bs, "", true
 			if err != nil {
 				b.listErr = "Cannot list the backups taken: " + err.Error()
 			}
@@ -60,7 +61,10 @@ func (b *backupScreen) Render() app.UI {
 		}}
 	}
 	taken := []app.UI{app.H2().ID("taken-title").Text("Backups taken"), notice(b.listErr, true)}
-	if len(b.backups) == 0 && b.listErr == "" {
+	switch {
+	case !b.listed && b.listErr == "":
+		taken = append(taken, app.P().Class("hint").Attr("role", "status").Text("Asking the server…"))
+	case len(b.backups) == 0 && b.listErr == "":
 		taken = append(taken, app.P().Class("hint").Text("None yet."))
 	}
 	for _, t := range b.backups {

@@ -31,6 +31,7 @@ type retentionScreen struct {
 	running              bool // a run is erasing
 	log                  []session.Deletion
 	err, saved, done     string
+	loaded               bool // OnNav has filled the form
 }
 
 func (r *retentionScreen) OnMount(ctx app.Context) { r.ui = ctx }
@@ -44,6 +45,7 @@ func (r *retentionScreen) OnNav(ctx app.Context) {
 	st := current.RetentionSettings()
 	r.clientYears, r.archive, r.automatic = strconv.Itoa(st.Policy.ClientYears), strconv.Itoa(st.Policy.ArchiveYears), st.Automatic
 	r.err, r.saved, r.done, r.confirming = "", "", "", false
+	r.loaded = true
 	r.refresh()
 }
 
@@ -112,6 +114,9 @@ func (r *retentionScreen) run(ctx app.Context, e app.Event) {
 }
 
 func (r *retentionScreen) Render() app.UI {
+	if !r.loaded {
+		return opening()
+	}
 	if current.Role() != access.Owner {
 		return &frame{Content: []app.UI{
 			app.H1().Text("Retention"),
