@@ -98,6 +98,18 @@ func TestRetention(t *testing.T) {
 	owner.waitText("Projects completed more than 3 years ago", 20*time.Second)
 	owner.waitText("Rita Recent · Nails 2021", 5*time.Second)
 	owner.waitText("Olive Oldfield · Full groom 2018", 5*time.Second)
+	// An archived project opens to be read, not changed.
+	owner.click(`//a[.//span[contains(., "Rita Recent · Nails 2021")]]`)
+	owner.waitText("Archived: completed longer ago", 20*time.Second)
+	var still bool
+	owner.eval("archived controls", `["title", "scope", "date"].every(id => document.getElementById(id).matches(":disabled")) &&
+		[...document.querySelectorAll("main button")].every(b => b.matches(":disabled") || b.classList.contains("fold"))`, &still)
+	if !still {
+		t.Errorf("an archived project's form or buttons still take changes: %s", owner.screenshot("archived-project"))
+	}
+	owner.checkScreen("archived-project")
+	owner.link("Due")
+	owner.link("Archived projects")
 	if page := owner.text(); strings.Contains(page, "Bath 2018") {
 		t.Errorf("the held client's visit is archived:\n%s", page)
 	}

@@ -297,6 +297,15 @@ func (s *Session) ArchivedProjects(today record.Date) []ProjectSummary {
 	return s.projectsLocked(s.archiveLocked(today))
 }
 
+// Archived reports whether project id is archived today: readable, on
+// the Archive screen, and no longer to be changed.
+func (s *Session) Archived(id string) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	d, ok := s.projectDocs[id]
+	return ok && s.archiveLocked(todayHere())(d)
+}
+
 // upToDate runs retention on its own, once per unlock, for an owner
 // whose settings ask for it, when this device is first up to date: a run
 // on a tablet still receiving the latest entries could erase a client

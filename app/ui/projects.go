@@ -349,6 +349,7 @@ func (f *projectForm) Render() app.UI {
 	var client record.Client
 	current.LoadClient(f.client, &client) // a groomer cannot: "the client"
 	clientName := client.Name
+	archived := !f.isNew && current.Archived(f.id)
 	return &frame{Content: []app.UI{
 		app.H1().Text(title),
 		app.P().Class("hint").Body(
@@ -356,6 +357,21 @@ func (f *projectForm) Render() app.UI {
 			app.A().Class("inline-target").Href("/clients/"+f.client).Text(cmpOr(clientName, "the client")),
 			app.If(!f.isNew, func() app.UI { return app.Text(" · " + statusLabel(f.p.Status)) }),
 		),
+		app.If(archived, func() app.UI {
+			return app.P().Class("note").ID("archived").Text("Archived: completed longer ago than the workspace keeps projects in use, so it is kept as it was, to read. " +
+				"Book the client again from their card.")
+		}),
+		// An archived project is kept as it was: one disabled fieldset
+		// stills every control below, its cards' included.
+		app.FieldSet().Class("plain").Disabled(archived).Body(f.body(pets, chosen)...),
+		app.If(!f.isNew, func() app.UI { return &recordHistory{Type: record.TypeProject, ID: f.id} }),
+	}}
+}
+
+// body is the project's screen below its title: its alerts, status,
+// photos, form and cards, but its history.
+func (f *projectForm) body(pets, chosen []session.PetSummary) []app.UI {
+	return []app.UI{
 		app.If(len(chosen) > 0, func() app.UI {
 			return app.Div().Class("card", "alerts-card").Aria("label", "Pets' care alerts").Body(
 				app.Range(chosen).Slice(func(i int) app.UI {
@@ -376,7 +392,7 @@ func (f *projectForm) Render() app.UI {
 		f.draft.notice(f.discard),
 		app.Form().Class("card").OnSubmit(f.submit).OnInput(f.keep).OnChange(f.keep).Body(
 			app.If(len(pets) == 0, func() app.UI {
-				return app.P().Class("hint").Body(app.Text("This client has no pets yet. "), app.A().Href("/clients/"+f.client+"/pets/new").Text("Add a pet"))
+				return app.P().Class("hint").Body(app.Text("This client has no pets yet. "), app.A().Class("inline-target").Href("/clients/"+f.client+"/pets/new").Text("Add a pet"))
 			}).Else(func() app.UI {
 				return app.FieldSet().Class("checks").Body(
 					app.Legend().Text("Pets"),
@@ -424,8 +440,7 @@ func (f *projectForm) Render() app.UI {
 		app.If(!f.isNew, func() app.UI { return &taskList{Project: f.id} }),
 		app.If(!f.isNew, func() app.UI { return &milestoneList{Project: f.id} }),
 		app.If(!f.isNew, func() app.UI { return &visitNotes{Project: f.id, Pets: chosen} }),
-		app.If(!f.isNew, func() app.UI { return &recordHistory{Type: record.TypeProject, ID: f.id} }),
-	}}
+	}
 }
 
 func toggle(ids []string, id string, on bool) []string {
