@@ -199,6 +199,32 @@ func TestProjects(t *testing.T) {
 		t.Errorf("the drag opened %s", path)
 	}
 	owner.checkScreen("calendar-moved")
+
+	// A finger drags a booking by its grip only: anywhere else on it, it
+	// scrolls the day.
+	fingerDrag := func(what, sel string) {
+		t.Helper()
+		var at []float64
+		owner.eval(what, fmt.Sprintf(`(() => {
+			document.querySelector(".cal-day .cal-booking").scrollIntoView({block: "center"});
+			const r = document.querySelector(%q).getBoundingClientRect();
+			return [r.left + r.width / 2, r.top + 12];
+		})()`, sel), &at)
+		x, y := at[0], at[1]
+		point := func(dy float64) []*input.TouchPoint { return []*input.TouchPoint{{X: x, Y: y + dy}} }
+		owner.run(what, 20*time.Second,
+			input.DispatchTouchEvent(input.TouchStart, point(0)),
+			input.DispatchTouchEvent(input.TouchMove, point(20)),
+			input.DispatchTouchEvent(input.TouchMove, point(60)),
+			input.DispatchTouchEvent(input.TouchMove, point(96)),
+			input.DispatchTouchEvent(input.TouchEnd, []*input.TouchPoint{}),
+		)
+	}
+	fingerDrag("a finger along the booking's title", ".cal-day .cal-booking .cal-title")
+	time.Sleep(time.Second)
+	owner.waitText("11:00–13:00", 5*time.Second)
+	fingerDrag("a finger on the booking's grip", ".cal-day .cal-booking .grip")
+	owner.waitText("12:00–14:00", 20*time.Second)
 }
 
 // cameraPhoto writes a JPEG of a 12-megapixel camera's size and much

@@ -72,14 +72,16 @@ func (c *calendar) OnDismount() {
 // dragScript lets a finger (or a mouse) drag a booking of the day view to
 // another time, in whole slots, and to another staff member's column; the
 // browser runs it, so the booking follows the finger whatever the app is
-// doing, and pawfileMove gets the result. It is installed once a page.
+// doing, and pawfileMove gets the result. A mouse drags a booking from
+// anywhere on it; a finger from its grip only, so that a day full of
+// bookings still scrolls under a finger. It is installed once a page.
 var dragScript = `if (!window.pawfileDrag) {
   window.pawfileDrag = true;
   let d = null, dragged = false;
   const reset = m => { m.b.style.transform = ""; m.b.classList.remove("dragging"); };
   document.addEventListener("pointerdown", e => {
     const b = e.target.closest && e.target.closest(".cal-day .cal-booking");
-    if (b && e.button === 0) d = {b, x: e.clientX, y: e.clientY, on: false};
+    if (b && e.button === 0 && (e.pointerType === "mouse" || e.target.closest(".grip"))) d = {b, x: e.clientX, y: e.clientY, on: false};
   });
   document.addEventListener("pointermove", e => {
     if (!d) return;
@@ -299,6 +301,9 @@ func bookingBlock(b schedule.Booking, clash bool) app.HTMLA {
 		app.Span().Class("cal-title").Text(p.Title+prefix(" · ", strings.Join(pets, ", "))),
 		app.Span().Class("cal-client").Text(p.ClientName),
 		app.Span().Class("sr-only").Text(", "+statusLabel(b.Status)), // shown by its colours
+		// A finger drags a booking by its grip (see dragScript) and
+		// scrolls the day anywhere else on it.
+		app.Span().Class("grip").Aria("hidden", "true").Text("⠿"),
 	)
 }
 
