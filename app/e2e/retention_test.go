@@ -4,6 +4,8 @@ package e2e
 
 import (
 	"context"
+	"encoding/hex"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -171,13 +173,14 @@ func TestRetention(t *testing.T) {
 	// The server: the erased records are markers with no history, and
 	// the others are whole.
 	srv.stop()
-	checkServerErased(t, srv.data, 3)
+	checkServerErased(t, srv.data, 3, photos[0])
 }
 
 // checkServerErased opens the stopped server's database and checks that
 // it holds exactly want erased records, each with its marker as its only
-// version, and that every other record has a live head.
-func checkServerErased(t *testing.T, dir string, want int) {
+// version, that every other record has a live head, and that the photos
+// gone (hex hashes) are gone from it too.
+func checkServerErased(t *testing.T, dir string, want int, gone ...string) {
 	t.Helper()
 	d, err := db.Open(dir)
 	if err != nil {
@@ -225,6 +228,13 @@ func checkServerErased(t *testing.T, dir string, want int) {
 	}
 	if erased != want {
 		t.Errorf("the server holds %d erased records, want %d", erased, want)
+	}
+	for _, ref := range gone {
+		var h [32]byte
+		hex.Decode(h[:], []byte(ref))
+		if _, _, err := st.GetChunk(ctx, spaces[0], h, 0, 100); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("the server still holds the erased photo %s: %v", ref[:8], err)
+		}
 	}
 	// The two clients kept, their visits (one held, one archived) and
 	// the deletion record are live, besides the audit entries of the

@@ -347,5 +347,7 @@ func (r *recorder) Blob(context.Context, wire.Hash) ([]byte, bool, error) {
 	return nil, false, nil
 }
 func (r *recorder) BlobSent(context.Context, wire.Hash, string) error    { return nil }
+func (r *recorder) BlobsToDrop(context.Context) ([]wire.Hash, error)     { return nil, nil }
+func (r *recorder) BlobsDropped(context.Context, []wire.Hash) error      { return nil }
 func (r *recorder) BlobsWanted(context.Context) ([]wire.Hash, error)     { return nil, nil }
 func (r *recorder) BlobFetched(context.Context, wire.Hash, []byte) error { return nil }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"pawfile/app/localstore"
 	"pawfile/shared/merge"
@@ -16,7 +17,8 @@ import (
 // asks: the client, their pets and every record below them (vaccinations,
 // contact log, invoices, projects and their notes) become erasure
 // markers with no fields, which sync to every device and the server; the
-// server then refuses those records from anyone. The old sealed rows are
+// server then refuses those records from anyone, and is asked to delete
+// their photos. The old sealed rows are
 // purged from this device's storage. It opens every record once to find
 // the ones below the client (see belowLocked): slow on a big book, and
 // rare.
@@ -74,6 +76,11 @@ func (s *Session) EraseClient(ctx context.Context, id string) (int, error) {
 	}
 	change := localstore.Change{Records: rows, Enqueue: items, Meta: meta, Blobs: blobs}
 	q := s.queueLocked(change)
+	for ref := range blobs {
+		if !slices.Contains(q.Drop, ref) {
+			q.Drop = append(q.Drop, ref) // the server's copy goes too
+		}
+	}
 	err := s.putQueueLocked(&change, q)
 	if err == nil {
 		err = s.cfg.Store.Commit(ctx, change)

@@ -38,6 +38,7 @@ const (
 type blobQueue struct {
 	Send []string `json:"send,omitempty"` // sealed here, not on the server yet, oldest first
 	Want []string `json:"want,omitempty"` // named by records, not on this device yet
+	Drop []string `json:"drop,omitempty"` // of records erased here: the server is to delete them
 }
 
 // PhotoState is where a photo stands.
@@ -171,12 +172,12 @@ func (s *Session) queueLocked(c localstore.Change) blobQueue {
 }
 
 func (q blobQueue) clone() blobQueue {
-	return blobQueue{Send: slices.Clone(q.Send), Want: slices.Clone(q.Want)}
+	return blobQueue{Send: slices.Clone(q.Send), Want: slices.Clone(q.Want), Drop: slices.Clone(q.Drop)}
 }
 
 // putQueueLocked puts q into c's meta if it differs from the queue kept.
 func (s *Session) putQueueLocked(c *localstore.Change, q blobQueue) error {
-	if slices.Equal(q.Send, s.blobq.Send) && slices.Equal(q.Want, s.blobq.Want) {
+	if slices.Equal(q.Send, s.blobq.Send) && slices.Equal(q.Want, s.blobq.Want) && slices.Equal(q.Drop, s.blobq.Drop) {
 		return nil
 	}
 	b, err := json.Marshal(q)
@@ -284,6 +285,25 @@ func (l *local) BlobSent(ctx context.Context, h wire.Hash, refused string) error
 		s.log.Printf("the server refused a photo; it stays on this device only: photo=%s err=%s", ref[:8], refused)
 	}
 	return s.setQueue(ctx, nil, func(q *blobQueue) { q.Send = without(q.Send, ref) })
+}
+
+// BlobsToDrop implements syncclient.Local.
+func (l *local) BlobsToDrop(context.Context) ([]wire.Hash, error) {
+	s := l.s()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return hashes(s.blobq.Drop), nil
+}
+
+// BlobsDropped implements syncclient.Local.
+func (l *local) BlobsDropped(ctx context.Context, hs []wire.Hash) error {
+	gone := map[string]bool{}
+	for _, h := range hs {
+		gone[hex.EncodeToString(h[:])] = true
+	}
+	return l.s().setQueue(ctx, nil, func(q *blobQueue) {
+		q.Drop = slices.DeleteFunc(q.Drop, func(ref string) bool { return gone[ref] })
+	})
 }
 
 // BlobsWanted implements syncclient.Local. Photos the device holds after

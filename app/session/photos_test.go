@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"strings"
 	"testing"
 
@@ -137,6 +138,25 @@ func TestPhotoJourney(t *testing.T) {
 		if len(st.blobs) != 0 {
 			t.Errorf("%s's store keeps %d photos of an erased client", name, len(st.blobs))
 		}
+	}
+	// The server is asked to delete them: the device that erased keeps
+	// asking, across a reload, until it answers.
+	drop, _ := (*local)(a).BlobsToDrop(ctx)
+	if !slices.Contains(drop, refHash(t, ref)) || !slices.Contains(drop, refHash(t, after)) {
+		t.Fatalf("after erasure, the photos to delete from the server are %x", drop)
+	}
+	if d, _ := (*local)(b).BlobsToDrop(ctx); len(d) != 0 {
+		t.Errorf("the device that only received the erasure asks to delete %d photos", len(d))
+	}
+	again := reopen(t, ast)
+	if d, _ := (*local)(again).BlobsToDrop(ctx); len(d) != len(drop) {
+		t.Fatalf("after a reload, %d photos to delete, want %d", len(d), len(drop))
+	}
+	if err := (*local)(again).BlobsDropped(ctx, drop); err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := (*local)(again).BlobsToDrop(ctx); len(d) != 0 {
+		t.Errorf("%d photos still to delete after the server's answer", len(d))
 	}
 }
 

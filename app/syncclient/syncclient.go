@@ -84,6 +84,12 @@ type Local interface {
 	// BlobSent is told the server holds blob h whole, or will never take
 	// it (refused is then the reason).
 	BlobSent(ctx context.Context, h wire.Hash, refused string) error
+	// BlobsToDrop returns the blobs of records erased on this device,
+	// which the server is to delete.
+	BlobsToDrop(ctx context.Context) ([]wire.Hash, error)
+	// BlobsDropped is told the server holds blobs hs no more, or will
+	// never delete them (this role may not).
+	BlobsDropped(ctx context.Context, hs []wire.Hash) error
 	// BlobsWanted returns the blobs records name that this device lacks.
 	BlobsWanted(ctx context.Context) ([]wire.Hash, error)
 	// BlobFetched keeps blob h, downloaded whole and checked against h.
@@ -503,6 +509,8 @@ func answerID(m wire.Message) uint32 {
 		return m.ID
 	case *wire.BlobData:
 		return m.ID
+	case *wire.BlobGone:
+		return m.ID
 	case *wire.History:
 		return m.ID
 	}
@@ -513,11 +521,14 @@ func answerID(m wire.Message) uint32 {
 // that the progress shown moves on a slow connection.
 const BlobChunk = 128 << 10
 
-// blobs sends the photos waiting on this device, then fetches the ones
-// its records name that it lacks. A photo the server does not hold yet
-// (the device that took it has not sent it) is asked for again at the
-// next catch-up.
+// blobs has the server delete the photos of records erased here, sends
+// the photos waiting on this device, then fetches the ones its records
+// name that it lacks. A photo the server does not hold yet (the device
+// that took it has not sent it) is asked for again at the next catch-up.
 func (s *syncer) blobs(ctx context.Context) error {
+	if err := s.dropBlobs(ctx); err != nil {
+		return err
+	}
 	send, err := s.cfg.Local.BlobsToSend(ctx)
 	if err != nil {
 		return fmt.Errorf("read photos to send: %w", err)
@@ -557,6 +568,32 @@ func (s *syncer) blobs(ctx context.Context) error {
 		if err := s.fetchBlob(ctx, h); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// dropBlobs asks the server to delete the blobs erased here, MaxDrop at
+// a time.
+func (s *syncer) dropBlobs(ctx context.Context) error {
+	drop, err := s.cfg.Local.BlobsToDrop(ctx)
+	if err != nil {
+		return fmt.Errorf("read photos to delete: %w", err)
+	}
+	for len(drop) > 0 {
+		n := min(len(drop), wire.MaxDrop)
+		id := s.k.id()
+		if err := s.k.send(ctx, &wire.BlobDrop{ID: id, Hashes: drop[:n]}); err != nil {
+			return fmt.Errorf("delete photos: %w", err)
+		}
+		_, err := s.await(ctx, id)
+		var e *wire.Error
+		if err != nil && !(errors.As(err, &e) && Permanent(e.Code)) {
+			return fmt.Errorf("delete photos: %w", err)
+		}
+		if err := s.cfg.Local.BlobsDropped(ctx, drop[:n]); err != nil {
+			return err
+		}
+		drop = drop[n:]
 	}
 	return nil
 }

@@ -186,6 +186,14 @@ func (s *server) serve(w http.ResponseWriter, r *http.Request) {
 			}
 			end := min(m.Offset+uint64(m.Limit), total)
 			send(&wire.BlobData{ID: m.ID, Hash: m.Hash, Offset: m.Offset, Total: total, Data: data[m.Offset:end]})
+		case *wire.BlobDrop:
+			s.mu.Lock()
+			for _, h := range m.Hashes {
+				delete(s.blobs, h)
+				delete(s.totals, h)
+			}
+			s.mu.Unlock()
+			send(&wire.BlobGone{ID: m.ID})
 		}
 	}
 }
@@ -218,6 +226,7 @@ type local struct {
 	blobs    map[wire.Hash][]byte
 	toSend   []wire.Hash
 	wanted   []wire.Hash
+	toDrop   []wire.Hash
 }
 
 func newLocal() *local {
@@ -241,6 +250,19 @@ func (l *local) BlobSent(_ context.Context, h wire.Hash, refused string) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.toSend = slices.DeleteFunc(l.toSend, func(x wire.Hash) bool { return x == h })
+	return nil
+}
+
+func (l *local) BlobsToDrop(context.Context) ([]wire.Hash, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.toDrop), nil
+}
+
+func (l *local) BlobsDropped(_ context.Context, hs []wire.Hash) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.toDrop = slices.DeleteFunc(l.toDrop, func(h wire.Hash) bool { return slices.Contains(hs, h) })
 	return nil
 }
 
@@ -548,6 +570,24 @@ func TestPhotosUpAndDown(t *testing.T) {
 	}
 	if w, _ := b.BlobsWanted(context.Background()); !slices.Equal(w, []wire.Hash{missing}) {
 		t.Errorf("b still wants %x, want only the missing photo", w)
+	}
+
+	// Erased on a, the first photo is deleted from the server.
+	a.mu.Lock()
+	a.toDrop = []wire.Hash{p1}
+	a.mu.Unlock()
+	da.client.Kick()
+	waitFor(t, "a has the server delete the erased photo", func() bool {
+		srv.mu.Lock()
+		_, held := srv.blobs[p1]
+		srv.mu.Unlock()
+		left, _ := a.BlobsToDrop(context.Background())
+		return !held && len(left) == 0
+	})
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if !bytes.Equal(srv.blobs[p2], a.blobs[p2]) {
+		t.Error("a photo not erased was deleted from the server")
 	}
 }
 

@@ -315,6 +315,8 @@ func (c *conn) handle(ctx context.Context, m wire.Message) error {
 		return c.blobPut(ctx, m)
 	case *wire.BlobGet:
 		return c.blobGet(ctx, m)
+	case *wire.BlobDrop:
+		return c.blobDrop(ctx, m)
 	case *wire.HistoryGet:
 		return c.history(ctx, m)
 	}
@@ -496,6 +498,28 @@ func (c *conn) blobGet(ctx context.Context, m *wire.BlobGet) error {
 		return nil
 	}
 	c.reply(&wire.BlobData{ID: m.ID, Hash: m.Hash, Offset: m.Offset, Total: total, Data: data})
+	return nil
+}
+
+// blobDrop deletes the photos of an erased client, which the device that
+// erased it names: the server cannot tell which records named them. Only
+// a role that may erase clients may drop photos.
+func (c *conn) blobDrop(ctx context.Context, m *wire.BlobDrop) error {
+	sess := c.session()
+	if !sess.Role.CanWrite(record.ClassClient) {
+		c.reply(&wire.Error{ID: m.ID, Code: wire.CodeForbidden, Message: "this role may not delete photos"})
+		return nil
+	}
+	hashes := make([][32]byte, len(m.Hashes))
+	for i, h := range m.Hashes {
+		hashes[i] = h
+	}
+	if err := c.hub.blobs.DropBlobs(ctx, sess.Workspace, hashes); err != nil {
+		c.reply(blobError(m.ID, err))
+		return nil
+	}
+	c.hub.log.Info("photos deleted", "workspace", sess.Workspace, "device", fmt.Sprintf("%016x", sess.Device), "count", len(hashes))
+	c.reply(&wire.BlobGone{ID: m.ID})
 	return nil
 }
 

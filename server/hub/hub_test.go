@@ -645,10 +645,41 @@ func TestBlobsStayInTheirWorkspace(t *testing.T) {
 	}
 }
 
+// A device that erased a client has the server delete its photos: only a
+// role that may erase clients, and only in its own workspace.
+func TestBlobDrop(t *testing.T) {
+	f := newFixture(t, Config{})
+	groomer := f.connect("ws1", 1, access.Groomer)
+	data := []byte("sealed photo bytes")
+	hash := wire.Hash(sha256.Sum256(data))
+	for i, d := range []*device{groomer, f.connect("ws2", 2, access.Owner)} {
+		d.send(&wire.BlobPut{ID: uint32(i + 1), Hash: hash, Total: uint64(len(data)), Data: data})
+		expect[*wire.BlobAck](d)
+	}
+	groomer.send(&wire.BlobDrop{ID: 3, Hashes: []wire.Hash{hash}})
+	if e := expect[*wire.Error](groomer); e.Code != wire.CodeForbidden || e.ID != 3 {
+		t.Fatalf("a groomer dropped a photo: %+v", e)
+	}
+	desk := f.connect("ws1", 3, access.FrontDesk)
+	desk.send(&wire.BlobDrop{ID: 4, Hashes: []wire.Hash{hash, wire.Hash(sha256.Sum256([]byte("never sent")))}})
+	if got := expect[*wire.BlobGone](desk); got.ID != 4 {
+		t.Fatalf("blob drop answered %+v", got)
+	}
+	groomer.send(&wire.BlobGet{ID: 5, Hash: hash, Limit: 1 << 20})
+	if e := expect[*wire.Error](groomer); e.Code != wire.CodeNotFound {
+		t.Fatalf("the dropped photo is still served: %+v", e)
+	}
+	other := f.connect("ws2", 4, access.Owner)
+	other.send(&wire.BlobGet{ID: 6, Hash: hash, Limit: 1 << 20})
+	if got := expect[*wire.BlobData](other); !bytes.Equal(got.Data, data) {
+		t.Fatal("another workspace's copy was dropped")
+	}
+}
+
 func TestDevicesMaySendOnlyRequests(t *testing.T) {
 	f := newFixture(t, Config{})
 	a := f.connect("ws1", 1, access.Owner)
-	for _, m := range []wire.Message{&wire.Live{}, &wire.Welcome{Role: 1}, &wire.Ack{}, &wire.Batch{}, &wire.Hello{Proto: wire.Version}, &wire.History{}} {
+	for _, m := range []wire.Message{&wire.Live{}, &wire.Welcome{Role: 1}, &wire.Ack{}, &wire.Batch{}, &wire.Hello{Proto: wire.Version}, &wire.History{}, &wire.BlobGone{}} {
 		a.send(m)
 		if e := expect[*wire.Error](a); e.Code != wire.CodeBadMessage {
 			t.Fatalf("%T: %+v", m, e)

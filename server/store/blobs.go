@@ -136,6 +136,35 @@ func deleteChunks(s *space, hash [32]byte) error {
 	return nil
 }
 
+// DropBlobs implements Blobs, in one transaction.
+func (b *Bolt) DropBlobs(ctx context.Context, ws string, hashes [][32]byte) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := checkWorkspace(ws); err != nil {
+		return err
+	}
+	err := b.db.Update(func(tx *bolt.Tx) error {
+		s, err := workspace(tx, ws, false)
+		if err != nil || s == nil {
+			return err
+		}
+		for _, h := range hashes {
+			if err := deleteChunks(s, h); err != nil {
+				return err
+			}
+			if err := s.blobmeta.Delete(h[:]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: drop %d blobs in workspace %s: %w", len(hashes), ws, err)
+	}
+	return nil
+}
+
 // GetChunk implements Blobs. A limit that is not positive or above MaxChunk
 // is clamped to MaxChunk.
 func (b *Bolt) GetChunk(ctx context.Context, ws string, hash [32]byte, offset uint64, limit int) ([]byte, uint64, error) {

@@ -84,6 +84,9 @@ type Blobs interface {
 	// GetChunk returns at most limit bytes of a complete blob from offset, and
 	// its total size.
 	GetChunk(ctx context.Context, ws string, hash [32]byte, offset uint64, limit int) (data []byte, total uint64, err error)
+	// DropBlobs deletes the blobs hashes, whole or partly uploaded; a blob
+	// the store does not hold is no error.
+	DropBlobs(ctx context.Context, ws string, hashes [][32]byte) error
 }
 
 // Limits of the store.

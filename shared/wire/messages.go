@@ -30,6 +30,8 @@ const (
 	TypeError      Type = 13
 	TypeHistoryGet Type = 14
 	TypeHistory    Type = 15
+	TypeBlobDrop   Type = 16
+	TypeBlobGone   Type = 17
 )
 
 var typeNames = [...]string{
@@ -37,6 +39,7 @@ var typeNames = [...]string{
 	TypePull: "pull", TypeBatch: "batch", TypeLive: "live", TypePoke: "poke",
 	TypeBlobPut: "blob-put", TypeBlobAck: "blob-ack", TypeBlobGet: "blob-get",
 	TypeBlobData: "blob-data", TypeError: "error", TypeHistoryGet: "history-get", TypeHistory: "history",
+	TypeBlobDrop: "blob-drop", TypeBlobGone: "blob-gone",
 }
 
 func (t Type) String() string {
@@ -79,6 +82,10 @@ func (t Type) new() Message {
 		return new(HistoryGet)
 	case TypeHistory:
 		return new(History)
+	case TypeBlobDrop:
+		return new(BlobDrop)
+	case TypeBlobGone:
+		return new(BlobGone)
 	}
 	return nil
 }
@@ -233,6 +240,20 @@ type History struct {
 	More     bool
 }
 
+// BlobDrop asks the server to delete blobs: the photos of records this
+// device erased, which no record names any more.
+type BlobDrop struct {
+	_      struct{} `cbor:",toarray"`
+	ID     uint32
+	Hashes []Hash // 1 to MaxDrop
+}
+
+// BlobGone answers a BlobDrop: the server holds none of its blobs now.
+type BlobGone struct {
+	_  struct{} `cbor:",toarray"`
+	ID uint32
+}
+
 // Error refuses a request (ID) or, with ID 0, the connection. Its layout
 // never changes, whatever the Version (see the package comment).
 type Error struct {
@@ -270,6 +291,8 @@ func (BlobData) Type() Type   { return TypeBlobData }
 func (Error) Type() Type      { return TypeError }
 func (HistoryGet) Type() Type { return TypeHistoryGet }
 func (History) Type() Type    { return TypeHistory }
+func (BlobDrop) Type() Type   { return TypeBlobDrop }
+func (BlobGone) Type() Type   { return TypeBlobGone }
 
 // Envelope is one sealed record version as the server sees it: everything
 // it needs to store, order, authorize and erase the version, and the sealed
@@ -380,6 +403,14 @@ func (Poke) validate() error       { return nil }
 func (BlobAck) validate() error    { return nil }
 func (BlobGet) validate() error    { return nil }
 func (HistoryGet) validate() error { return nil }
+func (BlobGone) validate() error   { return nil }
+
+func (m BlobDrop) validate() error {
+	if len(m.Hashes) == 0 || len(m.Hashes) > MaxDrop {
+		return protocolError(CodeInvalid, "%d blobs to drop, 1 to %d allowed", len(m.Hashes), MaxDrop)
+	}
+	return nil
+}
 
 func (m BlobPut) validate() error  { return checkChunk(m.Offset, m.Total, m.Data) }
 func (m BlobData) validate() error { return checkChunk(m.Offset, m.Total, m.Data) }

@@ -70,6 +70,8 @@ const (
 	// MaxBlob bounds a whole blob (a sealed photo or signed form); a server
 	// may accept less (store.DefaultMaxBlob).
 	MaxBlob = 10 << 20
+	// MaxDrop bounds the blobs one BlobDrop names.
+	MaxDrop = 256
 	// MaxWorkspace bounds a workspace id (store.MaxWorkspace).
 	MaxWorkspace = 128
 	// MaxToken bounds a device token.

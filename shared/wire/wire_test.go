@@ -72,6 +72,8 @@ func samples() []Message {
 		&Error{ID: 5, Code: CodeRateLimited, Message: "slow down", RetryMs: 1500},
 		&HistoryGet{ID: 6, Key: vs[0].Key, Before: 1_200_500},
 		&History{ID: 6, Versions: vs, More: true},
+		&BlobDrop{ID: 7, Hashes: []Hash{hash, Hash(sha256.Sum256([]byte("another photo")))}},
+		&BlobGone{ID: 7},
 	}
 }
 
@@ -394,6 +396,8 @@ func TestEncodeRefusesWhatDecodeWould(t *testing.T) {
 		{&Error{}, CodeInvalid},
 		{&BlobPut{Total: 1, Data: []byte{1, 2}}, CodeInvalid},
 		{&Hello{Workspace: "\xff"}, CodeInvalid},
+		{&BlobDrop{}, CodeInvalid},
+		{&BlobDrop{Hashes: make([]Hash, MaxDrop+1)}, CodeInvalid},
 		{nil, CodeBadMessage},
 	}
 	for _, c := range cases {
@@ -461,6 +465,7 @@ func TestCodesAreStable(t *testing.T) {
 		TypeHello: 1, TypeWelcome: 2, TypePush: 3, TypeAck: 4, TypePull: 5, TypeBatch: 6,
 		TypeLive: 7, TypePoke: 8, TypeBlobPut: 9, TypeBlobAck: 10, TypeBlobGet: 11,
 		TypeBlobData: 12, TypeError: 13, TypeHistoryGet: 14, TypeHistory: 15,
+		TypeBlobDrop: 16, TypeBlobGone: 17,
 	}
 	for ty, n := range types {
 		if uint8(ty) != n || ty.new() == nil || ty.new().Type() != ty {

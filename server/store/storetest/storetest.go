@@ -745,6 +745,38 @@ func RunBlobs(t *testing.T, maxBlob uint64, open func(t *testing.T) store.Blobs)
 			t.Fatalf("blob of workspace A read from B: %v, want ErrNotFound", err)
 		}
 	})
+	t.Run("Drop", func(t *testing.T) {
+		s := open(t)
+		kept, keptHash := content(40_000)
+		gone, goneHash := content(70_000)
+		put(t, s, wsA, kept, keptHash, 30_000)
+		put(t, s, wsA, gone, goneHash, 30_000)
+		put(t, s, wsB, gone, goneHash, 30_000)
+		half, halfHash := content(90_000)
+		if _, err := s.PutChunk(ctx, wsA, halfHash, 0, uint64(len(half)), half[:30_000]); err != nil {
+			t.Fatal(err)
+		}
+		unknown := sha256.Sum256([]byte("never uploaded"))
+		if err := s.DropBlobs(ctx, wsA, [][32]byte{goneHash, halfHash, unknown}); err != nil {
+			t.Fatalf("DropBlobs: %v", err)
+		}
+		if _, _, err := s.GetChunk(ctx, wsA, goneHash, 0, 100); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("a dropped blob is still read: %v", err)
+		}
+		// A dropped partial upload starts again from nothing.
+		if got, err := s.PutChunk(ctx, wsA, halfHash, 30_000, uint64(len(half)), half[30_000:60_000]); err != nil || got != 0 {
+			t.Fatalf("after its drop, a partial upload resumes at %d (%v), want 0", got, err)
+		}
+		if got := get(t, s, wsA, keptHash, 1<<20); !bytes.Equal(got, kept) {
+			t.Fatal("a blob not dropped changed")
+		}
+		if got := get(t, s, wsB, goneHash, 1<<20); !bytes.Equal(got, gone) {
+			t.Fatal("another workspace's copy was dropped")
+		}
+		if err := s.DropBlobs(ctx, "ws-none", [][32]byte{goneHash}); err != nil {
+			t.Fatalf("DropBlobs in a workspace with nothing: %v", err)
+		}
+	})
 	t.Run("Resume", func(t *testing.T) {
 		s := open(t)
 		data, hash := content(50_000)
