@@ -164,6 +164,18 @@ func TestInvoices(t *testing.T) {
 	b.link("Back to the client")
 	b.waitText("Balance £0.00", 20*time.Second)
 	checkScreenAt(b, "client-invoices-portrait", "#invoices-title")
+
+	// A payment recorded by mistake is removed, after a confirmation: the
+	// invoice owes again and is issued again.
+	b.click(`//a[.//span[normalize-space()="` + number + `"]]`)
+	b.click(`//button[starts-with(@aria-label, "Remove the payment of")]`)
+	b.waitText("Only for a payment recorded by mistake", 10*time.Second)
+	checkScreenAt(b, "invoice-remove-payment", "#payments-title")
+	b.button("Remove payment")
+	b.waitTotals([]string{"Total | £64.40", "Balance due | £64.40"})
+	b.waitValue("status", "issued", 10*time.Second)
+	b.link("Back to the client")
+	b.waitText("Balance £64.40", 20*time.Second)
 }
 
 // checkScreenAt scrolls the element matching the CSS selector at to the

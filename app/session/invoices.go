@@ -478,6 +478,35 @@ func (s *Session) AddPayment(ctx context.Context, invoice string, p *record.Paym
 	return err
 }
 
+// RemovePayment removes a payment recorded by mistake from invoice; its
+// record stays in the history. A paid invoice that owes again is issued
+// again, in the same transaction.
+func (s *Session) RemovePayment(ctx context.Context, invoice, payment string) error {
+	v, ok, err := s.LoadInvoice(invoice)
+	switch {
+	case err != nil:
+		return err
+	case !ok:
+		return errors.New("this invoice is not on this device (deleted, or not synced yet)")
+	}
+	i := slices.IndexFunc(v.Payments, func(p Payment) bool { return p.ID == payment })
+	if i < 0 {
+		return errors.New("this payment is not on this device any more: open the invoice again")
+	}
+	rest := slices.Delete(slices.Clone(v.Payments), i, i+1)
+	t, err := billing.Compute(v.Record, lineRecords(v.Lines), paymentRecords(rest))
+	if err != nil {
+		return err
+	}
+	ws := []write{{id: payment, del: record.TypePayment}}
+	if inv := v.Record; inv.Status == "paid" && t.Balance > 0 {
+		inv.Status = "issued"
+		ws = append(ws, write{id: invoice, v: &inv})
+	}
+	_, err = s.saveAll(ctx, ws)
+	return err
+}
+
 // now is the present as records keep it: in the device's zone, which the
 // app sets from the browser's at start.
 func now() record.Instant {

@@ -270,6 +270,37 @@ func TestIssuedInvoiceIsKept(t *testing.T) {
 	}
 }
 
+// A payment recorded by mistake can be removed: the invoice owes again
+// and, paid before, is issued again.
+func TestRemovePayment(t *testing.T) {
+	ctx := context.Background()
+	s, _ := setUp(t, "ws1", seal.NewKeyring(), 7)
+	unlocked(t, s)
+	ann, id := record.NewID(), record.NewID()
+	s.SaveClient(ctx, ann, &record.Client{Name: "Ann"})
+	inv := record.Invoice{Client: ann, Number: "2026-0003", Status: "issued", Issued: "2026-03-09", TaxRate: 2000, Discount: gbp(333)}
+	if err := s.SaveInvoice(ctx, id, &inv, groomLines()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddPayment(ctx, id, &record.Payment{Method: "card", Amount: gbp(6440)}); err != nil {
+		t.Fatal(err)
+	}
+	v, _, _ := s.LoadInvoice(id)
+	if v.Record.Status != "paid" || len(v.Payments) != 1 {
+		t.Fatalf("after paying in full: %s, %d payments", v.Record.Status, len(v.Payments))
+	}
+	if err := s.RemovePayment(ctx, id, "no-such-payment"); err == nil {
+		t.Error("removing a payment the invoice lacks was not refused")
+	}
+	if err := s.RemovePayment(ctx, id, v.Payments[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	v, _, _ = s.LoadInvoice(id)
+	if v.Record.Status != "issued" || len(v.Payments) != 0 || v.Totals.Balance != 6440 {
+		t.Errorf("after removing the payment: %s, %d payments, balance %d", v.Record.Status, len(v.Payments), v.Totals.Balance)
+	}
+}
+
 // Two tablets issuing offline can give two invoices one number. Both
 // then see the clash, and the number of an issued one may be corrected
 // (only while it clashes) to the next free one.

@@ -164,6 +164,7 @@ type invoiceForm struct {
 	payErr   string
 	note     string
 	pay      payRow
+	removing string // the payment whose removal is being confirmed
 	draft    draftKeeper
 	loaded   bool // OnNav has filled the form
 }
@@ -578,7 +579,20 @@ func (f *invoiceForm) payments() app.UI {
 				if p.Reference != "" {
 					text += " · ref. " + p.Reference
 				}
-				return app.Li().Text(text)
+				if f.removing == p.ID {
+					return app.Li().Class("danger-zone").Body(app.Div().Attr("role", "alertdialog").Aria("label", "Remove this payment?").Body(
+						app.P().Text("Remove "+text+"? Only for a payment recorded by mistake: the invoice owes it again, and the payment stays in its history."),
+						app.Div().Class("actions").Body(
+							app.Button().Class("danger").Text("Remove payment").OnClick(func(ctx app.Context, e app.Event) { f.removePayment(p.ID) }),
+							app.Button().Text("Keep it").OnClick(func(ctx app.Context, e app.Event) { f.removing = "" }),
+						),
+					))
+				}
+				return app.Li().Class("row").Body(
+					app.Span().Style("flex", "1").Text(text),
+					app.Button().Aria("label", "Remove the payment of "+p.When.Time().Format("2 Jan 2006 15:04")).Text("Remove…").
+						OnClick(func(ctx app.Context, e app.Event) { f.removing = p.ID }),
+				)
 			}),
 		),
 		app.If(f.saved.Record.Status == "void", func() app.UI {
@@ -596,6 +610,17 @@ func (f *invoiceForm) payments() app.UI {
 			)
 		}),
 	)
+}
+
+// removePayment removes payment id, recorded by mistake.
+func (f *invoiceForm) removePayment(id string) {
+	f.payErr, f.note, f.removing = "", "", ""
+	if err := current.RemovePayment(context.Background(), f.id, id); err != nil {
+		f.payErr = errText(err)
+		return
+	}
+	f.load()
+	f.note = "Payment removed."
 }
 
 func (f *invoiceForm) addPayment(ctx app.Context, e app.Event) {
