@@ -519,28 +519,37 @@ func now() record.Instant {
 	return record.InstantOf(time.Now().In(loc))
 }
 
+// metaBusiness is where an older version kept the business name, on
+// each device and unsealed; it is read until the name is next saved.
 const metaBusiness = "business-name"
 
-// BusinessName is the name printed at the head of invoices, kept on this
-// device.
+// BusinessName is the name printed at the head of invoices: the
+// workspace's, the same on every device.
 func (s *Session) BusinessName() string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.business
+	var st record.Settings
+	if s.book != nil {
+		s.book.Load(record.SettingsID, &st) // none saved, or none readable: empty
+	}
+	return cmp.Or(st.BusinessName, s.business)
 }
 
-// SetBusinessName changes the name printed on invoices and keeps it on
-// this device.
+// SetBusinessName changes the name printed on invoices, for every device
+// of the workspace.
 func (s *Session) SetBusinessName(ctx context.Context, name string) error {
 	name = strings.TrimSpace(name)
 	if len([]rune(name)) > 120 {
 		return errors.New("at most 120 characters: shorten the business name")
 	}
-	if err := s.cfg.Store.Commit(ctx, localstore.Change{Meta: map[string][]byte{metaBusiness: []byte(name)}}); err != nil {
+	if err := s.saveSettings(ctx, func(st *record.Settings) { st.BusinessName = name }); err != nil {
 		return fmt.Errorf("save the business name: %w", err)
 	}
+	if err := s.cfg.Store.Commit(ctx, localstore.Change{Meta: map[string][]byte{metaBusiness: nil}}); err != nil {
+		return fmt.Errorf("forget the business name kept on this device: %w", err)
+	}
 	s.mu.Lock()
-	s.business = name
+	s.business = ""
 	s.mu.Unlock()
 	return nil
 }

@@ -8,8 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"pawfile/app/localstore"
 	"pawfile/shared/billing"
 	"pawfile/shared/record"
+	"pawfile/shared/retention"
 	"pawfile/shared/seal"
 )
 
@@ -376,18 +378,41 @@ func TestInvoiceThroughSync(t *testing.T) {
 	}
 }
 
+// The business name printed on invoices is the workspace's: set on one
+// device, every device prints it, and the retention settings saved
+// later keep it. A name an older version kept on the device is read
+// until the next save, which forgets it.
 func TestBusinessName(t *testing.T) {
 	ctx := context.Background()
-	s, st := setUp(t, "ws1", seal.NewKeyring(), 7)
-	unlocked(t, s)
-	if err := s.SetBusinessName(ctx, "  Paws & Claws Grooming "); err != nil {
+	a, _, bst := twoDevices(t)
+	bst.Commit(ctx, localstore.Change{Meta: map[string][]byte{metaBusiness: []byte("Old Name Kept Here")}})
+	b := reopen(t, bst)
+	if got := b.BusinessName(); got != "Old Name Kept Here" {
+		t.Errorf("the name an older version kept = %q", got)
+	}
+	if err := a.SetBusinessName(ctx, "  Paws & Claws Grooming "); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetBusinessName(ctx, strings.Repeat("x", 121)); err == nil {
+	if err := a.SetBusinessName(ctx, strings.Repeat("x", 121)); err == nil {
 		t.Error("a 121-character name was kept")
 	}
-	if got := reopen(t, st).BusinessName(); got != "Paws & Claws Grooming" {
-		t.Errorf("business name after reload = %q", got)
+	if err := a.SaveRetentionSettings(ctx, RetentionSettings{Policy: retention.Policy{ClientYears: 8, ArchiveYears: 2}}); err != nil {
+		t.Fatal(err)
+	}
+	send(t, a, b, 1)
+	for name, s := range map[string]*Session{"a": a, "b": b, "b reloaded": reopen(t, bst)} {
+		if got := s.BusinessName(); got != "Paws & Claws Grooming" {
+			t.Errorf("%s: business name = %q", name, got)
+		}
+		if got := s.RetentionSettings().Policy; got.ClientYears != 8 {
+			t.Errorf("%s: retention = %+v", name, got)
+		}
+	}
+	if err := b.SetBusinessName(ctx, "Paws & Claws"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := bst.Meta(ctx, metaBusiness); ok {
+		t.Error("the name an older version kept is still on the device after a save")
 	}
 }
 

@@ -57,12 +57,26 @@ func (s *Session) SaveRetentionSettings(ctx context.Context, rs RetentionSetting
 	if err := rs.Policy.Check(); err != nil {
 		return err
 	}
-	st := record.Settings{ClientYears: int64(rs.Policy.ClientYears), ArchiveYears: int64(rs.Policy.ArchiveYears), Automatic: rs.Automatic}
-	_, err := s.saveAll(ctx, []write{{id: record.SettingsID, v: &st}})
+	err := s.saveSettings(ctx, func(st *record.Settings) {
+		st.ClientYears, st.ArchiveYears, st.Automatic = int64(rs.Policy.ClientYears), int64(rs.Policy.ArchiveYears), rs.Automatic
+	})
 	if err != nil {
 		return fmt.Errorf("save the retention settings: %w", err)
 	}
 	return nil
+}
+
+// saveSettings changes the workspace's settings record as change says,
+// keeping the fields it does not touch: retention and the business name
+// are set from different screens.
+func (s *Session) saveSettings(ctx context.Context, change func(*record.Settings)) error {
+	var st record.Settings
+	if _, err := s.load(record.SettingsID, &st); err != nil {
+		return err
+	}
+	change(&st)
+	_, err := s.saveAll(ctx, []write{{id: record.SettingsID, v: &st}})
+	return err
 }
 
 // DueClient is a client a retention run would erase, as the preview

@@ -658,7 +658,7 @@ func (f *invoiceForm) addPayment(ctx app.Context, e app.Event) {
 func (f *invoiceForm) printCard() app.UI {
 	return app.Section().Class("card").Aria("labelledby", "print-title").Body(
 		app.H2().ID("print-title").Text("Print"),
-		field("business", "Your business name, printed at the top", f.businessErr, "Kept on this device.", app.Input().ID("business").Type("text").
+		field("business", "Your business name, printed at the top", f.businessErr, "Shared with every device of the workspace.", app.Input().ID("business").Type("text").
 			Attr("autocomplete", "organization").Value(f.business).Aria("invalid", f.businessErr != "").
 			Aria("describedby", described("business", f.businessErr, "Kept on this device.")).
 			OnInput(f.ValueTo(&f.business)).OnChange(func(ctx app.Context, e app.Event) { f.saveBusiness() })),

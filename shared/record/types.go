@@ -239,6 +239,8 @@ type Settings struct {
 	ClientYears  int64 `rec:"client_years,min=0,max=100,label=keep client records for,unit=years"`
 	ArchiveYears int64 `rec:"archive_years,min=0,max=100,label=archive projects after,unit=years"`
 	Automatic    bool  `rec:"automatic_erasure,label=erase automatically"` // the owner's tablet runs retention after unlock
+	// BusinessName is printed at the top of every invoice.
+	BusinessName string `rec:"business_name,max=120,label=business name"`
 }
 
 // Deletion is what a retention run leaves behind: when it ran, who ran it,
