@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -46,13 +47,24 @@ func TestWeighingsAndDrafts(t *testing.T) {
 	b.waitValue("weigh-kg", "", 5*time.Second)
 	var rows []string
 	b.run("read weighings", 10*time.Second, chromedp.Evaluate(
-		`[...document.querySelectorAll(".weighings li")].map(li => [...li.children].map(e => e.textContent).filter(t => t).join(" | "))`, &rows))
+		`[...document.querySelectorAll(".weighings li")].map(li => [...li.children].filter(e => e.tagName !== "BUTTON").map(e => e.textContent).filter(t => t).join(" | "))`, &rows))
 	want := []string{"16 November 2026 | 12.1 kg | −0.4 kg", "5 October 2026 | 12.5 kg | first weighing | After the summer clip"}
 	if len(rows) != len(want) || rows[0] != want[0] || rows[1] != want[1] {
 		t.Errorf("weighings, latest first:\n got %q\nwant %q", rows, want)
 	}
 	b.run("scroll to the weight", 10*time.Second, chromedp.ScrollIntoView("#weigh-title", chromedp.ByQuery))
 	b.checkScreen("weighings")
+
+	// A weighing entered by mistake is removed, after a confirmation: the
+	// pet weighs what the one before says.
+	b.click(`//button[@aria-label="Remove the weighing of 16 November 2026, 12.1 kg"]`)
+	b.waitText("Only for one entered by mistake", 10*time.Second)
+	b.checkScreen("weighing-remove")
+	b.button("Remove weighing")
+	b.waitText("Weighs 12.5 kg (weighed 5 October 2026).", 20*time.Second)
+	if strings.Contains(b.text(), "12.1 kg") {
+		t.Error("the removed weighing is still listed")
+	}
 
 	// Half a weighing and half a vaccination, then the tablet reloads.
 	b.fill("weigh-kg", "13,2")

@@ -512,6 +512,19 @@ func (s *Session) SaveWeighing(ctx context.Context, id string, w *record.Weighin
 	return err
 }
 
+// RemoveWeighing removes weighing id, entered by mistake; the pet then
+// weighs what its latest other weighing says. It stays in the history.
+func (s *Session) RemoveWeighing(ctx context.Context, id string) error {
+	s.mu.RLock()
+	_, ok := s.weighDocs[id]
+	s.mu.RUnlock()
+	if !ok {
+		return errors.New("this weighing is not on this device any more: open the pet again")
+	}
+	_, err := s.saveAll(ctx, []write{{id: id, del: record.TypeWeighing}})
+	return err
+}
+
 // LoadPet fills p with pet id; false if there is none.
 func (s *Session) LoadPet(id string, p *record.Pet) (bool, error) {
 	s.mu.RLock()

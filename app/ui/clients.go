@@ -342,7 +342,10 @@ func enumField(id, label, name, value string, onChange app.EventHandler) app.UI 
 func checkbox(id, label string, on bool, set func(bool)) app.UI {
 	return app.Label().For(id).Class("check").Body(
 		app.Input().ID(id).Type("checkbox").Checked(on).
-			OnChange(func(ctx app.Context, e app.Event) { set(ctx.JSSrc().Get("checked").Bool()) }),
+			// Scoped by id: go-app keeps a handler whose code it has seen
+			// at that place, and a list's checkbox (a pet, a staff member)
+			// must toggle its own item, not the one first shown there.
+			OnChange(func(ctx app.Context, e app.Event) { set(ctx.JSSrc().Get("checked").Bool()) }, app.EventScope(id)),
 		app.Span().Text(label),
 	)
 }

@@ -583,15 +583,15 @@ func (f *invoiceForm) payments() app.UI {
 					return app.Li().Class("danger-zone").Body(app.Div().Attr("role", "alertdialog").Aria("label", "Remove this payment?").Body(
 						app.P().Text("Remove "+text+"? Only for a payment recorded by mistake: the invoice owes it again, and the payment stays in its history."),
 						app.Div().Class("actions").Body(
-							app.Button().Class("danger").Text("Remove payment").OnClick(func(ctx app.Context, e app.Event) { f.removePayment(p.ID) }),
+							app.Button().Class("danger").Value(p.ID).Text("Remove payment").OnClick(f.removePayment),
 							app.Button().Text("Keep it").OnClick(func(ctx app.Context, e app.Event) { f.removing = "" }),
 						),
 					))
 				}
 				return app.Li().Class("row").Body(
 					app.Span().Style("flex", "1").Text(text),
-					app.Button().Aria("label", "Remove the payment of "+p.When.Time().Format("2 Jan 2006 15:04")).Text("Remove…").
-						OnClick(func(ctx app.Context, e app.Event) { f.removing = p.ID }),
+					app.Button().Aria("label", "Remove the payment of "+p.When.Time().Format("2 Jan 2006 15:04")).Value(p.ID).Text("Remove…").
+						OnClick(f.askRemovePayment),
 				)
 			}),
 		),
@@ -612,8 +612,16 @@ func (f *invoiceForm) payments() app.UI {
 	)
 }
 
-// removePayment removes payment id, recorded by mistake.
-func (f *invoiceForm) removePayment(id string) {
+// askRemovePayment asks to confirm the removal of the payment its button
+// names (read from the button, as weighings.askRemove says why).
+func (f *invoiceForm) askRemovePayment(ctx app.Context, e app.Event) {
+	f.removing = ctx.JSSrc().Get("value").String()
+}
+
+// removePayment removes the payment its button names, recorded by
+// mistake.
+func (f *invoiceForm) removePayment(ctx app.Context, e app.Event) {
+	id := ctx.JSSrc().Get("value").String()
 	f.payErr, f.note, f.removing = "", "", ""
 	if err := current.RemovePayment(context.Background(), f.id, id); err != nil {
 		f.payErr = errText(err)

@@ -133,7 +133,7 @@ func cameraButton(id, label string, disabled bool, pick func(ctx app.Context, fi
 			f := files.Index(0)
 			ctx.JSSrc().Set("value", "") // the same photo again is a change
 			pick(ctx, f)
-		}),
+		}, app.EventScope(id)), // see checkbox
 		app.Label().For(id).Class("button").Text(label),
 	)
 }

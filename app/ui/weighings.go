@@ -15,15 +15,16 @@ import (
 // whose draft is kept while it is typed.
 type weighings struct {
 	app.Compo
-	Pet     string
-	Entered int64  // the weight entered with the pet, in grams: shown until it is first weighed
-	pet     string // the pet the form was loaded for
-	id      string
-	w       record.Weighing
-	kg      string // as typed
-	errs    record.Errors
-	err     string
-	draft   draftKeeper
+	Pet      string
+	Entered  int64  // the weight entered with the pet, in grams: shown until it is first weighed
+	pet      string // the pet the form was loaded for
+	id       string
+	w        record.Weighing
+	kg       string // as typed
+	errs     record.Errors
+	err      string
+	removing string // the weighing whose removal is being confirmed
+	draft    draftKeeper
 }
 
 // weighingDraft is the weighing form's state as its draft keeps it.
@@ -89,11 +90,22 @@ func (c *weighings) Render() app.UI {
 				if i+1 < len(list) {
 					change = weightChange(w.Grams - list[i+1].Grams)
 				}
+				what := dateText(w.Date) + ", " + kilograms(w.Grams) + " kg"
+				if c.removing == w.ID {
+					return app.Li().Class("danger-zone").Body(app.Div().Attr("role", "alertdialog").Aria("label", "Remove this weighing?").Body(
+						app.P().Text("Remove the weighing of "+what+"? Only for one entered by mistake: the pet then weighs what its latest other weighing says."),
+						app.Div().Class("actions").Body(
+							app.Button().Class("danger").Value(w.ID).Text("Remove weighing").OnClick(c.remove),
+							app.Button().Text("Keep it").OnClick(func(ctx app.Context, e app.Event) { c.removing = "" }),
+						),
+					))
+				}
 				// An empty note's span is hidden by the style sheet.
 				return app.Li().Body(
 					app.Span().Text(dateText(w.Date)),
 					app.Span().Class("weigh-kg").Text(kilograms(w.Grams)+" kg"),
 					app.Span().Class("hint").Text(change),
+					app.Button().Aria("label", "Remove the weighing of "+what).Value(w.ID).Text("Remove…").OnClick(c.askRemove),
 					app.Span().Class("weigh-note").Text(w.Note),
 				)
 			}),
@@ -132,6 +144,23 @@ func weightChange(grams int64) string {
 		return "−" + kilograms(-grams) + " kg"
 	}
 	return "no change"
+}
+
+// askRemove asks to confirm the removal of the weighing its button
+// names. The weighing's id is read from the button: go-app keeps the
+// handler of a list's first render for a row (it tells handlers apart by
+// their code), so a closure would hold the weighing first shown there.
+func (c *weighings) askRemove(ctx app.Context, e app.Event) {
+	c.removing = ctx.JSSrc().Get("value").String()
+}
+
+// remove removes the weighing its button names, entered by mistake.
+func (c *weighings) remove(ctx app.Context, e app.Event) {
+	id := ctx.JSSrc().Get("value").String()
+	c.removing, c.err = "", ""
+	if err := current.RemoveWeighing(context.Background(), id); err != nil {
+		c.err = errText(err)
+	}
 }
 
 func (c *weighings) add(ctx app.Context, e app.Event) {
