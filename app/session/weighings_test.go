@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"pawfile/shared/record"
@@ -157,6 +158,36 @@ func TestWeighingsErasedWithTheClient(t *testing.T) {
 		}
 		if id, _, ok, _ := s.Draft(ctx, record.TypeWeighing, NewDraftOf(rex), &draft{}); !ok || !record.ValidID(id) {
 			t.Errorf("%s: the draft of another client's pet's weighing was dropped, or lost its record's id (%q)", name, id)
+		}
+	}
+}
+
+// A weighing entered by mistake is removed, on every device; one the
+// device does not hold is refused with what to do.
+func TestRemoveWeighing(t *testing.T) {
+	ctx := context.Background()
+	a, b, _ := twoDevices(t)
+	_, bella := household(t, a, "Ann", record.Pet{Name: "Bella"})
+	right, wrong := record.NewID(), record.NewID()
+	for id, w := range map[string]record.Weighing{
+		right: {Pet: bella, Date: "2026-10-05", Grams: 12500},
+		wrong: {Pet: bella, Date: "2026-11-16", Grams: 125000},
+	} {
+		if err := a.SaveWeighing(ctx, id, &w); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send(t, a, b, 1)
+	if err := a.RemoveWeighing(ctx, wrong); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.RemoveWeighing(ctx, wrong); err == nil || !strings.Contains(err.Error(), "open the pet again") {
+		t.Errorf("removing it twice: %v", err)
+	}
+	send(t, a, b, 2)
+	for name, s := range map[string]*Session{"a": a, "b": b} {
+		if got := weights(s, bella); !slices.Equal(got, []string{"2026-10-05 12500"}) {
+			t.Errorf("%s: weighings after the removal = %q", name, got)
 		}
 	}
 }
