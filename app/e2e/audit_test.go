@@ -61,13 +61,7 @@ func (b *browser) elementText(sel string) string {
 // device's chain intact.
 func TestAudit(t *testing.T) {
 	srv := startServer(t)
-	owner := newBrowser(t, 1024, 768)
-	owner.createWorkspace(srv, "owner@example.com")
-	owner.addClient("Margaret Lockwood", "07700 900123", "Bella bites when her paws are touched")
-
-	desk := newBrowser(t, 820, 1180)
-	desk.join(srv, owner, "front_desk", "desk@example.com")
-	desk.waitText("Margaret Lockwood", 60*time.Second)
+	owner, desk := ownerAndDesk(t, srv, "Bella bites when her paws are touched")
 	deskDevice := desk.deviceLabel()
 
 	// Offline, the front desk opens the card and changes the phone.

@@ -422,6 +422,20 @@ func (b *browser) finishJoin(owner *browser, login string) string {
 	return fp
 }
 
+// ownerAndDesk is a workspace with one client, Margaret Lockwood (notes
+// given), on the owner's browser (1024×768) and, once synced, on the
+// front desk's (820×1180).
+func ownerAndDesk(t *testing.T, s *server, notes string) (owner, desk *browser) {
+	t.Helper()
+	owner = newBrowser(t, 1024, 768)
+	owner.createWorkspace(s, "owner@example.com")
+	owner.addClient("Margaret Lockwood", "07700 900123", notes)
+	desk = newBrowser(t, 820, 1180)
+	desk.join(s, owner, "front_desk", "desk@example.com")
+	desk.waitText("Margaret Lockwood", 60*time.Second)
+	return owner, desk
+}
+
 func (b *browser) createWorkspace(s *server, login string) {
 	b.t.Helper()
 	b.open(s.url() + "/")

@@ -242,12 +242,7 @@ func (b *browser) waitTotals(want []string) {
 // next free number, and the clash is gone on both.
 func TestInvoiceNumberClash(t *testing.T) {
 	srv := startServer(t)
-	owner := newBrowser(t, 1024, 768)
-	owner.createWorkspace(srv, "owner@example.com")
-	owner.addClient("Margaret Lockwood", "07700 900123", "Bella bites")
-	desk := newBrowser(t, 820, 1180)
-	desk.join(srv, owner, "front_desk", "desk@example.com")
-	desk.waitText("Margaret Lockwood", 60*time.Second)
+	owner, desk := ownerAndDesk(t, srv, "Bella bites")
 
 	srv.stop()
 	year := strconv.Itoa(time.Now().Year())

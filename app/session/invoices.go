@@ -446,12 +446,10 @@ func (s *Session) AddPayment(ctx context.Context, invoice string, p *record.Paym
 	if p.Amount.Minor == 0 {
 		return record.Errors{{Field: "amount", Message: "amount: enter the amount paid, more than 0"}}
 	}
-	v, ok, err := s.LoadInvoice(invoice)
+	v, err := s.invoiceHere(invoice)
 	switch {
 	case err != nil:
 		return err
-	case !ok:
-		return errors.New("this invoice is not on this device (deleted, or not synced yet)")
 	case v.Record.Status == "void":
 		return errors.New("this invoice is void and takes no payment: record it against the invoice that replaced it")
 	}
@@ -478,16 +476,23 @@ func (s *Session) AddPayment(ctx context.Context, invoice string, p *record.Paym
 	return err
 }
 
+// invoiceHere is LoadInvoice for a change to invoice id, which must be on
+// this device.
+func (s *Session) invoiceHere(id string) (Invoice, error) {
+	v, ok, err := s.LoadInvoice(id)
+	if err == nil && !ok {
+		err = errors.New("this invoice is not on this device (deleted, or not synced yet)")
+	}
+	return v, err
+}
+
 // RemovePayment removes a payment recorded by mistake from invoice; its
 // record stays in the history. A paid invoice that owes again is issued
 // again, in the same transaction.
 func (s *Session) RemovePayment(ctx context.Context, invoice, payment string) error {
-	v, ok, err := s.LoadInvoice(invoice)
-	switch {
-	case err != nil:
+	v, err := s.invoiceHere(invoice)
+	if err != nil {
 		return err
-	case !ok:
-		return errors.New("this invoice is not on this device (deleted, or not synced yet)")
 	}
 	i := slices.IndexFunc(v.Payments, func(p Payment) bool { return p.ID == payment })
 	if i < 0 {

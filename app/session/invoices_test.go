@@ -28,6 +28,18 @@ func groomLines() []Line {
 // 57.00 − 3.33 = 53.67; 20% is 10.734, rounded once to 10.73; 64.40.
 var groomTotals = billing.Totals{Currency: "GBP", Subtotal: 5700, Discount: 333, Taxable: 5367, Tax: 1073, Total: 6440, Balance: 6440}
 
+// annAlone is one unlocked device, its store and a client, Ann, to bill.
+func annAlone(t *testing.T) (*Session, *memStore, string) {
+	t.Helper()
+	s, st := setUp(t, "ws1", seal.NewKeyring(), 7)
+	unlocked(t, s)
+	ann := record.NewID()
+	if err := s.SaveClient(context.Background(), ann, &record.Client{Name: "Ann"}); err != nil {
+		t.Fatal(err)
+	}
+	return s, st, ann
+}
+
 // reopen is the app reloaded on the same store: a new session, unlocked.
 func reopen(t *testing.T, st *memStore) *Session {
 	t.Helper()
@@ -42,12 +54,7 @@ func reopen(t *testing.T, st *memStore) *Session {
 
 func TestInvoiceTotalsAndBalance(t *testing.T) {
 	ctx := context.Background()
-	s, st := setUp(t, "ws1", seal.NewKeyring(), 7)
-	unlocked(t, s)
-	ann := record.NewID()
-	if err := s.SaveClient(ctx, ann, &record.Client{Name: "Ann"}); err != nil {
-		t.Fatal(err)
-	}
+	s, st, ann := annAlone(t)
 	inv, cur := s.NewInvoice(ann, "2026-03-09")
 	if inv.Number != "2026-0001" || cur != "GBP" || inv.Status != "draft" || inv.TaxRate != 0 || inv.Issued != "2026-03-09" {
 		t.Fatalf("first invoice's defaults: %+v in %s", inv, cur)
@@ -144,10 +151,7 @@ func TestInvoiceTotalsAndBalance(t *testing.T) {
 
 func TestInvoiceDefaultsAndValidation(t *testing.T) {
 	ctx := context.Background()
-	s, _ := setUp(t, "ws1", seal.NewKeyring(), 7)
-	unlocked(t, s)
-	ann := record.NewID()
-	s.SaveClient(ctx, ann, &record.Client{Name: "Ann"})
+	s, _, ann := annAlone(t)
 	first := record.Invoice{Client: ann, Number: "2026-0041", Status: "issued", Issued: "2026-05-01", TaxRate: 2000}
 	eur := []Line{{InvoiceLine: record.InvoiceLine{Description: "Groom", Quantity: 1, UnitPrice: record.Money{Minor: 5000, Currency: "EUR"}}}}
 	if err := s.SaveInvoice(ctx, record.NewID(), &first, eur); err != nil {
@@ -196,10 +200,8 @@ func TestInvoiceDefaultsAndValidation(t *testing.T) {
 // and the list reads the invoice from its index docs.
 func TestInvoiceLineRemovedAndReload(t *testing.T) {
 	ctx := context.Background()
-	s, st := setUp(t, "ws1", seal.NewKeyring(), 7)
-	unlocked(t, s)
-	ann, id := record.NewID(), record.NewID()
-	s.SaveClient(ctx, ann, &record.Client{Name: "Ann"})
+	s, st, ann := annAlone(t)
+	id := record.NewID()
 	inv := record.Invoice{Client: ann, Number: "2026-0001", Status: "draft", Issued: "2026-03-09"}
 	lines := groomLines()
 	if err := s.SaveInvoice(ctx, id, &inv, lines); err != nil {
@@ -240,10 +242,8 @@ func TestInvoiceLineRemovedAndReload(t *testing.T) {
 // voided.
 func TestIssuedInvoiceIsKept(t *testing.T) {
 	ctx := context.Background()
-	s, _ := setUp(t, "ws1", seal.NewKeyring(), 7)
-	unlocked(t, s)
-	ann, id := record.NewID(), record.NewID()
-	s.SaveClient(ctx, ann, &record.Client{Name: "Ann"})
+	s, _, ann := annAlone(t)
+	id := record.NewID()
 	inv := record.Invoice{Client: ann, Number: "2026-0002", Status: "issued", Issued: "2026-03-09"}
 	if err := s.SaveInvoice(ctx, id, &inv, groomLines()); err != nil {
 		t.Fatal(err)
@@ -276,10 +276,8 @@ func TestIssuedInvoiceIsKept(t *testing.T) {
 // and, paid before, is issued again.
 func TestRemovePayment(t *testing.T) {
 	ctx := context.Background()
-	s, _ := setUp(t, "ws1", seal.NewKeyring(), 7)
-	unlocked(t, s)
-	ann, id := record.NewID(), record.NewID()
-	s.SaveClient(ctx, ann, &record.Client{Name: "Ann"})
+	s, _, ann := annAlone(t)
+	id := record.NewID()
 	inv := record.Invoice{Client: ann, Number: "2026-0003", Status: "issued", Issued: "2026-03-09", TaxRate: 2000, Discount: gbp(333)}
 	if err := s.SaveInvoice(ctx, id, &inv, groomLines()); err != nil {
 		t.Fatal(err)

@@ -580,13 +580,9 @@ func (f *invoiceForm) payments() app.UI {
 					text += " · ref. " + p.Reference
 				}
 				if f.removing == p.ID {
-					return app.Li().Class("danger-zone").Body(app.Div().Attr("role", "alertdialog").Aria("label", "Remove this payment?").Body(
-						app.P().Text("Remove "+text+"? Only for a payment recorded by mistake: the invoice owes it again, and the payment stays in its history."),
-						app.Div().Class("actions").Body(
-							app.Button().Class("danger").Value(p.ID).Text("Remove payment").OnClick(f.removePayment),
-							app.Button().Text("Keep it").OnClick(func(ctx app.Context, e app.Event) { f.removing = "" }),
-						),
-					))
+					return confirmRemoval("Remove this payment?",
+						"Remove "+text+"? Only for a payment recorded by mistake: the invoice owes it again, and the payment stays in its history.",
+						"Remove payment", p.ID, f.removePayment, func(ctx app.Context, e app.Event) { f.removing = "" })
 				}
 				return app.Li().Class("row").Body(
 					app.Span().Style("flex", "1").Text(text),

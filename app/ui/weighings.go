@@ -92,13 +92,9 @@ func (c *weighings) Render() app.UI {
 				}
 				what := dateText(w.Date) + ", " + kilograms(w.Grams) + " kg"
 				if c.removing == w.ID {
-					return app.Li().Class("danger-zone").Body(app.Div().Attr("role", "alertdialog").Aria("label", "Remove this weighing?").Body(
-						app.P().Text("Remove the weighing of "+what+"? Only for one entered by mistake: the pet then weighs what its latest other weighing says."),
-						app.Div().Class("actions").Body(
-							app.Button().Class("danger").Value(w.ID).Text("Remove weighing").OnClick(c.remove),
-							app.Button().Text("Keep it").OnClick(func(ctx app.Context, e app.Event) { c.removing = "" }),
-						),
-					))
+					return confirmRemoval("Remove this weighing?",
+						"Remove the weighing of "+what+"? Only for one entered by mistake: the pet then weighs what its latest other weighing says.",
+						"Remove weighing", w.ID, c.remove, func(ctx app.Context, e app.Event) { c.removing = "" })
 				}
 				// An empty note's span is hidden by the style sheet.
 				return app.Li().Body(
@@ -144,6 +140,18 @@ func weightChange(grams int64) string {
 		return "−" + kilograms(-grams) + " kg"
 	}
 	return "no change"
+}
+
+// confirmRemoval is a list's item asking to confirm the removal of item
+// id: the question, a danger button whose value is id, and a way back.
+func confirmRemoval(label, question, button, id string, remove, keep app.EventHandler) app.UI {
+	return app.Li().Class("danger-zone").Body(app.Div().Attr("role", "alertdialog").Aria("label", label).Body(
+		app.P().Text(question),
+		app.Div().Class("actions").Body(
+			app.Button().Class("danger").Value(id).Text(button).OnClick(remove),
+			app.Button().Text("Keep it").OnClick(keep),
+		),
+	))
 }
 
 // askRemove asks to confirm the removal of the weighing its button
