@@ -330,6 +330,9 @@ type syncer struct {
 	// stale is set when live versions arrived that the cursor does not
 	// cover yet: a pull later moves the cursor past them.
 	stale bool
+	// unfetched counts the photos records name that the server did not
+	// hold yet at the last try: their device has not finished sending.
+	unfetched int
 }
 
 // catchUp sends the outbox and pulls until the device holds everything.
@@ -564,9 +567,14 @@ func (s *syncer) blobs(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("read photos to fetch: %w", err)
 	}
+	s.unfetched = 0
 	for _, h := range want {
-		if err := s.fetchBlob(ctx, h); err != nil {
+		got, err := s.fetchBlob(ctx, h)
+		if err != nil {
 			return err
+		}
+		if !got {
+			s.unfetched++
 		}
 	}
 	return nil
@@ -632,26 +640,27 @@ func (s *syncer) sendBlob(ctx context.Context, h wire.Hash, data []byte, done in
 	return errors.New("photo upload does not end")
 }
 
-// fetchBlob downloads blob h in chunks and keeps it if it matches h.
-func (s *syncer) fetchBlob(ctx context.Context, h wire.Hash) error {
+// fetchBlob downloads blob h in chunks and keeps it if it matches h;
+// got is false if the server does not hold it (yet).
+func (s *syncer) fetchBlob(ctx context.Context, h wire.Hash) (got bool, err error) {
 	var data []byte
 	for range wire.MaxBlob/BlobChunk + 2 {
 		id := s.k.id()
 		if err := s.k.send(ctx, &wire.BlobGet{ID: id, Hash: h, Offset: uint64(len(data)), Limit: BlobChunk}); err != nil {
-			return fmt.Errorf("fetch photo: %w", err)
+			return false, fmt.Errorf("fetch photo: %w", err)
 		}
 		m, err := s.await(ctx, id)
 		var e *wire.Error
 		if errors.As(err, &e) {
-			// Not there yet, or not for us: the next catch-up asks again.
-			return nil
+			// Not there yet, or not for us: asked for again later.
+			return false, nil
 		}
 		if err != nil {
-			return fmt.Errorf("fetch photo: %w", err)
+			return false, fmt.Errorf("fetch photo: %w", err)
 		}
 		d, ok := m.(*wire.BlobData)
 		if !ok || d.Offset != uint64(len(data)) || d.Total > wire.MaxBlob || uint64(len(data)+len(d.Data)) > d.Total {
-			return fmt.Errorf("photo request answered with %T", m)
+			return false, fmt.Errorf("photo request answered with %T", m)
 		}
 		if data == nil {
 			data = make([]byte, 0, d.Total)
@@ -659,16 +668,25 @@ func (s *syncer) fetchBlob(ctx context.Context, h wire.Hash) error {
 		data = append(data, d.Data...)
 		if uint64(len(data)) == d.Total {
 			if sha256.Sum256(data) != h {
-				return fmt.Errorf("photo %x arrived damaged", h[:4])
+				return false, fmt.Errorf("photo %x arrived damaged", h[:4])
 			}
-			return s.cfg.Local.BlobFetched(ctx, h, data)
+			return true, s.cfg.Local.BlobFetched(ctx, h, data)
 		}
 		if len(d.Data) == 0 {
-			return fmt.Errorf("photo %x stops at %d of %d bytes", h[:4], len(data), d.Total)
+			return false, fmt.Errorf("photo %x stops at %d of %d bytes", h[:4], len(data), d.Total)
 		}
 	}
-	return errors.New("photo download does not end")
+	return false, errors.New("photo download does not end")
 }
+
+// Photos the server does not hold yet are asked for again after
+// BlobRetry, then after twice as long each time, up to MaxBlobRetry: a
+// record can arrive before its photo has finished uploading, and nothing
+// else may happen on the connection to prompt another try.
+const (
+	BlobRetry    = 2 * time.Second
+	MaxBlobRetry = time.Minute
+)
 
 // receiveLive applies versions pushed live. The cursor stays: versions of
 // classes this role cannot read leave gaps in the seqs it sees, so only a
@@ -687,7 +705,19 @@ const LivePullDelay = 3 * time.Second
 
 // loop waits for local edits and live versions until the connection ends.
 func (s *syncer) loop(ctx context.Context) error {
-	var pullAt <-chan time.Time
+	var pullAt, retryAt <-chan time.Time
+	wait := BlobRetry
+	// retry asks again for the photos the last try did not get.
+	retry := func() {
+		retryAt = nil
+		if s.unfetched == 0 {
+			wait = BlobRetry
+			return
+		}
+		retryAt = time.After(wait)
+		wait = min(2*wait, MaxBlobRetry)
+	}
+	retry()
 	for {
 		select {
 		case <-ctx.Done():
@@ -701,6 +731,12 @@ func (s *syncer) loop(ctx context.Context) error {
 			if err := s.blobs(ctx); err != nil {
 				return err
 			}
+			retry()
+		case <-retryAt:
+			if err := s.blobs(ctx); err != nil {
+				return err
+			}
+			retry()
 		case q := <-s.calls:
 			if err := s.history(ctx, q); err != nil {
 				return err
@@ -713,6 +749,7 @@ func (s *syncer) loop(ctx context.Context) error {
 			if err := s.blobs(ctx); err != nil {
 				return err
 			}
+			retry()
 		case m := <-s.live:
 			switch m := m.(type) {
 			case *wire.Live:

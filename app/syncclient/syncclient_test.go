@@ -41,13 +41,14 @@ type server struct {
 	now     time.Time
 	blobs   map[wire.Hash][]byte // as received so far; whole once len == total
 	totals  map[wire.Hash]uint64
-	puts    int // BlobPut messages taken
-	dropAt  int // when > 0, the connection drops on that BlobPut
+	puts    int               // BlobPut messages taken
+	misses  map[wire.Hash]int // BlobGets of blobs not held (yet)
+	dropAt  int               // when > 0, the connection drops on that BlobPut
 }
 
 func newServer(t *testing.T) (*server, *httptest.Server) {
 	s := &server{t: t, seen: map[uint64]uint64{}, conns: map[*websocket.Conn]bool{}, token: "good", refuse: map[uint64]wire.Code{}, pageMax: 7, now: time.Now().Add(time.Hour),
-		blobs: map[wire.Hash][]byte{}, totals: map[wire.Hash]uint64{}}
+		blobs: map[wire.Hash][]byte{}, totals: map[wire.Hash]uint64{}, misses: map[wire.Hash]int{}}
 	hs := httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(hs.Close)
 	return s, hs
@@ -179,6 +180,9 @@ func (s *server) serve(w http.ResponseWriter, r *http.Request) {
 		case *wire.BlobGet:
 			s.mu.Lock()
 			data, total := s.blobs[m.Hash], s.totals[m.Hash]
+			if total == 0 || uint64(len(data)) != total {
+				s.misses[m.Hash]++
+			}
 			s.mu.Unlock()
 			if total == 0 || uint64(len(data)) != total {
 				send(&wire.Error{ID: m.ID, Code: wire.CodeNotFound})
@@ -571,6 +575,26 @@ func TestPhotosUpAndDown(t *testing.T) {
 	if w, _ := b.BlobsWanted(context.Background()); !slices.Equal(w, []wire.Hash{missing}) {
 		t.Errorf("b still wants %x, want only the missing photo", w)
 	}
+
+	// A photo whose record came first: its device sends it a moment
+	// later, and b fetches it with nothing else happening on its
+	// connection.
+	c := newLocal()
+	late := c.photo(2000)
+	b.mu.Lock()
+	b.wanted = append(b.wanted, late)
+	b.mu.Unlock()
+	db.client.Kick()
+	waitFor(t, "b asks for the late photo, not there yet", func() bool {
+		srv.mu.Lock()
+		defer srv.mu.Unlock()
+		return srv.misses[late] > 0
+	})
+	start(t, hs, c, "good")
+	waitFor(t, "b fetches the late photo once sent", func() bool {
+		got, _, _ := b.Blob(context.Background(), late)
+		return bytes.Equal(got, c.blobs[late])
+	})
 
 	// Erased on a, the first photo is deleted from the server.
 	a.mu.Lock()
