@@ -468,6 +468,34 @@ func (b *browser) addClient(name, phone, notes string) {
 	b.waitText(name, 20*time.Second)
 }
 
+// addPet adds a pet from its client's screen, with its allergies if
+// given, and goes back to the client.
+func (b *browser) addPet(name, allergies string) {
+	b.t.Helper()
+	b.link("Add a pet")
+	b.fill("pet-name", name)
+	if allergies != "" {
+		b.fill("allergies", allergies)
+	}
+	b.button("Save pet")
+	b.waitText("Saved on this device", 20*time.Second)
+	b.link("Back to the client")
+}
+
+// book books a new appointment from its client's screen: its title, what
+// fill puts in the other fields (nil: nothing), then Book.
+func (b *browser) book(title string, fill func()) {
+	b.t.Helper()
+	b.link("New appointment")
+	b.waitText("New booking", 20*time.Second)
+	b.fill("title", title)
+	if fill != nil {
+		fill()
+	}
+	b.button("Book")
+	b.waitText("Status: planned", 20*time.Second)
+}
+
 // openClient opens a client's form from the list.
 func (b *browser) openClient(name string) {
 	b.t.Helper()

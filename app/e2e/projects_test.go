@@ -35,22 +35,14 @@ func TestProjects(t *testing.T) {
 	owner.waitText("Photos: consent given", 10*time.Second)
 	owner.button("Save")
 	owner.waitText("Saved on this device", 20*time.Second)
-	owner.link("Add a pet")
-	owner.fill("pet-name", "Bella")
-	owner.fill("allergies", "chicken")
-	owner.button("Save pet")
-	owner.waitText("Saved on this device", 20*time.Second)
-	owner.link("Back to the client")
+	owner.addPet("Bella", "chicken")
 
-	owner.link("New appointment")
-	owner.waitText("New booking", 20*time.Second)
-	owner.fill("title", "Full groom")
-	owner.setDate("start", "10:00")
-	owner.fill("minutes", "120")
-	owner.fill("price", "45.50")
-	owner.fill("repeat", "6")
-	owner.button("Book")
-	owner.waitText("Status: planned", 20*time.Second)
+	owner.book("Full groom", func() {
+		owner.setDate("start", "10:00")
+		owner.fill("minutes", "120")
+		owner.fill("price", "45.50")
+		owner.fill("repeat", "6")
+	})
 	if page := owner.text(); strings.Contains(page, "A new version of Pawfile") {
 		t.Error("a first visit offers a new version")
 	}
@@ -274,19 +266,12 @@ func TestProjectRecords(t *testing.T) {
 	b.createWorkspace(srv, "records@example.com")
 	b.addClient("Ivy Invoice", "07700 900777", "")
 	b.openClient("Ivy Invoice")
-	b.link("Add a pet")
-	b.fill("pet-name", "Rex")
-	b.button("Save pet")
-	b.waitText("Saved on this device", 20*time.Second)
-	b.link("Back to the client")
-	b.link("New appointment")
-	b.waitText("New booking", 20*time.Second)
-	b.fill("title", "Bath and tidy")
-	b.setDate("start", "09:00")
-	b.fill("minutes", "60")
-	b.fill("price", "38.50")
-	b.button("Book")
-	b.waitText("Status: planned", 20*time.Second)
+	b.addPet("Rex", "")
+	b.book("Bath and tidy", func() {
+		b.setDate("start", "09:00")
+		b.fill("minutes", "60")
+		b.fill("price", "38.50")
+	})
 
 	// A visit note half-typed, then the tablet reloads.
 	b.fill("note-text", "Nervous of the dryer; towel dry")
@@ -331,11 +316,7 @@ func TestProjectRecords(t *testing.T) {
 	}
 
 	// Cancelling another visit without a reason is refused beside the field.
-	b.link("New appointment")
-	b.waitText("New booking", 20*time.Second)
-	b.fill("title", "Nails")
-	b.button("Book")
-	b.waitText("Status: planned", 20*time.Second)
+	b.book("Nails", nil)
 	b.click(`//button[@aria-label="Cancel the booking"]`)
 	b.button("Confirm cancelled")
 	b.waitText("say why the project is cancelled", 20*time.Second)

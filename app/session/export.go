@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -109,21 +111,7 @@ func (s *Session) ExportClient(id string) (Export, error) {
 		if sc.Parent == "" && t != record.TypeClient {
 			continue // the workspace's own records (settings, deletions) are no client's
 		}
-		g := Group{Name: groupName(t), Schema: sc, Records: []Record{}}
-		for rid := range held[t] {
-			rec, ok := s.book.Record(t, rid)
-			if !ok || !rec.Exists() {
-				continue
-			}
-			r := Record{ID: rid, Schema: sc, Values: make([]any, len(sc.Fields))}
-			for i := range sc.Fields {
-				b, ok := rec.Get(sc.Fields[i].Name)
-				r.Values[i] = fieldValue(&sc.Fields[i], b, ok)
-			}
-			g.Records = append(g.Records, r)
-		}
-		sortRecords(g.Records)
-		e.Groups = append(e.Groups, g)
+		e.Groups = append(e.Groups, s.groupLocked(t, maps.Keys(held[t])))
 	}
 	s.Viewed(ViewExport, id, "")
 	return e, nil
@@ -164,6 +152,27 @@ func decodeAs[T any](b []byte, ok bool) any {
 		return nil
 	}
 	return v
+}
+
+// groupLocked is the live records of type t among ids, in the order
+// sortRecords gives, as an export lists them.
+func (s *Session) groupLocked(t record.Type, ids iter.Seq[string]) Group {
+	sc, _ := record.SchemaOf(t)
+	g := Group{Name: groupName(t), Schema: sc, Records: []Record{}}
+	for id := range ids {
+		rec, ok := s.book.Record(t, id)
+		if !ok || !rec.Exists() {
+			continue
+		}
+		r := Record{ID: id, Schema: sc, Values: make([]any, len(sc.Fields))}
+		for i := range sc.Fields {
+			b, ok := rec.Get(sc.Fields[i].Name)
+			r.Values[i] = fieldValue(&sc.Fields[i], b, ok)
+		}
+		g.Records = append(g.Records, r)
+	}
+	sortRecords(g.Records)
+	return g
 }
 
 // sortRecords puts records in the order a person reads them: by position

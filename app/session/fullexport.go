@@ -136,22 +136,7 @@ func (s *Session) collectAll() ([]Group, Export, error) {
 	meta := Export{App: s.cfg.App, Workspace: s.dev.Workspace, ExportedAt: time.Now(), ExportedBy: s.dev.Login}
 	var groups []Group
 	for _, t := range record.Types() {
-		sc, _ := record.SchemaOf(t)
-		g := Group{Name: groupName(t), Schema: sc, Records: []Record{}}
-		for _, id := range s.book.IDs(t) {
-			rec, ok := s.book.Record(t, id)
-			if !ok || !rec.Exists() {
-				continue
-			}
-			r := Record{ID: id, Schema: sc, Values: make([]any, len(sc.Fields))}
-			for i := range sc.Fields {
-				b, ok := rec.Get(sc.Fields[i].Name)
-				r.Values[i] = fieldValue(&sc.Fields[i], b, ok)
-			}
-			g.Records = append(g.Records, r)
-		}
-		sortRecords(g.Records)
-		groups = append(groups, g)
+		groups = append(groups, s.groupLocked(t, slices.Values(s.book.IDs(t))))
 	}
 	return groups, meta, nil
 }

@@ -112,19 +112,27 @@ var fastParams = seal.Params{Memory: 19 * 1024, Passes: 3, Lanes: 1}
 
 const pass = "correct horse battery"
 
-// setUp writes a device already joined to workspace ws with keys, as
-// CreateWorkspace would, without a server: the server address is closed.
-func setUp(t *testing.T, ws string, keys *seal.Keyring, devID uint64) (*Session, *memStore) {
+// passSecrets derives the test passphrase's secrets under a new salt and
+// wraps keys with them, as creating or joining a workspace does.
+func passSecrets(t *testing.T, ws string, keys *seal.Keyring) (salt []byte, sec seal.Secrets, wrapped []byte) {
 	t.Helper()
-	salt := seal.NewSalt()
+	salt = seal.NewSalt()
 	sec, err := seal.Derive([]byte(pass), salt, fastParams)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wrapped, err := seal.WrapKeys(sec.KEK, ws, keys)
+	wrapped, err = seal.WrapKeys(sec.KEK, ws, keys)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return salt, sec, wrapped
+}
+
+// setUp writes a device already joined to workspace ws with keys, as
+// CreateWorkspace would, without a server: the server address is closed.
+func setUp(t *testing.T, ws string, keys *seal.Keyring, devID uint64) (*Session, *memStore) {
+	t.Helper()
+	salt, _, wrapped := passSecrets(t, ws, keys)
 	d := device{Workspace: ws, Member: "m1", Login: "owner@example.com", Role: access.Owner, Device: devID, Token: "t",
 		Salt: salt, Params: account.ParamsOf(fastParams), Keys: wrapped}
 	b, _ := json.Marshal(d)

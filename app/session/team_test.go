@@ -122,15 +122,7 @@ func (f *teamServer) member(id string) teamMember {
 // joining and being given access would leave it.
 func teamDevice(t *testing.T, f *teamServer, url, ws string, m *teamMember, keys *seal.Keyring, devID uint64) *Session {
 	t.Helper()
-	salt := seal.NewSalt()
-	sec, err := seal.Derive([]byte(pass), salt, fastParams)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wrapped, err := seal.WrapKeys(sec.KEK, ws, keys)
-	if err != nil {
-		t.Fatal(err)
-	}
+	salt, sec, wrapped := passSecrets(t, ws, keys)
 	id, err := seal.NewIdentity()
 	if err != nil {
 		t.Fatal(err)

@@ -104,17 +104,23 @@ const revokedText = "This device was removed from the team by the owner, so it n
 // Revoke closes every open socket of a device. The directory calls it when
 // a device or its member is removed.
 func (h *Hub) Revoke(ws string, device uint64) {
-	h.mu.Lock()
-	var victims []*conn
-	for c := range h.conns[ws] {
-		if c.session().Device == device {
-			victims = append(victims, c)
-		}
-	}
-	h.mu.Unlock()
-	for _, c := range victims {
+	for _, c := range h.connsOf(ws, func(s directory.Session) bool { return s.Device == device }) {
 		c.fail(wire.CodeRevoked, revokedText)
 	}
+}
+
+// connsOf returns the open sockets of workspace ws whose session is
+// picked.
+func (h *Hub) connsOf(ws string, picked func(directory.Session) bool) []*conn {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var cs []*conn
+	for c := range h.conns[ws] {
+		if picked(c.session()) {
+			cs = append(cs, c)
+		}
+	}
+	return cs
 }
 
 // Rekey closes every open socket of a member's devices after the owner
@@ -122,15 +128,7 @@ func (h *Hub) Revoke(ws string, device uint64) {
 // and fetch their keys as they do at every connect, so they stop sealing
 // with keys a removed member also held.
 func (h *Hub) Rekey(ws, member string) {
-	h.mu.Lock()
-	var cs []*conn
-	for c := range h.conns[ws] {
-		if c.session().Member == member {
-			cs = append(cs, c)
-		}
-	}
-	h.mu.Unlock()
-	for _, c := range cs {
+	for _, c := range h.connsOf(ws, func(s directory.Session) bool { return s.Member == member }) {
 		c.closeWith(websocket.StatusServiceRestart, "keys renewed: reconnect")
 	}
 }
