@@ -34,7 +34,18 @@ type sim struct {
 	deleted map[Key]clock.Timestamp
 	erased  map[Key]clock.Timestamp
 	writes  map[Key]map[string]Cell
+	adds    map[Key]map[setItem][]clock.Timestamp // set additions
+	removes map[Key]map[setItem][]clock.Timestamp // set removals: the addition each had seen
 }
+
+// setItem names one item of one set field.
+type setItem struct{ field, item string }
+
+// setFields merge item by item; older replicas sometimes write them as
+// one whole-list cell, as apps before set fields did.
+var setFields = []string{"allergies", "flags"}
+
+var itemPool = []string{"lavender oil", "tea tree", "chicken", "bites", "anxious", "deaf"}
 
 type replica struct {
 	id      int
@@ -54,6 +65,7 @@ func newSim(t *testing.T, seed int64, n int) *sim {
 		t: t, rng: rand.New(rand.NewPCG(uint64(seed), 0x9e3779b97f4a7c15)), now: 1_700_000_000_000,
 		created: map[Key]clock.Timestamp{}, deleted: map[Key]clock.Timestamp{},
 		erased: map[Key]clock.Timestamp{}, writes: map[Key]map[string]Cell{},
+		adds: map[Key]map[setItem][]clock.Timestamp{}, removes: map[Key]map[setItem][]clock.Timestamp{},
 	}
 	for i := range n {
 		skew := time.Duration(s.rng.IntN(10_000)-5_000) * time.Millisecond
@@ -115,6 +127,56 @@ func (s *sim) write(r *replica, key Key, field string) {
 	s.writes[key][field+"@"+ts.String()] = Cell{TS: ts, Value: val}
 }
 
+// setWrite adds or removes an item of a set field, or, on an older
+// replica, writes the whole list as one cell.
+func (s *sim) setWrite(r *replica, key Key) {
+	rec := r.state.Edit(key)
+	field := setFields[s.rng.IntN(len(setFields))]
+	present := rec.Items(field)
+	switch p := s.rng.IntN(10); {
+	case p < 2 && !r.newer:
+		l := slices.Clone(present)
+		if len(l) > 0 && s.rng.IntN(2) == 0 {
+			l = slices.Delete(l, 0, 1)
+		} else if x := itemPool[s.rng.IntN(len(itemPool))]; !slices.Contains(l, x) {
+			l = append(l, x)
+		}
+		b, err := record.EncodeValue(l)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		ts := r.clock.Now()
+		if !rec.Set(field, b, ts) {
+			s.t.Fatalf("replica %d: a fresh whole-list write was refused", r.id)
+		}
+		if s.writes[key] == nil {
+			s.writes[key] = map[string]Cell{}
+		}
+		s.writes[key][field+"@"+ts.String()] = Cell{TS: ts, Value: b}
+	case p < 6 && len(present) > 0:
+		x := present[s.rng.IntN(len(present))]
+		if !rec.Remove(field, x) {
+			s.t.Fatalf("replica %d: removing present item %q was refused", r.id, x)
+		}
+		if s.removes[key] == nil {
+			s.removes[key] = map[setItem][]clock.Timestamp{}
+		}
+		k := setItem{field, x}
+		s.removes[key][k] = append(s.removes[key][k], rec.Sets[field][x].Removed)
+	default:
+		x := itemPool[s.rng.IntN(len(itemPool))]
+		ts := r.clock.Now()
+		if !rec.Add(field, x, ts) {
+			s.t.Fatalf("replica %d: a fresh addition of %q was refused", r.id, x)
+		}
+		if s.adds[key] == nil {
+			s.adds[key] = map[setItem][]clock.Timestamp{}
+		}
+		k := setItem{field, x}
+		s.adds[key][k] = append(s.adds[key][k], ts)
+	}
+}
+
 // liveKey picks a record this replica knows and still shows.
 func (s *sim) liveKey(r *replica) (Key, bool) {
 	for range 8 {
@@ -150,6 +212,10 @@ func (s *sim) step() {
 			return
 		}
 		for range 1 + s.rng.IntN(3) {
+			if s.rng.IntN(3) == 0 {
+				s.setWrite(r, key)
+				continue
+			}
 			f := knownFields[s.rng.IntN(len(knownFields))]
 			if r.newer && s.rng.IntN(4) == 0 {
 				f = unknownField
@@ -251,7 +317,66 @@ func (s *sim) expected(key Key) *Record {
 			want.Fields[field] = c
 		}
 	}
+	latest := func(ts []clock.Timestamp) clock.Timestamp {
+		var m clock.Timestamp
+		for _, t := range ts {
+			if t.After(want.Deleted) {
+				m = clock.Max(m, t)
+			}
+		}
+		return m
+	}
+	for k, ts := range s.adds[key] {
+		if a := latest(ts); !a.IsZero() {
+			it := want.Sets[k.field][k.item]
+			it.Added = a
+			want.putItem(k.field, k.item, it)
+		}
+	}
+	for k, ts := range s.removes[key] {
+		if r := latest(ts); !r.IsZero() {
+			it := want.Sets[k.field][k.item]
+			it.Removed = r
+			want.putItem(k.field, k.item, it)
+		}
+	}
 	return want
+}
+
+// expectedItems is what set field holds by the rule, from the log: an
+// item is there if an addition of it (or a whole-list cell holding it) is
+// later than every addition a removal of it (or a whole-list cell without
+// it) had seen.
+func (s *sim) expectedItems(key Key, want *Record, field string) []string {
+	var l []string
+	var legacy []string
+	cell, hasCell := want.Fields[field]
+	if hasCell && record.DecodeValue(cell.Value, &legacy) != nil {
+		hasCell = false
+	}
+	for _, x := range itemPool {
+		var add, seen clock.Timestamp
+		for _, t := range s.adds[key][setItem{field, x}] {
+			if t.After(want.Deleted) {
+				add = clock.Max(add, t)
+			}
+		}
+		for _, t := range s.removes[key][setItem{field, x}] {
+			if t.After(want.Deleted) {
+				seen = clock.Max(seen, t)
+			}
+		}
+		if hasCell && slices.Contains(legacy, x) {
+			add = clock.Max(add, cell.TS)
+		} else if hasCell {
+			seen = clock.Max(seen, cell.TS)
+		}
+		if add.After(seen) {
+			l = append(l, x)
+		}
+	}
+	slices.Sort(l)
+	return l
 }
 
 func runConverge(t *testing.T, seed int64, ops int) {
@@ -267,7 +392,7 @@ func runConverge(t *testing.T, seed int64, ops int) {
 			t.Fatalf("seed %d: replica %d holds %d records, replica 0 holds %d", seed, r.id, r.state.Len(), first.state.Len())
 		}
 	}
-	var deletedSeen, unknownSeen int
+	var deletedSeen, unknownSeen, itemsSeen int
 	for _, key := range s.keys {
 		want, err := Encode(s.expected(key))
 		if err != nil {
@@ -291,6 +416,16 @@ func runConverge(t *testing.T, seed int64, ops int) {
 			if _, ok := rec.Fields[unknownField]; ok && !r.newer {
 				unknownSeen++
 			}
+			if !rec.Exists() {
+				continue
+			}
+			for _, f := range setFields {
+				got := slices.Sorted(slices.Values(rec.Items(f)))
+				if want := s.expectedItems(key, s.expected(key), f); !slices.Equal(got, want) {
+					t.Fatalf("seed %d: replica %d record %s: %s holds %q, want %q", seed, r.id, key, f, got, want)
+				}
+				itemsSeen += len(got)
+			}
 		}
 		if _, del := s.deleted[key]; del {
 			deletedSeen++
@@ -298,10 +433,16 @@ func runConverge(t *testing.T, seed int64, ops int) {
 	}
 	// A run that never exercised deletes or unknown fields would prove
 	// little: guard the generator too.
-	if deletedSeen == 0 || unknownSeen == 0 || len(s.keys) < 100 {
-		t.Fatalf("seed %d: weak run: %d records, %d deleted, %d unknown-field cells on older replicas", seed, len(s.keys), deletedSeen, unknownSeen)
+	var removals int
+	for _, m := range s.removes {
+		removals += len(m)
 	}
-	t.Logf("seed %d: %d ops, %d records, %d deleted, %d erased, unknown fields kept on older replicas: %d", seed, ops, len(s.keys), deletedSeen, len(s.erased), unknownSeen)
+	if deletedSeen == 0 || unknownSeen == 0 || len(s.keys) < 100 || itemsSeen == 0 || removals == 0 {
+		t.Fatalf("seed %d: weak run: %d records, %d deleted, %d unknown-field cells on older replicas, %d set items, %d removed items",
+			seed, len(s.keys), deletedSeen, unknownSeen, itemsSeen, removals)
+	}
+	t.Logf("seed %d: %d ops, %d records, %d deleted, %d erased, unknown fields kept on older replicas: %d, set items held: %d, items removed: %d",
+		seed, ops, len(s.keys), deletedSeen, len(s.erased), unknownSeen, itemsSeen, removals)
 }
 
 func TestConverge(t *testing.T) {

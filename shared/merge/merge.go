@@ -1,5 +1,6 @@
 // Package merge holds a record's replicated state and the rule that merges
 // two copies of it: per field, the last writer by hybrid logical clock wins.
+// A list field merges item by item instead (see [Item]).
 // Merging is commutative, associative and idempotent, so devices that
 // exchange record versions in any order, with duplicates and retries, end
 // with the same state.
@@ -77,6 +78,7 @@ type Record struct {
 	Deleted clock.Timestamp
 	Erased  clock.Timestamp
 	Fields  map[string]Cell
+	Sets    map[string]map[string]Item // set fields, by field and item
 }
 
 // New returns an empty record for key.
@@ -143,11 +145,19 @@ func (r *Record) Get(field string) ([]byte, bool) {
 	return c.Value, ok
 }
 
-// Values returns the fields' values, as record.Decode takes them.
+// Values returns the fields' values, as record.Decode takes them: a set
+// field's value is the list of its present items.
 func (r *Record) Values() map[string][]byte {
-	m := make(map[string][]byte, len(r.Fields))
+	m := make(map[string][]byte, len(r.Fields)+len(r.Sets))
 	for k, c := range r.Fields {
 		m[k] = c.Value
+	}
+	for field := range r.Sets {
+		// Items are valid text and Items keeps within a cell's bounds,
+		// so the list always encodes.
+		if b, err := record.EncodeValue(r.Items(field)); err == nil {
+			m[field] = b
+		}
 	}
 	return m
 }
@@ -178,6 +188,9 @@ func (r *Record) Merge(o *Record) (bool, error) {
 		r.Fields[name] = c
 		changed = true
 	}
+	if r.mergeSets(o) {
+		changed = true
+	}
 	r.normalize()
 	return changed, nil
 }
@@ -186,13 +199,11 @@ func (r *Record) Merge(o *Record) (bool, error) {
 // that saw the same writes hold the same cells whatever the order.
 func (r *Record) normalize() {
 	if r.IsErased() {
-		r.Created, r.Deleted, r.Fields = clock.Timestamp{}, clock.Timestamp{}, nil
-		return
-	}
-	if r.Deleted.IsZero() {
+		r.Created, r.Deleted, r.Fields, r.Sets = clock.Timestamp{}, clock.Timestamp{}, nil, nil
 		return
 	}
 	maps.DeleteFunc(r.Fields, func(_ string, c Cell) bool { return !c.TS.After(r.Deleted) })
+	r.normalizeSets()
 }
 
 // Latest returns the latest timestamp anywhere in the record.
@@ -201,39 +212,53 @@ func (r *Record) Latest() clock.Timestamp {
 	for _, c := range r.Fields {
 		t = clock.Max(t, c.TS)
 	}
+	for _, items := range r.Sets {
+		for _, it := range items {
+			t = clock.Max(t, clock.Max(it.Added, it.Removed))
+		}
+	}
 	return t
 }
 
 // Restamp moves every timestamp written after limit to fresh ones from
-// now, keeping their order. A device whose clock ran ahead uses it when the
+// now, keeping their order (equal ones stay equal: an item's removal names
+// the addition it saw). A device whose clock ran ahead uses it when the
 // server refuses its versions: left alone, those future timestamps would win
 // every later merge.
 func (r *Record) Restamp(limit clock.Timestamp, now func() clock.Timestamp) bool {
-	var late []*clock.Timestamp
-	for _, t := range []*clock.Timestamp{&r.Created, &r.Deleted, &r.Erased} {
-		if t.After(limit) {
-			late = append(late, t)
-		}
-	}
-	cells := make(map[*clock.Timestamp]string)
+	ts := []*clock.Timestamp{&r.Created, &r.Deleted, &r.Erased}
+	cells := map[string]*Cell{}
 	for name, c := range r.Fields {
-		if c.TS.After(limit) {
-			t := c.TS
-			late = append(late, &t)
-			cells[&t] = name
+		cells[name] = &c
+		ts = append(ts, &c.TS)
+	}
+	type itemKey struct{ field, item string }
+	items := map[itemKey]*Item{}
+	for field, set := range r.Sets {
+		for x, it := range set {
+			items[itemKey{field, x}] = &it
+			ts = append(ts, &it.Added, &it.Removed)
 		}
 	}
-	if len(late) == 0 {
+	ts = slices.DeleteFunc(ts, func(t *clock.Timestamp) bool { return !t.After(limit) })
+	if len(ts) == 0 {
 		return false
 	}
-	slices.SortFunc(late, func(a, b *clock.Timestamp) int { return a.Compare(*b) })
-	for _, t := range late {
-		*t = now()
-		if name, ok := cells[t]; ok {
-			c := r.Fields[name]
-			c.TS = *t
-			r.Fields[name] = c
+	slices.SortFunc(ts, func(a, b *clock.Timestamp) int { return a.Compare(*b) })
+	fresh := map[clock.Timestamp]clock.Timestamp{}
+	for _, t := range ts {
+		n, ok := fresh[*t]
+		if !ok {
+			n = now()
+			fresh[*t] = n
 		}
+		*t = n
+	}
+	for name, c := range cells {
+		r.Fields[name] = *c
+	}
+	for k, it := range items {
+		r.Sets[k.field][k.item] = *it
 	}
 	r.normalize()
 	return true
@@ -247,5 +272,6 @@ func (r *Record) Clone() *Record {
 		v.Value = slices.Clone(v.Value)
 		c.Fields[k] = v
 	}
+	c.Sets = cloneSets(r.Sets)
 	return &c
 }

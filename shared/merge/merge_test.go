@@ -209,7 +209,14 @@ func FuzzDecode(f *testing.F) {
 	f.Add(encodeSeed(rec(func(r *Record) { r.Create(ts(1, 1)); r.Set("name", []byte{0x61, 'x'}, ts(2, 1)) })))
 	f.Add(encodeSeed(rec(func(r *Record) { r.Create(ts(1, 1)); r.Delete(ts(3, 2)) })))
 	f.Add(encodeSeed(rec(func(r *Record) { r.Erase(ts(4, 1)) })))
+	f.Add(encodeSeed(rec(func(r *Record) {
+		r.Create(ts(1, 1))
+		r.Add("allergies", "lavender oil", ts(2, 1))
+		r.Add("allergies", "chicken", ts(3, 2))
+		r.Remove("allergies", "chicken")
+	})))
 	f.Add([]byte{0x88})
+	f.Add([]byte{0x89})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := Decode(b)
 		if err != nil {
