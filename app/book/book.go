@@ -7,8 +7,10 @@
 package book
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"sync"
 
@@ -73,13 +75,29 @@ func (b *Book) recordKey(k merge.Key) [32]byte {
 }
 
 // Save validates v, a pointer to a record struct such as *record.Client,
-// and writes the fields that differ from what the book holds as one edit.
+// and writes what the person changed as one edit: the fields where v
+// differs from base, the record as their screen showed it when they opened
+// it. A field they did not change keeps whatever the book holds now, a
+// newer edit from another device included: an edit is an intent, not a
+// copy of the screen. A list field changes item by item, by the items added
+// and removed between base and v.
+//
+// A nil base is the book's state now: for a new record, and for a change
+// made right after reading the record, with nothing else applied between.
+// A record the book does not hold live is written whole.
+//
 // It returns the version to queue for sending, and false if nothing
 // changed. Validation errors are record.Errors, one per field.
-func (b *Book) Save(id string, v any) (wire.Envelope, bool, error) {
+func (b *Book) Save(id string, base, v any) (wire.Envelope, bool, error) {
 	typ := record.TypeOf(v)
 	if typ == "" {
 		return wire.Envelope{}, false, fmt.Errorf("save: %T is not a record", v)
+	}
+	if rv := reflect.ValueOf(base); base != nil && rv.Kind() == reflect.Pointer && rv.IsNil() {
+		base = nil // a typed nil: no base either
+	}
+	if base != nil && record.TypeOf(base) != typ {
+		return wire.Envelope{}, false, fmt.Errorf("save %s: base is a %T", typ, base)
 	}
 	if !record.ValidID(id) {
 		return wire.Envelope{}, false, fmt.Errorf("save %s: bad id %q", typ, id)
@@ -87,9 +105,16 @@ func (b *Book) Save(id string, v any) (wire.Envelope, bool, error) {
 	if err := record.Validate(v); err != nil {
 		return wire.Envelope{}, false, err
 	}
+	sc, _ := record.SchemaOf(typ)
 	fields, err := record.Encode(v)
 	if err != nil {
 		return wire.Envelope{}, false, fmt.Errorf("save %s: %w", typ, err)
+	}
+	var was map[string][]byte
+	if base != nil {
+		if was, err = record.Encode(base); err != nil {
+			return wire.Envelope{}, false, fmt.Errorf("save %s: its base: %w", typ, err)
+		}
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -105,18 +130,40 @@ func (b *Book) Save(id string, v any) (wire.Envelope, bool, error) {
 			return wire.Envelope{}, false, fmt.Errorf("save %s: this record was erased", typ)
 		}
 		changed = e.rec.Create(ts)
+		was = map[string][]byte{} // nothing is held: every field is written
 	}
-	names := make([]string, 0, len(fields))
-	for name := range fields {
-		names = append(names, name)
+	if was == nil {
+		was = e.rec.Values()
 	}
-	slices.Sort(names)
-	for _, name := range names {
-		if old, ok := e.rec.Get(name); ok && string(old) == string(fields[name]) {
+	for _, f := range sc.Fields {
+		old, ok := was[f.Name]
+		if ok && bytes.Equal(old, fields[f.Name]) {
 			continue
 		}
-		if e.rec.Set(name, fields[name], ts) {
-			changed = true
+		if !f.Kind.IsList() {
+			if e.rec.Set(f.Name, fields[f.Name], ts) {
+				changed = true
+			}
+			continue
+		}
+		var before, after []string
+		if ok {
+			if err := record.DecodeValue(old, &before); err != nil {
+				return wire.Envelope{}, false, fmt.Errorf("save %s: %s as it was: %w", typ, f.Label, err)
+			}
+		}
+		if err := record.DecodeValue(fields[f.Name], &after); err != nil {
+			return wire.Envelope{}, false, fmt.Errorf("save %s: %s: %w", typ, f.Label, err)
+		}
+		for _, x := range before {
+			if !slices.Contains(after, x) && e.rec.Remove(f.Name, x) {
+				changed = true
+			}
+		}
+		for _, x := range after {
+			if !slices.Contains(before, x) && e.rec.Add(f.Name, x, ts) {
+				changed = true
+			}
 		}
 	}
 	if !changed {

@@ -20,7 +20,7 @@ func newBooks(t *testing.T) (*Book, *Book, *seal.Keyring) {
 
 func mustSave(t *testing.T, b *Book, id string, v any) wire.Envelope {
 	t.Helper()
-	env, ok, err := b.Save(id, v)
+	env, ok, err := b.Save(id, nil, v)
 	if err != nil || !ok {
 		t.Fatalf("save %s: ok=%v err=%v", id, ok, err)
 	}
@@ -65,14 +65,14 @@ func TestEditsOnTwoDevicesMerge(t *testing.T) {
 
 func TestSaveValidatesAndSkipsNoChange(t *testing.T) {
 	a, _, _ := newBooks(t)
-	_, _, err := a.Save(record.NewID(), &record.Client{Phones: []string{"0123456789012345678901234567890"}})
+	_, _, err := a.Save(record.NewID(), nil, &record.Client{Phones: []string{"0123456789012345678901234567890"}})
 	var errs record.Errors
 	if !errors.As(err, &errs) || errs.On("name") == "" || errs.On("phones") == "" {
 		t.Fatalf("want field errors on name and phones, got %v", err)
 	}
 	id := record.NewID()
 	mustSave(t, a, id, &record.Client{Name: "Bo"})
-	if _, ok, err := a.Save(id, &record.Client{Name: "Bo"}); ok || err != nil {
+	if _, ok, err := a.Save(id, nil, &record.Client{Name: "Bo"}); ok || err != nil {
 		t.Fatalf("an unchanged save made a version: ok=%v err=%v", ok, err)
 	}
 }
@@ -108,7 +108,7 @@ func TestRoleWithoutKeyCannotOpen(t *testing.T) {
 		t.Fatalf("groomer opened a client record: %v", err)
 	}
 	apply(t, groomer, pet)
-	if _, _, err := groomer.Save(record.NewID(), &record.Client{Name: "Bob"}); !errors.Is(err, ErrNoKey) {
+	if _, _, err := groomer.Save(record.NewID(), nil, &record.Client{Name: "Bob"}); !errors.Is(err, ErrNoKey) {
 		t.Fatalf("groomer wrote a client record: %v", err)
 	}
 }
@@ -160,7 +160,7 @@ func TestDeleteAndErase(t *testing.T) {
 	if !rec.IsErased() || len(rec.Fields) != 0 {
 		t.Fatalf("erased record still holds %d fields", len(rec.Fields))
 	}
-	if _, _, err := b.Save(id2, &record.Client{Name: "Back"}); err == nil {
+	if _, _, err := b.Save(id2, nil, &record.Client{Name: "Back"}); err == nil {
 		t.Fatal("an erased record was written again")
 	}
 }
@@ -199,7 +199,7 @@ func TestStateReloadsIntoAFreshBook(t *testing.T) {
 		t.Fatalf("reloaded: %+v", c)
 	}
 	a.Close()
-	if _, _, err := a.Save(id, &c); !errors.Is(err, ErrLocked) {
+	if _, _, err := a.Save(id, nil, &c); !errors.Is(err, ErrLocked) {
 		t.Fatalf("a closed book saved: %v", err)
 	}
 }

@@ -66,7 +66,7 @@ func (s *Session) logView(ctx context.Context, action, client, invoice string) e
 	err := audit.Link(&e, prev)
 	var b batch
 	if err == nil {
-		_, err = s.addLocked(&b, audit.ID(s.dev.Device, e.Seq), &e)
+		_, err = s.addLocked(&b, audit.ID(s.dev.Device, e.Seq), nil, &e)
 	}
 	bk, c := s.book, s.sync
 	s.mu.Unlock()

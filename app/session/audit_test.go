@@ -36,7 +36,7 @@ func TestAuditTrail(t *testing.T) {
 		}
 	}
 	client := record.NewID()
-	if err := owner.SaveClient(ctx, client, &record.Client{Name: "Margaret Lockwood"}); err != nil {
+	if err := owner.SaveClient(ctx, client, nil, &record.Client{Name: "Margaret Lockwood"}); err != nil {
 		t.Fatal(err)
 	}
 	srv.sync(t, owner, desk)
@@ -115,7 +115,7 @@ func TestAuditTrail(t *testing.T) {
 	desk.book.Load(audit.ID(2, 2), &forged)
 	desk.mu.RUnlock()
 	forged.Action = "open"
-	if _, err := desk.save(ctx, audit.ID(2, 2), &forged); err != nil {
+	if _, err := desk.save(ctx, audit.ID(2, 2), nil, &forged); err != nil {
 		t.Fatal(err)
 	}
 	desk.mu.Lock()

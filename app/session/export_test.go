@@ -53,7 +53,7 @@ func TestExportClient(t *testing.T) {
 		{otherInv, &record.Invoice{Client: other, Number: "INV-8", Status: "draft"}},
 		{record.NewID(), &record.InvoiceLine{Invoice: otherInv, Description: "Other's nails", Quantity: 1, UnitPrice: record.Money{Minor: 999, Currency: "GBP"}}},
 	} {
-		if _, err := s.save(ctx, save.id, save.v); err != nil {
+		if _, err := s.save(ctx, save.id, nil, save.v); err != nil {
 			t.Fatalf("save %T: %v", save.v, err)
 		}
 	}

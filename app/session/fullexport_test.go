@@ -41,7 +41,7 @@ func TestExportAll(t *testing.T) {
 		{inv, &record.Invoice{Client: ann, Number: "INV-7", Issued: "2025-03-07", Status: "issued"}},
 		{record.NewID(), &record.InvoiceLine{Invoice: inv, Position: 1, Description: "Full groom", Quantity: 1, UnitPrice: record.Money{Minor: 4550, Currency: "GBP"}}},
 	} {
-		if _, err := s.save(ctx, save.id, save.v); err != nil {
+		if _, err := s.save(ctx, save.id, nil, save.v); err != nil {
 			t.Fatalf("save %T: %v", save.v, err)
 		}
 	}

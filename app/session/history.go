@@ -166,6 +166,20 @@ func changesOf(sc *record.Schema, states []*merge.Record, whole bool) []Change {
 			}
 			cells[name][c.TS] = c.Value
 		}
+		// A set field changes item by item: each state shows its list
+		// as of its latest item change.
+		for name, items := range r.Sets {
+			var ts clock.Timestamp
+			for _, it := range items {
+				ts = clock.Max(ts, clock.Max(it.Added, it.Removed))
+			}
+			if cells[name] == nil {
+				cells[name] = map[clock.Timestamp][]byte{}
+			}
+			if b, ok := r.Get(name); ok {
+				cells[name][ts] = b
+			}
+		}
 	}
 	var out []Change
 	for ts := range created {

@@ -116,7 +116,7 @@ func TestHistoryOfARecordEditedOnTwoDevices(t *testing.T) {
 	}
 	id := record.NewID()
 	c := record.Client{Name: "Margaret Lockwood", Phones: []string{"07700 900123"}}
-	if err := a.SaveClient(ctx, id, &c); err != nil {
+	if err := a.SaveClient(ctx, id, nil, &c); err != nil {
 		t.Fatal(err)
 	}
 	srv.sync(t, a, b)
@@ -127,7 +127,7 @@ func TestHistoryOfARecordEditedOnTwoDevices(t *testing.T) {
 	b.LoadClient(id, &cb)
 	cb.Phones = []string{"07700 900999"}
 	before := time.Now()
-	if err := b.SaveClient(ctx, id, &cb); err != nil {
+	if err := b.SaveClient(ctx, id, nil, &cb); err != nil {
 		t.Fatal(err)
 	}
 	after := time.Now()
@@ -149,7 +149,7 @@ func TestHistoryOfARecordEditedOnTwoDevices(t *testing.T) {
 	// The owner also edits, later, online.
 	a.LoadClient(id, &c)
 	c.Notes = "Bella bites"
-	if err := a.SaveClient(ctx, id, &c); err != nil {
+	if err := a.SaveClient(ctx, id, nil, &c); err != nil {
 		t.Fatal(err)
 	}
 	srv.sync(t, a, b)
@@ -188,7 +188,7 @@ func TestHistoryOfARecordEditedOnTwoDevices(t *testing.T) {
 	offline(a)
 	a.LoadClient(id, &c)
 	c.Notes = ""
-	if err := a.SaveClient(ctx, id, &c); err != nil {
+	if err := a.SaveClient(ctx, id, nil, &c); err != nil {
 		t.Fatal(err)
 	}
 	if _, got := historyText(t, a, record.TypeClient, id); len(got) == 0 || got[0] != "notes: ? →  by 1" {
@@ -202,10 +202,10 @@ func TestHistoryOfARecordEditedOnTwoDevices(t *testing.T) {
 	offline(b)
 	a.LoadClient(id, &c)
 	c.Notes = "muzzle"
-	a.SaveClient(ctx, id, &c)
+	a.SaveClient(ctx, id, nil, &c)
 	b.LoadClient(id, &cb)
 	cb.Notes = "no muzzle needed"
-	b.SaveClient(ctx, id, &cb)
+	b.SaveClient(ctx, id, nil, &cb)
 	srv.sync(t, a, b)
 	srv.sync(t, b, a)
 	srv.serve(a)

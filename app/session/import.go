@@ -61,12 +61,12 @@ func (s *Session) ImportClients(ctx context.Context, clients []csvimport.Importe
 			return fail(errLockedDuringImport)
 		}
 		for _, c := range clients[start:min(start+importChunk, len(clients))] {
-			if _, err := s.addLocked(&b, c.ID, &c.Client); err != nil {
+			if _, err := s.addLocked(&b, c.ID, nil, &c.Client); err != nil {
 				return fail(fmt.Errorf("row %d: %w; nothing was imported", c.Row, err))
 			}
 			tot.Clients++
 			for _, p := range c.Pets {
-				if _, err := s.addLocked(&b, p.ID, &p.Pet); err != nil {
+				if _, err := s.addLocked(&b, p.ID, nil, &p.Pet); err != nil {
 					return fail(fmt.Errorf("row %d, pet %q: %w; nothing was imported", c.Row, p.Pet.Name, err))
 				}
 				tot.Pets++

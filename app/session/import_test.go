@@ -47,7 +47,7 @@ func TestImportClients(t *testing.T) {
 	if err := s.Unlock(ctx, pass); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SaveClient(ctx, record.NewID(), &record.Client{Name: "Already Here"}); err != nil {
+	if err := s.SaveClient(ctx, record.NewID(), nil, &record.Client{Name: "Already Here"}); err != nil {
 		t.Fatal(err)
 	}
 	clients := importable(t, 2000)
@@ -78,7 +78,7 @@ func TestImportClients(t *testing.T) {
 	}
 	// A single save, a batch of one, fails the same way.
 	one := record.NewID()
-	if err := s.SaveClient(ctx, one, &record.Client{Name: "Not Saved"}); err == nil {
+	if err := s.SaveClient(ctx, one, nil, &record.Client{Name: "Not Saved"}); err == nil {
 		t.Fatal("a save with a failing store succeeded")
 	}
 	if ok, _ := s.LoadClient(one, &record.Client{}); ok || s.ClientCount() != 1 {

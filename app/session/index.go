@@ -446,6 +446,6 @@ func (s *Session) Me() string {
 // now, by this member.
 func (s *Session) LogContact(ctx context.Context, c *record.ContactLog) error {
 	c.When, c.Author = now(), s.Me()
-	_, err := s.save(ctx, record.NewID(), c)
+	_, err := s.save(ctx, record.NewID(), nil, c)
 	return err
 }

@@ -315,8 +315,10 @@ func (e *InvoiceErrors) Error() string {
 // one transaction. Lines without an id get one. An issued invoice keeps
 // what billing.Amend says it keeps. Problems with fields are
 // *InvoiceErrors; an invoice that does not add up is refused with
-// billing's error, which says what to change.
-func (s *Session) SaveInvoice(ctx context.Context, id string, inv *record.Invoice, lines []Line) error {
+// billing's error, which says what to change. base is the invoice as the
+// screen showed it (nil for a new one; see SaveClient): its record and
+// lines are the bases of inv and of the lines with the same ids.
+func (s *Session) SaveInvoice(ctx context.Context, id string, base *Invoice, inv *record.Invoice, lines []Line) error {
 	errs := &InvoiceErrors{Lines: map[string]record.Errors{}}
 	if err := record.Validate(inv); err != nil && !errors.As(err, &errs.Invoice) {
 		return err
@@ -371,11 +373,27 @@ func (s *Session) SaveInvoice(ctx context.Context, id string, inv *record.Invoic
 		return err
 	}
 	ws := []write{{id: id, v: inv}}
-	for i := range lines {
-		ws = append(ws, write{id: lines[i].ID, v: &lines[i].InvoiceLine})
+	if base != nil {
+		ws[0].base = &base.Record
 	}
-	for _, old := range had[id] {
-		if !slices.ContainsFunc(lines, func(l Line) bool { return l.ID == old.ID }) {
+	for i := range lines {
+		w := write{id: lines[i].ID, v: &lines[i].InvoiceLine}
+		if base != nil {
+			if j := slices.IndexFunc(base.Lines, func(l Line) bool { return l.ID == lines[i].ID }); j >= 0 {
+				w.base = &base.Lines[j].InvoiceLine
+			}
+		}
+		ws = append(ws, w)
+	}
+	// The lines to delete are those the screen showed and the person
+	// removed: a line added on another device meanwhile stays.
+	shown := had[id]
+	if base != nil {
+		shown = base.Lines
+	}
+	stillHere := func(old Line) bool { return slices.ContainsFunc(had[id], func(l Line) bool { return l.ID == old.ID }) }
+	for _, old := range shown {
+		if stillHere(old) && !slices.ContainsFunc(lines, func(l Line) bool { return l.ID == old.ID }) {
 			ws = append(ws, write{id: old.ID, del: record.TypeInvoiceLine})
 		}
 	}
@@ -428,7 +446,7 @@ func (s *Session) InvoiceProject(ctx context.Context, id string, today record.Da
 	invID := derivedID("project invoice", id)
 	line := Line{ID: derivedID("project invoice line", id),
 		InvoiceLine: record.InvoiceLine{Description: what, Quantity: 1, UnitPrice: p.Price}}
-	if err := s.SaveInvoice(ctx, invID, &inv, []Line{line}); err != nil {
+	if err := s.SaveInvoice(ctx, invID, nil, &inv, []Line{line}); err != nil {
 		return "", fmt.Errorf("invoice the project: %w", err)
 	}
 	return invID, nil
@@ -470,7 +488,7 @@ func (s *Session) AddPayment(ctx context.Context, invoice string, p *record.Paym
 		if inv.Issued.IsZero() {
 			inv.Issued = record.DateOf(p.When.Time())
 		}
-		ws = append(ws, write{id: invoice, v: &inv})
+		ws = append(ws, write{id: invoice, base: &v.Record, v: &inv})
 	}
 	_, err = s.saveAll(ctx, ws)
 	return err
@@ -506,7 +524,7 @@ func (s *Session) RemovePayment(ctx context.Context, invoice, payment string) er
 	ws := []write{{id: payment, del: record.TypePayment}}
 	if inv := v.Record; inv.Status == "paid" && t.Balance > 0 {
 		inv.Status = "issued"
-		ws = append(ws, write{id: invoice, v: &inv})
+		ws = append(ws, write{id: invoice, base: &v.Record, v: &inv})
 	}
 	_, err = s.saveAll(ctx, ws)
 	return err
@@ -547,7 +565,7 @@ func (s *Session) SetBusinessName(ctx context.Context, name string) error {
 	if len([]rune(name)) > 120 {
 		return errors.New("at most 120 characters: shorten the business name")
 	}
-	if err := s.saveSettings(ctx, func(st *record.Settings) { st.BusinessName = name }); err != nil {
+	if err := s.saveSettings(ctx, nil, func(st *record.Settings) { st.BusinessName = name }); err != nil {
 		return fmt.Errorf("save the business name: %w", err)
 	}
 	if err := s.cfg.Store.Commit(ctx, localstore.Change{Meta: map[string][]byte{metaBusiness: nil}}); err != nil {

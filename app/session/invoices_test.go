@@ -34,7 +34,7 @@ func annAlone(t *testing.T) (*Session, *memStore, string) {
 	s, st := setUp(t, "ws1", seal.NewKeyring(), 7)
 	unlocked(t, s)
 	ann := record.NewID()
-	if err := s.SaveClient(context.Background(), ann, &record.Client{Name: "Ann"}); err != nil {
+	if err := s.SaveClient(context.Background(), ann, nil, &record.Client{Name: "Ann"}); err != nil {
 		t.Fatal(err)
 	}
 	return s, st, ann
@@ -62,7 +62,7 @@ func TestInvoiceTotalsAndBalance(t *testing.T) {
 	inv.TaxRate, inv.Discount = 2000, gbp(333)
 	id := record.NewID()
 	lines := groomLines()
-	if err := s.SaveInvoice(ctx, id, &inv, lines); err != nil {
+	if err := s.SaveInvoice(ctx, id, nil, &inv, lines); err != nil {
 		t.Fatal(err)
 	}
 	v, ok, err := s.LoadInvoice(id)
@@ -80,7 +80,7 @@ func TestInvoiceTotalsAndBalance(t *testing.T) {
 		t.Errorf("billing with a draft = %+v", b)
 	}
 	inv.Status = "issued"
-	if err := s.SaveInvoice(ctx, id, &inv, lines); err != nil {
+	if err := s.SaveInvoice(ctx, id, nil, &inv, lines); err != nil {
 		t.Fatal(err)
 	}
 	b := s.BillingOf(ann)
@@ -124,13 +124,13 @@ func TestInvoiceTotalsAndBalance(t *testing.T) {
 	second, _ := s.NewInvoice(ann, "2026-04-01")
 	second.Status = "issued"
 	secondID := record.NewID()
-	if err := s.SaveInvoice(ctx, secondID, &second, []Line{{InvoiceLine: record.InvoiceLine{Description: "Bath", Quantity: 1, UnitPrice: gbp(2500)}}}); err != nil {
+	if err := s.SaveInvoice(ctx, secondID, nil, &second, []Line{{InvoiceLine: record.InvoiceLine{Description: "Bath", Quantity: 1, UnitPrice: gbp(2500)}}}); err != nil {
 		t.Fatal(err)
 	}
 	void, _ := s.NewInvoice(ann, "2026-04-02")
 	void.Status = "void"
 	voidID := record.NewID()
-	if err := s.SaveInvoice(ctx, voidID, &void, []Line{{InvoiceLine: record.InvoiceLine{Description: "Wrong", Quantity: 1, UnitPrice: gbp(9900)}}}); err != nil {
+	if err := s.SaveInvoice(ctx, voidID, nil, &void, []Line{{InvoiceLine: record.InvoiceLine{Description: "Wrong", Quantity: 1, UnitPrice: gbp(9900)}}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.AddPayment(ctx, voidID, &record.Payment{Method: "cash", Amount: gbp(100)}); err == nil || !strings.Contains(err.Error(), "void") {
@@ -154,7 +154,7 @@ func TestInvoiceDefaultsAndValidation(t *testing.T) {
 	s, _, ann := annAlone(t)
 	first := record.Invoice{Client: ann, Number: "2026-0041", Status: "issued", Issued: "2026-05-01", TaxRate: 2000}
 	eur := []Line{{InvoiceLine: record.InvoiceLine{Description: "Groom", Quantity: 1, UnitPrice: record.Money{Minor: 5000, Currency: "EUR"}}}}
-	if err := s.SaveInvoice(ctx, record.NewID(), &first, eur); err != nil {
+	if err := s.SaveInvoice(ctx, record.NewID(), nil, &first, eur); err != nil {
 		t.Fatal(err)
 	}
 	// Numbered after the highest of the year; rate and currency of the
@@ -170,7 +170,7 @@ func TestInvoiceDefaultsAndValidation(t *testing.T) {
 	// Problems are reported on their fields, and nothing is saved.
 	inv.Number = "2026-0041"
 	bad := []Line{{InvoiceLine: record.InvoiceLine{Description: "", Quantity: 0, UnitPrice: record.Money{Minor: 100, Currency: "EUR"}}}}
-	err := s.SaveInvoice(ctx, record.NewID(), &inv, bad)
+	err := s.SaveInvoice(ctx, record.NewID(), nil, &inv, bad)
 	var errs *InvoiceErrors
 	if !errors.As(err, &errs) {
 		t.Fatalf("saving a bad invoice: %v", err)
@@ -188,7 +188,7 @@ func TestInvoiceDefaultsAndValidation(t *testing.T) {
 	// Two currencies on one invoice do not add up: refused whole.
 	inv.Number = "2026-0042"
 	mixed := append(eur, Line{InvoiceLine: record.InvoiceLine{Description: "Bow", Quantity: 1, UnitPrice: gbp(300)}})
-	if err := s.SaveInvoice(ctx, record.NewID(), &inv, mixed); !errors.Is(err, billing.ErrMixedCurrency) {
+	if err := s.SaveInvoice(ctx, record.NewID(), nil, &inv, mixed); !errors.Is(err, billing.ErrMixedCurrency) {
 		t.Errorf("mixed currencies: %v", err)
 	}
 	if err := s.AddPayment(ctx, record.NewID(), &record.Payment{Method: "card", Amount: gbp(0)}); err == nil || !strings.Contains(err.Error(), "more than 0") {
@@ -204,7 +204,7 @@ func TestInvoiceLineRemovedAndReload(t *testing.T) {
 	id := record.NewID()
 	inv := record.Invoice{Client: ann, Number: "2026-0001", Status: "draft", Issued: "2026-03-09"}
 	lines := groomLines()
-	if err := s.SaveInvoice(ctx, id, &inv, lines); err != nil {
+	if err := s.SaveInvoice(ctx, id, nil, &inv, lines); err != nil {
 		t.Fatal(err)
 	}
 	docs := func() int {
@@ -221,7 +221,7 @@ func TestInvoiceLineRemovedAndReload(t *testing.T) {
 	}
 	// The draft loses a line as it is issued.
 	lines, inv.Status = lines[1:], "issued"
-	if err := s.SaveInvoice(ctx, id, &inv, lines); err != nil {
+	if err := s.SaveInvoice(ctx, id, nil, &inv, lines); err != nil {
 		t.Fatal(err)
 	}
 	again := reopen(t, st)
@@ -245,29 +245,29 @@ func TestIssuedInvoiceIsKept(t *testing.T) {
 	s, _, ann := annAlone(t)
 	id := record.NewID()
 	inv := record.Invoice{Client: ann, Number: "2026-0002", Status: "issued", Issued: "2026-03-09"}
-	if err := s.SaveInvoice(ctx, id, &inv, groomLines()); err != nil {
+	if err := s.SaveInvoice(ctx, id, nil, &inv, groomLines()); err != nil {
 		t.Fatal(err)
 	}
 	saved, _, _ := s.LoadInvoice(id)
 	changed := slices.Clone(saved.Lines)
 	changed[0].UnitPrice = gbp(1)
 	var errs *InvoiceErrors
-	if err := s.SaveInvoice(ctx, id, &inv, changed); !errors.As(err, &errs) || errs.Invoice.On("lines") == "" {
+	if err := s.SaveInvoice(ctx, id, nil, &inv, changed); !errors.As(err, &errs) || errs.Invoice.On("lines") == "" {
 		t.Fatalf("a changed price on an issued invoice: %v", err)
 	}
 	if v, _, _ := s.LoadInvoice(id); v.Totals != saved.Totals {
 		t.Errorf("totals after the refused change = %+v, want %+v", v.Totals, saved.Totals)
 	}
 	inv.Notes = "Paid by card at the door"
-	if err := s.SaveInvoice(ctx, id, &inv, slices.Clone(saved.Lines)); err != nil {
+	if err := s.SaveInvoice(ctx, id, nil, &inv, slices.Clone(saved.Lines)); err != nil {
 		t.Fatalf("new notes on an issued invoice: %v", err)
 	}
 	inv.Status = "void"
-	if err := s.SaveInvoice(ctx, id, &inv, slices.Clone(saved.Lines)); err != nil {
+	if err := s.SaveInvoice(ctx, id, nil, &inv, slices.Clone(saved.Lines)); err != nil {
 		t.Fatalf("voiding an issued invoice: %v", err)
 	}
 	inv.Status = "issued"
-	if err := s.SaveInvoice(ctx, id, &inv, slices.Clone(saved.Lines)); !errors.As(err, &errs) || errs.Invoice.On("status") == "" {
+	if err := s.SaveInvoice(ctx, id, nil, &inv, slices.Clone(saved.Lines)); !errors.As(err, &errs) || errs.Invoice.On("status") == "" {
 		t.Fatalf("a void invoice issued again: %v", err)
 	}
 }
@@ -279,7 +279,7 @@ func TestRemovePayment(t *testing.T) {
 	s, _, ann := annAlone(t)
 	id := record.NewID()
 	inv := record.Invoice{Client: ann, Number: "2026-0003", Status: "issued", Issued: "2026-03-09", TaxRate: 2000, Discount: gbp(333)}
-	if err := s.SaveInvoice(ctx, id, &inv, groomLines()); err != nil {
+	if err := s.SaveInvoice(ctx, id, nil, &inv, groomLines()); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.AddPayment(ctx, id, &record.Payment{Method: "card", Amount: gbp(6440)}); err != nil {
@@ -308,14 +308,14 @@ func TestInvoiceNumberClash(t *testing.T) {
 	ctx := context.Background()
 	a, b, _ := twoDevices(t)
 	ann := record.NewID()
-	if err := a.SaveClient(ctx, ann, &record.Client{Name: "Ann"}); err != nil {
+	if err := a.SaveClient(ctx, ann, nil, &record.Client{Name: "Ann"}); err != nil {
 		t.Fatal(err)
 	}
 	send(t, a, b, 1)
 	ids := []string{record.NewID(), record.NewID()}
 	for i, s := range []*Session{a, b} {
 		inv := record.Invoice{Client: ann, Number: s.NextInvoiceNumber(2026), Status: "issued", Issued: "2026-03-09"}
-		if err := s.SaveInvoice(ctx, ids[i], &inv, groomLines()); err != nil {
+		if err := s.SaveInvoice(ctx, ids[i], nil, &inv, groomLines()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -331,7 +331,7 @@ func TestInvoiceNumberClash(t *testing.T) {
 	v, _, _ := b.LoadInvoice(ids[1])
 	next := b.NextInvoiceNumber(2026)
 	v.Record.Number = next
-	if err := b.SaveInvoice(ctx, ids[1], &v.Record, slices.Clone(v.Lines)); err != nil {
+	if err := b.SaveInvoice(ctx, ids[1], nil, &v.Record, slices.Clone(v.Lines)); err != nil {
 		t.Fatalf("renumbering an issued invoice that shares its number: %v", err)
 	}
 	send(t, b, a, 4)
@@ -340,7 +340,7 @@ func TestInvoiceNumberClash(t *testing.T) {
 	}
 	v.Record.Number = "2026-0003"
 	var errs *InvoiceErrors
-	if err := b.SaveInvoice(ctx, ids[1], &v.Record, slices.Clone(v.Lines)); !errors.As(err, &errs) || errs.Invoice.On("number") == "" {
+	if err := b.SaveInvoice(ctx, ids[1], nil, &v.Record, slices.Clone(v.Lines)); !errors.As(err, &errs) || errs.Invoice.On("number") == "" {
 		t.Errorf("an issued invoice renumbered with no clash: %v", err)
 	}
 }
@@ -351,9 +351,9 @@ func TestInvoiceThroughSync(t *testing.T) {
 	ctx := context.Background()
 	a, b, bst := twoDevices(t)
 	ann, id := record.NewID(), record.NewID()
-	a.SaveClient(ctx, ann, &record.Client{Name: "Ann"})
+	a.SaveClient(ctx, ann, nil, &record.Client{Name: "Ann"})
 	inv := record.Invoice{Client: ann, Number: "2026-0007", Status: "issued", Issued: "2026-03-09", TaxRate: 2000, Discount: gbp(333)}
-	if err := a.SaveInvoice(ctx, id, &inv, groomLines()); err != nil {
+	if err := a.SaveInvoice(ctx, id, nil, &inv, groomLines()); err != nil {
 		t.Fatal(err)
 	}
 	send(t, a, b, 1)
@@ -394,7 +394,7 @@ func TestBusinessName(t *testing.T) {
 	if err := a.SetBusinessName(ctx, strings.Repeat("x", 121)); err == nil {
 		t.Error("a 121-character name was kept")
 	}
-	if err := a.SaveRetentionSettings(ctx, RetentionSettings{Policy: retention.Policy{ClientYears: 8, ArchiveYears: 2}}); err != nil {
+	if err := a.SaveRetentionSettings(ctx, nil, RetentionSettings{Policy: retention.Policy{ClientYears: 8, ArchiveYears: 2}}); err != nil {
 		t.Fatal(err)
 	}
 	send(t, a, b, 1)
@@ -423,7 +423,7 @@ func TestInvoiceProject(t *testing.T) {
 	ann, bella := household(t, a, "Ann", record.Pet{Name: "Bella"})
 	id := record.NewID()
 	p := groom(ann, bella, at(t, "2026-03-10", 10, 0), at(t, "2026-03-10", 12, 0), "m1")
-	if _, err := a.SaveProject(ctx, id, &p); err != nil {
+	if _, err := a.SaveProject(ctx, id, nil, &p); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := a.InvoiceProject(ctx, id, "2026-03-10"); err == nil || !strings.Contains(err.Error(), "mark the project done first") {
@@ -437,7 +437,7 @@ func TestInvoiceProject(t *testing.T) {
 	free := p
 	free.Status, free.Price = "done", record.Money{}
 	freeID := record.NewID()
-	if _, err := a.SaveProject(ctx, freeID, &free); err != nil {
+	if _, err := a.SaveProject(ctx, freeID, nil, &free); err != nil {
 		t.Fatal(err)
 	}
 	var errs record.Errors
@@ -446,7 +446,7 @@ func TestInvoiceProject(t *testing.T) {
 	}
 
 	p.Status = "done"
-	if _, err := a.SaveProject(ctx, id, &p); err != nil {
+	if _, err := a.SaveProject(ctx, id, nil, &p); err != nil {
 		t.Fatal(err)
 	}
 	send(t, a, b, 1)

@@ -339,12 +339,13 @@ func (l *local) BlobFetched(ctx context.Context, h wire.Hash, data []byte) error
 }
 
 // SavePhoto saves a before, after or other photo whose image StagePhoto
-// sealed (under record.ClassProject); the image lands with it.
-func (s *Session) SavePhoto(ctx context.Context, id string, p *record.Photo) error {
+// sealed (under record.ClassProject), changed from base (nil for a new
+// one; see SaveClient); the image lands with it.
+func (s *Session) SavePhoto(ctx context.Context, id string, base, p *record.Photo) error {
 	if p.Taken.IsZero() {
 		p.Taken = record.InstantOf(time.Now().In(localZone()))
 	}
-	_, err := s.save(ctx, id, p)
+	_, err := s.save(ctx, id, base, p)
 	return err
 }
 

@@ -35,7 +35,7 @@ func TestPhotoJourney(t *testing.T) {
 	unlocked(t, a)
 	unlocked(t, b)
 	ann, bella, visit, shot := record.NewID(), record.NewID(), record.NewID(), record.NewID()
-	a.SaveClient(ctx, ann, &record.Client{Name: "Ann", PhotoConsent: true})
+	a.SaveClient(ctx, ann, nil, &record.Client{Name: "Ann", PhotoConsent: true})
 	image := bytes.Repeat([]byte("jpeg bytes "), 3000)
 
 	ref, err := a.StagePhoto(record.ClassCare, image)
@@ -48,7 +48,7 @@ func TestPhotoJourney(t *testing.T) {
 	if len(ast.blobs) != 0 {
 		t.Fatal("a photo reached the store before the record naming it")
 	}
-	if err := a.SavePet(ctx, bella, &record.Pet{Client: ann, Name: "Bella", Photo: ref}); err != nil {
+	if err := a.SavePet(ctx, bella, nil, &record.Pet{Client: ann, Name: "Bella", Photo: ref}); err != nil {
 		t.Fatal(err)
 	}
 	sealed, ok := ast.blobs[ref]
@@ -66,12 +66,12 @@ func TestPhotoJourney(t *testing.T) {
 	}
 
 	// A visit's photo, of the project class.
-	a.save(ctx, visit, &record.Project{Client: ann, Kind: "grooming", Title: "Bath", Status: "done"})
+	a.save(ctx, visit, nil, &record.Project{Client: ann, Kind: "grooming", Title: "Bath", Status: "done"})
 	after, err := a.StagePhoto(record.ClassProject, []byte("after photo"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := a.SavePhoto(ctx, shot, &record.Photo{Project: visit, Pet: bella, Kind: "after", Blob: after}); err != nil {
+	if err := a.SavePhoto(ctx, shot, nil, &record.Photo{Project: visit, Pet: bella, Kind: "after", Blob: after}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -121,7 +121,7 @@ func TestPhotoJourney(t *testing.T) {
 	}
 
 	// An edit of the pet that leaves its photo does not ask for it again.
-	if err := a.SavePet(ctx, bella, &record.Pet{Client: ann, Name: "Bella May", Photo: ref}); err != nil {
+	if err := a.SavePet(ctx, bella, nil, &record.Pet{Client: ann, Name: "Bella May", Photo: ref}); err != nil {
 		t.Fatal(err)
 	}
 	send(t, a, b, 2)

@@ -215,9 +215,9 @@ func (s *Session) load(id string, v any) (bool, error) {
 // record after the first, for Undo to say what it removes along with the
 // change ("The next visit it booked").
 type pending struct {
-	id   string
-	v    any
-	what string
+	id      string
+	base, v any // v changed from base, as book.Book.Save takes them
+	what    string
 }
 
 // SaveProject validates and saves project id. A change of p.Status (with
@@ -225,10 +225,11 @@ type pending struct {
 // stored; its errors are record.Errors on "status" or "status_reason".
 // Marking a repeating project done creates the next one
 // (schedule.Next) in the same commit, and returns its id; a project has
-// one next, whichever device marks it done and however often.
-func (s *Session) SaveProject(ctx context.Context, id string, p *record.Project) (next string, err error) {
+// one next, whichever device marks it done and however often. base is the
+// project as the screen showed it (nil for a new one; see SaveClient).
+func (s *Session) SaveProject(ctx context.Context, id string, base, p *record.Project) (next string, err error) {
 	s.mu.Lock()
-	next, err = s.saveProjectLocked(ctx, id, p)
+	next, err = s.saveProjectLocked(ctx, id, base, p)
 	c := s.sync
 	s.mu.Unlock()
 	if err == nil {
@@ -240,7 +241,7 @@ func (s *Session) SaveProject(ctx context.Context, id string, p *record.Project)
 	return next, err
 }
 
-func (s *Session) saveProjectLocked(ctx context.Context, id string, p *record.Project) (next string, err error) {
+func (s *Session) saveProjectLocked(ctx context.Context, id string, base, p *record.Project) (next string, err error) {
 	if s.book == nil {
 		return "", ErrLocked
 	}
@@ -249,15 +250,19 @@ func (s *Session) saveProjectLocked(ctx context.Context, id string, p *record.Pr
 		return "", fmt.Errorf("read the project: %w", err)
 	}
 	q := *p
-	q.Status, q.StatusReason = old.Status, old.StatusReason
-	if err := schedule.SetStatus(&q, p.Status, p.StatusReason); err != nil {
-		return "", err
+	// A status this save does not change is left as it stands, even if
+	// another device changed it since the screen opened.
+	if base == nil || p.Status != base.Status || p.StatusReason != base.StatusReason {
+		q.Status, q.StatusReason = old.Status, old.StatusReason
+		if err := schedule.SetStatus(&q, p.Status, p.StatusReason); err != nil {
+			return "", err
+		}
 	}
 	if err := record.Validate(&q); err != nil {
 		return "", err
 	}
 	*p = q
-	saves := []pending{{id: id, v: p}}
+	saves := []pending{{id: id, base: base, v: p}}
 	if q.Status == schedule.Done && old.Status != schedule.Done && q.RepeatWeeks > 0 {
 		nid := nextID(id)
 		// A next visit undone with the done that made it was deleted: it is
@@ -290,6 +295,8 @@ func (s *Session) MoveProject(ctx context.Context, id string, d time.Duration, f
 	case p.Start.IsZero():
 		return errors.New("this booking has no time to move: open it and give it one")
 	}
+	base := p
+	base.AssignedStaff = slices.Clone(p.AssignedStaff)
 	p.Start.UnixMilli += d.Milliseconds()
 	if !p.End.IsZero() {
 		p.End.UnixMilli += d.Milliseconds()
@@ -300,7 +307,7 @@ func (s *Session) MoveProject(ctx context.Context, id string, d time.Duration, f
 			p.AssignedStaff = append(p.AssignedStaff, to)
 		}
 	}
-	_, err = s.SaveProject(ctx, id, &p)
+	_, err = s.SaveProject(ctx, id, &base, &p)
 	return err
 }
 
@@ -328,10 +335,11 @@ func (s *Session) ReopenProject(ctx context.Context, id string) error {
 	case !ok:
 		return errors.New("this project is not on this device (deleted, or not synced yet)")
 	}
+	base := p
 	if err := schedule.Reopen(&p); err != nil {
 		return err
 	}
-	_, err = s.save(ctx, id, &p)
+	_, err = s.save(ctx, id, &base, &p)
 	return err
 }
 
@@ -352,7 +360,7 @@ func (s *Session) BookAgain(ctx context.Context, id string, on record.Date) (str
 		return "", err
 	}
 	nid := record.NewID()
-	if _, err := s.save(ctx, nid, &q); err != nil {
+	if _, err := s.save(ctx, nid, nil, &q); err != nil {
 		return "", err
 	}
 	return nid, nil
@@ -380,7 +388,7 @@ func (s *Session) saveAllLocked(ctx context.Context, saves []pending) error {
 	for _, p := range saves {
 		typ := record.TypeOf(p.v)
 		before, existed := s.fieldsLocked(typ, p.id)
-		env, changed, err := s.book.Save(p.id, p.v)
+		env, changed, err := s.book.Save(p.id, p.base, p.v)
 		if err != nil {
 			return err
 		}
@@ -415,28 +423,30 @@ func (s *Session) saveAllLocked(ctx context.Context, saves []pending) error {
 	return nil
 }
 
-// SaveTask validates and saves a task of a project.
-func (s *Session) SaveTask(ctx context.Context, id string, t *record.Task) error {
-	_, err := s.save(ctx, id, t)
+// SaveTask validates and saves a task of a project, changed from base
+// (nil for a new one; see SaveClient).
+func (s *Session) SaveTask(ctx context.Context, id string, base, t *record.Task) error {
+	_, err := s.save(ctx, id, base, t)
 	return err
 }
 
-// SaveMilestone validates and saves a milestone of a project.
-func (s *Session) SaveMilestone(ctx context.Context, id string, m *record.Milestone) error {
-	_, err := s.save(ctx, id, m)
+// SaveMilestone validates and saves a milestone of a project, changed
+// from base (nil for a new one; see SaveClient).
+func (s *Session) SaveMilestone(ctx context.Context, id string, base, m *record.Milestone) error {
+	_, err := s.save(ctx, id, base, m)
 	return err
 }
 
 // SaveNote validates and saves a visit or progress note. A new note
 // without a time or an author is by this member, now.
-func (s *Session) SaveNote(ctx context.Context, id string, n *record.ProgressNote) error {
+func (s *Session) SaveNote(ctx context.Context, id string, base, n *record.ProgressNote) error {
 	if n.When.IsZero() {
 		n.When = record.InstantOf(time.Now().In(localZone()))
 	}
 	if n.Author == "" {
 		n.Author = s.Me()
 	}
-	_, err := s.save(ctx, id, n)
+	_, err := s.save(ctx, id, base, n)
 	return err
 }
 

@@ -71,7 +71,7 @@ func TestProjectsOpenAfterUnlock(t *testing.T) {
 	for i := range ids {
 		ids[i] = record.NewID()
 		p := groom(ann, bella, at(t, "2026-03-10", 10, 0), at(t, "2026-03-10", 11, 0), "m1")
-		if _, err := s.SaveProject(ctx, ids[i], &p); err != nil {
+		if _, err := s.SaveProject(ctx, ids[i], nil, &p); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -88,7 +88,7 @@ func TestProjectsOpenAfterUnlock(t *testing.T) {
 		t.Fatalf("load a project right after unlock: %v %v", ok, err)
 	}
 	p.Title = "Renamed while the bookings opened"
-	if _, err := again.SaveProject(ctx, ids[0], &p); err != nil {
+	if _, err := again.SaveProject(ctx, ids[0], nil, &p); err != nil {
 		t.Fatal(err)
 	}
 	waitProjects(t, again)
@@ -108,11 +108,11 @@ func household(t *testing.T, s *Session, name string, pet record.Pet) (client, p
 	t.Helper()
 	ctx := context.Background()
 	client, petID = record.NewID(), record.NewID()
-	if err := s.SaveClient(ctx, client, &record.Client{Name: name}); err != nil {
+	if err := s.SaveClient(ctx, client, nil, &record.Client{Name: name}); err != nil {
 		t.Fatal(err)
 	}
 	pet.Client = client
-	if err := s.SavePet(ctx, petID, &pet); err != nil {
+	if err := s.SavePet(ctx, petID, nil, &pet); err != nil {
 		t.Fatal(err)
 	}
 	return client, petID
@@ -132,7 +132,7 @@ func TestProjectsSaveAndReload(t *testing.T) {
 	ann, bella := household(t, s, "Ann", record.Pet{Name: "Bella", Allergies: []string{"chicken"}})
 	id := record.NewID()
 	p := groom(ann, bella, at(t, "2026-03-10", 10, 0), at(t, "2026-03-10", 12, 0), "m1")
-	if next, err := s.SaveProject(ctx, id, &p); err != nil || next != "" {
+	if next, err := s.SaveProject(ctx, id, nil, &p); err != nil || next != "" {
 		t.Fatalf("SaveProject = %q, %v", next, err)
 	}
 	for _, v := range []struct {
@@ -143,15 +143,15 @@ func TestProjectsSaveAndReload(t *testing.T) {
 		{record.NewID(), &record.Task{Project: id, Position: 1, Title: "Bath", Done: true}},
 		{record.NewID(), &record.Milestone{Project: id, Title: "Calm on the table", Date: "2026-04-01"}},
 	} {
-		if _, err := s.save(ctx, v.id, v.v); err != nil {
+		if _, err := s.save(ctx, v.id, nil, v.v); err != nil {
 			t.Fatal(err)
 		}
 	}
 	older, newer := at(t, "2026-03-10", 10, 5), at(t, "2026-03-10", 11, 50)
-	if err := s.SaveNote(ctx, record.NewID(), &record.ProgressNote{Project: id, When: older, Condition: "matted behind the ears"}); err != nil {
+	if err := s.SaveNote(ctx, record.NewID(), nil, &record.ProgressNote{Project: id, When: older, Condition: "matted behind the ears"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SaveNote(ctx, record.NewID(), &record.ProgressNote{Project: id, When: newer, Blades: "7F", MinutesTaken: 105}); err != nil {
+	if err := s.SaveNote(ctx, record.NewID(), nil, &record.ProgressNote{Project: id, When: newer, Blades: "7F", MinutesTaken: 105}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -159,18 +159,18 @@ func TestProjectsSaveAndReload(t *testing.T) {
 	c := p
 	c.Status = schedule.Cancelled
 	var errs record.Errors
-	if _, err := s.SaveProject(ctx, id, &c); !errors.As(err, &errs) || errs.On("status_reason") == "" {
+	if _, err := s.SaveProject(ctx, id, nil, &c); !errors.As(err, &errs) || errs.On("status_reason") == "" {
 		t.Errorf("cancel without a reason: %v", err)
 	}
 	// Done is final: back to planned is refused.
 	d := p
 	d.Status, d.Outcome = schedule.Done, "Lovely teddy cut"
-	if _, err := s.SaveProject(ctx, id, &d); err != nil {
+	if _, err := s.SaveProject(ctx, id, nil, &d); err != nil {
 		t.Fatal(err)
 	}
 	back := d
 	back.Status = schedule.Planned
-	if _, err := s.SaveProject(ctx, id, &back); !errors.As(err, &errs) || errs.On("status") == "" {
+	if _, err := s.SaveProject(ctx, id, nil, &back); !errors.As(err, &errs) || errs.On("status") == "" {
 		t.Errorf("done → planned: %v", err)
 	}
 
@@ -224,7 +224,7 @@ func TestProjectListsOpenNoRecord(t *testing.T) {
 	ann, bella := household(t, s, "Ann", record.Pet{Name: "Bella"})
 	id := record.NewID()
 	p := groom(ann, bella, at(t, "2026-03-10", 10, 0), at(t, "2026-03-10", 11, 0), "m1")
-	if _, err := s.SaveProject(ctx, id, &p); err != nil {
+	if _, err := s.SaveProject(ctx, id, nil, &p); err != nil {
 		t.Fatal(err)
 	}
 	again, _ := New(ctx, Config{Server: "http://127.0.0.1:1", Store: st})
@@ -249,7 +249,7 @@ func TestUnlockIndexesProjectsOfAnOlderStore(t *testing.T) {
 	ann, bella := household(t, s, "Ann", record.Pet{Name: "Bella"})
 	id := record.NewID()
 	p := groom(ann, bella, at(t, "2026-03-10", 10, 0), at(t, "2026-03-10", 11, 0))
-	if _, err := s.SaveProject(ctx, id, &p); err != nil {
+	if _, err := s.SaveProject(ctx, id, nil, &p); err != nil {
 		t.Fatal(err)
 	}
 	s.Lock()
@@ -277,7 +277,7 @@ func TestProjectConcurrentEdits(t *testing.T) {
 	ann, bella := household(t, a, "Ann", record.Pet{Name: "Bella"})
 	id := record.NewID()
 	p := groom(ann, bella, at(t, "2026-03-10", 10, 0), at(t, "2026-03-10", 11, 0), "m1")
-	if _, err := a.SaveProject(ctx, id, &p); err != nil {
+	if _, err := a.SaveProject(ctx, id, nil, &p); err != nil {
 		t.Fatal(err)
 	}
 	send(t, a, b, 1)
@@ -288,10 +288,10 @@ func TestProjectConcurrentEdits(t *testing.T) {
 	}
 	pa.Scope, pa.Status = "Teddy face, short body", schedule.InProgress
 	pb.Price, pb.AssignedStaff = record.Money{Minor: 5200, Currency: "GBP"}, []string{"m1", "m2"}
-	if _, err := a.SaveProject(ctx, id, &pa); err != nil {
+	if _, err := a.SaveProject(ctx, id, nil, &pa); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.SaveProject(ctx, id, &pb); err != nil {
+	if _, err := b.SaveProject(ctx, id, nil, &pb); err != nil {
 		t.Fatal(err)
 	}
 	send(t, a, b, 2)
@@ -323,7 +323,7 @@ func TestRepeatMakesOneNext(t *testing.T) {
 	id := record.NewID()
 	p := groom(ann, bella, at(t, "2026-03-10", 10, 0), at(t, "2026-03-10", 12, 0), "m1")
 	p.RepeatWeeks = 6
-	if _, err := a.SaveProject(ctx, id, &p); err != nil {
+	if _, err := a.SaveProject(ctx, id, nil, &p); err != nil {
 		t.Fatal(err)
 	}
 	send(t, a, b, 1)
@@ -331,7 +331,7 @@ func TestRepeatMakesOneNext(t *testing.T) {
 	outbox := len(ast.outbox)
 	done := p
 	done.Status = schedule.Done
-	next, err := a.SaveProject(ctx, id, &done)
+	next, err := a.SaveProject(ctx, id, nil, &done)
 	if err != nil || next == "" {
 		t.Fatalf("marking done: next %q, %v", next, err)
 	}
@@ -350,7 +350,7 @@ func TestRepeatMakesOneNext(t *testing.T) {
 	}
 
 	done.Outcome = "Good girl"
-	if again, err := a.SaveProject(ctx, id, &done); err != nil || again != "" {
+	if again, err := a.SaveProject(ctx, id, nil, &done); err != nil || again != "" {
 		t.Errorf("saving done again: next %q, %v", again, err)
 	}
 	if err := a.ReopenProject(ctx, id); err != nil {
@@ -361,7 +361,7 @@ func TestRepeatMakesOneNext(t *testing.T) {
 		t.Fatalf("reopened status %q", done.Status)
 	}
 	done.Status = schedule.Done
-	if again, err := a.SaveProject(ctx, id, &done); err != nil || again != "" {
+	if again, err := a.SaveProject(ctx, id, nil, &done); err != nil || again != "" {
 		t.Errorf("done after reopening: next %q, %v", again, err)
 	}
 
@@ -369,7 +369,7 @@ func TestRepeatMakesOneNext(t *testing.T) {
 	var pb record.Project
 	b.LoadProject(id, &pb)
 	pb.Status = schedule.Done
-	if nb, err := b.SaveProject(ctx, id, &pb); err != nil || nb != next {
+	if nb, err := b.SaveProject(ctx, id, nil, &pb); err != nil || nb != next {
 		t.Errorf("b's next = %q, %v; want the same id %q", nb, err, next)
 	}
 	send(t, a, b, 2)
@@ -384,7 +384,7 @@ func TestRepeatMakesOneNext(t *testing.T) {
 	// visit would have no date. The error says so on the field.
 	odd := record.Project{Client: ann, Kind: "grooming", Title: "Walk-in", Status: schedule.Done, RepeatWeeks: 4}
 	var errs record.Errors
-	if _, err := a.SaveProject(ctx, record.NewID(), &odd); !errors.As(err, &errs) || errs.On("repeat_weeks") == "" {
+	if _, err := a.SaveProject(ctx, record.NewID(), nil, &odd); !errors.As(err, &errs) || errs.On("repeat_weeks") == "" {
 		t.Errorf("repeat with no start: %v", err)
 	}
 }
@@ -397,7 +397,7 @@ func TestBookAgain(t *testing.T) {
 	id := record.NewID()
 	p := groom(ann, bella, at(t, "2026-03-10", 9, 30), at(t, "2026-03-10", 11, 0), "m1")
 	p.Status, p.StatusReason = schedule.NoShow, "no answer at the door"
-	if _, err := s.SaveProject(ctx, id, &p); err != nil {
+	if _, err := s.SaveProject(ctx, id, nil, &p); err != nil {
 		t.Fatal(err)
 	}
 	nid, err := s.BookAgain(ctx, id, "2026-03-17")
@@ -425,7 +425,7 @@ func TestProjectConflicts(t *testing.T) {
 	save := func(p record.Project) string {
 		t.Helper()
 		id := record.NewID()
-		if _, err := s.SaveProject(ctx, id, &p); err != nil {
+		if _, err := s.SaveProject(ctx, id, nil, &p); err != nil {
 			t.Fatal(err)
 		}
 		return id
@@ -491,14 +491,14 @@ func TestVisitsAndLapsed(t *testing.T) {
 		groom(cat, tom, at(t, "2025-10-01", 10, 0), at(t, "2025-10-01", 11, 0)),
 	} {
 		p.Status = schedule.Done
-		if _, err := s.SaveProject(ctx, record.NewID(), &p); err != nil {
+		if _, err := s.SaveProject(ctx, record.NewID(), nil, &p); err != nil {
 			t.Fatal(err)
 		}
 	}
 	var c record.Client
 	s.LoadClient(cat, &c)
 	c.DoNotBook, c.DoNotBookReason = true, "bit the groomer"
-	if err := s.SaveClient(ctx, cat, &c); err != nil {
+	if err := s.SaveClient(ctx, cat, nil, &c); err != nil {
 		t.Fatal(err)
 	}
 	again, _ := New(ctx, Config{Server: "http://127.0.0.1:1", Store: st})
@@ -516,7 +516,7 @@ func TestVisitsAndLapsed(t *testing.T) {
 	}
 	// Booking Ann again takes her off the list.
 	next := groom(ann, bella, at(t, "2026-04-20", 10, 0), at(t, "2026-04-20", 11, 0))
-	if _, err := again.SaveProject(ctx, record.NewID(), &next); err != nil {
+	if _, err := again.SaveProject(ctx, record.NewID(), nil, &next); err != nil {
 		t.Fatal(err)
 	}
 	if lapsed := again.Lapsed("2026-04-10"); len(lapsed) != 1 || lapsed[0].Client != bob {
@@ -536,7 +536,7 @@ func TestMoveProject(t *testing.T) {
 	ann, bella := household(t, s, "Ann", record.Pet{Name: "Bella"})
 	id, loose := record.NewID(), record.NewID()
 	p := groom(ann, bella, at(t, "2026-03-10", 10, 0), at(t, "2026-03-10", 12, 0), "m1", "m9")
-	if _, err := s.SaveProject(ctx, id, &p); err != nil {
+	if _, err := s.SaveProject(ctx, id, nil, &p); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.MoveProject(ctx, id, 90*time.Minute, "m1", "m2"); err != nil {
@@ -555,7 +555,7 @@ func TestMoveProject(t *testing.T) {
 		t.Errorf("moved to the unassigned column = %v by %v", got.Start, got.AssignedStaff)
 	}
 	q := groom(ann, bella, record.Instant{}, record.Instant{})
-	if _, err := s.SaveProject(ctx, loose, &q); err != nil {
+	if _, err := s.SaveProject(ctx, loose, nil, &q); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.MoveProject(ctx, loose, time.Hour, "", ""); err == nil || !strings.Contains(err.Error(), "no time") {

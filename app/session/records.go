@@ -296,16 +296,16 @@ type batch struct {
 	undo  []book.Checkpoint
 }
 
-// addLocked saves v in the book and seals its new state and index doc
-// into b. It reports false if nothing changed. On error the book is as it
-// was before the call.
-func (s *Session) addLocked(b *batch, id string, v any) (bool, error) {
+// addLocked saves v, changed from base (see book.Book.Save), in the book
+// and seals its new state and index doc into b. It reports false if
+// nothing changed. On error the book is as it was before the call.
+func (s *Session) addLocked(b *batch, id string, base, v any) (bool, error) {
 	if s.book == nil {
 		return false, ErrLocked
 	}
 	typ := record.TypeOf(v)
 	cp := s.book.Checkpoint(typ, id)
-	env, changed, err := s.book.Save(id, v)
+	env, changed, err := s.book.Save(id, base, v)
 	if err == nil && changed {
 		err = b.add(s, merge.Key{Class: typ.Class(), Type: typ, ID: id}, env)
 	}
@@ -397,8 +397,9 @@ func (s *Session) sent() {
 
 // save writes one record, a batch of one: its new sealed state as its
 // row and the version into the outbox, in one transaction, then asks sync
-// to send it. The change becomes the one Undo reverts.
-func (s *Session) save(ctx context.Context, id string, v any) (bool, error) {
+// to send it. The change becomes the one Undo reverts. base is the record
+// as the person's screen showed it (see book.Book.Save).
+func (s *Session) save(ctx context.Context, id string, base, v any) (bool, error) {
 	var b batch
 	s.mu.Lock()
 	var before map[string][]byte
@@ -407,7 +408,7 @@ func (s *Session) save(ctx context.Context, id string, v any) (bool, error) {
 	if s.book != nil {
 		before, existed = s.fieldsLocked(typ, id)
 	}
-	changed, err := s.addLocked(&b, id, v)
+	changed, err := s.addLocked(&b, id, base, v)
 	if err == nil && changed {
 		err = s.commitLocked(ctx, &b)
 	}
@@ -422,12 +423,13 @@ func (s *Session) save(ctx context.Context, id string, v any) (bool, error) {
 	return true, nil
 }
 
-// write is one change of a batch: v, a record, saved under id; or, with v
-// nil, the record of type del deleted.
+// write is one change of a batch: v, a record changed from base (see
+// book.Book.Save), saved under id; or, with v nil, the record of type del
+// deleted.
 type write struct {
-	id  string
-	v   any
-	del record.Type
+	id      string
+	base, v any
+	del     record.Type
 }
 
 // saveAll writes a batch of records as save writes one, all in one
@@ -453,7 +455,7 @@ func (s *Session) saveAll(ctx context.Context, ws []write) (int, error) {
 	for _, w := range ws {
 		var err error
 		if w.v != nil {
-			_, err = s.addLocked(&b, w.id, w.v)
+			_, err = s.addLocked(&b, w.id, w.base, w.v)
 		} else {
 			err = s.deleteLocked(&b, w.del, w.id)
 		}
@@ -477,16 +479,19 @@ func (s *Session) saveAll(ctx context.Context, ws []write) (int, error) {
 	return len(b.items), nil
 }
 
-// SaveClient validates and saves a client. Validation errors are
-// record.Errors, one per field.
-func (s *Session) SaveClient(ctx context.Context, id string, c *record.Client) error {
-	_, err := s.save(ctx, id, c)
+// SaveClient validates and saves a client, changed from base: the client
+// as the form showed it when opened (nil for a new one). Only the fields
+// that differ from base are written, so a newer change made elsewhere to
+// the others stays. Every Save method takes a base so. Validation errors
+// are record.Errors, one per field.
+func (s *Session) SaveClient(ctx context.Context, id string, base, c *record.Client) error {
+	_, err := s.save(ctx, id, base, c)
 	return err
 }
 
 // SavePet validates and saves a pet.
-func (s *Session) SavePet(ctx context.Context, id string, p *record.Pet) error {
-	_, err := s.save(ctx, id, p)
+func (s *Session) SavePet(ctx context.Context, id string, base, p *record.Pet) error {
+	_, err := s.save(ctx, id, base, p)
 	return err
 }
 
@@ -501,14 +506,14 @@ func (s *Session) LoadClient(id string, c *record.Client) (bool, error) {
 }
 
 // SaveVaccination validates and saves a vaccination.
-func (s *Session) SaveVaccination(ctx context.Context, id string, v *record.Vaccination) error {
-	_, err := s.save(ctx, id, v)
+func (s *Session) SaveVaccination(ctx context.Context, id string, base, v *record.Vaccination) error {
+	_, err := s.save(ctx, id, base, v)
 	return err
 }
 
 // SaveWeighing validates and saves a weighing of a pet.
-func (s *Session) SaveWeighing(ctx context.Context, id string, w *record.Weighing) error {
-	_, err := s.save(ctx, id, w)
+func (s *Session) SaveWeighing(ctx context.Context, id string, base, w *record.Weighing) error {
+	_, err := s.save(ctx, id, base, w)
 	return err
 }
 

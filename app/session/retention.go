@@ -49,17 +49,25 @@ func (s *Session) settingsLocked() RetentionSettings {
 var errOwnerOnly = errors.New("only the owner can change retention: ask them")
 
 // SaveRetentionSettings saves the workspace's retention settings, which
-// sync to every device. Only the owner may.
-func (s *Session) SaveRetentionSettings(ctx context.Context, rs RetentionSettings) error {
+// sync to every device, changed from base: the settings as the screen
+// showed them (see SaveClient). Only the owner may.
+func (s *Session) SaveRetentionSettings(ctx context.Context, base *RetentionSettings, rs RetentionSettings) error {
 	if !s.Role().ManagesTeam() {
 		return errOwnerOnly
 	}
 	if err := rs.Policy.Check(); err != nil {
 		return err
 	}
-	err := s.saveSettings(ctx, func(st *record.Settings) {
-		st.ClientYears, st.ArchiveYears, st.Automatic = int64(rs.Policy.ClientYears), int64(rs.Policy.ArchiveYears), rs.Automatic
-	})
+	set := func(rs RetentionSettings) func(*record.Settings) {
+		return func(st *record.Settings) {
+			st.ClientYears, st.ArchiveYears, st.Automatic = int64(rs.Policy.ClientYears), int64(rs.Policy.ArchiveYears), rs.Automatic
+		}
+	}
+	var shown func(*record.Settings)
+	if base != nil {
+		shown = set(*base)
+	}
+	err := s.saveSettings(ctx, shown, set(rs))
 	if err != nil {
 		return fmt.Errorf("save the retention settings: %w", err)
 	}
@@ -68,14 +76,19 @@ func (s *Session) SaveRetentionSettings(ctx context.Context, rs RetentionSetting
 
 // saveSettings changes the workspace's settings record as change says,
 // keeping the fields it does not touch: retention and the business name
-// are set from different screens.
-func (s *Session) saveSettings(ctx context.Context, change func(*record.Settings)) error {
+// are set from different screens. shown, if not nil, sets what the
+// person's screen showed, the base of the change (see SaveClient).
+func (s *Session) saveSettings(ctx context.Context, shown, change func(*record.Settings)) error {
 	var st record.Settings
 	if _, err := s.load(record.SettingsID, &st); err != nil {
 		return err
 	}
+	base := st
+	if shown != nil {
+		shown(&base)
+	}
 	change(&st)
-	_, err := s.saveAll(ctx, []write{{id: record.SettingsID, v: &st}})
+	_, err := s.saveAll(ctx, []write{{id: record.SettingsID, base: &base, v: &st}})
 	return err
 }
 

@@ -44,7 +44,7 @@ func TestRetentionRun(t *testing.T) {
 		{heldVisit, &record.Project{Client: held, Kind: "grooming", Title: "Trim", Status: "done", Start: at(10)}},
 		{undated, &record.Client{Name: "Una Undated"}},
 	} {
-		if _, err := a.save(ctx, save.id, save.v); err != nil {
+		if _, err := a.save(ctx, save.id, nil, save.v); err != nil {
 			t.Fatalf("save %T: %v", save.v, err)
 		}
 	}
@@ -91,7 +91,7 @@ func TestRetentionRun(t *testing.T) {
 	if _, err := b.RetentionRun(ctx, today, false); err == nil {
 		t.Error("a front desk ran retention")
 	}
-	if err := b.SaveRetentionSettings(ctx, RetentionSettings{Policy: retention.Default}); err == nil {
+	if err := b.SaveRetentionSettings(ctx, nil, RetentionSettings{Policy: retention.Default}); err == nil {
 		t.Error("a front desk changed the retention settings")
 	}
 
@@ -137,18 +137,18 @@ func TestRetentionSettings(t *testing.T) {
 	if got := b.RetentionSettings(); got.Policy != retention.Default || got.Automatic {
 		t.Errorf("settings before any were saved: %+v", got)
 	}
-	if err := a.SaveRetentionSettings(ctx, RetentionSettings{Policy: retention.Policy{ClientYears: 2, ArchiveYears: 3}}); err == nil {
+	if err := a.SaveRetentionSettings(ctx, nil, RetentionSettings{Policy: retention.Policy{ClientYears: 2, ArchiveYears: 3}}); err == nil {
 		t.Error("saved an archive period longer than the client period")
 	}
 	want := RetentionSettings{Policy: retention.Policy{ClientYears: 2, ArchiveYears: 1}, Automatic: true}
-	if err := a.SaveRetentionSettings(ctx, want); err != nil {
+	if err := a.SaveRetentionSettings(ctx, nil, want); err != nil {
 		t.Fatal(err)
 	}
 	c := record.NewID()
-	if _, err := a.save(ctx, c, &record.Client{Name: "Three Years"}); err != nil {
+	if _, err := a.save(ctx, c, nil, &record.Client{Name: "Three Years"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.save(ctx, record.NewID(), &record.ContactLog{Client: c, Channel: "call", Summary: "hello",
+	if _, err := a.save(ctx, record.NewID(), nil, &record.ContactLog{Client: c, Channel: "call", Summary: "hello",
 		When: record.InstantOf(time.Now().In(localZone()).AddDate(-3, 0, 0))}); err != nil {
 		t.Fatal(err)
 	}

@@ -160,12 +160,12 @@ func TestUnlockSaveLockUnlock(t *testing.T) {
 	}
 	id := record.NewID()
 	c := record.Client{Name: "Margaret Lockwood", Phones: []string{"07700 900123"}, Notes: "Bella bites"}
-	if err := s.SaveClient(ctx, id, &c); err != nil {
+	if err := s.SaveClient(ctx, id, nil, &c); err != nil {
 		t.Fatal(err)
 	}
 	bad := record.Client{Name: ""}
 	var errs record.Errors
-	if err := s.SaveClient(ctx, record.NewID(), &bad); !errors.As(err, &errs) || errs.On("name") == "" {
+	if err := s.SaveClient(ctx, record.NewID(), nil, &bad); !errors.As(err, &errs) || errs.On("name") == "" {
 		t.Fatalf("saving a client with no name: %v", err)
 	}
 	if hits := s.SearchClients("0770", 10); len(hits) != 1 || hits[0].ID != id {
@@ -175,7 +175,7 @@ func TestUnlockSaveLockUnlock(t *testing.T) {
 	if len(st.outbox) != 1 || len(st.records) != 2 {
 		t.Errorf("after one save: %d in the outbox, %d rows; want 1 and 2", len(st.outbox), len(st.records))
 	}
-	if err := s.SavePet(ctx, record.NewID(), &record.Pet{Client: id, Name: "Bella", Allergies: []string{"chicken"}}); err != nil {
+	if err := s.SavePet(ctx, record.NewID(), nil, &record.Pet{Client: id, Name: "Bella", Allergies: []string{"chicken"}}); err != nil {
 		t.Fatal(err)
 	}
 	for _, b := range append(slices.Collect(maps.Values(st.records)), slices.Collect(maps.Values(st.outbox))...) {
@@ -224,7 +224,7 @@ func TestReceiveMergesAndPersists(t *testing.T) {
 	ctx := context.Background()
 	a, b, bst := twoDevices(t)
 	id := record.NewID()
-	if err := a.SaveClient(ctx, id, &record.Client{Name: "Ann", Notes: "from a"}); err != nil {
+	if err := a.SaveClient(ctx, id, nil, &record.Client{Name: "Ann", Notes: "from a"}); err != nil {
 		t.Fatal(err)
 	}
 	send(t, a, b, 1)
@@ -236,10 +236,10 @@ func TestReceiveMergesAndPersists(t *testing.T) {
 	ca, cb := c, c
 	ca.Notes = "notes from a"
 	cb.Phones = []string{"01632 960001"}
-	if err := a.SaveClient(ctx, id, &ca); err != nil {
+	if err := a.SaveClient(ctx, id, nil, &ca); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.SaveClient(ctx, id, &cb); err != nil {
+	if err := b.SaveClient(ctx, id, nil, &cb); err != nil {
 		t.Fatal(err)
 	}
 	send(t, a, b, 2)
@@ -368,7 +368,7 @@ func TestSkewedVersionIsRestamped(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := record.NewID()
-	if err := s.SaveClient(ctx, id, &record.Client{Name: "Ann"}); err != nil {
+	if err := s.SaveClient(ctx, id, nil, &record.Client{Name: "Ann"}); err != nil {
 		t.Fatal(err)
 	}
 	vs, _, _ := (*local)(s).Outbox(ctx, 10)
@@ -413,7 +413,7 @@ func TestEraseClient(t *testing.T) {
 		{note, &record.ProgressNote{Project: project, Text: "matted"}},
 		{photo, &record.Photo{Pet: bella, Kind: "before", Blob: strings.Repeat("ab", 32)}}, // outside any project
 	} {
-		if _, err := a.save(ctx, save.id, save.v); err != nil {
+		if _, err := a.save(ctx, save.id, nil, save.v); err != nil {
 			t.Fatalf("save %T: %v", save.v, err)
 		}
 	}
@@ -455,15 +455,15 @@ func TestDueVaccinations(t *testing.T) {
 		t.Fatal(err)
 	}
 	ann, bella := record.NewID(), record.NewID()
-	s.SaveClient(ctx, ann, &record.Client{Name: "Ann"})
-	s.SavePet(ctx, bella, &record.Pet{Client: ann, Name: "Bella"})
+	s.SaveClient(ctx, ann, nil, &record.Client{Name: "Ann"})
+	s.SavePet(ctx, bella, nil, &record.Pet{Client: ann, Name: "Bella"})
 	for _, v := range []record.Vaccination{
 		{Pet: bella, Name: "Rabies", Expires: "2026-11-01"},        // replaced by the next one
 		{Pet: bella, Name: "rabies ", Expires: "2027-11-01"},       // current
 		{Pet: bella, Name: "Leptospirosis", Expires: "2026-11-20"}, // expired
 		{Pet: bella, Name: "Kennel cough", Expires: "2026-12-15"},  // soon
 	} {
-		if err := s.SaveVaccination(ctx, record.NewID(), &v); err != nil {
+		if err := s.SaveVaccination(ctx, record.NewID(), nil, &v); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -497,7 +497,7 @@ func TestContactLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	ann := record.NewID()
-	s.SaveClient(ctx, ann, &record.Client{Name: "Ann"})
+	s.SaveClient(ctx, ann, nil, &record.Client{Name: "Ann"})
 	if err := s.LogContact(ctx, &record.ContactLog{Client: ann, Channel: "call", Direction: "inbound", Summary: "Asked to move Friday"}); err != nil {
 		t.Fatal(err)
 	}

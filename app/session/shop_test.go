@@ -23,7 +23,7 @@ func shop(ws string, keys *seal.Keyring, n shopSize) (map[string][]byte, error) 
 	bk := book.New(ws, keys, clock.New(99, nil))
 	rows := make(map[string][]byte, n.clients+n.pets+n.projects+n.notes+n.tasks)
 	put := func(id string, v any) error {
-		env, _, err := bk.Save(id, v)
+		env, _, err := bk.Save(id, nil, v)
 		if err != nil {
 			return fmt.Errorf("shop: %T: %w", v, err)
 		}

@@ -204,11 +204,11 @@ func TestTeamRemoveAndRoleChange(t *testing.T) {
 	}
 
 	client := record.NewID()
-	if err := owner.SaveClient(ctx, client, &record.Client{Name: "Margaret Lockwood"}); err != nil {
+	if err := owner.SaveClient(ctx, client, nil, &record.Client{Name: "Margaret Lockwood"}); err != nil {
 		t.Fatal(err)
 	}
 	bella := record.NewID()
-	if err := owner.SavePet(ctx, bella, &record.Pet{Client: client, Name: "Bella", Allergies: []string{"chicken"}}); err != nil {
+	if err := owner.SavePet(ctx, bella, nil, &record.Pet{Client: client, Name: "Bella", Allergies: []string{"chicken"}}); err != nil {
 		t.Fatal(err)
 	}
 	first := outbox(t, owner, 100)
@@ -255,7 +255,7 @@ func TestTeamRemoveAndRoleChange(t *testing.T) {
 
 	// A new write uses the new generation.
 	maxID := record.NewID()
-	if err := owner.SavePet(ctx, maxID, &record.Pet{Client: client, Name: "Max"}); err != nil {
+	if err := owner.SavePet(ctx, maxID, nil, &record.Pet{Client: client, Name: "Max"}); err != nil {
 		t.Fatal(err)
 	}
 	second := outbox(t, owner, 200)

@@ -232,7 +232,7 @@ func (s *Session) revertLocked(e *edit) (wire.Envelope, error) {
 	if err := record.Decode(back, v); err != nil {
 		return wire.Envelope{}, err
 	}
-	env, changed, err := s.book.Save(e.id, v)
+	env, changed, err := s.book.Save(e.id, nil, v) // read and written under one lock
 	if err == nil && !changed {
 		err = errors.New("nothing changed")
 	}

@@ -20,7 +20,7 @@ func TestUndo(t *testing.T) {
 
 	// Undoing a new record deletes it, here and, once synced, elsewhere.
 	id := record.NewID()
-	if err := a.SaveClient(ctx, id, &record.Client{Name: "Ann Undo", Notes: "first"}); err != nil {
+	if err := a.SaveClient(ctx, id, nil, &record.Client{Name: "Ann Undo", Notes: "first"}); err != nil {
 		t.Fatal(err)
 	}
 	if c, ok := a.LastChange(); !ok || c.Label != "added client Ann Undo" {
@@ -44,18 +44,18 @@ func TestUndo(t *testing.T) {
 	// and keeps a field someone else changed since.
 	id = record.NewID()
 	c := record.Client{Name: "Bea", Notes: "old notes", Tags: []string{"regular"}}
-	if err := a.SaveClient(ctx, id, &c); err != nil {
+	if err := a.SaveClient(ctx, id, nil, &c); err != nil {
 		t.Fatal(err)
 	}
 	c.Notes, c.Address = "new notes", "1 New Road"
-	if err := a.SaveClient(ctx, id, &c); err != nil {
+	if err := a.SaveClient(ctx, id, nil, &c); err != nil {
 		t.Fatal(err)
 	}
 	send(t, a, b, 3)
 	var cb record.Client
 	b.LoadClient(id, &cb)
 	cb.Address = "2 Other Street"
-	if err := b.SaveClient(ctx, id, &cb); err != nil {
+	if err := b.SaveClient(ctx, id, nil, &cb); err != nil {
 		t.Fatal(err)
 	}
 	send(t, b, a, 4)
@@ -74,13 +74,13 @@ func TestUndo(t *testing.T) {
 	// Everything the change wrote was changed again: nothing to revert.
 	c = record.Client{Name: "Cy"}
 	id = record.NewID()
-	a.SaveClient(ctx, id, &c)
+	a.SaveClient(ctx, id, nil, &c)
 	c.Notes = "x"
-	a.SaveClient(ctx, id, &c)
+	a.SaveClient(ctx, id, nil, &c)
 	send(t, a, b, 6)
 	b.LoadClient(id, &cb)
 	cb.Notes = "y"
-	b.SaveClient(ctx, id, &cb)
+	b.SaveClient(ctx, id, nil, &cb)
 	send(t, b, a, 7)
 	if _, err := a.Undo(ctx); err == nil || !strings.Contains(err.Error(), "changed again") {
 		t.Errorf("undo of an overwritten change: %v", err)
@@ -88,7 +88,7 @@ func TestUndo(t *testing.T) {
 
 	// An erased record's change is forgotten: undo never brings it back.
 	id = record.NewID()
-	a.SaveClient(ctx, id, &record.Client{Name: "Dee"})
+	a.SaveClient(ctx, id, nil, &record.Client{Name: "Dee"})
 	if _, err := a.EraseClient(ctx, id); err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestDrafts(t *testing.T) {
 	}
 
 	// Erasing a client drops its drafts.
-	if err := s2.SaveClient(ctx, newID, &in.C); err != nil {
+	if err := s2.SaveClient(ctx, newID, nil, &in.C); err != nil {
 		t.Fatal(err)
 	}
 	if err := s2.KeepDraft(ctx, record.TypeClient, newID, "", &form{C: record.Client{Name: "Margaret Draftwood", Notes: "more"}}); err != nil {
@@ -171,12 +171,12 @@ func TestUndoDoneRemovesNextVisit(t *testing.T) {
 	id := record.NewID()
 	p := groom(ann, bella, at(t, "2026-03-10", 10, 0), at(t, "2026-03-10", 12, 0), "m1")
 	p.RepeatWeeks = 6
-	if _, err := a.SaveProject(ctx, id, &p); err != nil {
+	if _, err := a.SaveProject(ctx, id, nil, &p); err != nil {
 		t.Fatal(err)
 	}
 	done := p
 	done.Status = schedule.Done
-	next, err := a.SaveProject(ctx, id, &done)
+	next, err := a.SaveProject(ctx, id, nil, &done)
 	if err != nil || next == "" {
 		t.Fatalf("marking done: %q, %v", next, err)
 	}
@@ -206,7 +206,7 @@ func TestUndoDoneRemovesNextVisit(t *testing.T) {
 	// Done again: the next visit is booked again, with the same id.
 	a.LoadProject(id, &done)
 	done.Status = schedule.Done
-	if again, err := a.SaveProject(ctx, id, &done); err != nil || again != next {
+	if again, err := a.SaveProject(ctx, id, nil, &done); err != nil || again != next {
 		t.Fatalf("done again: next %q, %v; want %q", again, err, next)
 	}
 	if ok, _ := a.LoadProject(next, &record.Project{}); !ok {
@@ -218,7 +218,7 @@ func TestUndoDoneRemovesNextVisit(t *testing.T) {
 	var nb record.Project
 	b.LoadProject(next, &nb)
 	nb.Scope = "Shorter this time"
-	if _, err := b.SaveProject(ctx, next, &nb); err != nil {
+	if _, err := b.SaveProject(ctx, next, nil, &nb); err != nil {
 		t.Fatal(err)
 	}
 	send(t, b, a, 4)

@@ -26,28 +26,28 @@ func TestWeighingsFromTwoDevices(t *testing.T) {
 	ctx := context.Background()
 	a, b, bst := twoDevices(t)
 	ann, bella := record.NewID(), record.NewID()
-	if err := a.SaveClient(ctx, ann, &record.Client{Name: "Ann"}); err != nil {
+	if err := a.SaveClient(ctx, ann, nil, &record.Client{Name: "Ann"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.SavePet(ctx, bella, &record.Pet{Client: ann, Name: "Bella", WeightGrams: 11000}); err != nil {
+	if err := a.SavePet(ctx, bella, nil, &record.Pet{Client: ann, Name: "Bella", WeightGrams: 11000}); err != nil {
 		t.Fatal(err)
 	}
 	send(t, a, b, 1)
 
 	// Offline: b weighs on the 10th, then a enters the 1st and the 3rd,
 	// later by the clock.
-	if err := b.SaveWeighing(ctx, record.NewID(), &record.Weighing{Pet: bella, Date: "2026-03-10", Grams: 12600, Note: "after the diet"}); err != nil {
+	if err := b.SaveWeighing(ctx, record.NewID(), nil, &record.Weighing{Pet: bella, Date: "2026-03-10", Grams: 12600, Note: "after the diet"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, w := range []record.Weighing{
 		{Pet: bella, Date: "2026-03-01", Grams: 12000},
 		{Pet: bella, Date: "2026-03-03", Grams: 12100},
 	} {
-		if err := a.SaveWeighing(ctx, record.NewID(), &w); err != nil {
+		if err := a.SaveWeighing(ctx, record.NewID(), nil, &w); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := a.SaveWeighing(ctx, record.NewID(), &record.Weighing{Pet: bella, Grams: 12000}); err == nil {
+	if err := a.SaveWeighing(ctx, record.NewID(), nil, &record.Weighing{Pet: bella, Grams: 12000}); err == nil {
 		t.Error("a weighing without a date was saved")
 	}
 	send(t, a, b, 2)
@@ -96,7 +96,7 @@ func TestWeighingsErasedWithTheClient(t *testing.T) {
 		{rex, &record.Pet{Client: other, Name: "Rex"}},
 		{kept, &record.Weighing{Pet: rex, Date: "2026-02-05", Grams: 30000}},
 	} {
-		if _, err := a.save(ctx, save.id, save.v); err != nil {
+		if _, err := a.save(ctx, save.id, nil, save.v); err != nil {
 			t.Fatalf("save %T: %v", save.v, err)
 		}
 	}
@@ -173,7 +173,7 @@ func TestRemoveWeighing(t *testing.T) {
 		right: {Pet: bella, Date: "2026-10-05", Grams: 12500},
 		wrong: {Pet: bella, Date: "2026-11-16", Grams: 125000},
 	} {
-		if err := a.SaveWeighing(ctx, id, &w); err != nil {
+		if err := a.SaveWeighing(ctx, id, nil, &w); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -115,6 +115,7 @@ type clientForm struct {
 	isNew   bool
 	created bool // just saved for the first time: the address changes to its id
 	c       record.Client
+	base    *record.Client // c as it was opened; nil for a new client
 	phones  []string
 	errs    record.Errors
 	err     string
@@ -129,6 +130,7 @@ type clientForm struct {
 // clientDraft is the client form's state as its draft keeps it.
 type clientDraft struct {
 	Client       record.Client
+	Base         *record.Client // what the form was opened on; nil in drafts kept before bases
 	Phones       []string
 	Emails, Tags string
 }
@@ -154,11 +156,14 @@ func (f *clientForm) load(id string) {
 	f.errs, f.err, f.saved, f.erasing, f.created = nil, "", false, false, false
 	key := id
 	if id == "new" {
-		f.id, f.isNew, f.c = record.NewID(), true, record.Client{}
+		f.id, f.isNew, f.c, f.base = record.NewID(), true, record.Client{}, nil
 		key = session.NewDraftID
 	} else {
-		f.id, f.isNew, f.c = id, false, record.Client{}
+		f.id, f.isNew, f.c, f.base = id, false, record.Client{}, nil
 		ok, err := current.LoadClient(id, &f.c)
+		if ok {
+			f.base = baseOf(&f.c)
+		}
 		if err != nil {
 			f.err = err.Error()
 		}
@@ -173,6 +178,9 @@ func (f *clientForm) load(id string) {
 	var d clientDraft
 	if rid, ok := f.draft.open(record.TypeClient, key, &d); ok && (f.isNew || rid == f.id) {
 		f.c, f.phones, f.emails, f.tags = d.Client, d.Phones, d.Emails, d.Tags
+		if d.Base != nil && !f.isNew {
+			f.base = d.Base
+		}
 		if f.isNew && record.ValidID(rid) {
 			f.id = rid
 		}
@@ -185,7 +193,7 @@ func (f *clientForm) load(id string) {
 // keep keeps the form's draft after a change.
 func (f *clientForm) keep(ctx app.Context, e app.Event) {
 	f.draft.changed(ctx, f.id, func() any {
-		return clientDraft{Client: f.c, Phones: f.phones, Emails: f.emails, Tags: f.tags}
+		return clientDraft{Client: f.c, Base: f.base, Phones: f.phones, Emails: f.emails, Tags: f.tags}
 	})
 }
 
@@ -311,7 +319,7 @@ func (f *clientForm) erase(ctx app.Context, e app.Event) {
 
 func (f *clientForm) save(ctx app.Context, e app.Event) {
 	e.PreventDefault()
-	f.c.Phones = f.c.Phones[:0]
+	f.c.Phones = nil
 	for _, p := range f.phones {
 		if p = strings.TrimSpace(p); p != "" {
 			f.c.Phones = append(f.c.Phones, p)
@@ -320,9 +328,9 @@ func (f *clientForm) save(ctx app.Context, e app.Event) {
 	f.c.Name = strings.TrimSpace(f.c.Name)
 	f.c.Emails, f.c.Tags = list(f.emails), list(f.tags)
 	f.saved = false
-	err := current.SaveClient(context.Background(), f.id, &f.c)
+	err := current.SaveClient(context.Background(), f.id, f.base, &f.c)
 	if f.errs, f.err = saveFailure(err); err == nil {
-		f.saved = true
+		f.saved, f.base = true, baseOf(&f.c)
 		f.draft.saved(f.id)
 		if f.isNew {
 			f.isNew, f.created = false, true

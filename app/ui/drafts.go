@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"reflect"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -155,4 +156,18 @@ func (d *draftKeeper) notice(discard app.EventHandler) app.UI {
 		)
 	}
 	return nil
+}
+
+// baseOf copies record v as the screen shows it now: the base its save is
+// measured against (see session.Session.SaveClient), kept with the form and
+// its draft. Lists are copied too, so typing into the form leaves it alone.
+func baseOf[T any](v *T) *T {
+	c := *v
+	rv := reflect.ValueOf(&c).Elem()
+	for i := range rv.NumField() {
+		if f := rv.Field(i); f.Kind() == reflect.Slice && !f.IsNil() && f.CanSet() {
+			f.Set(reflect.AppendSlice(reflect.MakeSlice(f.Type(), 0, f.Len()), f))
+		}
+	}
+	return &c
 }

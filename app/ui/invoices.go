@@ -149,8 +149,9 @@ type invoiceForm struct {
 	clientName  string
 	clientAddr  string
 	inv         record.Invoice
-	saved       session.Invoice // as last saved: its payments and totals
-	cur         string          // the invoice's currency, as typed
+	saved       session.Invoice  // as last saved: its payments and totals
+	base        *session.Invoice // its record and lines as the form opened on them; nil for a new invoice
+	cur         string           // the invoice's currency, as typed
 	lines       []lineRow
 	discount    string
 	taxRate     string // percent
@@ -173,6 +174,8 @@ type invoiceForm struct {
 // line is its id, description, quantity and price as typed.
 type invoiceDraft struct {
 	Invoice           record.Invoice
+	Base              *record.Invoice // what the form was opened on, and its lines; nil in drafts kept before bases
+	BaseLines         []session.Line
 	Currency          string
 	Lines             [][4]string
 	Discount, TaxRate string
@@ -180,6 +183,9 @@ type invoiceDraft struct {
 
 func (f *invoiceForm) draftState() any {
 	d := invoiceDraft{Invoice: f.inv, Currency: f.cur, Discount: f.discount, TaxRate: f.taxRate}
+	if f.base != nil {
+		d.Base, d.BaseLines = &f.base.Record, f.base.Lines
+	}
 	for _, l := range f.lines {
 		d.Lines = append(d.Lines, [4]string{l.id, l.desc, l.qty, l.price})
 	}
@@ -205,6 +211,9 @@ func (f *invoiceForm) openDraft() {
 	}
 	if f.isNew && record.ValidID(rid) {
 		f.id = rid
+	}
+	if d.Base != nil && !f.isNew {
+		f.base = &session.Invoice{ID: f.id, Record: *d.Base, Lines: d.BaseLines}
 	}
 }
 
@@ -265,6 +274,7 @@ func (f *invoiceForm) load() {
 		return
 	}
 	f.saved, f.inv, f.client = v, v.Record, v.Record.Client
+	f.base = &session.Invoice{ID: v.ID, Record: v.Record, Lines: slices.Clone(v.Lines)}
 	f.cur = v.Totals.Currency
 	if f.cur == "" {
 		_, f.cur = current.NewInvoice(f.client, today())
@@ -538,7 +548,7 @@ func (f *invoiceForm) save(ctx app.Context, e app.Event) {
 		f.err = "Some fields are not right: see the messages beside them."
 		return
 	}
-	err := current.SaveInvoice(context.Background(), f.id, &inv, lines)
+	err := current.SaveInvoice(context.Background(), f.id, f.base, &inv, lines)
 	var ie *session.InvoiceErrors
 	switch {
 	case errors.As(err, &ie):

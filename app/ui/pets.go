@@ -58,7 +58,8 @@ type petForm struct {
 	id, client  string
 	isNew       bool
 	p           record.Pet
-	allergies   string // comma-separated in the form
+	base        *record.Pet // p as it was opened; nil for a new pet
+	allergies   string      // comma-separated in the form
 	conditions  string
 	medications string
 	weight      string // kilograms, as typed
@@ -74,6 +75,7 @@ type petForm struct {
 // petDraft is the pet form's state as its draft keeps it.
 type petDraft struct {
 	Pet                                record.Pet
+	Base                               *record.Pet // what the form was opened on; nil in drafts kept before bases
 	Allergies, Conditions, Medications string
 	Weight, Interval                   string
 }
@@ -100,11 +102,15 @@ func (f *petForm) load(path string) {
 	var key string
 	if strings.HasSuffix(path, "/pets/new") {
 		f.client = strings.TrimSuffix(strings.TrimPrefix(path, "/clients/"), "/pets/new")
-		f.id, f.isNew, f.p = record.NewID(), true, record.Pet{Client: f.client, Species: "dog"}
+		f.id, f.isNew, f.p, f.base = record.NewID(), true, record.Pet{Client: f.client, Species: "dog"}, nil
 		key = session.NewDraftOf(f.client)
 	} else {
 		f.id, f.isNew, f.p, key = strings.TrimPrefix(path, "/pets/"), false, record.Pet{}, strings.TrimPrefix(path, "/pets/")
 		ok, err := current.LoadPet(f.id, &f.p)
+		f.base = nil
+		if ok {
+			f.base = baseOf(&f.p)
+		}
 		switch {
 		case err != nil:
 			f.err = err.Error()
@@ -123,6 +129,9 @@ func (f *petForm) load(path string) {
 	if rid, ok := f.draft.open(record.TypePet, key, &d); ok && d.Pet.Client == f.client {
 		f.p, f.allergies, f.conditions, f.medications = d.Pet, d.Allergies, d.Conditions, d.Medications
 		f.weight, f.interval = d.Weight, d.Interval
+		if d.Base != nil && !f.isNew {
+			f.base = d.Base
+		}
 		if f.isNew && record.ValidID(rid) {
 			f.id = rid
 		}
@@ -134,7 +143,7 @@ func (f *petForm) load(path string) {
 // keep keeps the form's draft after a change.
 func (f *petForm) keep(ctx app.Context, e app.Event) {
 	f.draft.changed(ctx, f.id, func() any {
-		return petDraft{Pet: f.p, Allergies: f.allergies, Conditions: f.conditions, Medications: f.medications, Weight: f.weight, Interval: f.interval}
+		return petDraft{Pet: f.p, Base: f.base, Allergies: f.allergies, Conditions: f.conditions, Medications: f.medications, Weight: f.weight, Interval: f.interval}
 	})
 }
 
@@ -280,9 +289,9 @@ func (f *petForm) save(ctx app.Context, e app.Event) {
 		f.errs, f.err = typed, ""
 		return
 	}
-	err := current.SavePet(context.Background(), f.id, &f.p)
+	err := current.SavePet(context.Background(), f.id, f.base, &f.p)
 	if f.errs, f.err = saveFailure(err); err == nil {
-		f.saved = true
+		f.saved, f.base = true, baseOf(&f.p)
 		f.draft.saved(f.id)
 		if f.isNew {
 			f.isNew, f.created = false, true

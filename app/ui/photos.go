@@ -253,7 +253,7 @@ func (p *projectPhotos) taker(kind string) func(ctx app.Context, file app.Value)
 				if len(p.Pets) == 1 {
 					ph.Pet = p.Pets[0].ID
 				}
-				err = current.SavePhoto(context.Background(), record.NewID(), &ph)
+				err = current.SavePhoto(context.Background(), record.NewID(), nil, &ph)
 			}
 			if err != nil {
 				p.err = "The photo was not saved: " + err.Error() + "."

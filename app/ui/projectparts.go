@@ -65,8 +65,9 @@ func (l *taskList) Render() app.UI {
 					label += " · due " + string(t.Record.Due)
 				}
 				return app.Li().Body(checkbox("task-"+t.ID, label, t.Record.Done, func(on bool) {
+					base := t.Record // as the list shows it: only Done changes
 					t.Record.Done = on
-					_, l.err = saveFailure(current.SaveTask(context.Background(), t.ID, &t.Record))
+					_, l.err = saveFailure(current.SaveTask(context.Background(), t.ID, &base, &t.Record))
 				}))
 			}),
 		),
@@ -74,7 +75,7 @@ func (l *taskList) Render() app.UI {
 		app.Form().OnInput(l.keep).OnChange(l.keep).OnSubmit(func(ctx app.Context, e app.Event) {
 			e.PreventDefault()
 			l.t.Project, l.t.Title, l.t.Position = l.Project, strings.TrimSpace(l.t.Title), int64(len(tasks))
-			err := current.SaveTask(context.Background(), l.id, &l.t)
+			err := current.SaveTask(context.Background(), l.id, nil, &l.t)
 			if l.errs, l.err = saveFailure(err); err == nil {
 				l.draft.drop()
 				l.t, l.id = record.Task{}, record.NewID()
@@ -145,8 +146,9 @@ func (l *milestoneList) Render() app.UI {
 					label += " · " + string(m.Record.Date)
 				}
 				return app.Li().Body(checkbox("ms-"+m.ID, label+" (reached)", m.Record.Reached, func(on bool) {
+					base := m.Record // as the list shows it: only Reached changes
 					m.Record.Reached = on
-					_, l.err = saveFailure(current.SaveMilestone(context.Background(), m.ID, &m.Record))
+					_, l.err = saveFailure(current.SaveMilestone(context.Background(), m.ID, &base, &m.Record))
 				}))
 			}),
 		),
@@ -154,7 +156,7 @@ func (l *milestoneList) Render() app.UI {
 		app.Form().OnInput(l.keep).OnChange(l.keep).OnSubmit(func(ctx app.Context, e app.Event) {
 			e.PreventDefault()
 			l.m.Project, l.m.Title = l.Project, strings.TrimSpace(l.m.Title)
-			err := current.SaveMilestone(context.Background(), l.id, &l.m)
+			err := current.SaveMilestone(context.Background(), l.id, nil, &l.m)
 			if l.errs, l.err = saveFailure(err); err == nil {
 				l.draft.drop()
 				l.m, l.id = record.Milestone{}, record.NewID()
@@ -347,7 +349,7 @@ func (v *visitNotes) add(ctx app.Context, e app.Event) {
 		v.errs, v.err = nil, "The note is empty: write what happened first."
 		return
 	}
-	err := current.SaveNote(context.Background(), v.id, &v.n)
+	err := current.SaveNote(context.Background(), v.id, nil, &v.n) // a new note
 	if v.errs, v.err = saveFailure(err); err == nil {
 		v.draft.drop()
 		v.clear()

@@ -32,6 +32,7 @@ type projectForm struct {
 	isNew      bool
 	created    bool // just saved for the first time: the address changes to its id
 	p          record.Project
+	base       *record.Project // p as it was opened or last saved; nil for a new booking
 	// The schedule and money as typed.
 	date, start, minutes, price, repeat string
 	asking                              string // "cancelled" or "no_show" while its reason is asked
@@ -49,6 +50,7 @@ type projectForm struct {
 // the reason being typed for cancelling.
 type projectDraft struct {
 	Project                             record.Project
+	Base                                *record.Project // what the form was opened on; nil in drafts kept before bases
 	Date, Start, Minutes, Price, Repeat string
 	Asking, Reason                      string
 }
@@ -93,6 +95,11 @@ func (f *projectForm) load(path, date, at, staff string) {
 		status, reason := f.p.Status, f.p.StatusReason
 		f.p, f.date, f.start, f.minutes, f.price, f.repeat = d.Project, d.Date, d.Start, d.Minutes, d.Price, d.Repeat
 		f.p.Status, f.p.StatusReason, f.asking, f.reason = status, reason, d.Asking, d.Reason
+		if d.Base != nil && !f.isNew {
+			// The status is the record's now, as above: so is its base.
+			f.base = d.Base
+			f.base.Status, f.base.StatusReason = status, reason
+		}
 		if f.isNew && record.ValidID(rid) {
 			f.id = rid
 		}
@@ -104,7 +111,7 @@ func (f *projectForm) load(path, date, at, staff string) {
 // keep keeps the form's draft after a change.
 func (f *projectForm) keep(ctx app.Context, e app.Event) {
 	f.draft.changed(ctx, f.id, func() any {
-		return projectDraft{Project: f.p, Date: f.date, Start: f.start, Minutes: f.minutes, Price: f.price, Repeat: f.repeat,
+		return projectDraft{Project: f.p, Base: f.base, Date: f.date, Start: f.start, Minutes: f.minutes, Price: f.price, Repeat: f.repeat,
 			Asking: f.asking, Reason: f.reason}
 	})
 }
@@ -138,6 +145,9 @@ func (f *projectForm) loadRecord(path, date, at, staff string) {
 	}
 	f.id = strings.TrimPrefix(path, "/projects/")
 	ok, err := current.LoadProject(f.id, &f.p)
+	if ok {
+		f.base = baseOf(&f.p)
+	}
 	switch {
 	case err != nil:
 		f.err = err.Error()
@@ -269,7 +279,7 @@ func (f *projectForm) save(status, reason string) {
 		return
 	}
 	p.Status, p.StatusReason = status, reason
-	next, err := current.SaveProject(context.Background(), f.id, &p)
+	next, err := current.SaveProject(context.Background(), f.id, f.base, &p)
 	if f.errs, f.err = saveFailure(err); err != nil {
 		if f.errs.On("status_reason") != "" {
 			f.asking = status // the reason field, with the message beside it
@@ -278,6 +288,7 @@ func (f *projectForm) save(status, reason string) {
 	}
 	f.draft.saved(f.id)
 	f.p, f.next, f.asking, f.reason = p, next, "", ""
+	f.base = baseOf(&f.p)
 	f.fromRecord()
 	f.saved = "Saved on this device."
 	if status == schedule.Done && next != "" {

@@ -25,6 +25,7 @@ type retentionScreen struct {
 	ui                   app.Context
 	clientYears, archive string // the form's periods, as typed
 	automatic            bool
+	base                 session.RetentionSettings // as the form opened on them or last saved them
 	preview              session.RetentionPreview
 	loading              bool // the preview is being worked out
 	confirming           bool // the confirm step is shown
@@ -43,6 +44,7 @@ func (r *retentionScreen) OnNav(ctx app.Context) {
 	}
 	loadStaffNames(ctx)
 	st := current.RetentionSettings()
+	r.base = st
 	r.clientYears, r.archive, r.automatic = strconv.Itoa(st.Policy.ClientYears), strconv.Itoa(st.Policy.ArchiveYears), st.Automatic
 	r.err, r.saved, r.done, r.confirming = "", "", "", false
 	r.loaded = true
@@ -88,10 +90,11 @@ func (r *retentionScreen) save(ctx app.Context, e app.Event) {
 		return
 	}
 	rs := session.RetentionSettings{Policy: retention.Policy{ClientYears: cy, ArchiveYears: ay}, Automatic: r.automatic}
-	if err := current.SaveRetentionSettings(context.Background(), rs); err != nil {
+	if err := current.SaveRetentionSettings(context.Background(), &r.base, rs); err != nil {
 		r.err = err.Error() + "."
 		return
 	}
+	r.base = rs
 	r.saved = "Settings saved; every device follows them once synced."
 	r.refresh()
 }

@@ -117,7 +117,7 @@ func dateField(id, label, errMsg, value string, onInput app.EventHandler) app.UI
 func (c *vaccinations) add(ctx app.Context, e app.Event) {
 	e.PreventDefault()
 	c.v.Pet, c.v.Name = c.Pet, strings.TrimSpace(c.v.Name)
-	err := current.SaveVaccination(context.Background(), c.id, &c.v)
+	err := current.SaveVaccination(context.Background(), c.id, nil, &c.v) // a new one
 	if c.errs, c.err = saveFailure(err); err == nil {
 		c.draft.drop()
 		c.reset()

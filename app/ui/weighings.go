@@ -187,7 +187,7 @@ func (c *weighings) add(ctx app.Context, e app.Event) {
 		return
 	}
 	c.w.Grams = g
-	err := current.SaveWeighing(context.Background(), c.id, &c.w)
+	err := current.SaveWeighing(context.Background(), c.id, nil, &c.w) // a new one
 	if c.errs, c.err = saveFailure(err); err == nil {
 		c.draft.drop()
 		c.reset()

@@ -139,8 +139,13 @@ func (r *Record) Set(field string, value []byte, ts clock.Timestamp) bool {
 	return true
 }
 
-// Get returns a field's value.
+// Get returns a field's value: for a set field, the list of its present
+// items.
 func (r *Record) Get(field string) ([]byte, bool) {
+	if _, ok := r.Sets[field]; ok {
+		b, ok := r.Values()[field]
+		return b, ok
+	}
 	c, ok := r.Fields[field]
 	return c.Value, ok
 }

@@ -82,7 +82,8 @@ func (r *Record) putItem(field, item string, it Item) {
 }
 
 // Items returns the items of set field that are present, oldest addition
-// first.
+// first; items added together keep a whole-list cell's order, or else
+// sort by text.
 func (r *Record) Items(field string) []string {
 	old := r.legacy(field)
 	names := map[string]int{}
