@@ -1,0 +1,134 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// A screen left open saves only what the person changed on it: a newer
+// change made on the other tablet meanwhile stays on both, even when the
+// screen comes back from its draft after the change arrived.
+
+// searchShows types q into the client search until the list shows want:
+// the list is read again at each search, so this waits for sync.
+func (b *browser) searchShows(q, want string) {
+	b.t.Helper()
+	b.waitFor("the list to show "+want, 60*time.Second, func() bool {
+		b.fill("q", q)
+		return strings.Contains(b.text(), want)
+	})
+}
+
+// openPet opens a pet's screen from its client's card.
+func (b *browser) openPet(name string) {
+	b.t.Helper()
+	b.click(`//a[contains(@class, "pet-name") and starts-with(normalize-space(), "` + name + ` ")]`)
+	b.waitText("Edit pet", 20*time.Second)
+}
+
+// draftKept waits as long as a form takes to keep its draft after the
+// last keystroke (draftDelay, 400 ms), with room to spare.
+func draftKept() { time.Sleep(time.Second) }
+
+func TestStaleClientCard(t *testing.T) {
+	srv := startServer(t)
+	owner, desk := ownerAndDesk(t, srv, "Bella bites")
+
+	// The owner has Margaret's card open and types a tag.
+	owner.openClient("Margaret Lockwood")
+	owner.fill("tags", "regular")
+	// The front desk changes her phone and saves.
+	desk.openClient("Margaret Lockwood")
+	desk.fill("phone-1", "07700 900789")
+	desk.button("Save")
+	desk.waitText("Saved on this device", 20*time.Second)
+	// The owner's tablet receives it (the draft of the card is kept
+	// meanwhile), and the card comes back from its draft, old phone shown.
+	draftKept()
+	owner.link("Clients")
+	owner.searchShows("900789", "Margaret Lockwood")
+	owner.openClient("Margaret Lockwood")
+	owner.waitText("were brought back", 20*time.Second)
+	if got := owner.value("phone-1"); got != "07700 900123" {
+		t.Fatalf("the restored card shows phone %q, want the one it was opened with", got)
+	}
+	owner.button("Save")
+	owner.waitText("Saved on this device", 20*time.Second)
+
+	for name, b := range map[string]*browser{"owner": owner, "desk": desk} {
+		b.waitFor(name+"'s card with both changes", 60*time.Second, func() bool {
+			b.link("Clients")
+			b.openClient("Margaret Lockwood")
+			return b.value("tags") == "regular" && b.value("phone-1") == "07700 900789"
+		})
+	}
+}
+
+func TestStalePetScreen(t *testing.T) {
+	srv := startServer(t)
+	owner, desk := ownerAndDesk(t, srv, "Bella bites")
+	owner.openClient("Margaret Lockwood")
+	owner.addPet("Bella", "")
+	desk.searchShows("Bella", "Bella")
+
+	// The owner opens Bella and types a coat type.
+	owner.openPet("Bella")
+	owner.fill("coat", "silky")
+	// The front desk adds an allergy.
+	desk.openClient("Margaret Lockwood")
+	desk.openPet("Bella")
+	desk.fill("allergies", "lavender oil")
+	desk.button("Save pet")
+	desk.waitText("Saved on this device", 20*time.Second)
+	// The owner's tablet receives it; Bella's screen comes back from its
+	// draft, without the allergy, and saves the coat only.
+	draftKept()
+	owner.link("Clients")
+	owner.searchShows("Margaret", "lavender oil")
+	owner.openClient("Margaret Lockwood")
+	owner.openPet("Bella")
+	owner.waitText("were brought back", 20*time.Second)
+	if got := owner.value("allergies"); got != "" {
+		t.Fatalf("the restored pet screen shows allergies %q, want none as it was opened", got)
+	}
+	owner.button("Save pet")
+	owner.waitText("Saved on this device", 20*time.Second)
+
+	for name, b := range map[string]*browser{"owner": owner, "desk": desk} {
+		b.waitFor(name+"'s Bella with both changes", 60*time.Second, func() bool {
+			b.link("Clients")
+			b.openClient("Margaret Lockwood")
+			b.openPet("Bella")
+			return b.value("allergies") == "lavender oil" && b.value("coat") == "silky"
+		})
+		b.waitText("allergy: lavender oil", 10*time.Second) // its badge
+	}
+}
+
+func TestOfflineAllergies(t *testing.T) {
+	srv := startServer(t)
+	owner, desk := ownerAndDesk(t, srv, "Bella bites")
+	owner.openClient("Margaret Lockwood")
+	owner.addPet("Bella", "chicken")
+	desk.searchShows("Bella", "chicken")
+
+	srv.stop()
+	for b, allergy := range map[*browser]string{owner: "lavender oil", desk: "tea tree"} {
+		b.link("Clients")
+		b.openClient("Margaret Lockwood")
+		b.openPet("Bella")
+		b.fill("allergies", "chicken, "+allergy)
+		b.button("Save pet")
+		b.waitText("Saved on this device", 20*time.Second)
+	}
+	srv.start()
+	for name, b := range map[string]*browser{"owner": owner, "desk": desk} {
+		b.waitFor(name+"'s Bella with both allergies", 60*time.Second, func() bool {
+			b.link("Clients")
+			b.searchShows("Bella", "Bella")
+			v := b.text()
+			return strings.Contains(v, "lavender oil") && strings.Contains(v, "tea tree") && strings.Contains(v, "chicken")
+		})
+	}
+}
