@@ -336,3 +336,38 @@ func TestRollback(t *testing.T) {
 	// The same id can be created again.
 	mustSave(t, a, added, &record.Client{Name: "Bo"})
 }
+
+func TestSaveWritesWhatDiffersFromBase(t *testing.T) {
+	a, b, _ := newBooks(t)
+	id := record.NewID()
+	apply(t, b, mustSave(t, a, id, &record.Client{Name: "Ann", Phones: []string{"0100"}, Tags: []string{"vip"}}))
+	var shown record.Client
+	a.Load(id, &shown)
+	base := shown
+	base.Phones, base.Tags = slices.Clone(shown.Phones), slices.Clone(shown.Tags)
+
+	var onB record.Client
+	b.Load(id, &onB)
+	onB.Name, onB.Tags = "Ann Smith", []string{"vip", "mobile"}
+	env, ok, err := b.Save(id, nil, &onB)
+	if err != nil || !ok {
+		t.Fatalf("save on b: %v %v", ok, err)
+	}
+	apply(t, a, env)
+
+	shown.Notes, shown.Tags = "Prefers mornings", nil // a, from what it showed: a note, vip removed
+	if _, ok, err := a.Save(id, &base, &shown); err != nil || !ok {
+		t.Fatalf("save on a: %v %v", ok, err)
+	}
+	var got record.Client
+	a.Load(id, &got)
+	if got.Name != "Ann Smith" || got.Notes != "Prefers mornings" || !slices.Equal(got.Tags, []string{"mobile"}) {
+		t.Fatalf("got %+v: want b's name, a's note, b's new tag without the vip a removed", got)
+	}
+	if _, _, err := a.Save(id, &record.Pet{}, &shown); err == nil {
+		t.Fatal("a base of another type was taken")
+	}
+	if _, ok, err := a.Save(id, (*record.Client)(nil), &got); ok || err != nil {
+		t.Fatalf("a typed nil base, unchanged record: ok=%v err=%v", ok, err)
+	}
+}

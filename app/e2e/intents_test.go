@@ -1,3 +1,5 @@
+//go:build !js
+
 package e2e
 
 import (
@@ -50,8 +52,10 @@ func TestStaleClientCard(t *testing.T) {
 	owner.searchShows("900789", "Margaret Lockwood")
 	owner.openClient("Margaret Lockwood")
 	owner.waitText("were brought back", 20*time.Second)
-	if got := owner.value("phone-1"); got != "07700 900123" {
-		t.Fatalf("the restored card shows phone %q, want the one it was opened with", got)
+	// The phone, not changed in the draft, follows the desk's change.
+	owner.waitValue("phone-1", "07700 900789", 10*time.Second)
+	if got := owner.value("tags"); got != "regular" {
+		t.Fatalf("the restored card's tags = %q, want the draft's", got)
 	}
 	owner.button("Save")
 	owner.waitText("Saved on this device", 20*time.Second)
@@ -89,8 +93,10 @@ func TestStalePetScreen(t *testing.T) {
 	owner.openClient("Margaret Lockwood")
 	owner.openPet("Bella")
 	owner.waitText("were brought back", 20*time.Second)
-	if got := owner.value("allergies"); got != "" {
-		t.Fatalf("the restored pet screen shows allergies %q, want none as it was opened", got)
+	// The allergies, not changed in the draft, follow the desk's change.
+	owner.waitValue("allergies", "lavender oil", 10*time.Second)
+	if got := owner.value("coat"); got != "silky" {
+		t.Fatalf("the restored pet screen's coat = %q, want the draft's", got)
 	}
 	owner.button("Save pet")
 	owner.waitText("Saved on this device", 20*time.Second)
@@ -129,6 +135,41 @@ func TestOfflineAllergies(t *testing.T) {
 			b.searchShows("Bella", "Bella")
 			v := b.text()
 			return strings.Contains(v, "lavender oil") && strings.Contains(v, "tea tree") && strings.Contains(v, "chicken")
+		})
+	}
+}
+
+// An open card follows the other tablet: a field not touched here takes
+// its change in place; a field changed on both is shown with the choice
+// before saving, never overwritten either way.
+func TestOpenCardFollows(t *testing.T) {
+	srv := startServer(t)
+	owner, desk := ownerAndDesk(t, srv, "Bella bites")
+	owner.openClient("Margaret Lockwood")
+	owner.fill("emergency-name", "Owner's sister")
+	desk.openClient("Margaret Lockwood")
+	desk.fill("phone-1", "07700 900789")
+	desk.fill("emergency-name", "Desk's neighbour")
+	desk.button("Save")
+	desk.waitText("Saved on this device", 20*time.Second)
+
+	owner.waitValue("phone-1", "07700 900789", 60*time.Second)
+	owner.waitText("to Desk's neighbour — keep yours or take theirs", 20*time.Second)
+	if got := owner.value("emergency-name"); got != "Owner's sister" {
+		t.Fatalf("the owner's own edit became %q while the choice is shown", got)
+	}
+	owner.checkScreen("client-changed-elsewhere")
+	owner.button("Save")
+	owner.waitText("keep yours or take theirs for each", 10*time.Second)
+	owner.button("Keep yours: emergency contact name")
+	owner.button("Save")
+	owner.waitText("Saved on this device", 20*time.Second)
+
+	for name, b := range map[string]*browser{"owner": owner, "desk": desk} {
+		b.waitFor(name+"'s card with the owner's choice", 60*time.Second, func() bool {
+			b.link("Clients")
+			b.openClient("Margaret Lockwood")
+			return b.value("emergency-name") == "Owner's sister" && b.value("phone-1") == "07700 900789"
 		})
 	}
 }

@@ -329,3 +329,33 @@ func (s *Session) RefName(t record.Type, id string) string {
 	}
 	return ""
 }
+
+// WrittenBy says who last changed field of record id of type typ, as a
+// screen names them to the person: "desk@example.com's Browser on
+// Android", or "another device" if not known here.
+func (s *Session) WrittenBy(typ record.Type, id, field string) string {
+	s.mu.RLock()
+	bk := s.book
+	s.mu.RUnlock()
+	if bk == nil {
+		return "another device"
+	}
+	r, ok := bk.Record(typ, id)
+	if !ok {
+		return "another device"
+	}
+	ts := r.Fields[field].TS
+	for _, it := range r.Sets[field] {
+		ts = clock.Max(ts, clock.Max(it.Added, it.Removed))
+	}
+	p, ok := s.person(ts.Device)
+	switch {
+	case !ok || p.Login == "" && p.DeviceName == "":
+		return "another device"
+	case p.Login == "":
+		return "“" + p.DeviceName + "”"
+	case p.DeviceName == "":
+		return p.Login + "'s device"
+	}
+	return p.Login + "'s " + p.DeviceName
+}

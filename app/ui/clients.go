@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -124,7 +125,91 @@ type clientForm struct {
 	emails  string // comma-separated in the form
 	tags    string
 	draft   draftKeeper
-	loaded  bool // OnNav has filled the form
+	loaded  bool       // OnNav has filled the form
+	clashes []conflict // fields changed here and on another device since base
+	stop    func()
+}
+
+func (f *clientForm) OnMount(ctx app.Context) {
+	f.stop = current.OnChange(func() { ctx.Dispatch(func(ctx app.Context) { f.follow() }) })
+}
+
+func (f *clientForm) OnDismount() {
+	if f.stop != nil {
+		f.stop()
+	}
+}
+
+// typed is the client as the form holds it, its lists as typed.
+func (f *clientForm) typed() record.Client {
+	c := f.c
+	c.Phones = nil
+	for _, p := range f.phones {
+		if p = strings.TrimSpace(p); p != "" {
+			c.Phones = append(c.Phones, p)
+		}
+	}
+	c.Emails, c.Tags = list(f.emails), list(f.tags)
+	return c
+}
+
+// show puts c into the form, its lists as the form types them.
+func (f *clientForm) show(c record.Client) {
+	was := f.typed()
+	f.c = c
+	if !slices.Equal(was.Phones, c.Phones) {
+		f.phones = append([]string{}, c.Phones...)
+		if len(f.phones) == 0 {
+			f.phones = []string{""}
+		}
+	}
+	if !slices.Equal(was.Emails, c.Emails) {
+		f.emails = strings.Join(c.Emails, ", ")
+	}
+	if !slices.Equal(was.Tags, c.Tags) {
+		f.tags = strings.Join(c.Tags, ", ")
+	}
+}
+
+// follow brings the open card up to date with changes from other
+// devices: fields not touched here take them; fields changed on both
+// are held for the person to choose.
+func (f *clientForm) follow() {
+	f.clashes = nil
+	if f.isNew || f.base == nil {
+		return
+	}
+	var now record.Client
+	if ok, err := current.LoadClient(f.id, &now); !ok || err != nil {
+		return // gone or unreadable: the save says so
+	}
+	c := f.typed()
+	var updated []*record.Field
+	updated, f.clashes = follow(f.base, &c, &now)
+	for i := range f.clashes {
+		f.clashes[i].by = current.WrittenBy(record.TypeClient, f.id, f.clashes[i].field.Name)
+	}
+	f.show(c)
+	// A text area shows what was typed into it over its text: put the
+	// new value on screen.
+	for _, u := range updated {
+		switch u.Name {
+		case "address", "preferences", "notes":
+			showValues(u.Name, map[string]string{"address": c.Address, "preferences": c.Preferences, "notes": c.Notes}[u.Name])
+		}
+	}
+}
+
+// resolve keeps this form's value of the field named by the button's
+// value (mine) or takes the other device's (theirs).
+func (f *clientForm) resolve(mine bool) app.EventHandler {
+	return func(ctx app.Context, e app.Event) {
+		cur := f.typed()
+		resolveClash(f.clashes, ctx.JSSrc().Get("value").String(), mine, f.base, &cur)
+		f.show(cur)
+		f.follow()
+		f.keep(ctx, e)
+	}
 }
 
 // clientDraft is the client form's state as its draft keeps it.
@@ -188,6 +273,7 @@ func (f *clientForm) load(id string) {
 	if len(f.phones) == 0 {
 		f.phones = []string{""}
 	}
+	f.follow() // a draft's base may be older than the record now
 }
 
 // keep keeps the form's draft after a change.
@@ -273,6 +359,7 @@ func (f *clientForm) Render() app.UI {
 			app.If(f.c.DoNotBook, func() app.UI {
 				return textField("dnb-reason", "Why not to book", f.errs.On("do_not_book_reason"), "", f.c.DoNotBookReason, f.ValueTo(&f.c.DoNotBookReason))
 			}),
+			clashNotes(f.clashes, f.resolve), // beside Save, where the person goes next
 			app.If(f.err != "", func() app.UI { return app.Div().Class("alert").Attr("role", "alert").Text(f.err) }),
 			app.If(f.saved, func() app.UI { return app.Div().Class("note").Attr("role", "status").Text("Saved on this device.") }),
 			app.Div().Class("actions").Body(
@@ -319,14 +406,12 @@ func (f *clientForm) erase(ctx app.Context, e app.Event) {
 
 func (f *clientForm) save(ctx app.Context, e app.Event) {
 	e.PreventDefault()
-	f.c.Phones = nil
-	for _, p := range f.phones {
-		if p = strings.TrimSpace(p); p != "" {
-			f.c.Phones = append(f.c.Phones, p)
-		}
+	if f.follow(); len(f.clashes) > 0 {
+		f.err = clashMessage
+		return
 	}
+	f.c = f.typed()
 	f.c.Name = strings.TrimSpace(f.c.Name)
-	f.c.Emails, f.c.Tags = list(f.emails), list(f.tags)
 	f.saved = false
 	err := current.SaveClient(context.Background(), f.id, f.base, &f.c)
 	if f.errs, f.err = saveFailure(err); err == nil {

@@ -69,7 +69,91 @@ type petForm struct {
 	saved       bool
 	created     bool // just saved for the first time: the address changes to its id
 	draft       draftKeeper
-	loaded      bool // OnNav has filled the form
+	loaded      bool       // OnNav has filled the form
+	clashes     []conflict // fields changed here and on another device since base
+	stop        func()
+}
+
+func (f *petForm) OnMount(ctx app.Context) {
+	f.stop = current.OnChange(func() { ctx.Dispatch(func(ctx app.Context) { f.follow() }) })
+}
+
+func (f *petForm) OnDismount() {
+	if f.stop != nil {
+		f.stop()
+	}
+}
+
+// typed is the pet as the form holds it, its lists and numbers as typed.
+func (f *petForm) typed() record.Pet {
+	p := f.p
+	p.Allergies, p.MedicalConditions, p.Medications = list(f.allergies), list(f.conditions), list(f.medications)
+	if w, ok := parseWeeks(f.interval); ok {
+		p.GroomingIntervalWeeks = w
+	}
+	return p
+}
+
+// show puts p into the form, its lists and numbers as the form types them.
+func (f *petForm) show(p record.Pet) {
+	was := f.typed()
+	f.p = p
+	for _, l := range []struct {
+		was, now []string
+		typed    *string
+	}{{was.Allergies, p.Allergies, &f.allergies}, {was.MedicalConditions, p.MedicalConditions, &f.conditions}, {was.Medications, p.Medications, &f.medications}} {
+		if !slices.Equal(l.was, l.now) {
+			*l.typed = strings.Join(l.now, ", ")
+		}
+	}
+	if was.GroomingIntervalWeeks != p.GroomingIntervalWeeks {
+		f.interval = ""
+		if p.GroomingIntervalWeeks > 0 {
+			f.interval = strconv.FormatInt(p.GroomingIntervalWeeks, 10)
+		}
+	}
+}
+
+// follow brings the open pet up to date with changes from other devices:
+// fields not touched here take them; fields changed on both are held for
+// the person to choose.
+func (f *petForm) follow() {
+	f.clashes = nil
+	if f.isNew || f.base == nil {
+		return
+	}
+	var now record.Pet
+	if ok, err := current.LoadPet(f.id, &now); !ok || err != nil {
+		return // gone or unreadable: the save says so
+	}
+	p := f.typed()
+	var updated []*record.Field
+	updated, f.clashes = follow(f.base, &p, &now)
+	for i := range f.clashes {
+		f.clashes[i].by = current.WrittenBy(record.TypePet, f.id, f.clashes[i].field.Name)
+	}
+	f.show(p)
+	// A text area shows what was typed into it over its text: put the
+	// new value on screen.
+	areas := map[string][2]string{"behaviour_notes": {"behaviour-notes", p.BehaviourNotes},
+		"grooming_preferences": {"grooming-prefs", p.GroomingPreferences}, "notes": {"pet-notes", p.Notes}}
+	for _, u := range updated {
+		if a, ok := areas[u.Name]; ok {
+			showValues(a[0], a[1])
+		}
+	}
+}
+
+// resolve keeps this form's value of the field named by the button's
+// value (mine) or takes the other device's (theirs).
+func (f *petForm) resolve(mine bool) app.EventHandler {
+	return func(ctx app.Context, e app.Event) {
+		cur := f.typed()
+		resolveClash(f.clashes, ctx.JSSrc().Get("value").String(), mine, f.base, &cur)
+		f.show(cur)
+		f.follow()
+		f.keep(ctx, e)
+	}
 }
 
 // petDraft is the pet form's state as its draft keeps it.
@@ -138,6 +222,7 @@ func (f *petForm) load(path string) {
 	} else if ok {
 		f.draft.restored = time.Time{}
 	}
+	f.follow() // a draft's base may be older than the record now
 }
 
 // keep keeps the form's draft after a change.
@@ -233,6 +318,7 @@ func (f *petForm) Render() app.UI {
 			textField("vet-phone", "Vet's phone", f.errs.On("vet_phone"), "", f.p.VetPhone, f.ValueTo(&f.p.VetPhone)),
 			field("pet-notes", "Notes", f.errs.On("notes"), "", app.Textarea().ID("pet-notes").Text(f.p.Notes).
 				Aria("invalid", f.errs.On("notes") != "").OnInput(f.ValueTo(&f.p.Notes))),
+			clashNotes(f.clashes, f.resolve), // beside Save, where the person goes next
 			app.If(f.err != "", func() app.UI { return app.Div().Class("alert").Attr("role", "alert").Text(f.err) }),
 			app.If(f.saved, func() app.UI { return app.Div().Class("note").Attr("role", "status").Text("Saved on this device.") }),
 			app.Div().Class("actions").Body(
@@ -272,6 +358,10 @@ func list(s string) []string {
 
 func (f *petForm) save(ctx app.Context, e app.Event) {
 	e.PreventDefault()
+	if f.follow(); len(f.clashes) > 0 {
+		f.err = clashMessage
+		return
+	}
 	f.p.Name = strings.TrimSpace(f.p.Name)
 	f.p.Allergies, f.p.MedicalConditions, f.p.Medications = list(f.allergies), list(f.conditions), list(f.medications)
 	f.saved = false

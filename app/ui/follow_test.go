@@ -1,0 +1,37 @@
+package ui
+
+import (
+	"slices"
+	"testing"
+
+	"pawfile/shared/record"
+)
+
+func TestFollow(t *testing.T) {
+	base := record.Client{Name: "Margaret", Phones: []string{"0100"}, Notes: "old", Address: "1 Lane"}
+	form := base
+	form.Notes = "mine"             // changed here only... and elsewhere too, below
+	form.Tags = []string{"regular"} // changed here only
+	form.Address = "2 Road"         // changed here and, to the same, elsewhere
+	now := base
+	now.Phones = []string{"0200"} // changed elsewhere only
+	now.Notes = "theirs"
+	now.Address = "2 Road"
+
+	updated, clashes := follow(&base, &form, &now)
+	if !slices.Equal(form.Phones, []string{"0200"}) || !slices.Equal(base.Phones, []string{"0200"}) {
+		t.Errorf("a field not touched here did not follow: form %q base %q", form.Phones, base.Phones)
+	}
+	if len(updated) != 1 || updated[0].Name != "phones" {
+		t.Errorf("updated = %v, want phones", updated)
+	}
+	if form.Notes != "mine" || base.Notes != "old" {
+		t.Errorf("a field changed on both was overwritten: form %q base %q", form.Notes, base.Notes)
+	}
+	if len(clashes) != 1 || clashes[0].field.Name != "notes" || clashes[0].text() != "theirs" {
+		t.Fatalf("clashes = %+v, want notes changed to theirs", clashes)
+	}
+	if base.Address != "2 Road" || !slices.Equal(form.Tags, []string{"regular"}) || len(base.Tags) != 0 {
+		t.Errorf("base %+v form %+v: the same change is no clash, and a change made here stays", base, form)
+	}
+}
