@@ -29,6 +29,9 @@ const (
 	Syncing                 // sending the outbox or pulling
 	UpToDate                // nothing to send, nothing known to pull
 	SignedOut               // the server refused the device: sign in again
+	// ServerProblem: the server answered but could not serve the device
+	// (its storage failed); the client retries with backoff.
+	ServerProblem
 )
 
 func (s State) String() string {
@@ -41,6 +44,8 @@ func (s State) String() string {
 		return "up to date"
 	case SignedOut:
 		return "signed out"
+	case ServerProblem:
+		return "server problem"
 	}
 	return "offline"
 }
@@ -177,10 +182,16 @@ func (c *Client) Run(ctx context.Context) {
 		if ctx.Err() != nil {
 			break
 		}
+		var fault *serverFault
 		c.update(func(s *Status) {
-			s.State = Offline
-			if err != nil {
-				s.Err = "no connection to the server: edits are kept on this device and sent when it is back"
+			switch {
+			case errors.As(err, &fault):
+				s.State, s.Err = ServerProblem, fault.msg
+			default:
+				s.State = Offline
+				if err != nil {
+					s.Err = "no connection to the server: edits are kept on this device and sent when it is back"
+				}
 			}
 		})
 		if time.Since(started) > time.Minute {
@@ -312,6 +323,8 @@ func (c *Client) refused(e *wire.Error) error {
 		c.update(func(s *Status) { s.Err = "this version of Pawfile is too old for the server: update the app" })
 	case wire.CodeRateLimited:
 		time.Sleep(min(time.Duration(e.RetryMs)*time.Millisecond, MaxBackoff))
+	case wire.CodeInternal:
+		return &serverFault{msg: "the server has a problem and cannot sync right now: edits stay on this device, and syncing retries by itself"}
 	}
 	msg := e.Message
 	if msg == "" {
@@ -319,6 +332,12 @@ func (c *Client) refused(e *wire.Error) error {
 	}
 	return fmt.Errorf("server: %s", msg)
 }
+
+// serverFault is a session ended by the server's own failure, which
+// retrying may mend: msg says so to a person.
+type serverFault struct{ msg string }
+
+func (f *serverFault) Error() string { return "server: " + f.msg }
 
 // syncer runs the exchanges of one session.
 type syncer struct {

@@ -135,7 +135,7 @@ func (c *conn) run(parent context.Context) {
 			return
 		}
 		if err := c.refresh(ctx); err != nil {
-			c.fail(wire.CodeRevoked, revokedText)
+			c.refused(err)
 			return
 		}
 		m, err := wire.Decode(b)
@@ -184,11 +184,7 @@ func (c *conn) hello(ctx context.Context) error {
 	c.token = string(hello.Token)
 	sess, err := h.auth.Authenticate(ctx, c.token)
 	if err != nil {
-		if errors.Is(err, directory.ErrRevoked) || errors.Is(err, directory.ErrRemoved) {
-			c.fail(wire.CodeRevoked, revokedText)
-		} else {
-			c.fail(wire.CodeUnauthorized, "this device is not signed in to the workspace: sign in again")
-		}
+		c.refused(err)
 		return err
 	}
 	if sess.Device != hello.Device || (hello.Workspace != "" && sess.Workspace != hello.Workspace) {
@@ -222,12 +218,32 @@ func (c *conn) head(ctx context.Context) uint64 {
 	return head
 }
 
+// refused closes the socket of a device whose token did not authenticate,
+// saying why. Only the directory's own answers sign a device out; any
+// other failure (its storage) is the server's problem, which the device
+// retries: taken for a refusal, it would stop syncing for good.
+func (c *conn) refused(err error) {
+	switch {
+	case errors.Is(err, directory.ErrRevoked), errors.Is(err, directory.ErrRemoved):
+		c.fail(wire.CodeRevoked, revokedText)
+	case errors.Is(err, directory.ErrUnauthorized):
+		c.fail(wire.CodeUnauthorized, "this device is not signed in to the workspace: sign in again")
+	default:
+		c.hub.log.Error("sync: authenticate", "remote", c.remote, "err", err)
+		c.fail(wire.CodeInternal, serverProblemText)
+	}
+}
+
+// serverProblemText is what a device is told when the server cannot
+// check who it is: the app keeps retrying meanwhile.
+const serverProblemText = "the server has a problem and cannot sync right now: edits stay on this device, and syncing retries by itself"
+
 // refresh re-reads the session so a role change or a revocation takes
 // effect on the next message.
 func (c *conn) refresh(ctx context.Context) error {
 	sess, err := c.hub.auth.Authenticate(ctx, c.token)
 	if err != nil {
-		return errors.New("this device was signed out of the workspace: ask the owner to invite it again")
+		return fmt.Errorf("authenticate: %w", err)
 	}
 	c.mu.Lock()
 	c.sess = sess
