@@ -317,10 +317,12 @@ func TestRollback(t *testing.T) {
 	fromB.Seq = 42
 	apply(t, a, fromB)
 
-	cps := []Checkpoint{a.Checkpoint(record.TypeClient, kept), a.Checkpoint(record.TypeClient, added)}
+	a.Begin()
 	mustSave(t, a, kept, &record.Client{Name: "Ann Changed", Notes: "from b"})
 	mustSave(t, a, added, &record.Client{Name: "Bo"})
-	a.Rollback(cps...)
+	fromB2 := mustSave(t, b, record.NewID(), &record.Client{Name: "Cy"})
+	apply(t, a, fromB2)
+	a.Rollback()
 
 	var c record.Client
 	if ok, _ := a.Load(added, &c); ok || slices.Contains(a.IDs(record.TypeClient), added) {
@@ -333,6 +335,18 @@ func TestRollback(t *testing.T) {
 	if !slices.Equal(env.Supersedes, []uint64{42}) {
 		t.Errorf("the next version supersedes %v, want [42]", env.Supersedes)
 	}
+	if a.Known(fromB2.Key) {
+		t.Error("a version merged during the rolled-back change is still there")
+	}
 	// The same id can be created again.
 	mustSave(t, a, added, &record.Client{Name: "Bo"})
+
+	// A kept change stays, and a rollback after it has nothing to undo.
+	a.Begin()
+	mustSave(t, a, added, &record.Client{Name: "Bo Kept"})
+	a.Keep()
+	a.Rollback()
+	if ok, _ := a.Load(added, &c); !ok || c.Name != "Bo Kept" {
+		t.Errorf("the kept change: %v %+v", ok, c)
+	}
 }

@@ -17,6 +17,7 @@ import (
 	"pawfile/shared/order"
 	"pawfile/shared/record"
 	"pawfile/shared/schedule"
+	"pawfile/shared/seal"
 	"pawfile/shared/wire"
 )
 
@@ -227,23 +228,18 @@ type pending struct {
 // (schedule.Next) in the same commit, and returns its id; a project has
 // one next, whichever device marks it done and however often.
 func (s *Session) SaveProject(ctx context.Context, id string, p *record.Project) (next string, err error) {
-	s.mu.Lock()
-	next, err = s.saveProjectLocked(ctx, id, p)
-	c := s.sync
-	s.mu.Unlock()
-	if err == nil {
-		if c != nil {
-			c.Kick()
-		}
-		s.changed()
+	err = s.commit(ctx, func(tx *writeTx) error {
+		next, err = s.saveProjectLocked(tx, id, p)
+		return err
+	})
+	if err != nil {
+		return "", err
 	}
-	return next, err
+	s.sent()
+	return next, nil
 }
 
-func (s *Session) saveProjectLocked(ctx context.Context, id string, p *record.Project) (next string, err error) {
-	if s.book == nil {
-		return "", ErrLocked
-	}
+func (s *Session) saveProjectLocked(tx *writeTx, id string, p *record.Project) (next string, err error) {
 	var old record.Project
 	if _, err := s.book.Load(id, &old); err != nil {
 		return "", fmt.Errorf("read the project: %w", err)
@@ -270,7 +266,7 @@ func (s *Session) saveProjectLocked(ctx context.Context, id string, p *record.Pr
 			saves, next = append(saves, pending{id: nid, v: &n, what: "The next visit it booked"}), nid
 		}
 	}
-	if err := s.saveAllLocked(ctx, saves); err != nil {
+	if err := s.saveAllLocked(tx, saves); err != nil {
 		return "", err
 	}
 	return next, nil
@@ -358,15 +354,10 @@ func (s *Session) BookAgain(ctx context.Context, id string, on record.Date) (str
 	return nid, nil
 }
 
-// saveAllLocked saves several records as one change: one transaction
-// with their rows, index docs and outbox entries. The first is the change
-// Undo reverts; the others it creates, Undo deletes along with it. Every
-// record must be valid: a failure midway would leave the first ones in
-// memory only.
-func (s *Session) saveAllLocked(ctx context.Context, saves []pending) error {
-	rows := map[string][]byte{}
-	docs := map[merge.Key]wire.Key{}
-	var items []localstore.Item
+// saveAllLocked saves several records as one change of tx. The first is
+// the change Undo reverts; the others it creates, Undo deletes along with
+// it.
+func (s *Session) saveAllLocked(tx *writeTx, saves []pending) error {
 	type done struct {
 		typ     record.Type
 		id      string
@@ -380,38 +371,27 @@ func (s *Session) saveAllLocked(ctx context.Context, saves []pending) error {
 	for _, p := range saves {
 		typ := record.TypeOf(p.v)
 		before, existed := s.fieldsLocked(typ, p.id)
-		env, changed, err := s.book.Save(p.id, p.v)
+		changed, err := tx.save(p.id, p.v)
 		if err != nil {
 			return err
 		}
-		if !changed {
-			continue
+		if changed {
+			rk := seal.RecordKey(s.keys.MAC, typ.Class(), typ, p.id)
+			made = append(made, done{typ, p.id, rk, existed, before, p.v, p.what})
 		}
-		data, err := wire.MarshalEnvelope(&env)
-		if err != nil {
-			return err
-		}
-		rows[rowKey(env.Key)] = data
-		items = append(items, localstore.Item{ID: env.OutboxID, Data: data})
-		docs[merge.Key{Class: typ.Class(), Type: typ, ID: p.id}] = env.Key
-		made = append(made, done{typ, p.id, env.Key, existed, before, p.v, p.what})
 	}
 	if len(made) == 0 {
 		return nil
 	}
-	if err := s.docRowsLocked(docs, rows); err != nil {
-		return err
-	}
-	if err := s.cfg.Store.Commit(ctx, localstore.Change{Records: rows, Enqueue: items}); err != nil {
-		return fmt.Errorf("save on this device: %w", err)
-	}
-	m := made[0]
-	s.rememberLocked(m.typ, m.id, m.key, !m.existed, m.before, m.v)
-	for _, o := range made[1:] {
-		if s.undo != nil && !o.existed {
-			s.undo.addMade(o.typ, o.id, o.key, o.v, o.what)
+	tx.after = append(tx.after, func() {
+		m := made[0]
+		s.rememberLocked(m.typ, m.id, m.key, !m.existed, m.before, m.v)
+		for _, o := range made[1:] {
+			if s.undo != nil && !o.existed {
+				s.undo.addMade(o.typ, o.id, o.key, o.v, o.what)
+			}
 		}
-	}
+	})
 	return nil
 }
 

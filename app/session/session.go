@@ -135,6 +135,10 @@ type Session struct {
 	api *api
 	log *log.Logger
 
+	// wmu is held by commit, the one write path of the records, from
+	// the change in memory until the local store has it or it is taken
+	// back: changes come one at a time. Taken before mu, never after.
+	wmu         sync.Mutex
 	mu          sync.RWMutex
 	phase       Phase
 	dev         *device
@@ -174,9 +178,8 @@ type Session struct {
 	people     map[uint64]Person // who writes from which device, as learnt
 	staff      map[string]string // member id → login, as learnt
 	auditHead  *record.AuditEntry
-	auditMu    sync.Mutex // held while an audit entry is written
-	lastView   string     // the last view logged, so one look is one entry
-	lastViewAt time.Time  // when it was logged
+	lastView   string    // the last view logged, so one look is one entry
+	lastViewAt time.Time // when it was logged
 	// historyFrom reads a record's versions from the server; nil means
 	// the sync client. Tests stand a server in.
 	historyFrom func(context.Context, wire.Key) ([]wire.Envelope, bool, error)
