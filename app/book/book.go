@@ -32,6 +32,10 @@ type Book struct {
 	// with 100,000 records opens the few a screen needs, not all of them
 	// at unlock.
 	sealed map[[32]byte][]byte // wire.MarshalEnvelope form
+	// unreadable names the records the book holds but cannot open: a
+	// stored state that does not open, or fields that do not decode
+	// (written by a newer app). They are counted, never dropped quietly.
+	unreadable map[[32]byte]bool
 	// journal holds, while a change is under way (Begin), how each
 	// record it touched stood before: nil for one the book did not hold.
 	journal map[merge.Key]*entry
@@ -50,6 +54,7 @@ func New(workspace string, keys *seal.Keyring, c *clock.Clock) *Book {
 	return &Book{
 		workspace: workspace, keys: keys, clock: c,
 		records: map[merge.Key]*entry{}, byKey: map[[32]byte]merge.Key{}, sealed: map[[32]byte][]byte{},
+		unreadable: map[[32]byte]bool{},
 	}
 }
 
@@ -57,7 +62,7 @@ func New(workspace string, keys *seal.Keyring, c *clock.Clock) *Book {
 func (b *Book) Close() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.keys, b.records, b.byKey, b.sealed = nil, nil, nil, nil
+	b.keys, b.records, b.byKey, b.sealed, b.unreadable = nil, nil, nil, nil, nil
 }
 
 // ErrLocked is returned by a closed book.
@@ -272,7 +277,21 @@ func (b *Book) openStoredLocked(recordKey [32]byte, state []byte) (merge.Key, bo
 	j := b.journal
 	b.journal = nil
 	defer func() { b.journal = j }()
-	return b.applyStoredLocked(recordKey, state)
+	key, changed, err := b.applyStoredLocked(recordKey, state)
+	if err != nil {
+		b.unreadable[recordKey] = true
+	}
+	return key, changed, err
+}
+
+// Unreadable counts the records the book holds but cannot open: stored
+// states that do not open, and records whose fields do not decode. A
+// version that opens later (from the server, or after an update of the
+// app) takes a record off the count.
+func (b *Book) Unreadable() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.unreadable)
 }
 
 // openAllLocked opens every stored state: for the few questions only
@@ -406,6 +425,7 @@ func (b *Book) applyLocked(env wire.Envelope) (merge.Key, bool, error) {
 	if err != nil {
 		return merge.Key{}, false, err
 	}
+	delete(b.unreadable, env.Key)
 	if env.Seq != 0 && !slices.Contains(e.merged, env.Seq) && len(e.merged) < wire.MaxSupersedes {
 		e.merged = append(e.merged, env.Seq)
 	}
@@ -439,11 +459,16 @@ func (b *Book) Load(id string, v any) (bool, error) {
 	if b.keys == nil {
 		return false, ErrLocked
 	}
-	e, ok, err := b.get(keyOf(typ, id))
+	key := keyOf(typ, id)
+	e, ok, err := b.get(key)
 	if err != nil || !ok || !e.rec.Exists() {
 		return false, err
 	}
-	return true, record.Decode(e.rec.Values(), v)
+	if err := record.Decode(e.rec.Values(), v); err != nil {
+		b.unreadable[b.recordKey(key)] = true
+		return true, fmt.Errorf("%s %s: %w", typ, id, err)
+	}
+	return true, nil
 }
 
 // Record returns a copy of a record's replicated state, live or not: the

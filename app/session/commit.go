@@ -25,6 +25,9 @@ type writeTx struct {
 	unlisted map[merge.Key]bool
 	queue    []func(*blobQueue) // changes of the photo queue
 	after    []func()           // once stored, with the session's lock held
+	// wantKeys: a version came sealed under a key generation this device
+	// lacks; its keys are fetched once the change is stored.
+	wantKeys bool
 }
 
 // commit is the one way the records on this device change. Holding the
@@ -96,6 +99,13 @@ func (s *Session) commit(ctx context.Context, fn func(tx *writeTx) error) error 
 		}
 	}
 	s.mu.Unlock()
+	if tx.wantKeys {
+		go func() {
+			if err := s.RefreshKeys(context.Background()); err != nil {
+				s.log.Printf("fetch this member's keys for a version set aside: err=%v", err)
+			}
+		}()
+	}
 	return nil
 }
 
@@ -188,9 +198,12 @@ func (tx *writeTx) sealDocs() ([]indexDoc, error) {
 		if !indexed(k.Type) {
 			continue
 		}
-		d, row, err := tx.s.docRowLocked(k, rk)
+		d, row, ok, err := tx.s.docRowLocked(k, rk)
 		if err != nil {
 			return nil, err
+		}
+		if !ok {
+			continue
 		}
 		if tx.unlisted[k] {
 			row = nil // no doc for what is gone

@@ -40,6 +40,7 @@ func (s *Session) EraseClient(ctx context.Context, id string) (int, error) {
 				if err := tx.erase(t, rid); err != nil {
 					return err
 				}
+				tx.releaseErased(rk)
 				s.erasedDraftsLocked(tx.change.Meta, merge.Key{Class: t.Class(), Type: t, ID: rid})
 				tx.after = append(tx.after, func() { s.forgetUndoLocked(rk) })
 				n++

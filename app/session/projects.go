@@ -73,13 +73,16 @@ func projectIndexed(t record.Type) bool {
 const outcomeChars = 140
 
 // projectDocOf fills d with what lists need of a project or a part of
-// one; false if the record is gone.
-func (s *Session) projectDocOf(k merge.Key, d *indexDoc) bool {
-	var ok bool
+// one; false if the record is gone, an error if it does not open.
+func (s *Session) projectDocOf(k merge.Key, d *indexDoc) (bool, error) {
+	var (
+		ok  bool
+		err error
+	)
 	switch k.Type {
 	case record.TypeProject:
 		var p record.Project
-		ok, _ = s.book.Load(k.ID, &p)
+		ok, err = s.book.Load(k.ID, &p)
 		d.Client, d.Pets, d.Kind, d.Name, d.Status = p.Client, p.Pets, p.Kind, p.Title, p.Status
 		d.Start, d.End, d.Zone = p.Start.UnixMilli, p.End.UnixMilli, cmp.Or(p.Start.Zone, p.End.Zone)
 		d.Staff, d.Repeat = p.AssignedStaff, p.RepeatWeeks
@@ -92,22 +95,22 @@ func (s *Session) projectDocOf(k merge.Key, d *indexDoc) bool {
 		}
 	case record.TypeTask:
 		var t record.Task
-		ok, _ = s.book.Load(k.ID, &t)
+		ok, err = s.book.Load(k.ID, &t)
 		d.Project = t.Project
 	case record.TypeMilestone:
 		var m record.Milestone
-		ok, _ = s.book.Load(k.ID, &m)
+		ok, err = s.book.Load(k.ID, &m)
 		d.Project = m.Project
 	case record.TypeProgressNote:
 		var n record.ProgressNote
-		ok, _ = s.book.Load(k.ID, &n)
+		ok, err = s.book.Load(k.ID, &n)
 		d.Project = n.Project
 	case record.TypePhoto:
 		var p record.Photo
-		ok, _ = s.book.Load(k.ID, &p)
+		ok, err = s.book.Load(k.ID, &p)
 		d.Project, d.Pet = p.Project, p.Pet
 	}
-	return ok
+	return ok, err
 }
 
 // projectOf is the project as its index doc has it: enough for package
@@ -201,6 +204,14 @@ func (s *Session) ProjectsOfPet(pet string) []ProjectSummary {
 // LoadProject fills p with project id; false if there is none.
 func (s *Session) LoadProject(id string, p *record.Project) (bool, error) {
 	return s.load(id, p)
+}
+
+// loadLocked fills v with record id, reporting false if there is none or
+// it does not open: the book counts those (Unopened), which the Device
+// screen shows, and lists keep showing them from their index docs.
+func (s *Session) loadLocked(id string, v any) bool {
+	ok, err := s.book.Load(id, v)
+	return ok && err == nil
 }
 
 func (s *Session) load(id string, v any) (bool, error) {
@@ -617,7 +628,7 @@ func (s *Session) Lapsed(today record.Date) []LapsedClient {
 	var out []LapsedClient
 	for _, l := range schedule.Lapsed(pets, s.groomingLocked(), today) {
 		var c record.Client
-		if ok, _ := s.book.Load(l.Client, &c); ok && c.DoNotBook {
+		if s.loadLocked(l.Client, &c) && c.DoNotBook {
 			continue
 		}
 		lc := LapsedClient{LapsedClient: l, Name: s.clientDocs[l.Client].Name}

@@ -49,7 +49,14 @@ func (s *Session) open(ctx context.Context, d *device, kek seal.Key, keys *seal.
 	s.invoiceDocs, s.billDocs, s.weighDocs = map[string]indexDoc{}, map[string]indexDoc{}, map[string]indexDoc{}
 	s.projectDocs, s.partDocs = map[string]indexDoc{}, map[string]indexDoc{}
 	later := map[string][]byte{} // project-class docs, opened after unlock
+	s.quarantine = map[uint64]wire.Envelope{}
 	for row, b := range rows {
+		if strings.HasPrefix(row, quarantinePrefix) {
+			if err := s.loadQuarantined(row, b); err != nil {
+				bad++
+			}
+			continue
+		}
 		if strings.HasPrefix(row, docPrefix) {
 			if len(b) > 0 && record.Class(b[0]) == record.ClassProject {
 				later[row], docs = b, docs+1
@@ -130,6 +137,9 @@ func (s *Session) open(ctx context.Context, d *device, kek seal.Key, keys *seal.
 	s.mu.Unlock()
 	if len(later) > 0 {
 		go s.openLater(bk, later)
+	}
+	if err := s.retryQuarantine(ctx, true); err != nil {
+		s.log.Printf("open the versions set aside: err=%v", err)
 	}
 	s.startSync()
 	s.changed()
@@ -571,33 +581,29 @@ func (tx *writeTx) receive(vs []wire.Envelope, cursor uint64) (stored, erased bo
 	touched := map[merge.Key]bool{}
 	had := map[wire.Key][]string{} // the photos records named before vs
 	for _, v := range vs {
-		if _, ok := s.keys.Lookup(v.Class, v.KeyID); !ok && s.keys.Has(v.Class) {
-			// A key generation newer than this device's: nothing is
-			// applied or stored, so the pull comes again once it is here.
-			return false, false, errStaleKeys
-		}
-	}
-	for _, v := range vs {
 		before := tx.bk.BlobRefs(v.Key)
 		if _, seen := had[v.Key]; !seen {
 			had[v.Key] = before
 		}
+		known := tx.bk.Known(v.Key)
+		key, changed, err := tx.bk.Apply(v)
+		if errors.Is(err, book.ErrNoKey) && !s.keys.Has(v.Class) {
+			continue // a class this role does not read
+		}
+		if err != nil {
+			// Set aside, not a stop: the pull moves on past it.
+			if err := tx.setAside(v, err); err != nil {
+				return false, false, err
+			}
+			continue
+		}
+		tx.opened(v)
 		if v.Erased {
+			erased = true
 			for _, ref := range before {
 				tx.change.Blobs[ref] = nil
 			}
-		}
-		known := tx.bk.Known(v.Key)
-		key, changed, err := tx.bk.Apply(v)
-		if errors.Is(err, book.ErrNoKey) {
-			continue
-		}
-		if err != nil {
-			s.log.Printf("a version from the server does not open; skipped: seq=%v err=%v", v.Seq, err)
-			continue
-		}
-		if v.Erased {
-			erased = true
+			tx.releaseErased(v.Key)
 			s.erasedDraftsLocked(tx.change.Meta, key)
 			tx.change.Meta[draftPrefix+rowKey(v.Key)] = nil
 			rk := v.Key

@@ -2,6 +2,10 @@
 // a workspace, unlocking it with the passphrase, the records held in
 // memory while unlocked, and their way to the local store and the sync
 // server. It compiles natively; the browser's store is given to it.
+//
+// Records change by one path, commit (commit.go): the book and the local
+// store change together or not at all. A version from the server that
+// does not open is set aside, never a stop for the pull (quarantine.go).
 package session
 
 import (
@@ -154,14 +158,15 @@ type Session struct {
 	weighDocs   map[string]indexDoc // pets' weighings
 	contactDocs map[string]indexDoc
 	invoiceDocs map[string]indexDoc
-	billDocs    map[string]indexDoc // invoice lines and payments
-	projectDocs map[string]indexDoc // projects
-	partDocs    map[string]indexDoc // their tasks, milestones and notes
-	petsOf      map[string][]string // client id → its pets' names, for the search index
-	undo        *edit               // the last change saved here
-	docTouched  map[string]bool     // while openLater runs: docs applied since unlock
-	staged      map[string][]byte   // sealed photos waiting for the record that names them
-	blobq       blobQueue           // photos to send and to fetch
+	billDocs    map[string]indexDoc      // invoice lines and payments
+	projectDocs map[string]indexDoc      // projects
+	partDocs    map[string]indexDoc      // their tasks, milestones and notes
+	petsOf      map[string][]string      // client id → its pets' names, for the search index
+	undo        *edit                    // the last change saved here
+	docTouched  map[string]bool          // while openLater runs: docs applied since unlock
+	staged      map[string][]byte        // sealed photos waiting for the record that names them
+	quarantine  map[uint64]wire.Envelope // versions set aside, by seq (quarantine.go)
+	blobq       blobQueue                // photos to send and to fetch
 	cursor      uint64
 	sync        *syncclient.Client
 	stopSync    context.CancelFunc
@@ -304,7 +309,7 @@ func (s *Session) Lock() {
 	s.book, s.keys, s.identity, s.kek = nil, nil, nil, seal.Key{}
 	s.clients, s.clientDocs, s.petDocs, s.vaccDocs, s.contactDocs, s.petsOf = nil, nil, nil, nil, nil, nil
 	s.invoiceDocs, s.billDocs, s.projectDocs, s.partDocs, s.weighDocs = nil, nil, nil, nil, nil
-	s.undo, s.docTouched, s.staged = nil, nil, nil
+	s.undo, s.docTouched, s.staged, s.quarantine = nil, nil, nil, nil
 	s.people, s.staff, s.auditHead, s.lastView = nil, nil, nil, ""
 	if s.dev != nil {
 		s.phase = Locked

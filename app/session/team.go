@@ -199,6 +199,9 @@ func (s *Session) storeKeys(ctx context.Context, next *seal.Keyring, role access
 		*s.keys = *next
 	}
 	s.mu.Unlock()
+	if err := s.retryQuarantine(ctx, false); err != nil {
+		s.log.Printf("open the versions set aside with the new keys: err=%v", err)
+	}
 	s.changed()
 	return nil
 }
@@ -255,10 +258,14 @@ func (s *Session) RefreshKeys(ctx context.Context) error {
 // pullAgain syncs from the start: the server never sent this device the
 // records of a class its role gained.
 func (s *Session) pullAgain(ctx context.Context) error {
+	// The write lock: a pull being stored must not set the cursor after.
+	s.wmu.Lock()
 	if err := s.cfg.Store.Commit(ctx, localstore.Change{Meta: map[string][]byte{metaCursor: nil}}); err != nil {
+		s.wmu.Unlock()
 		return err
 	}
 	s.mu.Lock()
+	s.wmu.Unlock()
 	s.cursor = 0
 	stop, done, open := s.stopSync, s.syncDone, s.phase == Open
 	s.stopSync, s.syncDone, s.sync = nil, nil, nil
@@ -272,11 +279,6 @@ func (s *Session) pullAgain(ctx context.Context) error {
 	}
 	return nil
 }
-
-// errStaleKeys stops a pull that met a key this device does not hold yet:
-// the cursor stays, and the versions come again after the reconnect, which
-// fetches the keys (see startSync).
-var errStaleKeys = errors.New("new keys from the owner are on their way: syncing resumes once they are here")
 
 func (s *Session) token() string {
 	s.mu.RLock()
