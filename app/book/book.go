@@ -392,9 +392,9 @@ func (b *Book) Apply(env wire.Envelope) (merge.Key, bool, error) {
 	}
 	if stored, ok := b.sealed[env.Key]; ok {
 		delete(b.sealed, env.Key)
-		if _, _, err := b.openStoredLocked(env.Key, stored); err != nil {
-			return merge.Key{}, false, err
-		}
+		// A stored state that does not open is counted (Unreadable); the
+		// version, a whole state, may still mend the record.
+		b.openStoredLocked(env.Key, stored)
 	}
 	return b.applyLocked(env)
 }

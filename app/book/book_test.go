@@ -350,3 +350,29 @@ func TestRollback(t *testing.T) {
 		t.Errorf("the kept change: %v %+v", ok, c)
 	}
 }
+
+// A stored state that does not open is counted, never dropped quietly,
+// and a version of the record from the server mends it.
+func TestUnreadableIsCountedAndMended(t *testing.T) {
+	a, b, _ := newBooks(t)
+	id := record.NewID()
+	env := mustSave(t, b, id, &record.Client{Name: "Ann"})
+	if err := a.AddSealed(env.Key, []byte("damaged")); err != nil {
+		t.Fatal(err)
+	}
+	var c record.Client
+	if ok, err := a.Load(id, &c); ok || err == nil {
+		t.Fatalf("a damaged state loads: %v %v", ok, err)
+	}
+	if n := a.Unreadable(); n != 1 {
+		t.Fatalf("unreadable = %d, want 1", n)
+	}
+	env.Seq = 9
+	apply(t, a, env)
+	if ok, err := a.Load(id, &c); !ok || err != nil || c.Name != "Ann" {
+		t.Fatalf("after the server's version: %v %v %+v", ok, err, c)
+	}
+	if n := a.Unreadable(); n != 0 {
+		t.Errorf("unreadable = %d after the record was mended, want 0", n)
+	}
+}

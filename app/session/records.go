@@ -112,8 +112,13 @@ func (s *Session) open(ctx context.Context, d *device, kek seal.Key, keys *seal.
 		return fmt.Errorf("read the outbox: %w", err)
 	}
 	for _, it := range items {
-		if env, err := wire.UnmarshalEnvelope(it.Data); err == nil {
-			bk.Apply(env)
+		env, err := wire.UnmarshalEnvelope(it.Data)
+		if err == nil {
+			_, _, err = bk.Apply(env)
+		}
+		if err != nil {
+			// It is still sent; the server's copy comes back to this device.
+			s.log.Printf("a version waiting to be sent does not open here: outbox=%v err=%v", it.ID, err)
 		}
 	}
 	s.mu.Lock()
