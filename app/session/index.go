@@ -68,14 +68,46 @@ const docPrefix = "i:"
 // record version sealed under the same key.
 const docFormat = 0xd0
 
+// docLists names, for each record type with an index doc, the session's
+// list of those docs: adding a type with a doc means adding it here and
+// saying in docOf what its doc holds.
+var docLists = map[record.Type]func(*Session) *map[string]indexDoc{
+	record.TypeClient:       func(s *Session) *map[string]indexDoc { return &s.clientDocs },
+	record.TypePet:          func(s *Session) *map[string]indexDoc { return &s.petDocs },
+	record.TypeVaccination:  func(s *Session) *map[string]indexDoc { return &s.vaccDocs },
+	record.TypeWeighing:     func(s *Session) *map[string]indexDoc { return &s.weighDocs },
+	record.TypeContactLog:   func(s *Session) *map[string]indexDoc { return &s.contactDocs },
+	record.TypeInvoice:      func(s *Session) *map[string]indexDoc { return &s.invoiceDocs },
+	record.TypeInvoiceLine:  func(s *Session) *map[string]indexDoc { return &s.billDocs },
+	record.TypePayment:      func(s *Session) *map[string]indexDoc { return &s.billDocs },
+	record.TypeProject:      func(s *Session) *map[string]indexDoc { return &s.projectDocs },
+	record.TypeTask:         func(s *Session) *map[string]indexDoc { return &s.partDocs },
+	record.TypeMilestone:    func(s *Session) *map[string]indexDoc { return &s.partDocs },
+	record.TypeProgressNote: func(s *Session) *map[string]indexDoc { return &s.partDocs },
+	record.TypePhoto:        func(s *Session) *map[string]indexDoc { return &s.partDocs },
+}
+
 // indexed reports whether a type has an index doc.
-func indexed(t record.Type) bool {
-	switch t {
-	case record.TypeClient, record.TypePet, record.TypeVaccination, record.TypeWeighing, record.TypeContactLog,
-		record.TypeInvoice, record.TypeInvoiceLine, record.TypePayment:
-		return true
+func indexed(t record.Type) bool { return docLists[t] != nil }
+
+// docListLocked returns the list that holds the docs of type t, nil if
+// t has none.
+func (s *Session) docListLocked(t record.Type) map[string]indexDoc {
+	if l := docLists[t]; l != nil {
+		return *l(s)
 	}
-	return projectIndexed(t)
+	return nil
+}
+
+// resetDocListsLocked empties every list of docs, or drops them if !open.
+func (s *Session) resetDocListsLocked(open bool) {
+	for _, l := range docLists {
+		if open {
+			*l(s) = map[string]indexDoc{}
+		} else {
+			*l(s) = nil
+		}
+	}
 }
 
 // docOf reads a record's index doc from the book. A record that does not
@@ -195,32 +227,17 @@ func (s *Session) applyDocsLocked(docs []indexDoc) {
 		if s.docTouched != nil {
 			s.docTouched[d.ID] = true
 		}
-		var m map[string]indexDoc
-		switch d.Type {
-		case record.TypeClient:
-			m, touched[d.ID] = s.clientDocs, true
-		case record.TypeVaccination:
-			m = s.vaccDocs
-		case record.TypeWeighing:
-			m = s.weighDocs
-		case record.TypeContactLog:
-			m = s.contactDocs
-		case record.TypeInvoice:
-			m = s.invoiceDocs
-		case record.TypeInvoiceLine, record.TypePayment:
-			m = s.billDocs
-		case record.TypeProject:
-			m = s.projectDocs
-		case record.TypePet:
-			m, touched[d.Client] = s.petDocs, true
+		m := s.docListLocked(d.Type)
+		switch {
+		case m == nil:
+			continue
+		case d.Type == record.TypeClient:
+			touched[d.ID] = true
+		case d.Type == record.TypePet:
+			touched[d.Client] = true
 			if old, had := s.petDocs[d.ID]; had {
 				touched[old.Client] = true
 			}
-		default:
-			if !projectIndexed(d.Type) {
-				continue
-			}
-			m = s.partDocs
 		}
 		if d.Gone {
 			delete(m, d.ID)

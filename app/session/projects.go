@@ -58,16 +58,6 @@ func (s *Session) docsMissing(ctx context.Context, records, docs int) bool {
 	return true
 }
 
-// projectIndexed reports whether t is a project or a part of one, which
-// have index docs.
-func projectIndexed(t record.Type) bool {
-	switch t {
-	case record.TypeProject, record.TypeTask, record.TypeMilestone, record.TypeProgressNote, record.TypePhoto:
-		return true
-	}
-	return false
-}
-
 // outcomeChars is how much of a project's outcome its index doc keeps:
 // what a list shows of it.
 const outcomeChars = 140

@@ -45,9 +45,7 @@ func (s *Session) open(ctx context.Context, d *device, kek seal.Key, keys *seal.
 	s.mu.Lock()
 	s.dev, s.kek, s.keys, s.identity, s.clock, s.book, s.cursor, s.business = d, kek, keys, id, c, bk, cursor, business
 	docs, records, bad := 0, 0, 0
-	s.clientDocs, s.petDocs, s.vaccDocs, s.contactDocs = map[string]indexDoc{}, map[string]indexDoc{}, map[string]indexDoc{}, map[string]indexDoc{}
-	s.invoiceDocs, s.billDocs, s.weighDocs = map[string]indexDoc{}, map[string]indexDoc{}, map[string]indexDoc{}
-	s.projectDocs, s.partDocs = map[string]indexDoc{}, map[string]indexDoc{}
+	s.resetDocListsLocked(true)
 	later := map[string][]byte{} // project-class docs, opened after unlock
 	s.quarantine = map[uint64]wire.Envelope{}
 	for row, b := range rows {
@@ -69,24 +67,8 @@ func (s *Session) open(ctx context.Context, d *device, kek seal.Key, keys *seal.
 				bad++
 			case doc.Gone:
 				// The doc of a deleted record: nothing to list.
-			case doc.Type == record.TypeClient:
-				s.clientDocs[doc.ID], docs = doc, docs+1
-			case doc.Type == record.TypePet:
-				s.petDocs[doc.ID], docs = doc, docs+1
-			case doc.Type == record.TypeVaccination:
-				s.vaccDocs[doc.ID], docs = doc, docs+1
-			case doc.Type == record.TypeWeighing:
-				s.weighDocs[doc.ID], docs = doc, docs+1
-			case doc.Type == record.TypeContactLog:
-				s.contactDocs[doc.ID], docs = doc, docs+1
-			case doc.Type == record.TypeInvoice:
-				s.invoiceDocs[doc.ID], docs = doc, docs+1
-			case doc.Type == record.TypeInvoiceLine, doc.Type == record.TypePayment:
-				s.billDocs[doc.ID], docs = doc, docs+1
-			case doc.Type == record.TypeProject:
-				s.projectDocs[doc.ID], docs = doc, docs+1
-			case projectIndexed(doc.Type):
-				s.partDocs[doc.ID], docs = doc, docs+1
+			case indexed(doc.Type):
+				s.docListLocked(doc.Type)[doc.ID], docs = doc, docs+1
 			}
 			continue
 		}
@@ -186,12 +168,8 @@ func (s *Session) openLater(bk *book.Book, rows map[string][]byte) {
 		return
 	}
 	for _, d := range loaded {
-		switch {
-		case s.docTouched[d.ID]:
-		case d.Type == record.TypeProject:
-			s.projectDocs[d.ID] = d
-		case projectIndexed(d.Type):
-			s.partDocs[d.ID] = d
+		if m := s.docListLocked(d.Type); m != nil && !s.docTouched[d.ID] {
+			m[d.ID] = d
 		}
 	}
 	s.docTouched = nil

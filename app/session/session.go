@@ -307,8 +307,8 @@ func (s *Session) Lock() {
 		s.book.Close()
 	}
 	s.book, s.keys, s.identity, s.kek = nil, nil, nil, seal.Key{}
-	s.clients, s.clientDocs, s.petDocs, s.vaccDocs, s.contactDocs, s.petsOf = nil, nil, nil, nil, nil, nil
-	s.invoiceDocs, s.billDocs, s.projectDocs, s.partDocs, s.weighDocs = nil, nil, nil, nil, nil
+	s.clients, s.petsOf = nil, nil
+	s.resetDocListsLocked(false)
 	s.undo, s.docTouched, s.staged, s.quarantine = nil, nil, nil, nil
 	s.people, s.staff, s.auditHead, s.lastView = nil, nil, nil, ""
 	if s.dev != nil {
