@@ -71,7 +71,7 @@ const (
 	// MaxEntry bounds an encoded entry.
 	MaxEntry = 1 + binary.MaxVarintLen64 + 32 + 1 + 1 + maxMember + 1 + 32 + 32 + 1 + 4 + 32 + 32 + 64
 	// MaxEntries bounds a workspace's log.
-	MaxEntries = 20000
+	MaxEntries = 8000 // about 3.5 MB in JSON, under the app's 4 MB answer limit
 	signLabel  = "pawfile team log v1"
 )
 
