@@ -302,3 +302,39 @@ func (s *Session) keyring() *seal.Keyring {
 	defer s.mu.RUnlock()
 	return cloneKeys(s.keys)
 }
+
+// An owner made later is certified by an existing owner: their device
+// takes the signing key the log names for them, and then signs team
+// changes every device accepts.
+func TestPromotedOwnerSigns(t *testing.T) {
+	ctx := context.Background()
+	f, _, _, owner, desk := signedTeam(t)
+	ms, err := owner.Members(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := owner.ChangeMember(ctx, ms[1], access.Owner); err != nil {
+		t.Fatal(err)
+	}
+	if err := desk.RefreshKeys(ctx); err != nil || desk.Role() != access.Owner {
+		t.Fatalf("the promoted member's device: %v, role %v", err, desk.Role())
+	}
+	st, err := teamlog.Verify("ws1", owner.keyring().Root, f.teamLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := desk.keyring(); k.Signer == nil || seal.SignerPublic(k.Signer) != st.Members["m2"].Sign {
+		t.Fatal("the promoted owner's device holds no signing key the log names")
+	}
+	// The new owner demotes the first: the first's device follows.
+	ms, err = desk.Members(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := desk.ChangeMember(ctx, ms[0], access.Viewer); err != nil {
+		t.Fatal(err)
+	}
+	if err := owner.RefreshKeys(ctx); err != nil || owner.Role() != access.Viewer || owner.TrustProblem() != "" {
+		t.Fatalf("the first owner's device: %v, role %v, %q", err, owner.Role(), owner.TrustProblem())
+	}
+}
