@@ -200,8 +200,14 @@ func (s *Session) ChangeMember(ctx context.Context, m Member, role access.Role) 
 			es = append(es, e)
 		}
 	}
+	// The role whose keys m holds is the one the log gave them; the
+	// server's list may say less.
+	had := access.Role(m.Role)
+	if lm, ok := st.Active(m.Member); ok {
+		had = lm.Role
+	}
 	rotated := false
-	for _, c := range access.Role(m.Role).Classes() {
+	for _, c := range had.Classes() {
 		if !role.CanRead(c) {
 			es = append(es, keyEntries(ws, seal.Key{}, []seal.ClassKey{keys.Rotate(c)})...)
 			rotated = true

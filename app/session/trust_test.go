@@ -338,3 +338,22 @@ func TestPromotedOwnerSigns(t *testing.T) {
 		t.Fatalf("the first owner's device: %v, role %v, %q", err, owner.Role(), owner.TrustProblem())
 	}
 }
+
+// Removing a member renews the keys of the role the log gives them, not
+// of the role the server lists: a front desk the server shows as a groomer
+// still takes the client key with them, so it is renewed.
+func TestRemovalRenewsTheSignedRolesKeys(t *testing.T) {
+	ctx := context.Background()
+	f, _, _, owner, _ := signedTeam(t)
+	f.setRole("m2", access.Groomer)
+	ms, err := owner.Members(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := owner.ChangeMember(ctx, ms[1], 0); err != nil {
+		t.Fatal(err)
+	}
+	if !owner.holds(record.ClassClient, 2) {
+		t.Error("the client key was not renewed")
+	}
+}
