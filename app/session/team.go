@@ -51,8 +51,37 @@ type Member struct {
 // Active reports whether m is still on the team.
 func (m Member) Active() bool { return m.Status == "active" }
 
-// Members lists the team. Only an owner may.
+// Members lists the team, each member with the role the signed team log
+// gives them (the server's list may say otherwise). Only an owner may.
 func (s *Session) Members(ctx context.Context) ([]Member, error) {
+	out, err := s.members(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.team.keysMu.Lock()
+	defer s.team.keysMu.Unlock()
+	st, err := s.refreshLocked(ctx)
+	if err != nil {
+		return nil, err
+	}
+	signedRoles(st, out)
+	return out, nil
+}
+
+// signedRoles sets the role of each member the log names to the log's.
+func signedRoles(st *teamlog.State, ms []Member) {
+	if st == nil {
+		return
+	}
+	for i, m := range ms {
+		if lm, ok := st.Active(m.Member); ok {
+			ms[i].Role = account.Role(lm.Role)
+		}
+	}
+}
+
+// members lists the team as the server does.
+func (s *Session) members(ctx context.Context) ([]Member, error) {
 	var ms []account.MemberReply
 	if err := s.api.call(ctx, "GET", "/api/members", s.token(), nil, &ms); err != nil {
 		return nil, err
@@ -224,7 +253,7 @@ func (s *Session) ChangeMember(ctx context.Context, m Member, role access.Role) 
 	if err != nil {
 		return fmt.Errorf("the team changed, but its keys were not renewed (%w): try again when online", err)
 	}
-	ms, err := s.Members(ctx)
+	ms, err := s.members(ctx)
 	var failed []string
 	for _, o := range ms {
 		give := o.Member == m.Member && m.HasKeys && role != 0 || rotated && o.Member != m.Member && o.Member != self && o.HasKeys

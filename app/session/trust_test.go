@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"pawfile/shared/access"
+	"pawfile/shared/account"
 	"pawfile/shared/record"
 	"pawfile/shared/seal"
 	"pawfile/shared/teamlog"
@@ -350,6 +351,10 @@ func TestRemovalRenewsTheSignedRolesKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if ms[1].Role != account.Role(access.FrontDesk) {
+		t.Errorf("the team list shows the server's role %v", ms[1].Role)
+	}
+	ms[1].Role = account.Role(access.Groomer) // as an older list said
 	if err := owner.ChangeMember(ctx, ms[1], 0); err != nil {
 		t.Fatal(err)
 	}
