@@ -275,7 +275,7 @@ func (s *Session) learnPersonLocked(dev uint64, member string, p Person) {
 // learnTeam reads the team's devices from the server (an owner may);
 // false if it could not.
 func (s *Session) learnTeam(ctx context.Context) bool {
-	ms, err := s.Members(ctx)
+	ms, err := s.members(ctx)
 	if err != nil {
 		return false
 	}

@@ -124,6 +124,14 @@ type device struct {
 	Params    account.Params `json:"params"`
 	Keys      []byte         `json:"keys,omitempty"`     // the keyring, sealed with the KEK
 	Identity  []byte         `json:"identity,omitempty"` // the member's key pair, sealed with the KEK
+	// TeamLen and TeamHead are the length and head hash of the signed
+	// team log as this device last verified it: a server that shows a
+	// shorter or other log is refused.
+	TeamLen  uint64 `json:"team_len,omitempty"`
+	TeamHead []byte `json:"team_head,omitempty"`
+	// InvitePin is the team log pin of the invite this member joined
+	// with, until its keys arrive.
+	InvitePin string `json:"invite_pin,omitempty"`
 }
 
 const (
@@ -180,6 +188,7 @@ type Session struct {
 	business   string // the name printed on invoices
 	loadTime   time.Duration
 	team       teamState
+	trust      string            // what was last refused from the server (trust.go)
 	people     map[uint64]Person // who writes from which device, as learnt
 	staff      map[string]string // member id → login, as learnt
 	auditHead  *record.AuditEntry

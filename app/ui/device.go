@@ -59,6 +59,14 @@ func (d *deviceScreen) Render() app.UI {
 				return app.P().ID("unopened-" + strconv.Itoa(i)).Text(unopened[i])
 			}),
 		),
+		app.Section().Class("card").Aria("labelledby", "trust-title").Body(
+			app.H2().ID("trust-title").Text("Team keys"),
+			app.If(current.TrustProblem() != "", func() app.UI {
+				return app.Div().Class("alert").ID("trust-problem").Attr("role", "alert").Text(current.TrustProblem())
+			}).Else(func() app.UI {
+				return app.P().Class("hint").Text("This device takes keys and team changes only when an owner of the workspace signed them, and checks each itself: the server cannot hand it keys of its own.")
+			}),
+		),
 		app.Section().Class("card").Aria("labelledby", "lock-title").Body(
 			app.H2().ID("lock-title").Text("Locking"),
 			app.Label().For("idle").Text("Lock when not used for"),

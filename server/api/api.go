@@ -64,6 +64,8 @@ func New(dir *directory.Directory, log *slog.Logger, opts ...Option) http.Handle
 	s.mux.HandleFunc("GET /api/me", s.authed(s.me))
 	s.mux.HandleFunc("PUT /api/me/keys", s.authed(s.setKeys))
 	s.mux.HandleFunc("POST /api/devices/{id}/revoke", s.authed(s.revokeDevice))
+	s.mux.HandleFunc("GET /api/team", s.authed(s.teamLog))
+	s.mux.HandleFunc("POST /api/team", s.authed(s.appendTeamLog))
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, "not_found", "no such API endpoint: update the app")
 	})
@@ -189,6 +191,7 @@ var errorCodes = []struct {
 	{directory.ErrDeviceTaken, http.StatusConflict, "device_taken"},
 	{directory.ErrTooManyDevices, http.StatusConflict, "too_many_devices"},
 	{directory.ErrLastOwner, http.StatusConflict, "last_owner"},
+	{directory.ErrTeamLogMoved, http.StatusConflict, account.TeamLogMoved},
 	{directory.ErrInviteExpired, http.StatusGone, "invite_expired"},
 	{directory.ErrInviteUsed, http.StatusGone, "invite_used"},
 }
