@@ -1,7 +1,8 @@
 // Package hub runs the websocket sync sessions: it authenticates each
 // device by its first message, enforces its role on every message, stores
 // pushed versions before acknowledging them, answers pulls, and sends new
-// versions live to the other connected devices of the workspace.
+// versions live to the other connected devices of the workspace. Shutdown
+// tells every device to reconnect and waits for their sessions to end.
 package hub
 
 import (
