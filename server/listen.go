@@ -40,10 +40,10 @@ func listen(cfg *config, h http.Handler, log *slog.Logger) ([]*endpoint, error) 
 			serve: func() error { return srv.Serve(ln) }}}, nil
 	}
 	var (
-		tlsConfig *tls.Config
-		acme      http.Handler // answers Let's Encrypt's challenges, if it asks
-		names     []string     // the only host names served, if set
-		host      = ln.Addr().String()
+		tlsConfig     *tls.Config
+		acme          http.Handler // answers Let's Encrypt's challenges, if it asks
+		names         []string     // the only host names served, if set
+		host, port, _ = net.SplitHostPort(ln.Addr().String())
 	)
 	if cfg.domains != "" {
 		names = strings.Split(cfg.domains, ",")
@@ -67,8 +67,10 @@ func listen(cfg *config, h http.Handler, log *slog.Logger) ([]*endpoint, error) 
 	tlsConfig.MinVersion = tls.VersionTLS12
 	srv := newHTTPServer(strictTransport(h), log)
 	srv.TLSConfig = tlsConfig
-	_, port, _ := net.SplitHostPort(cfg.addr)
-	app := &endpoint{name: "app", url: "https://" + net.JoinHostPort(host, port), srv: srv,
+	if port != "443" {
+		host = net.JoinHostPort(host, port)
+	}
+	app := &endpoint{name: "app", url: "https://" + host, srv: srv,
 		serve: func() error { return srv.ServeTLS(ln, "", "") }}
 	if cfg.httpAddr == "" {
 		return []*endpoint{app}, nil
