@@ -7,7 +7,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"pawfile/shared/clock"
 	"pawfile/shared/record"
 	"pawfile/shared/wire"
 )
@@ -53,12 +55,13 @@ func TestMetrics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// One push of 50 versions.
-	vs := make([]wire.Envelope, 50)
+	// One push of 50 versions, and one from a clock a day ahead.
+	vs := make([]wire.Envelope, 51)
 	for i := range vs {
 		vs[i] = wire.Envelope{Class: record.ClassProject, Key: wire.Key{byte(i), 1}, TS: c.clock.Now(), KeyID: 1, Format: 1,
 			OutboxID: uint64(i + 1), Sealed: []byte("sealed")}
 	}
+	vs[50].TS = clock.New(device, func() time.Time { return time.Now().Add(24 * time.Hour) }).Now()
 	if err := c.send(&wire.Push{ID: 1, Versions: vs}); err != nil {
 		t.Fatal(err)
 	}

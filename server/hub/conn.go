@@ -425,6 +425,11 @@ func (c *conn) ack(p *pendingPush) {
 		}
 	}
 	metrics.Stored(len(live))
+	for _, r := range p.results {
+		if r.Code != wire.CodeOK {
+			metrics.Refused("version_" + r.Code.String())
+		}
+	}
 	c.reply(&wire.Ack{ID: p.id, Results: p.results})
 	if len(live) > 0 {
 		c.hub.fanOut(c, live)
@@ -555,6 +560,9 @@ func blobError(id uint32, err error) *wire.Error {
 		code = wire.CodeTooLarge
 	case errors.Is(err, store.ErrHashMismatch), errors.Is(err, store.ErrBadRequest):
 		code = wire.CodeInvalid
+	}
+	if code != wire.CodeNotFound && code != wire.CodeInternal {
+		metrics.Refused("blob_" + code.String())
 	}
 	return wire.ErrorFor(id, &wire.ProtocolError{Code: code, Err: err})
 }

@@ -32,7 +32,7 @@ var (
 	})
 	refused = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "pawfile_refused_total",
-		Help: "Requests refused, by reason: an API error code (bad_login, throttled, ...) or a sync refusal (origin, hello, unauthorized, revoked, too_many_connections, shutting_down).",
+		Help: "Requests refused, by reason: an API error code (bad_login, throttled, ...), a sync refusal (origin, hello, unauthorized, revoked, too_many_connections, shutting_down), version_<code> for a pushed version or blob_<code> for a photo (wire error codes: skew, forbidden, too-large...).",
 	}, []string{"reason"})
 )
 
