@@ -42,7 +42,7 @@ func backupCmd(args []string) error {
 	fs := flag.NewFlagSet("pawfile backup", flag.ContinueOnError)
 	out := fs.String("out", "", "file to write the backup to (required)")
 	data := fs.String("data", "./data", "the server's data directory (for its admin token)")
-	addr := fs.String("addr", "127.0.0.1:8080", "address of the running server")
+	addr := fs.String("addr", "127.0.0.1:8080", "the running server: host:port over plain HTTP, or its https:// address when it serves TLS itself")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -76,7 +76,11 @@ func fetchBackup(w io.Writer, data, addr string) error {
 	if err != nil {
 		return fmt.Errorf("backup: read the admin token in %s: %w (is -data the server's data directory?)", data, err)
 	}
-	req, err := http.NewRequest("GET", "http://"+addr+"/admin/backup", nil)
+	base := addr
+	if !strings.Contains(addr, "://") {
+		base = "http://" + addr
+	}
+	req, err := http.NewRequest("GET", strings.TrimSuffix(base, "/")+"/admin/backup", nil)
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}

@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"pawfile/server/directory"
+	"pawfile/server/metrics"
 	"pawfile/server/wsbackup"
 	"pawfile/shared/account"
 )
@@ -169,6 +170,9 @@ func (s *server) reply(w http.ResponseWriter, status int, v any) {
 }
 
 func (s *server) fail(w http.ResponseWriter, r *http.Request, status int, code, msg string) {
+	if status >= 400 && status < 500 {
+		metrics.Refused(code)
+	}
 	s.reply(w, status, account.ErrorReply{Error: msg, Code: code})
 }
 

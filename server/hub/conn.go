@@ -10,6 +10,7 @@ import (
 	"github.com/coder/websocket"
 
 	"pawfile/server/directory"
+	"pawfile/server/metrics"
 	"pawfile/server/store"
 	"pawfile/shared/access"
 	"pawfile/shared/clock"
@@ -29,7 +30,7 @@ type conn struct {
 	sess directory.Session
 
 	closeOnce sync.Once
-	cancel    context.CancelFunc
+	cancel    context.CancelFunc // ends the session
 
 	// A push is answered by the acker goroutine, so the read loop can read
 	// and enqueue the next pushes while one is committed: they share a
@@ -51,6 +52,7 @@ const maxInFlight = 4
 // pendingPush is a push whose versions are being committed.
 type pendingPush struct {
 	ws      string
+	queued  time.Time // when its versions were enqueued
 	id      uint32
 	results []wire.Result   // the refusals already decided, then the rest
 	stored  []wire.Envelope // the versions enqueued: stored[j] is results[at[j]]
@@ -78,9 +80,20 @@ func (c *conn) queue(frame []byte) {
 func (c *conn) closeWith(code websocket.StatusCode, reason string) {
 	c.closeOnce.Do(func() {
 		go c.ws.Close(code, reason)
-		if c.cancel != nil {
+		c.cancel()
+	})
+}
+
+// restart closes the socket telling the device the server is
+// restarting. Unlike closeWith, the session goes on until the device has
+// answered the close (or the library's wait for it ends): acks of pushes
+// committed meanwhile still go out, and the device reads the reason.
+func (c *conn) restart() {
+	c.closeOnce.Do(func() {
+		go func() {
+			c.ws.Close(websocket.StatusServiceRestart, restartText)
 			c.cancel()
-		}
+		}()
 	})
 }
 
@@ -94,10 +107,9 @@ func (c *conn) fail(code wire.Code, msg string) {
 	c.closeWith(websocket.StatusPolicyViolation, msg)
 }
 
-func (c *conn) run(parent context.Context) {
-	ctx, cancel := context.WithCancel(context.WithoutCancel(parent))
-	c.cancel = cancel
-	defer cancel()
+// run is the session of the socket until ctx ends (c.cancel ends it) or
+// the socket closes.
+func (c *conn) run(ctx context.Context) {
 	defer c.ws.CloseNow()
 	h := c.hub
 
@@ -168,16 +180,19 @@ func (c *conn) hello(ctx context.Context) error {
 	}
 	m, err := wire.Decode(b)
 	if err != nil {
+		metrics.Refused("hello")
 		c.fail(wire.CodeOf(err), err.Error())
 		return err
 	}
 	hello, ok := m.(*wire.Hello)
 	if !ok {
+		metrics.Refused("hello")
 		c.fail(wire.CodeBadMessage, "the first message must be hello")
 		return errors.New("first message is not hello")
 	}
 	if hello.Proto != wire.Version {
 		msg := fmt.Sprintf("this app speaks sync protocol %d, the server %d: reload Pawfile to update it", hello.Proto, wire.Version)
+		metrics.Refused("hello")
 		c.fail(wire.CodeUnsupportedProto, msg)
 		return errors.New(msg)
 	}
@@ -188,6 +203,7 @@ func (c *conn) hello(ctx context.Context) error {
 		return err
 	}
 	if sess.Device != hello.Device || (hello.Workspace != "" && sess.Workspace != hello.Workspace) {
+		metrics.Refused("unauthorized")
 		c.fail(wire.CodeUnauthorized, "the token does not belong to this device: sign in again")
 		return errors.New("token of another device")
 	}
@@ -225,10 +241,13 @@ func (c *conn) head(ctx context.Context) uint64 {
 func (c *conn) refused(err error) {
 	switch {
 	case errors.Is(err, directory.ErrRevoked), errors.Is(err, directory.ErrRemoved):
+		metrics.Refused("revoked")
 		c.fail(wire.CodeRevoked, revokedText)
 	case errors.Is(err, directory.ErrUnauthorized):
+		metrics.Refused("unauthorized")
 		c.fail(wire.CodeUnauthorized, "this device is not signed in to the workspace: sign in again")
 	default:
+		metrics.Refused("server_problem")
 		c.hub.log.Error("sync: authenticate", "remote", c.remote, "err", err)
 		c.fail(wire.CodeInternal, serverProblemText)
 	}
@@ -344,6 +363,7 @@ func (c *conn) handle(ctx context.Context, m wire.Message) error {
 // the acker acknowledges each version once it is committed, and sends the
 // stored ones to the other devices.
 func (c *conn) push(ctx context.Context, m *wire.Push) error {
+	metrics.Pushed()
 	sess := c.session()
 	now := c.hub.cfg.Now()
 	p := &pendingPush{ws: sess.Workspace, id: m.ID, results: make([]wire.Result, len(m.Versions))}
@@ -384,6 +404,7 @@ func (c *conn) push(ctx context.Context, m *wire.Push) error {
 	// for the oldest push in flight.
 	c.slots <- struct{}{}
 	if len(p.stored) > 0 {
+		p.queued = time.Now()
 		p.wait = c.hub.store.Enqueue(ctx, sess.Workspace, sess.Device, p.stored)
 	}
 	c.acks <- p // never blocks: it holds no more pushes than there are slots
@@ -410,6 +431,7 @@ func (c *conn) ack(p *pendingPush) {
 			c.internal(p.ws, fmt.Errorf("append: %w", err))
 			return
 		}
+		metrics.Committed(time.Since(p.queued))
 		for j, r := range rs {
 			p.results[p.at[j]] = r
 			if r.Code == 0 {
@@ -417,6 +439,12 @@ func (c *conn) ack(p *pendingPush) {
 				v.Seq = r.Seq
 				live = append(live, v)
 			}
+		}
+	}
+	metrics.Stored(len(live))
+	for _, r := range p.results {
+		if r.Code != wire.CodeOK {
+			metrics.Refused("version_" + r.Code.String())
 		}
 	}
 	c.reply(&wire.Ack{ID: p.id, Results: p.results})
@@ -549,6 +577,9 @@ func blobError(id uint32, err error) *wire.Error {
 		code = wire.CodeTooLarge
 	case errors.Is(err, store.ErrHashMismatch), errors.Is(err, store.ErrBadRequest):
 		code = wire.CodeInvalid
+	}
+	if code != wire.CodeNotFound && code != wire.CodeInternal {
+		metrics.Refused("blob_" + code.String())
 	}
 	return wire.ErrorFor(id, &wire.ProtocolError{Code: code, Err: err})
 }

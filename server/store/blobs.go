@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -231,4 +232,38 @@ func (b *Bolt) GetChunk(ctx context.Context, ws string, hash [32]byte, offset ui
 		return nil, 0, fmt.Errorf("store: get blob %x in workspace %s: %w", hash[:6], ws, err)
 	}
 	return data, total, nil
+}
+
+// BlobBytes returns the bytes of blobs the store holds across every
+// workspace, uploads in progress included. It reads one small metadata
+// entry per blob, not the blobs.
+func (b *Bolt) BlobBytes(ctx context.Context) (int64, error) {
+	var n uint64
+	err := b.db.View(func(tx *bolt.Tx) error {
+		root := tx.Bucket(rootBucket)
+		if root == nil {
+			return errors.New("store: root bucket missing (database not opened with store.Open)")
+		}
+		return root.ForEachBucket(func(ws []byte) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			meta := root.Bucket(ws).Bucket(blobmetaBucket)
+			if meta == nil {
+				return fmt.Errorf("store: workspace %s is missing a bucket (damaged database?)", ws)
+			}
+			return meta.ForEach(func(hash, v []byte) error {
+				m, err := decodeBlobMeta(v)
+				if err != nil {
+					return fmt.Errorf("store: blob %x of workspace %s: %w", hash[:min(len(hash), 6)], ws, err)
+				}
+				n += m.received
+				return nil
+			})
+		})
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: count blob bytes: %w", err)
+	}
+	return int64(n), nil
 }
