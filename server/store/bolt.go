@@ -491,16 +491,19 @@ func (b *Bolt) scan(ctx context.Context, ws string, after uint64, limit int, cla
 	return vs, next, more, nil
 }
 
-// History implements Store.
-func (b *Bolt) History(ctx context.Context, ws string, key [32]byte) ([]wire.Envelope, error) {
+// History implements Store. It walks the record's chain back from its
+// last version, decoding only the versions of the page.
+func (b *Bolt) History(ctx context.Context, ws string, key [32]byte, before uint64) ([]wire.Envelope, bool, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if err := checkWorkspace(ws); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	var vs []wire.Envelope
+	var more bool
 	err := b.db.View(func(tx *bolt.Tx) error {
+		vs, more = nil, false
 		s, err := workspace(tx, ws, false)
 		if err != nil || s == nil {
 			return err
@@ -509,18 +512,34 @@ func (b *Bolt) History(ctx context.Context, ws string, key [32]byte) ([]wire.Env
 		if err != nil {
 			return err
 		}
+		size := 0
 		return s.chain(r.last, func(seq uint64, entry []byte) error {
+			if before != 0 && seq >= before {
+				return nil
+			}
+			// An entry's envelope is its sealed bytes and a bounded header.
+			if len(vs) == wire.MaxBatch || len(vs) > 0 && size+len(entry) > wire.MaxBatchBytes {
+				more = true
+				return errStop
+			}
 			e, err := decodeEntry(entry, seq)
+			if err != nil {
+				return err
+			}
 			vs = append(vs, e)
-			return err
+			size += len(e.Sealed)
+			return nil
 		})
 	})
 	if err != nil {
-		return nil, fmt.Errorf("store: history of %x in workspace %s: %w", key[:6], ws, err)
+		return nil, false, fmt.Errorf("store: history of %x in workspace %s: %w", key[:6], ws, err)
 	}
 	slices.Reverse(vs)
-	return vs, nil
+	return vs, more, nil
 }
+
+// errStop ends a walk through a chain early; chain returns nil for it.
+var errStop = errors.New("stop")
 
 // chain calls fn for every version of a record's history from last back to
 // its first.
@@ -535,6 +554,9 @@ func (s *space) chain(last uint64, fn func(seq uint64, entry []byte) error) erro
 			return fmt.Errorf("history entry %d points forward to %d (damaged database?)", seq, prev)
 		}
 		if err := fn(seq, v); err != nil {
+			if errors.Is(err, errStop) {
+				return nil
+			}
 			return err
 		}
 		seq = prev

@@ -53,8 +53,14 @@ type Store interface {
 	// Heads is Since over current heads only (bootstrap of a new device),
 	// same cursor semantics.
 	Heads(ctx context.Context, ws string, after uint64, limit int, classes []record.Class) (vs []wire.Envelope, next uint64, more bool, err error)
-	// History returns every stored version of a record, oldest first.
-	History(ctx context.Context, ws string, key [32]byte) ([]wire.Envelope, error)
+	// History returns a page of a record's stored versions, superseded
+	// ones included: the latest with a seq below before (0: from the
+	// latest), oldest first, at most wire.MaxBatch of them and
+	// wire.MaxBatchBytes of sealed bytes (always at least one). more tells
+	// that older ones remain: ask again with before set to the first
+	// seq of the page. It reads only the page, so a record edited
+	// thousands of times costs no more memory than one message.
+	History(ctx context.Context, ws string, key [32]byte, before uint64) (vs []wire.Envelope, more bool, err error)
 	// Erase stores marker (an Envelope with Erased=true for key) as the
 	// record's only version, purges the rest of its history, and remembers the
 	// key so later versions of it are refused.

@@ -176,13 +176,13 @@ func TestRoundTrip(t *testing.T) {
 			t.Errorf("head %d differs:\n%+v\n%+v", i, want[i], got[i])
 		}
 	}
-	hist, err := dst.st.History(ctx, ws, [32]byte{1, 1})
+	hist, _, err := dst.st.History(ctx, ws, [32]byte{1, 1}, 0)
 	if err != nil || len(hist) != 2 || string(hist[0].Sealed) != "client A v1" || string(hist[1].Sealed) != "client A v2" {
 		t.Errorf("history of the edited record = %v, %v", hist, err)
 	}
 	// The erased record stays erased: its marker is there, and a device
 	// coming back with it is refused.
-	hist, err = dst.st.History(ctx, ws, [32]byte{3, 1})
+	hist, _, err = dst.st.History(ctx, ws, [32]byte{3, 1}, 0)
 	if err != nil || len(hist) != 1 || !hist[0].Erased {
 		t.Errorf("history of the erased record = %v, %v", hist, err)
 	}
