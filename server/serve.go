@@ -35,6 +35,7 @@ func serve(args []string) error {
 	data := fs.String("data", "./data", "directory of the database")
 	web := fs.String("web", "web", "directory of the app's static files (app.wasm, icons, styles)")
 	origins := fs.String("origin", "", "comma-separated extra origins allowed to sync, e.g. https://pawfile.example.com")
+	quota := fs.Uint64("quota-mib", store.DefaultQuota>>20, "storage quota of each workspace in MiB: records with their history, and photos (0: none)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -49,6 +50,7 @@ func serve(args []string) error {
 	if err != nil {
 		return err
 	}
+	st.Quota = *quota << 20
 	dir, err := directory.Open(d)
 	if err != nil {
 		return err
@@ -83,6 +85,7 @@ func serve(args []string) error {
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go prune(ctx, st, log)
 	go func() {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)

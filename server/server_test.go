@@ -56,10 +56,12 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-func startServer(t *testing.T, data, addr string) *server {
+// startServer runs the server binary on data and addr, with the extra
+// flags given.
+func startServer(t *testing.T, data, addr string, flags ...string) *server {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "PAWFILE_SERVE=-addr "+addr+" -data "+data+" -web "+t.TempDir())
+	cmd.Env = append(os.Environ(), "PAWFILE_SERVE="+strings.Join(append([]string{"-addr", addr, "-data", data, "-web", t.TempDir()}, flags...), " "))
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

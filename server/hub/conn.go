@@ -520,6 +520,8 @@ func blobError(id uint32, err error) *wire.Error {
 		code = wire.CodeTooLarge
 	case errors.Is(err, store.ErrHashMismatch), errors.Is(err, store.ErrBadRequest):
 		code = wire.CodeInvalid
+	case errors.Is(err, store.ErrFull):
+		code = wire.CodeFull
 	}
 	return wire.ErrorFor(id, &wire.ProtocolError{Code: code, Err: err})
 }

@@ -13,6 +13,7 @@ package store
 import (
 	"context"
 	"errors"
+	"time"
 
 	"pawfile/shared/record"
 	"pawfile/shared/wire"
@@ -69,6 +70,27 @@ type Store interface {
 	Head(ctx context.Context, ws string) (uint64, error)
 	// DeleteWorkspace removes everything the workspace holds.
 	DeleteWorkspace(ctx context.Context, ws string) error
+	// Usage returns the bytes the workspace holds against its quota: its
+	// stored versions (history included) and blobs, finished or not.
+	// A version or blob chunk that would take it past the quota is
+	// refused: Append's Result has wire.CodeFull, PutChunk's error wraps
+	// ErrFull. An erasure is never refused: it makes room.
+	Usage(ctx context.Context, ws string) (uint64, error)
+}
+
+// Pruner removes what a store keeps only for a while: blob uploads left
+// unfinished for UploadTTL, and the outbox ids Append keeps for
+// idempotent retries once no retry can need them (beyond the latest
+// KeepOutbox of a device, or of a version since erased). A server calls
+// it now and then; it works in bounded transactions.
+type Pruner interface {
+	Prune(ctx context.Context, now time.Time) (Pruned, error)
+}
+
+// Pruned counts what one Prune removed.
+type Pruned struct {
+	Uploads int // unfinished blob uploads
+	Outbox  int // outbox ids
 }
 
 // Pending is an enqueued Append: it waits for the batch's commit and
@@ -110,6 +132,17 @@ const (
 	MaxChunk = wire.MaxChunk
 	// MaxWorkspace bounds the length of a workspace id.
 	MaxWorkspace = 128
+	// DefaultQuota is the default storage quota of a workspace.
+	DefaultQuota = 4 << 30
+	// UploadTTL is how long a blob upload may rest unfinished before
+	// Prune removes it; the device that sent it starts it again.
+	UploadTTL = 24 * time.Hour
+	// KeepOutbox is how many of a device's latest outbox ids are kept
+	// for idempotent retries. A device resends its unacknowledged
+	// versions first, oldest first, and has at most a few pushes
+	// (wire.MaxBatch versions each) unacknowledged at a time, so an
+	// older one can never come back as a retry.
+	KeepOutbox = 10 * wire.MaxBatch
 )
 
 // Errors a caller can tell apart with errors.Is.
@@ -124,4 +157,7 @@ var (
 	// ErrHashMismatch: an uploaded blob's content does not match its hash;
 	// the upload was discarded.
 	ErrHashMismatch = errors.New("blob content does not match its hash")
+	// ErrFull: the workspace's storage is at its quota; nothing was
+	// stored.
+	ErrFull = errors.New("the workspace's storage is full")
 )
