@@ -121,6 +121,7 @@ func restoreCmd(args []string) error {
 	fs := flag.NewFlagSet("pawfile restore", flag.ContinueOnError)
 	in := fs.String("in", "", "backup file to restore (required)")
 	data := fs.String("data", "", "data directory to restore into; the server must be stopped (required)")
+	maxGiB := fs.Int64("max-gib", backup.DefaultMaxBytes>>30, "the largest database to restore, in GiB")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -132,7 +133,12 @@ func restoreCmd(args []string) error {
 		return fmt.Errorf("restore: %w", err)
 	}
 	defer f.Close()
-	if err := backup.Restore(f, *data, progress("restoring")); err != nil {
+	fi, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	opt := backup.Options{Size: fi.Size(), MaxBytes: *maxGiB << 30, Progress: progress("restoring")}
+	if err := backup.Restore(f, *data, opt); err != nil {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "\nrestored into %s; the integrity check passed\n", *data)
