@@ -173,6 +173,7 @@ func compressCmd(args []string) error {
 func restoreWorkspaceCmd(args []string) error {
 	fs := flag.NewFlagSet("pawfile restore-workspace", flag.ContinueOnError)
 	data := fs.String("data", "./data", "data directory of the stopped server to restore into")
+	maxMiB := fs.Int64("max-mib", wsbackup.DefaultMaxBytes>>20, "the most the backup may decompress to, in MiB")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -195,7 +196,11 @@ func restoreWorkspaceCmd(args []string) error {
 	if _, err := directory.Open(d); err != nil {
 		return err
 	}
-	h, err := wsbackup.Restore(context.Background(), d, f)
+	fi, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("restore-workspace: %w", err)
+	}
+	h, err := wsbackup.Restore(context.Background(), d, f, fi.Size(), *maxMiB<<20)
 	if err != nil {
 		return err
 	}
