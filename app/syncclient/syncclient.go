@@ -815,8 +815,9 @@ var ErrOffline = errors.New("no connection to the server")
 // historyCall is a request for a record's history handed to the
 // connection's goroutine, and the channel for its answer.
 type historyCall struct {
-	key   wire.Key
-	reply chan historyReply
+	key    wire.Key
+	before uint64
+	reply  chan historyReply
 }
 
 type historyReply struct {
@@ -824,15 +825,17 @@ type historyReply struct {
 	err error
 }
 
-// History asks the server for the stored versions of the record key,
-// superseded ones included, oldest first: as many of the latest as one
-// message holds (a thousand edits), more saying older ones were left
-// out. It needs a connection: offline it returns ErrOffline at once.
-func (c *Client) History(ctx context.Context, key wire.Key) (vs []wire.Envelope, more bool, err error) {
+// History asks the server for a page of the stored versions of the
+// record key, superseded ones included, oldest first: the latest below
+// seq before (0: the latest of all) that one message holds (up to a
+// thousand edits), more saying older ones remain: ask again with before
+// set to the first one's seq. It needs a connection: offline it returns
+// ErrOffline at once.
+func (c *Client) History(ctx context.Context, key wire.Key, before uint64) (vs []wire.Envelope, more bool, err error) {
 	if st := c.Status().State; st != UpToDate && st != Syncing {
 		return nil, false, ErrOffline
 	}
-	q := &historyCall{key: key, reply: make(chan historyReply, 1)}
+	q := &historyCall{key: key, before: before, reply: make(chan historyReply, 1)}
 	select {
 	case c.calls <- q:
 	case <-ctx.Done():
@@ -853,7 +856,7 @@ func (c *Client) History(ctx context.Context, key wire.Key) (vs []wire.Envelope,
 // only a broken connection ends the session.
 func (s *syncer) history(ctx context.Context, q *historyCall) error {
 	id := s.k.id()
-	if err := s.k.send(ctx, &wire.HistoryGet{ID: id, Key: q.key}); err != nil {
+	if err := s.k.send(ctx, &wire.HistoryGet{ID: id, Key: q.key, Before: q.before}); err != nil {
 		q.reply <- historyReply{err: ErrOffline}
 		return fmt.Errorf("history: %w", err)
 	}
