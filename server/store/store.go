@@ -5,9 +5,12 @@
 // and which versions supersede which.
 //
 // Store and Blobs are the storage boundary of DESIGN.md: every call names one
-// workspace and takes a bounded batch, and nothing above them may assume one
-// process or one file. Bolt implements both on one bbolt database; the
-// contract tests in package storetest run against any implementation.
+// workspace and takes a bounded batch (a history too is read a page at a
+// time), and nothing above them may assume one process or one file. Each
+// workspace's versions and blobs count against its quota; Pruner removes
+// what is kept only for a while. Bolt implements all three on one bbolt
+// database; the contract tests in package storetest run against any
+// implementation.
 package store
 
 import (
