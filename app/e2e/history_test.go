@@ -28,14 +28,7 @@ func TestHistoryPages(t *testing.T) {
 	owner.createWorkspace(srv, "owner@example.com")
 	owner.addClient("Margaret Lockwood", "07700 900123", "first visit")
 	d, _ := owner.store()
-	sec, err := seal.Derive([]byte(passphrase), d.Salt, d.Params.Seal())
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys, err := seal.UnwrapKeys(sec.KEK, d.Workspace, d.Keys)
-	if err != nil {
-		t.Fatal(err)
-	}
+	keys := d.tabletKeys(t)
 
 	// The client's version on the server, opened.
 	var first wire.Envelope
@@ -96,6 +89,20 @@ func TestHistoryPages(t *testing.T) {
 	if h := owner.elementText("#history-body"); !strings.Contains(h, "Margaret Lockwood") || strings.Contains(h, "Show older changes") {
 		t.Errorf("the whole history lacks the client's creation, or offers more:\n%.600s", h)
 	}
+}
+
+// tabletKeys opens, with the passphrase, the keyring the device keeps.
+func (d groomerDevice) tabletKeys(t *testing.T) *seal.Keyring {
+	t.Helper()
+	sec, err := seal.Derive([]byte(passphrase), d.Salt, d.Params.Seal())
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := seal.UnwrapKeys(sec.KEK, d.Workspace, d.Keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keys
 }
 
 // open opens a version with keys; false if it does not open.
