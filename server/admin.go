@@ -125,6 +125,7 @@ func restoreCmd(args []string) error {
 	fs := flag.NewFlagSet("pawfile restore", flag.ContinueOnError)
 	in := fs.String("in", "", "backup file to restore (required)")
 	data := fs.String("data", "", "data directory to restore into; the server must be stopped (required)")
+	maxGiB := fs.Int64("max-gib", backup.DefaultMaxBytes>>30, "the largest database to restore, in GiB")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -136,7 +137,12 @@ func restoreCmd(args []string) error {
 		return fmt.Errorf("restore: %w", err)
 	}
 	defer f.Close()
-	if err := backup.Restore(f, *data, progress("restoring")); err != nil {
+	fi, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	opt := backup.Options{Size: fi.Size(), MaxBytes: *maxGiB << 30, Progress: progress("restoring")}
+	if err := backup.Restore(f, *data, opt); err != nil {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "\nrestored into %s; the integrity check passed\n", *data)
@@ -171,6 +177,7 @@ func compressCmd(args []string) error {
 func restoreWorkspaceCmd(args []string) error {
 	fs := flag.NewFlagSet("pawfile restore-workspace", flag.ContinueOnError)
 	data := fs.String("data", "./data", "data directory of the stopped server to restore into")
+	maxMiB := fs.Int64("max-mib", wsbackup.DefaultMaxBytes>>20, "the most the backup may decompress to, in MiB")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -193,7 +200,11 @@ func restoreWorkspaceCmd(args []string) error {
 	if _, err := directory.Open(d); err != nil {
 		return err
 	}
-	h, err := wsbackup.Restore(context.Background(), d, f)
+	fi, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("restore-workspace: %w", err)
+	}
+	h, err := wsbackup.Restore(context.Background(), d, f, fi.Size(), *maxMiB<<20)
 	if err != nil {
 		return err
 	}

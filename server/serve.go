@@ -43,6 +43,8 @@ type config struct {
 	metricsAddr string
 	logFormat   string
 	drain       time.Duration
+
+	quotaMiB uint64
 }
 
 // serveFlags defines the serve command's flags on fs. One flag per line,
@@ -62,6 +64,8 @@ func serveFlags(fs *flag.FlagSet) *config {
 
 	fs.StringVar(&c.metricsAddr, "metrics-addr", "", "address serving /metrics for Prometheus, e.g. 127.0.0.1:9464 (off by default; keep it private)")
 	fs.StringVar(&c.logFormat, "log", "text", "log format: text or json")
+	fs.Uint64Var(&c.quotaMiB, "quota-mib", store.DefaultQuota>>20, "storage quota of each workspace in MiB: records with their history, and photos (0: none)")
+
 	fs.DurationVar(&c.drain, "shutdown-timeout", 8*time.Second, "how long to wait on SIGTERM for devices to be told and requests to finish")
 	return c
 }
@@ -131,6 +135,7 @@ func serve(args []string) error {
 	if err != nil {
 		return err
 	}
+	st.Quota = cfg.quotaMiB << 20
 	dir, err := directory.Open(d)
 	if err != nil {
 		return err
@@ -178,6 +183,7 @@ func serve(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go prune(ctx, st, log)
 	failed := make(chan error, len(servers))
 	for _, s := range servers {
 		go func() {

@@ -81,6 +81,9 @@ type server struct {
 	addr string
 	data string
 	cmd  *exec.Cmd
+	// flags are the server's flags beyond its address and directories,
+	// from its next start.
+	flags []string
 }
 
 func startServer(t *testing.T) *server {
@@ -101,7 +104,7 @@ func (s *server) url() string { return "http://" + s.addr }
 
 func (s *server) start() {
 	s.t.Helper()
-	s.cmd = exec.Command(built.bin, "serve", "-addr", s.addr, "-data", s.data, "-web", built.web)
+	s.cmd = exec.Command(built.bin, append([]string{"serve", "-addr", s.addr, "-data", s.data, "-web", built.web}, s.flags...)...)
 	s.cmd.Stderr = os.Stderr
 	if testing.Verbose() {
 		s.cmd.Stdout = os.Stdout

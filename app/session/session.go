@@ -196,7 +196,7 @@ type Session struct {
 	lastViewAt time.Time // when it was logged
 	// historyFrom reads a record's versions from the server; nil means
 	// the sync client. Tests stand a server in.
-	historyFrom func(context.Context, wire.Key) ([]wire.Envelope, bool, error)
+	historyFrom func(ctx context.Context, rk wire.Key, before uint64) ([]wire.Envelope, bool, error)
 	autoRun     atomic.Bool // retention may run on its own once sync is up to date (retention.go)
 
 	lmu       sync.Mutex

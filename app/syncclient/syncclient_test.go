@@ -642,7 +642,7 @@ func TestHistory(t *testing.T) {
 		return n == 0 && d.client.Status().State == UpToDate
 	})
 	ctx := context.Background()
-	vs, more, err := d.client.History(ctx, wire.Key{1})
+	vs, more, err := d.client.History(ctx, wire.Key{1}, 0)
 	if err != nil || !more || len(vs) != srv.pageMax {
 		t.Fatalf("history: %d versions, more %v, %v; want the latest %d of 8 and more", len(vs), more, err, srv.pageMax)
 	}
@@ -651,8 +651,13 @@ func TestHistory(t *testing.T) {
 			t.Fatalf("history: %+v", vs)
 		}
 	}
+	// The page before: the record's first version.
+	older, more, err := d.client.History(ctx, wire.Key{1}, vs[0].Seq)
+	if err != nil || more || len(older) != 8-srv.pageMax || older[len(older)-1].Seq >= vs[0].Seq {
+		t.Fatalf("history before seq %d: %d versions, more %v, %v; want the first %d", vs[0].Seq, len(older), more, err, 8-srv.pageMax)
+	}
 	var e *wire.Error
-	if _, _, err := d.client.History(ctx, wire.Key{0xff}); !errors.As(err, &e) || e.Code != wire.CodeForbidden {
+	if _, _, err := d.client.History(ctx, wire.Key{0xff}, 0); !errors.As(err, &e) || e.Code != wire.CodeForbidden {
 		t.Fatalf("refused history: %v", err)
 	}
 	a.add(2, 300)
@@ -662,7 +667,7 @@ func TestHistory(t *testing.T) {
 	srv.dropAll()
 	d.cancel()
 	<-d.done
-	if _, _, err := d.client.History(ctx, wire.Key{1}); !errors.Is(err, ErrOffline) {
+	if _, _, err := d.client.History(ctx, wire.Key{1}, 0); !errors.Is(err, ErrOffline) {
 		t.Errorf("history offline: %v", err)
 	}
 }

@@ -125,6 +125,8 @@ func (f *frame) Render() app.UI {
 		),
 		app.If((f.sync.State == syncclient.SignedOut || f.sync.State == syncclient.ServerProblem) && f.sync.Err != "", func() app.UI {
 			return app.Div().Class("alert").Attr("role", "alert").ID("sync-problem").Text(f.sync.Err)
+		}).ElseIf(f.sync.Full, func() app.UI {
+			return app.Div().Class("alert").Attr("role", "alert").ID("storage-full").Text(f.sync.Err)
 		}),
 		app.Main().Class("page").Body(f.Content...),
 		// The offers float at the foot of the screen: coming and going,

@@ -486,36 +486,23 @@ func (c *conn) pull(ctx context.Context, m *wire.Pull) error {
 	return nil
 }
 
-// history answers with a record's stored versions, superseded ones
-// included, newest pages first. A role gets only what it may pull: a
-// record of a class it may not read is refused, as if it were not there
-// for it.
+// history answers with a page of a record's stored versions, superseded
+// ones included, the latest below m.Before; the store reads only that
+// page. A role gets only what it may pull: a record of a class it may not
+// read is refused, as if it were not there for it.
 func (c *conn) history(ctx context.Context, m *wire.HistoryGet) error {
 	sess := c.session()
-	all, err := c.hub.store.History(ctx, sess.Workspace, m.Key)
+	vs, more, err := c.hub.store.History(ctx, sess.Workspace, m.Key, m.Before)
 	if err != nil {
 		return fmt.Errorf("history: %w", err)
 	}
-	for _, v := range all {
+	for _, v := range vs {
 		if !sess.Role.CanRead(record.Class(v.Class)) {
 			c.reply(&wire.Error{ID: m.ID, Code: wire.CodeForbidden, Message: fmt.Sprintf("the %s role may not read %s records", sess.Role.Label(), record.Class(v.Class))})
 			return nil
 		}
 	}
-	end := len(all)
-	if m.Before != 0 {
-		end = 0
-		for end < len(all) && all[end].Seq < m.Before {
-			end++
-		}
-	}
-	// The latest versions that fit in one message, oldest first.
-	start, size := end, 0
-	for start > 0 && end-start < wire.MaxBatch && size+len(all[start-1].Sealed) <= wire.MaxBatchBytes {
-		start--
-		size += len(all[start].Sealed)
-	}
-	c.reply(&wire.History{ID: m.ID, Versions: all[start:end], More: start > 0})
+	c.reply(&wire.History{ID: m.ID, Versions: vs, More: more})
 	return nil
 }
 
@@ -577,6 +564,8 @@ func blobError(id uint32, err error) *wire.Error {
 		code = wire.CodeTooLarge
 	case errors.Is(err, store.ErrHashMismatch), errors.Is(err, store.ErrBadRequest):
 		code = wire.CodeInvalid
+	case errors.Is(err, store.ErrFull):
+		code = wire.CodeFull
 	}
 	if code != wire.CodeNotFound && code != wire.CodeInternal {
 		metrics.Refused("blob_" + code.String())

@@ -446,7 +446,7 @@ func TestErasedRecordsStayErased(t *testing.T) {
 			t.Fatalf("a stale device re-uploaded an erased record: %+v", r)
 		}
 	}
-	hist, err := f.st.History(context.Background(), "ws1", [32]byte{7})
+	hist, _, err := f.st.History(context.Background(), "ws1", [32]byte{7}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -58,6 +58,15 @@ func TestBoltBlobs(t *testing.T) {
 	})
 }
 
+func TestBoltLimits(t *testing.T) {
+	storetest.RunLimits(t, func(t *testing.T, quota uint64) storetest.Full {
+		d, s := openBolt(t, t.TempDir())
+		t.Cleanup(func() { d.Close() })
+		s.Quota = quota
+		return s
+	})
+}
+
 // TestReopen checks that what one process stored is what the next one reads,
 // and that reopening keeps seqs rising.
 func TestReopen(t *testing.T) {
