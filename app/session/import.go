@@ -16,14 +16,14 @@ const importChunk = 100
 var errLockedDuringImport = errors.New("the app locked during the import, so nothing was imported: unlock and import the file again")
 
 // ImportTotals counts what an import saved.
-type ImportTotals struct {
-	Clients, Pets int
-}
+type ImportTotals = csvimport.Counts
 
 // ImportClients saves clients converted from a CSV file by
-// csvimport.Convert, with their pets, in one local transaction: either all
-// of them are on this device and queued for sync, or none is. Their
-// index docs are written with them, so search finds them at once.
+// csvimport.Convert, with their pets, the pets' vaccinations and the
+// clients' past visits, in one local transaction: either all of them are
+// on this device and queued for sync, or none is. Their index docs are
+// written with them, so search, the lapsed list and the vaccinations due
+// know them at once.
 //
 // It seals a chunk of clients at a time and calls progress(done, total)
 // after each, with the session's lock released, so that the screens stay
@@ -47,6 +47,18 @@ func (s *Session) ImportClients(ctx context.Context, clients []csvimport.Importe
 						return fmt.Errorf("row %d, pet %q: %w; nothing was imported", c.Row, p.Pet.Name, err)
 					}
 					tot.Pets++
+					for _, v := range p.Vaccinations {
+						if _, err := tx.save(v.ID, &v.Vaccination); err != nil {
+							return fmt.Errorf("row %d, pet %q, vaccination %q: %w; nothing was imported", c.Row, p.Pet.Name, v.Vaccination.Name, err)
+						}
+						tot.Vaccinations++
+					}
+				}
+				for _, v := range c.Visits {
+					if _, err := tx.save(v.ID, &v.Project); err != nil {
+						return fmt.Errorf("row %d, last visit: %w; nothing was imported", c.Row, err)
+					}
+					tot.Visits++
 				}
 			}
 			if progress != nil {
