@@ -2,6 +2,11 @@
 // device by its first message, enforces its role on every message, stores
 // pushed versions before acknowledging them, answers pulls, and sends new
 // versions live to the other connected devices of the workspace.
+//
+// Until a socket's hello is authenticated it may send one small plain
+// frame (wire.MaxHelloFrame), and such sockets are capped overall and per
+// address (Config.MaxPreAuth, Config.MaxPreAuthPerAddr): a stranger cannot
+// hold the server's memory with sockets that never sign in.
 package hub
 
 import (
@@ -19,6 +24,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"pawfile/server/directory"
+	"pawfile/server/peer"
 	"pawfile/server/store"
 	"pawfile/shared/access"
 	"pawfile/shared/clock"
@@ -38,8 +44,13 @@ type Config struct {
 	Rate         rate.Limit    // messages per second per device (100)
 	Burst        int           // messages a device may send at once (200)
 	MaxConns     int           // open sockets per member (16)
-	MaxSkew      time.Duration // how far ahead of the server a timestamp may be (clock.MaxSkew)
-	Now          func() time.Time
+	// MaxPreAuth and MaxPreAuthPerAddr bound the sockets that have not yet
+	// sent an authenticated hello, overall (512) and per address (32,
+	// counted as peer.Key counts them).
+	MaxPreAuth        int
+	MaxPreAuthPerAddr int
+	MaxSkew           time.Duration // how far ahead of the server a timestamp may be (clock.MaxSkew)
+	Now               func() time.Time
 }
 
 func (c *Config) defaults() {
@@ -61,6 +72,12 @@ func (c *Config) defaults() {
 	}
 	if c.MaxConns <= 0 {
 		c.MaxConns = 16
+	}
+	if c.MaxPreAuth <= 0 {
+		c.MaxPreAuth = 512
+	}
+	if c.MaxPreAuthPerAddr <= 0 {
+		c.MaxPreAuthPerAddr = 32
 	}
 	if c.Now == nil {
 		c.Now = time.Now
@@ -84,6 +101,7 @@ type Hub struct {
 	conns    map[string]map[*conn]struct{} // by workspace
 	members  map[string]int                // open sockets by member
 	limiters map[uint64]*rate.Limiter      // by device, kept across reconnects
+	preAuth  preAuth
 }
 
 // New returns a hub serving st and blobs to devices that auth accepts.
@@ -94,6 +112,7 @@ func New(st store.Store, blobs store.Blobs, auth Authenticator, log *slog.Logger
 		conns:    map[string]map[*conn]struct{}{},
 		members:  map[string]int{},
 		limiters: map[uint64]*rate.Limiter{},
+		preAuth:  preAuth{max: cfg.MaxPreAuth, perAddr: cfg.MaxPreAuthPerAddr, byAddr: map[string]int{}},
 	}
 }
 
@@ -150,17 +169,29 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusForbidden)
 		return
 	}
+	addr := peer.Key(r.RemoteAddr)
+	if status, err := h.preAuth.enter(addr); err != nil {
+		h.log.Warn("sync refused", "reason", err.Error(), "remote", r.RemoteAddr)
+		w.Header().Set("Retry-After", "10")
+		http.Error(w, err.Error(), status)
+		return
+	}
+	c := &conn{
+		hub: h, send: make(chan []byte, 256), remote: r.RemoteAddr,
+		acks: make(chan *pendingPush, maxInFlight), slots: make(chan struct{}, maxInFlight),
+	}
+	c.signedIn = sync.OnceFunc(func() { h.preAuth.leave(addr) })
+	defer c.signedIn()
 	// The origin was checked above, against our own origin and the
 	// allowlist, including the case the library lets through (no Origin).
 	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
 	if err != nil {
 		return
 	}
-	ws.SetReadLimit(wire.MaxFrame)
-	c := &conn{
-		hub: h, ws: ws, send: make(chan []byte, 256), remote: r.RemoteAddr,
-		acks: make(chan *pendingPush, maxInFlight), slots: make(chan struct{}, maxInFlight),
-	}
+	// Until its hello is authenticated a socket may send only a hello:
+	// a stranger's sockets hold a few KiB each, not wire.MaxFrame.
+	ws.SetReadLimit(wire.MaxHelloFrame)
+	c.ws = ws
 	c.run(r.Context())
 }
 
