@@ -210,7 +210,7 @@ func (s *server) error(w http.ResponseWriter, r *http.Request, err error) {
 		s.fail(w, r, http.StatusBadRequest, "bad_json", bad.Error())
 		return
 	case errors.As(err, &throttled):
-		secs := int(time.Until(throttled.Until).Seconds()) + 1
+		secs := int((throttled.Wait + time.Second - 1) / time.Second)
 		w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
 		s.fail(w, r, http.StatusTooManyRequests, "throttled", throttled.Error())
 		return

@@ -83,11 +83,14 @@ func deviceReason(err error) string {
 var dummySalt = make([]byte, authSaltLen)
 
 // Login checks login's auth secret and registers (or re-registers, with a
-// new token) the device. After maxFailures failures in failWindow it
-// refuses the login with a *ThrottledError without checking the secret.
+// new token) the device. After failed attempts from the caller's address
+// (see WithRemote) it refuses with a *ThrottledError, without checking the
+// secret, until a delay that grows with the failures has passed (see
+// throttle).
 func (d *Directory) Login(ctx context.Context, login string, auth []byte, dev DeviceInfo) (Grant, error) {
 	l := NormalizeLogin(login)
-	if err := d.throttle.check(l, d.now()); err != nil {
+	remote := remoteOf(ctx)
+	if err := d.throttle.check(l, remote, d.now()); err != nil {
 		return Grant{}, err
 	}
 	if _, err := checkLogin(l); err != nil {
@@ -116,7 +119,7 @@ func (d *Directory) Login(ctx context.Context, login string, auth []byte, dev De
 		return Grant{}, err
 	}
 	if m == nil || !equalHash(got, want) {
-		d.throttle.fail(l, d.now())
+		d.throttle.fail(l, remote, d.now())
 		s := Session{Device: dev.ID}
 		if m != nil {
 			s.Workspace, s.Member = m.Workspace, m.ID
@@ -153,7 +156,7 @@ func (d *Directory) Login(ctx context.Context, login string, auth []byte, dev De
 	if err != nil {
 		return Grant{}, fmt.Errorf("log in: %w", err)
 	}
-	d.throttle.succeed(l)
+	d.throttle.succeed(l, remote)
 	return g, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -202,32 +203,68 @@ func TestDeviceIDs(t *testing.T) {
 func TestThrottle(t *testing.T) {
 	th := newThrottle()
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i := range maxFailures {
-		if err := th.check("x", now); err != nil {
-			t.Fatalf("after %d failures: %v", i, err)
+	wait := func(login, remote string) time.Duration {
+		t.Helper()
+		err := th.check(login, remote, now)
+		if err == nil {
+			return 0
 		}
-		th.fail("x", now)
-		now = now.Add(time.Minute)
-	}
-	err := th.check("x", now)
-	var te *ThrottledError
-	if !errors.As(err, &te) || !errors.Is(err, ErrThrottled) || !strings.Contains(err.Error(), "wait 14 minute") {
-		t.Fatalf("throttled: %v", err)
-	}
-	if th.check("y", now) != nil {
-		t.Fatal("another login is throttled")
-	}
-	if th.check("x", te.Until) != nil {
-		t.Fatal("still throttled after the window")
-	}
-	// Failures spread wider than the window never lock.
-	th.succeed("x")
-	for range 3 * maxFailures {
-		th.fail("x", now)
-		now = now.Add(failWindow / 4)
-		if err := th.check("x", now); err != nil {
-			t.Fatalf("slow failures locked: %v", err)
+		var te *ThrottledError
+		if !errors.As(err, &te) || !errors.Is(err, ErrThrottled) || !strings.Contains(err.Error(), "wait ") {
+			t.Fatalf("throttled: %v", err)
 		}
+		return te.Wait
+	}
+	// One address at one login: five free, then 1 s, 2 s, 4 s.
+	for i := range perLoginAddr.free {
+		if w := wait("x", "192.0.2.1"); w != 0 {
+			t.Fatalf("after %d failures: wait %v", i, w)
+		}
+		th.fail("x", "192.0.2.1", now)
+	}
+	for _, want := range []time.Duration{time.Second, 2 * time.Second, 4 * time.Second} {
+		if w := wait("x", "192.0.2.1"); w != want {
+			t.Fatalf("wait %v, want %v", w, want)
+		}
+		now = now.Add(want)
+		th.fail("x", "192.0.2.1", now)
+	}
+	// Another login from there, and the login from elsewhere, are free.
+	if w := wait("y", "192.0.2.1"); w != 0 {
+		t.Fatalf("another login waits %v", w)
+	}
+	if w := wait("x", "192.0.2.2"); w != 0 {
+		t.Fatalf("the login from another address waits %v", w)
+	}
+	// Guesses at x from many addresses: each that failed waits, a new
+	// one (the owner's) does not.
+	for i := range perLogin.free + 5 {
+		th.fail("x", fmt.Sprintf("198.51.100.%d", i), now)
+	}
+	if w := wait("x", "198.51.100.1"); w != perLogin.max {
+		t.Fatalf("an address of the many waits %v, want %v", w, perLogin.max)
+	}
+	if w := wait("x", "203.0.113.9"); w != 0 {
+		t.Fatalf("a new address waits %v", w)
+	}
+	// An IPv6 /64 is one address.
+	for range perLoginAddr.free {
+		th.fail("z", "2001:db8:0:1::1", now)
+	}
+	if w := wait("z", "2001:db8:0:1::ffff"); w == 0 {
+		t.Fatal("another address of the same /64 is not slowed down")
+	}
+	// An hour without failures forgets them; success forgets the login's.
+	now = now.Add(forgetAfter)
+	if w := wait("x", "192.0.2.1"); w != 0 {
+		t.Fatalf("an hour later: wait %v", w)
+	}
+	for range perLoginAddr.free + 1 {
+		th.fail("x", "192.0.2.1", now)
+	}
+	th.succeed("x", "192.0.2.1")
+	if w := wait("x", "192.0.2.1"); w != 0 {
+		t.Fatalf("after a success: wait %v", w)
 	}
 }
 

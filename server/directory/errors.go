@@ -63,13 +63,16 @@ func (e *InputError) Unwrap() error { return e.Err }
 
 // ThrottledError refuses a login after too many failures.
 type ThrottledError struct {
-	Until time.Time // when the login may be tried again
-	wait  time.Duration
+	Until time.Time     // when the login may be tried again
+	Wait  time.Duration // from the refusal to Until
 }
 
 func (e *ThrottledError) Error() string {
-	mins := int((e.wait + time.Minute - 1) / time.Minute)
-	return fmt.Sprintf("too many failed sign-ins for this login: wait %d minute(s) and try again, or ask the owner to check your login", mins)
+	wait := fmt.Sprintf("%d seconds", int((e.Wait+time.Second-1)/time.Second))
+	if e.Wait > time.Minute {
+		wait = fmt.Sprintf("%d minutes", int((e.Wait+time.Minute-1)/time.Minute))
+	}
+	return "too many failed sign-ins from here: wait " + wait + " and try again, or ask the owner to check your login"
 }
 
 // Is makes a ThrottledError match ErrThrottled.
