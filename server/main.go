@@ -1,8 +1,9 @@
 // Command pawfile is the Pawfile server: it serves the app and keeps the
 // workspace's sealed records for backup and sync.
 //
-//	pawfile [-addr 127.0.0.1:8080] [-data ./data]    serve
+//	pawfile [-addr 127.0.0.1:8080] [-data ./data] [-signup code|open]    serve
 //	pawfile backup -out FILE [-data DIR] [-addr ADDR] consistent backup of a running server
+//	pawfile signup-code [-data DIR] [-addr ADDR]      a code (and link) that lets one new workspace be created
 //	pawfile restore -in FILE -data DIR                restore a backup onto a stopped server
 //	pawfile restore-workspace [-data DIR] FILE        restore one workspace from its owner's backup onto a stopped server
 //	pawfile check [-data DIR]                         integrity check of a stopped server's database
@@ -31,6 +32,8 @@ func run(args []string) error {
 			return serve(args[1:])
 		case "backup":
 			return backupCmd(args[1:])
+		case "signup-code":
+			return signupCodeCmd(args[1:])
 		case "restore":
 			return restoreCmd(args[1:])
 		case "restore-workspace":

@@ -35,7 +35,12 @@ func serve(args []string) error {
 	data := fs.String("data", "./data", "directory of the database")
 	web := fs.String("web", "web", "directory of the app's static files (app.wasm, icons, styles)")
 	origins := fs.String("origin", "", "comma-separated extra origins allowed to sync, e.g. https://pawfile.example.com")
+	signup := addSignupFlags(fs)
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	policy, err := signup.policy()
+	if err != nil {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
@@ -49,7 +54,7 @@ func serve(args []string) error {
 	if err != nil {
 		return err
 	}
-	dir, err := directory.Open(d)
+	dir, err := directory.Open(d, directory.WithSignup(policy))
 	if err != nil {
 		return err
 	}
@@ -69,6 +74,8 @@ func serve(args []string) error {
 	mux.Handle("/api/", api.New(dir, log, api.WithBackups(&wsbackup.Service{DB: d, Server: version, TempDir: *data})))
 	mux.Handle("GET /sync", h)
 	mux.Handle("GET /admin/backup", backup.Handler(d, token))
+	var base string // the server's public address, known once it listens
+	mux.Handle("POST /admin/signup-codes", signupCodes(dir, token, func() string { return base }))
 	mux.HandleFunc("GET /healthz", health(d, h))
 	page, err := pwa.Handler(version, *web)
 	if err != nil {
@@ -79,6 +86,13 @@ func serve(args []string) error {
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	base = "http://" + ln.Addr().String()
+	if len(extra) > 0 {
+		base = extra[0]
+	}
+	if err := printSetupLink(context.Background(), dir, base); err != nil {
+		return err
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

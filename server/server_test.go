@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -58,9 +59,16 @@ func freeAddr(t *testing.T) string {
 
 func startServer(t *testing.T, data, addr string) *server {
 	t.Helper()
+	return startServerWith(t, data, addr, "", os.Stderr)
+}
+
+// startServerWith starts the server with extra flags, its stderr going to
+// stderr.
+func startServerWith(t *testing.T, data, addr, extra string, stderr io.Writer) *server {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "PAWFILE_SERVE=-addr "+addr+" -data "+data+" -web "+t.TempDir())
-	cmd.Stderr = os.Stderr
+	cmd.Env = append(os.Environ(), "PAWFILE_SERVE=-addr "+addr+" -data "+data+" -web "+t.TempDir()+" "+extra)
+	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -115,6 +123,7 @@ func owner(t *testing.T, s *server) (string, uint64, string) {
 	post(t, "http://"+s.addr+"/api/workspaces", account.CreateWorkspaceRequest{
 		Login: "owner@example.com", Salt: salt, Params: account.Params(seal.DefaultParams), Auth: secrets.Auth[:],
 		Keys: keys, PublicKey: id.Public[:], DeviceID: device, DeviceName: "test tablet",
+		SignupCode: signupCode(t, s),
 	}, &g)
 	return g.Workspace, device, g.DeviceToken
 }

@@ -48,9 +48,10 @@ func CheckNewPassphrase(p string) error {
 }
 
 // CreateWorkspace makes a new workspace with this device's person as its
-// owner and opens it. Key derivation is slow on purpose: show a wait
-// state first.
-func (s *Session) CreateWorkspace(ctx context.Context, login, passphrase string) error {
+// owner and opens it. signupCode is the code of a server that asks for one
+// (from its setup link or typed), or "". Key derivation is slow on
+// purpose: show a wait state first.
+func (s *Session) CreateWorkspace(ctx context.Context, signupCode, login, passphrase string) error {
 	login = strings.TrimSpace(login)
 	if err := errors.Join(CheckLogin(login), CheckNewPassphrase(passphrase)); err != nil {
 		return err
@@ -75,6 +76,7 @@ func (s *Session) CreateWorkspace(ctx context.Context, login, passphrase string)
 	if err := s.api.call(ctx, "POST", "/api/workspaces", "", account.CreateWorkspaceRequest{
 		Login: login, Salt: salt, Params: account.ParamsOf(params), Auth: sec.Auth[:], Keys: interim,
 		PublicKey: id.Public[:], DeviceID: account.DeviceID(devID), DeviceName: s.cfg.DeviceName,
+		SignupCode: strings.TrimSpace(signupCode),
 	}, &g); err != nil {
 		return err
 	}

@@ -11,9 +11,12 @@ import (
 )
 
 // CreateWorkspace creates a workspace with r's member as its owner and
-// registers r's device. Anyone who can reach the server may create one.
+// registers r's device, if the sign-up policy admits it (see Signup).
 func (d *Directory) CreateWorkspace(ctx context.Context, r Registration) (Grant, error) {
 	if err := checkRegistration(&r, true); err != nil {
+		return Grant{}, err
+	}
+	if err := d.admit(ctx, r); err != nil {
 		return Grant{}, err
 	}
 	if err := d.view(ctx, func(b *buckets) error { return b.loginFree(r.Login) }); err != nil {
@@ -28,6 +31,9 @@ func (d *Directory) CreateWorkspace(ctx context.Context, r Registration) (Grant,
 	g := Grant{Session: Session{Workspace: newID(), Member: newID(), Device: r.Device.ID, Role: access.Owner}}
 	err = d.update(ctx, func(b *buckets) error {
 		if err := b.loginFree(r.Login); err != nil {
+			return err
+		}
+		if err := d.useSignup(b, r, g.Workspace, now); err != nil {
 			return err
 		}
 		if err := putJSON(b.workspaces, []byte(g.Workspace), workspaceRec{ID: g.Workspace, Created: now}); err != nil {

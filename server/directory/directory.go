@@ -41,6 +41,7 @@ import (
 //	memberdevs  member id || dev(8)  -> empty (devices of a member)
 //	tokens      SHA-256(token)(32)   -> device id(8)
 //	invites     SHA-256(code)(32)    -> JSON inviteRec
+//	signups     SHA-256(code)(32)    -> JSON signupRec
 //	audit       seq(8)               -> JSON Event
 //
 // Workspace and member ids are 32 hex digits, so concatenated keys split
@@ -56,10 +57,11 @@ var (
 	memberDevsBucket = []byte("memberdevs")
 	tokensBucket     = []byte("tokens")
 	invitesBucket    = []byte("invites")
+	signupsBucket    = []byte("signups")
 	auditBucket      = []byte("audit")
 
 	allBuckets = [][]byte{metaBucket, workspacesBucket, membersBucket, loginsBucket, wsMembersBucket,
-		devicesBucket, memberDevsBucket, tokensBucket, invitesBucket, auditBucket}
+		devicesBucket, memberDevsBucket, tokensBucket, invitesBucket, signupsBucket, auditBucket}
 
 	secretKey = []byte("secret")
 )
@@ -156,6 +158,9 @@ type Registration struct {
 	// optional when joining (the member stores it later with SetKeys).
 	Keys   []byte
 	Device DeviceInfo
+	// SignupCode lets a workspace be created on a server that asks for
+	// one (see Signup); joining ignores it.
+	SignupCode string
 }
 
 // DeviceInfo names the device that registers or logs in. ID is chosen by
@@ -181,6 +186,8 @@ type Directory struct {
 
 	hashing  chan struct{} // bounds concurrent Argon2id runs (19 MiB each)
 	throttle *throttle
+	signup   Signup
+	signups  signupLimiter
 
 	mu       sync.Mutex
 	onRevoke []func(ws string, device uint64)
@@ -344,7 +351,7 @@ type inviteRec struct {
 
 // buckets is the directory's buckets inside one transaction.
 type buckets struct {
-	meta, workspaces, members, logins, wsMembers, devices, memberDevs, tokens, invites, audit *bolt.Bucket
+	meta, workspaces, members, logins, wsMembers, devices, memberDevs, tokens, invites, signups, audit *bolt.Bucket
 }
 
 func open(tx *bolt.Tx) (*buckets, error) {
@@ -355,7 +362,7 @@ func open(tx *bolt.Tx) (*buckets, error) {
 	return &buckets{
 		meta: root.Bucket(metaBucket), workspaces: root.Bucket(workspacesBucket), members: root.Bucket(membersBucket),
 		logins: root.Bucket(loginsBucket), wsMembers: root.Bucket(wsMembersBucket), devices: root.Bucket(devicesBucket),
-		memberDevs: root.Bucket(memberDevsBucket), tokens: root.Bucket(tokensBucket), invites: root.Bucket(invitesBucket),
+		memberDevs: root.Bucket(memberDevsBucket), tokens: root.Bucket(tokensBucket), invites: root.Bucket(invitesBucket), signups: root.Bucket(signupsBucket),
 		audit: root.Bucket(auditBucket),
 	}, nil
 }

@@ -55,7 +55,9 @@ func launch(ctx context.Context, bin, addr, data string) (*server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create server log: %w", err)
 	}
-	cmd := exec.CommandContext(ctx, bin, "-addr", addr, "-data", data, "-web", web)
+	// A hosted service's sign-up, with room for every generated shop
+	// from this one address.
+	cmd := exec.CommandContext(ctx, bin, "-addr", addr, "-data", data, "-web", web, "-signup", "open", "-signup-limit", "1000000")
 	cmd.Stdout, cmd.Stderr = log, log
 	cmd.WaitDelay = 5 * time.Second
 	if err := cmd.Start(); err != nil {
