@@ -109,10 +109,26 @@ func post(t *testing.T, url string, in, out any) {
 	}
 }
 
+// loginParams is what GET /api/login gives for login: the KDF salt and
+// parameters a registration must use.
+func loginParams(t *testing.T, s *server, login string) account.LoginParamsReply {
+	t.Helper()
+	resp, err := http.Get("http://" + s.addr + "/api/login?login=" + login)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var lp account.LoginParamsReply
+	if err := json.NewDecoder(resp.Body).Decode(&lp); err != nil {
+		t.Fatal(err)
+	}
+	return lp
+}
+
 // owner creates a workspace and returns its id, the device and its token.
 func owner(t *testing.T, s *server) (string, uint64, string) {
-	salt := seal.NewSalt()
-	secrets, err := seal.Derive([]byte("a long passphrase for tests"), salt, seal.DefaultParams)
+	lp := loginParams(t, s, "owner@example.com")
+	secrets, err := seal.Derive([]byte("a long passphrase for tests"), lp.Salt, lp.Params.Seal())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +137,7 @@ func owner(t *testing.T, s *server) (string, uint64, string) {
 	const device = 0x1234
 	var g account.GrantReply
 	post(t, "http://"+s.addr+"/api/workspaces", account.CreateWorkspaceRequest{
-		Login: "owner@example.com", Salt: salt, Params: account.Params(seal.DefaultParams), Auth: secrets.Auth[:],
+		Login: "owner@example.com", Salt: lp.Salt, Params: lp.Params, Auth: secrets.Auth[:],
 		Keys: keys, PublicKey: id.Public[:], DeviceID: device, DeviceName: "test tablet",
 		SignupCode: signupCode(t, s),
 	}, &g)

@@ -55,8 +55,9 @@ func (b *syncBuffer) String() string {
 // the status and error code.
 func createWorkspace(t *testing.T, s *server, login, code string) (int, string) {
 	t.Helper()
+	lp := loginParams(t, s, login)
 	b, _ := json.Marshal(account.CreateWorkspaceRequest{
-		Login: login, Salt: make([]byte, 16), Params: account.Params{Memory: 64 * 1024, Passes: 3, Lanes: 1}, Auth: bytes.Repeat([]byte{7}, 32),
+		Login: login, Salt: lp.Salt, Params: lp.Params, Auth: bytes.Repeat([]byte{7}, 32),
 		Keys: []byte("keys"), PublicKey: bytes.Repeat([]byte{1}, 32), DeviceID: account.DeviceID(time.Now().UnixNano()), DeviceName: "tablet",
 		SignupCode: code,
 	})

@@ -14,12 +14,21 @@ import (
 	"pawfile/shared/seal"
 )
 
-// newSecrets derives a new account's secrets from its passphrase, with a
-// fresh salt and the default parameters.
-func newSecrets(passphrase string) ([]byte, seal.Params, seal.Secrets, error) {
-	salt, params := seal.NewSalt(), seal.DefaultParams
-	sec, err := seal.Derive([]byte(passphrase), salt, params)
-	return salt, params, sec, err
+// newSecrets derives a new account's secrets from its passphrase, with the
+// salt and parameters the server gives its login: every account with a
+// login shares them, so that the server never has to say a login is taken
+// (see server/directory's logins.go).
+func (s *Session) newSecrets(ctx context.Context, login, passphrase string) ([]byte, seal.Params, seal.Secrets, error) {
+	var lp account.LoginParamsReply
+	if err := s.api.call(ctx, "GET", "/api/login?login="+url.QueryEscape(login), "", nil, &lp); err != nil {
+		return nil, seal.Params{}, seal.Secrets{}, err
+	}
+	params := lp.Params.Seal()
+	sec, err := seal.Derive([]byte(passphrase), lp.Salt, params)
+	if err != nil {
+		return nil, seal.Params{}, seal.Secrets{}, fmt.Errorf("the server's sign-in settings are not usable (%v): ask whoever runs the server to check it", err)
+	}
+	return lp.Salt, params, sec, nil
 }
 
 // deviceOf is this device's setup as the server granted it.
@@ -56,7 +65,7 @@ func (s *Session) CreateWorkspace(ctx context.Context, signupCode, login, passph
 	if err := errors.Join(CheckLogin(login), CheckNewPassphrase(passphrase)); err != nil {
 		return err
 	}
-	salt, params, sec, err := newSecrets(passphrase)
+	salt, params, sec, err := s.newSecrets(ctx, login, passphrase)
 	if err != nil {
 		return err
 	}
@@ -161,7 +170,7 @@ func (s *Session) Join(ctx context.Context, code, login, passphrase string) erro
 	if err := errors.Join(CheckLogin(login), CheckNewPassphrase(passphrase)); err != nil {
 		return err
 	}
-	salt, params, sec, err := newSecrets(passphrase)
+	salt, params, sec, err := s.newSecrets(ctx, login, passphrase)
 	if err != nil {
 		return err
 	}

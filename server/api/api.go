@@ -185,7 +185,7 @@ var errorCodes = []struct {
 	{directory.ErrForbidden, http.StatusForbidden, "forbidden"},
 	{directory.ErrNotFound, http.StatusNotFound, "not_found"},
 	{directory.ErrInviteUnknown, http.StatusNotFound, "invite_unknown"},
-	{directory.ErrLoginTaken, http.StatusConflict, "login_taken"},
+	{directory.ErrSamePassphrase, http.StatusConflict, "same_passphrase"},
 	{directory.ErrSignupNeeded, http.StatusForbidden, "signup_code_needed"},
 	{directory.ErrSignupUnknown, http.StatusForbidden, "signup_code_unknown"},
 	{directory.ErrSignupUsed, http.StatusGone, "signup_code_used"},

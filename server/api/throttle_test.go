@@ -70,7 +70,7 @@ func TestStrangerCannotLockOutTheOwner(t *testing.T) {
 	e := newEnv(t)
 	ownerAuth := random(32)
 	var owner account.GrantReply
-	e.must(201, "POST", "/api/workspaces", "", createReq("owner@example.com", ownerAuth), &owner)
+	e.must(201, "POST", "/api/workspaces", "", e.createReq("owner@example.com", ownerAuth), &owner)
 
 	const stranger = "127.0.0.2"
 	wrong := account.LoginRequest{Login: "owner@example.com", Auth: random(32), DeviceID: deviceID(), DeviceName: "Stranger"}
@@ -101,7 +101,7 @@ func TestStrangerCannotLockOutTheOwner(t *testing.T) {
 func TestGuessesGrowSlowerAndEnd(t *testing.T) {
 	e := newEnv(t)
 	ownerAuth := random(32)
-	e.must(201, "POST", "/api/workspaces", "", createReq("owner@example.com", ownerAuth), nil)
+	e.must(201, "POST", "/api/workspaces", "", e.createReq("owner@example.com", ownerAuth), nil)
 	wrong := account.LoginRequest{Login: "owner@example.com", Auth: random(32), DeviceID: deviceID(), DeviceName: "Typo"}
 	var waits []time.Duration
 	for len(waits) < 4 {

@@ -19,18 +19,14 @@ func (d *Directory) CreateWorkspace(ctx context.Context, r Registration) (Grant,
 	if err := d.admit(ctx, r); err != nil {
 		return Grant{}, err
 	}
-	if err := d.view(ctx, func(b *buckets) error { return b.loginFree(r.Login) }); err != nil {
-		return Grant{}, err
-	}
-	authSalt := randomBytes(authSaltLen)
-	hash, err := d.hashAuth(ctx, r.Auth, authSalt)
+	h, err := d.prepare(ctx, r)
 	if err != nil {
 		return Grant{}, err
 	}
 	now := d.now().UTC()
 	g := Grant{Session: Session{Workspace: newID(), Member: newID(), Device: r.Device.ID, Role: access.Owner}}
 	err = d.update(ctx, func(b *buckets) error {
-		if err := b.loginFree(r.Login); err != nil {
+		if err := d.admitLogin(b, r, h); err != nil {
 			return err
 		}
 		if err := d.useSignup(b, r, g.Workspace, now); err != nil {
@@ -39,7 +35,7 @@ func (d *Directory) CreateWorkspace(ctx context.Context, r Registration) (Grant,
 		if err := putJSON(b.workspaces, []byte(g.Workspace), workspaceRec{ID: g.Workspace, Created: now}); err != nil {
 			return err
 		}
-		m := b.newMember(g.Session, r, authSalt, hash, now)
+		m := b.newMember(g.Session, r, h.salt, h.hash, now)
 		if err := b.putMember(m, true); err != nil {
 			return err
 		}
@@ -63,18 +59,16 @@ func (d *Directory) LoginParams(ctx context.Context, login string) ([]byte, seal
 	if err != nil {
 		return nil, seal.Params{}, err
 	}
-	var m *memberRec
+	var ms []*memberRec
 	err = d.view(ctx, func(b *buckets) error {
-		m, err = b.byLogin(l)
+		ms, err = b.withLogin(l)
 		return err
 	})
 	if err != nil {
 		return nil, seal.Params{}, fmt.Errorf("look up login: %w", err)
 	}
-	if m == nil {
-		return d.fakeSalt(l), seal.DefaultParams, nil
-	}
-	return m.Salt, m.Params.params(), nil
+	salt, p := d.kdfOf(ms, l)
+	return salt, p, nil
 }
 
 func deviceReason(err error) string {
@@ -109,26 +103,25 @@ func (d *Directory) Login(ctx context.Context, login string, auth []byte, dev De
 	if err != nil {
 		return Grant{}, err
 	}
-	var m *memberRec
+	var ms []*memberRec
 	if err := d.view(ctx, func(b *buckets) error {
-		m, err = b.byLogin(l)
+		ms, err = b.withLogin(l)
 		return err
 	}); err != nil {
 		return Grant{}, fmt.Errorf("look up login: %w", err)
 	}
-	salt, want := dummySalt, []byte(nil)
-	if m != nil {
-		salt, want = m.AuthSalt, m.AuthHash
-	}
-	got, err := d.hashAuth(ctx, auth, salt)
+	h, err := d.hashFor(ctx, l, auth, ms)
 	if err != nil {
 		return Grant{}, err
 	}
-	if m == nil || !equalHash(got, want) {
+	m := h.match(ms)
+	if m == nil {
 		d.throttle.fail(l, remote, d.now())
+		// A login only one member holds names its account, for that
+		// workspace's audit; one several hold names none.
 		s := Session{Device: dev.ID}
-		if m != nil {
-			s.Workspace, s.Member = m.Workspace, m.ID
+		if len(ms) == 1 {
+			s.Workspace, s.Member = ms[0].Workspace, ms[0].ID
 		}
 		if err := d.record(d.event(ctx, LoginFailed, s, "")); err != nil {
 			return Grant{}, fmt.Errorf("log in: %w", err)
@@ -287,17 +280,14 @@ func (d *Directory) Join(ctx context.Context, code string, r Registration) (Gran
 	}
 	key := codeHash(code)
 	now := d.now().UTC()
-	// Refuse a bad code or a taken login before the costly hash.
+	// Refuse a bad code before the costly hash.
 	if err := d.view(ctx, func(b *buckets) error {
-		if _, err := b.invite(key, now); err != nil {
-			return err
-		}
-		return b.loginFree(r.Login)
+		_, err := b.invite(key, now)
+		return err
 	}); err != nil {
 		return Grant{}, err
 	}
-	authSalt := randomBytes(authSaltLen)
-	hash, err := d.hashAuth(ctx, r.Auth, authSalt)
+	h, err := d.prepare(ctx, r)
 	if err != nil {
 		return Grant{}, err
 	}
@@ -307,7 +297,7 @@ func (d *Directory) Join(ctx context.Context, code string, r Registration) (Gran
 		if err != nil {
 			return err
 		}
-		if err := b.loginFree(r.Login); err != nil {
+		if err := d.admitLogin(b, r, h); err != nil {
 			return err
 		}
 		g.Workspace, g.Role = inv.Workspace, inv.Role
@@ -315,7 +305,7 @@ func (d *Directory) Join(ctx context.Context, code string, r Registration) (Gran
 		if err := putJSON(b.invites, key, inv); err != nil {
 			return err
 		}
-		if err := b.putMember(b.newMember(g.Session, r, authSalt, hash, now), true); err != nil {
+		if err := b.putMember(b.newMember(g.Session, r, h.salt, h.hash, now), true); err != nil {
 			return err
 		}
 		if g.Token, err = b.register(g.Session, r.Device.Name, now); err != nil {
@@ -337,13 +327,6 @@ func (d *Directory) requireOwner(ctx context.Context, s Session, action string) 
 		return err
 	}
 	return ErrForbidden
-}
-
-func (b *buckets) loginFree(login string) error {
-	if b.logins.Get([]byte(login)) != nil {
-		return ErrLoginTaken
-	}
-	return nil
 }
 
 // byLogin returns the active member with login, or nil.
@@ -394,7 +377,7 @@ func (b *buckets) putMember(m *memberRec, index bool) error {
 	if !index {
 		return nil
 	}
-	if err := b.logins.Put([]byte(m.Login), []byte(m.ID)); err != nil {
+	if err := b.indexLogin(m); err != nil {
 		return err
 	}
 	return b.wsMembers.Put([]byte(m.Workspace+m.ID), nil)

@@ -36,6 +36,8 @@ import (
 //	workspaces  ws id                -> JSON workspaceRec
 //	members     member id            -> JSON memberRec
 //	logins      login                -> member id (active members only)
+//	loginmore   login 0x00 member id -> empty (further active members
+//	                                    with a login logins already holds)
 //	wsmembers   ws id || member id   -> empty (members of a workspace)
 //	devices     device id(8)         -> JSON deviceRec
 //	memberdevs  member id || dev(8)  -> empty (devices of a member)
@@ -52,6 +54,7 @@ var (
 	workspacesBucket = []byte("workspaces")
 	membersBucket    = []byte("members")
 	loginsBucket     = []byte("logins")
+	loginMoreBucket  = []byte("loginmore")
 	wsMembersBucket  = []byte("wsmembers")
 	devicesBucket    = []byte("devices")
 	memberDevsBucket = []byte("memberdevs")
@@ -60,7 +63,7 @@ var (
 	signupsBucket    = []byte("signups")
 	auditBucket      = []byte("audit")
 
-	allBuckets = [][]byte{metaBucket, workspacesBucket, membersBucket, loginsBucket, wsMembersBucket,
+	allBuckets = [][]byte{metaBucket, workspacesBucket, membersBucket, loginsBucket, loginMoreBucket, wsMembersBucket,
 		devicesBucket, memberDevsBucket, tokensBucket, invitesBucket, signupsBucket, auditBucket}
 
 	secretKey = []byte("secret")
@@ -351,7 +354,7 @@ type inviteRec struct {
 
 // buckets is the directory's buckets inside one transaction.
 type buckets struct {
-	meta, workspaces, members, logins, wsMembers, devices, memberDevs, tokens, invites, signups, audit *bolt.Bucket
+	meta, workspaces, members, logins, loginMore, wsMembers, devices, memberDevs, tokens, invites, signups, audit *bolt.Bucket
 }
 
 func open(tx *bolt.Tx) (*buckets, error) {
@@ -361,7 +364,7 @@ func open(tx *bolt.Tx) (*buckets, error) {
 	}
 	return &buckets{
 		meta: root.Bucket(metaBucket), workspaces: root.Bucket(workspacesBucket), members: root.Bucket(membersBucket),
-		logins: root.Bucket(loginsBucket), wsMembers: root.Bucket(wsMembersBucket), devices: root.Bucket(devicesBucket),
+		logins: root.Bucket(loginsBucket), loginMore: root.Bucket(loginMoreBucket), wsMembers: root.Bucket(wsMembersBucket), devices: root.Bucket(devicesBucket),
 		memberDevs: root.Bucket(memberDevsBucket), tokens: root.Bucket(tokensBucket), invites: root.Bucket(invitesBucket), signups: root.Bucket(signupsBucket),
 		audit: root.Bucket(auditBucket),
 	}, nil

@@ -2,6 +2,7 @@ package directory
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -56,10 +57,16 @@ func rnd(n int) []byte {
 
 var devSeq uint64 = 100
 
-func reg(login string, auth []byte) Registration {
+// reg is a registration of login with the KDF salt and parameters d gives
+// for it, as the app asks GET /api/login first.
+func reg(d *Directory, login string, auth []byte) Registration {
 	devSeq++
+	salt, params, err := d.LoginParams(context.Background(), login)
+	if err != nil {
+		salt, params = rnd(SaltLen), seal.DefaultParams // a login the test means to be refused
+	}
 	return Registration{
-		Login: login, Salt: rnd(SaltLen), Params: seal.DefaultParams, Auth: auth, PublicKey: rnd(PublicKeyLen),
+		Login: login, Salt: salt, Params: params, Auth: auth, PublicKey: rnd(PublicKeyLen),
 		Keys: []byte("keyring"), Device: DeviceInfo{ID: devSeq, Name: "tablet"},
 	}
 }
@@ -88,7 +95,7 @@ func TestRegistrationChecks(t *testing.T) {
 	}
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r := reg("user"+string(rune('a'+i))+"@example.com", rnd(32))
+			r := reg(d, "user"+string(rune('a'+i))+"@example.com", rnd(32))
 			tc.change(&r)
 			_, err := d.CreateWorkspace(t.Context(), r)
 			if tc.want == nil && err != nil || tc.want != nil && !errors.Is(err, tc.want) {
@@ -104,7 +111,7 @@ func TestRegistrationChecks(t *testing.T) {
 func TestAuthenticate(t *testing.T) {
 	d, _ := openTest(t)
 	auth := rnd(32)
-	g, err := d.CreateWorkspace(t.Context(), reg("Ann@Example.com ", auth))
+	g, err := d.CreateWorkspace(t.Context(), reg(d, "Ann@Example.com ", auth))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +157,7 @@ func TestAuthenticate(t *testing.T) {
 
 func TestKeysHook(t *testing.T) {
 	d, _ := openTest(t)
-	g, err := d.CreateWorkspace(t.Context(), reg("owner@example.com", rnd(32)))
+	g, err := d.CreateWorkspace(t.Context(), reg(d, "owner@example.com", rnd(32)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,12 +185,12 @@ func TestKeysHook(t *testing.T) {
 
 func TestDeviceIDs(t *testing.T) {
 	d, _ := openTest(t)
-	a, err := d.CreateWorkspace(t.Context(), reg("a@example.com", rnd(32)))
+	a, err := d.CreateWorkspace(t.Context(), reg(d, "a@example.com", rnd(32)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	bAuth := rnd(32)
-	if _, err := d.CreateWorkspace(t.Context(), reg("b@example.com", bAuth)); err != nil {
+	if _, err := d.CreateWorkspace(t.Context(), reg(d, "b@example.com", bAuth)); err != nil {
 		t.Fatal(err)
 	}
 	// b may not take a's device id.
@@ -293,7 +300,7 @@ func TestFakeSaltStableAcrossRestarts(t *testing.T) {
 
 func TestLastOwnerAndRoles(t *testing.T) {
 	d, _ := openTest(t)
-	o, err := d.CreateWorkspace(t.Context(), reg("o@example.com", rnd(32)))
+	o, err := d.CreateWorkspace(t.Context(), reg(d, "o@example.com", rnd(32)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,7 +311,7 @@ func TestLastOwnerAndRoles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o2, err := d.Join(t.Context(), inv.Code, reg("o2@example.com", rnd(32)))
+	o2, err := d.Join(t.Context(), inv.Code, reg(d, "o2@example.com", rnd(32)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -336,14 +343,14 @@ func TestLastOwnerAndRoles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d.Join(t.Context(), inv.Code, reg("o@example.com", rnd(32))); err != nil {
+	if _, err := d.Join(t.Context(), inv.Code, reg(d, "o@example.com", rnd(32))); err != nil {
 		t.Fatalf("rejoin with a freed login: %v", err)
 	}
 }
 
 func TestLastSeen(t *testing.T) {
 	d, c := openTest(t)
-	g, err := d.CreateWorkspace(t.Context(), reg("seen@example.com", rnd(32)))
+	g, err := d.CreateWorkspace(t.Context(), reg(d, "seen@example.com", rnd(32)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -362,7 +369,7 @@ func TestLastSeen(t *testing.T) {
 
 func TestAuditPaging(t *testing.T) {
 	d, _ := openTest(t)
-	g, err := d.CreateWorkspace(t.Context(), reg("log@example.com", rnd(32)))
+	g, err := d.CreateWorkspace(t.Context(), reg(d, "log@example.com", rnd(32)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,8 +26,9 @@ var (
 	ErrForbidden = errors.New("only the workspace owner may do this: ask the owner")
 	// ErrNotFound: no such member or device in the session's workspace.
 	ErrNotFound = errors.New("no such member or device in this workspace: reload the team list")
-	// ErrLoginTaken: the login is in use on this server.
-	ErrLoginTaken = errors.New("this login is already in use on this server: choose another, or sign in with it")
+	// ErrSamePassphrase: another active member has the same login and
+	// passphrase, so one sign-in would open two accounts.
+	ErrSamePassphrase = errors.New("choose a different passphrase: this login and passphrase together already sign in to another account")
 	// ErrSignupNeeded: the server asks for a sign-up code to create a
 	// workspace, and none was given.
 	ErrSignupNeeded = errors.New("this server asks for a sign-up code to create a workspace: open the setup link or enter the code whoever runs the server gave you (they make one with: pawfile signup-code). To join an existing workspace, ask its owner for an invite instead")
