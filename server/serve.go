@@ -24,6 +24,7 @@ import (
 	"pawfile/server/db"
 	"pawfile/server/directory"
 	"pawfile/server/hub"
+	"pawfile/server/peer"
 	"pawfile/server/pwa"
 	"pawfile/server/store"
 	"pawfile/server/wsbackup"
@@ -36,8 +37,13 @@ func serve(args []string) error {
 	web := fs.String("web", "web", "directory of the app's static files (app.wasm, icons, styles)")
 	origins := fs.String("origin", "", "comma-separated extra origins allowed to sync, e.g. https://pawfile.example.com")
 	signup := addSignupFlags(fs)
+	proxies := fs.String("trusted-proxies", "", "comma-separated addresses or prefixes of reverse proxies whose X-Forwarded-For names the client, e.g. 127.0.0.1,::1 (per-address limits then count clients, not the proxy)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	trusted, err := peer.ParsePrefixes(*proxies)
+	if err != nil {
+		return fmt.Errorf("-trusted-proxies: %w", err)
 	}
 	policy, err := signup.policy()
 	if err != nil {
@@ -94,7 +100,7 @@ func serve(args []string) error {
 	if err := printSetupLink(context.Background(), dir, base); err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: peer.Behind(trusted, mux), ReadHeaderTimeout: 10 * time.Second}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {
