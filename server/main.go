@@ -1,7 +1,8 @@
 // Command pawfile is the Pawfile server: it serves the app and keeps the
 // workspace's sealed records for backup and sync.
 //
-//	pawfile [-addr 127.0.0.1:8080] [-data ./data] [-signup code|open]    serve
+//	pawfile [-addr 127.0.0.1:8080] [-data ./data]    serve (pawfile -h lists every flag:
+//	                                                  TLS, -domain, -signup, -metrics-addr, -log json…)
 //	pawfile backup -out FILE [-data DIR] [-addr ADDR] consistent backup of a running server
 //	pawfile signup-code [-data DIR] [-addr ADDR]      a code (and link) that lets one new workspace be created
 //	pawfile restore -in FILE -data DIR                restore a backup onto a stopped server

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"os"
 	"testing"
 
 	"pawfile/shared/account"
@@ -15,7 +14,7 @@ import (
 // client the proxy forwards for: a stranger's guesses slow the stranger
 // down, and the owner, behind the same proxy, signs in at once.
 func TestBehindAProxy(t *testing.T) {
-	s := startServerWith(t, t.TempDir(), freeAddr(t), "-trusted-proxies 127.0.0.1,::1", os.Stderr)
+	s := startServer(t, t.TempDir(), freeAddr(t), "-trusted-proxies", "127.0.0.1,::1")
 	owner(t, s)
 	login := func(client string, auth []byte) int {
 		t.Helper()

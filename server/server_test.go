@@ -5,12 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -46,6 +47,28 @@ type server struct {
 	cmd  *exec.Cmd
 	addr string
 	data string
+	url  string       // http://addr, or https:// once overTLS
+	http *http.Client // trusts the server's certificate once overTLS
+	logs *logBuffer
+	open bool // started with -signup open: no sign-up code needed
+}
+
+// logBuffer keeps what the server wrote to stderr; a failed test shows it.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func freeAddr(t *testing.T) string {
@@ -57,23 +80,25 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-func startServer(t *testing.T, data, addr string) *server {
-	t.Helper()
-	return startServerWith(t, data, addr, "", os.Stderr)
-}
-
-// startServerWith starts the server with extra flags, its stderr going to
-// stderr.
-func startServerWith(t *testing.T, data, addr, extra string, stderr io.Writer) *server {
+// startServer runs the server on data and addr, with the extra flags
+// (which may override -web) after its own.
+func startServer(t *testing.T, data, addr string, extra ...string) *server {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "PAWFILE_SERVE=-addr "+addr+" -data "+data+" -web "+t.TempDir()+" "+extra)
-	cmd.Stderr = stderr
+	cmd.Env = append(os.Environ(), "PAWFILE_SERVE=-addr "+addr+" -data "+data+" -web "+t.TempDir()+" "+strings.Join(extra, " "))
+	logs := &logBuffer{}
+	cmd.Stderr = logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &server{cmd: cmd, addr: addr, data: data}
-	t.Cleanup(func() { s.kill() })
+	s := &server{cmd: cmd, addr: addr, data: data, url: "http://" + addr, http: http.DefaultClient, logs: logs,
+		open: slices.Contains(extra, "open")}
+	t.Cleanup(func() {
+		s.kill()
+		if t.Failed() {
+			t.Logf("server log:\n%s", logs)
+		}
+	})
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
@@ -93,10 +118,13 @@ func (s *server) kill() {
 	}
 }
 
-func post(t *testing.T, url string, in, out any) {
+// post sends in as JSON to the server's path and decodes the answer into
+// out.
+func post(t *testing.T, s *server, path string, in, out any) {
 	t.Helper()
 	b, _ := json.Marshal(in)
-	resp, err := http.Post(url, "application/json", bytes.NewReader(b))
+	url := s.url + path
+	resp, err := s.http.Post(url, "application/json", bytes.NewReader(b))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +141,7 @@ func post(t *testing.T, url string, in, out any) {
 // parameters a registration must use.
 func loginParams(t *testing.T, s *server, login string) account.LoginParamsReply {
 	t.Helper()
-	resp, err := http.Get("http://" + s.addr + "/api/login?login=" + login)
+	resp, err := s.http.Get(s.url + "/api/login?login=" + url.QueryEscape(login))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,10 +164,14 @@ func owner(t *testing.T, s *server) (string, uint64, string) {
 	keys, _ := seal.WrapKeys(secrets.KEK, "pending", seal.NewKeyring())
 	const device = 0x1234
 	var g account.GrantReply
-	post(t, "http://"+s.addr+"/api/workspaces", account.CreateWorkspaceRequest{
+	var code string
+	if !s.open {
+		code = signupCode(t, s)
+	}
+	post(t, s, "/api/workspaces", account.CreateWorkspaceRequest{
 		Login: "owner@example.com", Salt: lp.Salt, Params: lp.Params, Auth: secrets.Auth[:],
 		Keys: keys, PublicKey: id.Public[:], DeviceID: device, DeviceName: "test tablet",
-		SignupCode: signupCode(t, s),
+		SignupCode: code,
 	}, &g)
 	return g.Workspace, device, g.DeviceToken
 }
@@ -153,7 +185,9 @@ type client struct {
 func dial(t *testing.T, s *server, device uint64, token string) (*client, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	c, _, err := websocket.Dial(ctx, "ws://"+s.addr+"/sync", &websocket.DialOptions{HTTPHeader: http.Header{"Origin": {"http://" + s.addr}}})
+	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(s.url, "http")+"/sync", &websocket.DialOptions{
+		HTTPClient: s.http, HTTPHeader: http.Header{"Origin": {s.url}},
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -193,13 +227,14 @@ func (c *client) recv() (wire.Message, error) {
 }
 
 // load pushes batches until stop is closed or the connection breaks, and
-// records every acknowledged seq under its outbox id.
-func load(c *client, stop <-chan struct{}, acked *sync.Map, first uint64) {
+// records every acknowledged seq under its outbox id. It returns what broke
+// the connection.
+func load(c *client, stop <-chan struct{}, acked *sync.Map, first uint64) error {
 	outbox := first
 	for batch := uint32(1); batch < 10_000; batch++ {
 		select {
 		case <-stop:
-			return
+			return nil
 		default:
 		}
 		vs := make([]wire.Envelope, 50)
@@ -208,12 +243,12 @@ func load(c *client, stop <-chan struct{}, acked *sync.Map, first uint64) {
 			vs[i] = wire.Envelope{Class: record.ClassProject, Key: wire.Key{byte(outbox), byte(outbox >> 8), byte(outbox >> 16), 1},
 				TS: c.clock.Now(), KeyID: 1, Format: 1, OutboxID: outbox, Sealed: bytes.Repeat([]byte{7}, 400)}
 		}
-		if c.send(&wire.Push{ID: batch, Versions: vs}) != nil {
-			return
+		if err := c.send(&wire.Push{ID: batch, Versions: vs}); err != nil {
+			return err
 		}
 		m, err := c.recv()
 		if err != nil {
-			return
+			return err
 		}
 		if ack, ok := m.(*wire.Ack); ok {
 			for _, r := range ack.Results {
@@ -223,6 +258,7 @@ func load(c *client, stop <-chan struct{}, acked *sync.Map, first uint64) {
 			}
 		}
 	}
+	return nil
 }
 
 // stored reads every version in the database of a stopped server.

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -20,30 +21,18 @@ import (
 	"pawfile/server/directory"
 )
 
-// signupFlags are serve's flags for who may create a workspace.
-type signupFlags struct {
-	mode  *string
-	limit *int
-}
-
-func addSignupFlags(fs *flag.FlagSet) signupFlags {
-	return signupFlags{
-		mode:  fs.String("signup", "code", "who may create a workspace: code (a sign-up code from pawfile signup-code, or the setup link printed on first start) or open (anyone: a hosted service)"),
-		limit: fs.Int("signup-limit", 3, "with -signup open, the workspaces one address may create an hour"),
-	}
-}
-
-func (f signupFlags) policy() (directory.Signup, error) {
-	switch *f.mode {
+// signupPolicy is the sign-up policy of serve's -signup and -signup-limit.
+func signupPolicy(mode string, limit int) (directory.Signup, error) {
+	switch mode {
 	case "code":
 		return directory.Signup{RequireCode: true}, nil
 	case "open":
-		if *f.limit < 1 {
+		if limit < 1 {
 			return directory.Signup{}, errors.New("-signup-limit must be at least 1")
 		}
-		return directory.Signup{PerHour: *f.limit}, nil
+		return directory.Signup{PerHour: limit}, nil
 	}
-	return directory.Signup{}, fmt.Errorf("-signup %q: say code or open", *f.mode)
+	return directory.Signup{}, fmt.Errorf("-signup %q: say code or open", mode)
 }
 
 // signupLink is the address that opens the app's new-workspace form with
@@ -54,8 +43,10 @@ func signupLink(base, code string) string {
 }
 
 // printSetupLink prints a one-time link for the first workspace while the
-// server that asks for sign-up codes has none.
-func printSetupLink(ctx context.Context, dir *directory.Directory, base string) error {
+// server that asks for sign-up codes has none: as a banner for a person
+// reading the terminal, or as a log entry when the logs are JSON (-log
+// json), where every line must be one.
+func printSetupLink(ctx context.Context, dir *directory.Directory, base string, log *slog.Logger, banner bool) error {
 	if !dir.SignupRequired() {
 		return nil
 	}
@@ -66,6 +57,11 @@ func printSetupLink(ctx context.Context, dir *directory.Directory, base string) 
 	code, expires, err := dir.NewSignupCode(ctx)
 	if err != nil {
 		return err
+	}
+	if !banner {
+		log.Warn("no workspace yet: open the setup link to create the first one; later workspaces need a code from pawfile signup-code",
+			"link", signupLink(base, code), "expires", expires)
+		return nil
 	}
 	fmt.Fprintf(os.Stderr, "\nNo workspace yet. To create the first one, open this link (it works once, until %s):\n\n    %s\n\nLater workspaces need a code from: pawfile signup-code\n\n",
 		expires.Local().Format("2 Jan 2006 15:04"), signupLink(base, code))

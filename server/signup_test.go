@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -29,26 +28,6 @@ func signupCode(t *testing.T, s *server) string {
 		t.Fatalf("pawfile signup-code printed %q", out)
 	}
 	return string(m[1])
-}
-
-// syncBuffer is a buffer a server's stderr is copied into while the test
-// reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	os.Stderr.Write(p)
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
 
 // createWorkspace asks s for a workspace with login and code, and returns
@@ -76,18 +55,17 @@ func createWorkspace(t *testing.T, s *server, login, code string) (int, string) 
 // works with the server running or stopped.
 func TestSignupNeedsACode(t *testing.T) {
 	data, addr := t.TempDir(), freeAddr(t)
-	var stderr syncBuffer
-	s := startServerWith(t, data, addr, "", &stderr)
+	s := startServer(t, data, addr)
 	link := regexp.MustCompile(`http://` + regexp.QuoteMeta(addr) + `/#signup=(\S+)`)
 	var m []string
 	for range 50 { // stderr is copied a moment after the server writes it
-		if m = link.FindStringSubmatch(stderr.String()); m != nil {
+		if m = link.FindStringSubmatch(s.logs.String()); m != nil {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 	if m == nil {
-		t.Fatalf("a fresh server printed no setup link:\n%s", stderr.String())
+		t.Fatalf("a fresh server printed no setup link:\n%s", s.logs)
 	}
 	for _, c := range []struct {
 		login, code string
@@ -110,20 +88,19 @@ func TestSignupNeedsACode(t *testing.T) {
 	// server with workspaces prints no setup link.
 	s.kill()
 	code := signupCode(t, s)
-	stderr = syncBuffer{}
-	s = startServerWith(t, data, addr, "", &stderr)
+	s = startServer(t, data, addr)
 	if status, c := createWorkspace(t, s, "c@example.com", code); status != 201 {
 		t.Fatalf("with a code made while the server was stopped: %d %s", status, c)
 	}
-	if strings.Contains(stderr.String(), "#signup=") {
-		t.Fatalf("a server with workspaces printed a setup link:\n%s", stderr.String())
+	if strings.Contains(s.logs.String(), "#signup=") {
+		t.Fatalf("a server with workspaces printed a setup link:\n%s", s.logs)
 	}
 }
 
 // TestSignupOpen: -signup open takes anyone without a code, a few
 // workspaces an hour from one address.
 func TestSignupOpen(t *testing.T) {
-	s := startServerWith(t, t.TempDir(), freeAddr(t), "-signup open -signup-limit 2", os.Stderr)
+	s := startServer(t, t.TempDir(), freeAddr(t), "-signup", "open", "-signup-limit", "2")
 	for i, want := range []int{201, 201, 429} {
 		if status, code := createWorkspace(t, s, string(rune('a'+i))+"@example.com", ""); status != want {
 			t.Fatalf("open sign-up %d: %d %s, want %d", i+1, status, code, want)

@@ -218,7 +218,7 @@ func (s *Session) NewInvoice(client string, today record.Date) (record.Invoice, 
 		}
 	}
 	var prev record.Invoice
-	if ok, _ := s.book.Load(last, &prev); last == "" || !ok {
+	if last == "" || !s.loadLocked(last, &prev) {
 		return inv, DefaultCurrency
 	}
 	inv.TaxRate = prev.TaxRate
@@ -535,7 +535,7 @@ func (s *Session) BusinessName() string {
 	defer s.mu.RUnlock()
 	var st record.Settings
 	if s.book != nil {
-		s.book.Load(record.SettingsID, &st) // none saved, or none readable: empty
+		s.loadLocked(record.SettingsID, &st) // none saved, or none readable (counted): empty
 	}
 	return cmp.Or(st.BusinessName, s.business)
 }

@@ -39,7 +39,7 @@ func (s *Session) RetentionSettings() RetentionSettings {
 func (s *Session) settingsLocked() RetentionSettings {
 	var st record.Settings
 	if s.book != nil {
-		s.book.Load(record.SettingsID, &st) // none saved, or none readable: the defaults
+		s.loadLocked(record.SettingsID, &st) // none saved, or none readable (counted): the defaults
 	}
 	return RetentionSettings{Policy: retention.Of(&st), Automatic: st.Automatic}
 }
@@ -271,7 +271,7 @@ func (s *Session) Deletions() []Deletion {
 	var out []Deletion
 	for _, id := range s.book.IDs(record.TypeDeletion) {
 		var d record.Deletion
-		if ok, _ := s.book.Load(id, &d); ok {
+		if s.loadLocked(id, &d) {
 			out = append(out, Deletion{ID: id, Deletion: d})
 		}
 	}

@@ -291,6 +291,8 @@ type workspaceRec struct {
 	ID       string    `json:"id"`
 	Created  time.Time `json:"created"`
 	Settings []byte    `json:"settings,omitempty"`
+	// TeamLog is the signed team log, entry by entry (package teamlog).
+	TeamLog [][]byte `json:"team_log,omitempty"`
 }
 
 type paramsRec struct {
