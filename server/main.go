@@ -2,8 +2,9 @@
 // workspace's sealed records for backup and sync.
 //
 //	pawfile [-addr 127.0.0.1:8080] [-data ./data]    serve (pawfile -h lists every flag:
-//	                                                  TLS, -domain, -metrics-addr, -log json…)
+//	                                                  TLS, -domain, -signup, -metrics-addr, -log json…)
 //	pawfile backup -out FILE [-data DIR] [-addr ADDR] consistent backup of a running server
+//	pawfile signup-code [-data DIR] [-addr ADDR]      a code (and link) that lets one new workspace be created
 //	pawfile restore -in FILE -data DIR                restore a backup onto a stopped server
 //	pawfile restore-workspace [-data DIR] FILE        restore one workspace from its owner's backup onto a stopped server
 //	pawfile check [-data DIR]                         integrity check of a stopped server's database
@@ -32,6 +33,8 @@ func run(args []string) error {
 			return serve(args[1:])
 		case "backup":
 			return backupCmd(args[1:])
+		case "signup-code":
+			return signupCodeCmd(args[1:])
 		case "restore":
 			return restoreCmd(args[1:])
 		case "restore-workspace":

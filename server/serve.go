@@ -26,6 +26,7 @@ import (
 	"pawfile/server/directory"
 	"pawfile/server/hub"
 	"pawfile/server/metrics"
+	"pawfile/server/peer"
 	"pawfile/server/pwa"
 	"pawfile/server/store"
 	"pawfile/server/wsbackup"
@@ -45,6 +46,10 @@ type config struct {
 	drain       time.Duration
 
 	quotaMiB uint64
+
+	signup         string // who may create a workspace: code or open
+	signupLimit    int    // with open, workspaces per address an hour
+	trustedProxies string // whose X-Forwarded-For names the client
 }
 
 // serveFlags defines the serve command's flags on fs. One flag per line,
@@ -65,6 +70,10 @@ func serveFlags(fs *flag.FlagSet) *config {
 	fs.StringVar(&c.metricsAddr, "metrics-addr", "", "address serving /metrics for Prometheus, e.g. 127.0.0.1:9464 (off by default; keep it private)")
 	fs.StringVar(&c.logFormat, "log", "text", "log format: text or json")
 	fs.Uint64Var(&c.quotaMiB, "quota-mib", store.DefaultQuota>>20, "storage quota of each workspace in MiB: records with their history, and photos (0: none)")
+
+	fs.StringVar(&c.signup, "signup", "code", "who may create a workspace: code (a sign-up code from pawfile signup-code, or the setup link printed on first start) or open (anyone: a hosted service)")
+	fs.IntVar(&c.signupLimit, "signup-limit", 3, "with -signup open, the workspaces one address may create an hour")
+	fs.StringVar(&c.trustedProxies, "trusted-proxies", "", "comma-separated addresses or prefixes of reverse proxies whose X-Forwarded-For names the client, e.g. 127.0.0.1,::1 (per-address limits then count clients, not the proxy)")
 
 	fs.DurationVar(&c.drain, "shutdown-timeout", 8*time.Second, "how long to wait on SIGTERM for devices to be told and requests to finish")
 	return c
@@ -136,7 +145,15 @@ func serve(args []string) error {
 		return err
 	}
 	st.Quota = cfg.quotaMiB << 20
-	dir, err := directory.Open(d)
+	policy, err := signupPolicy(cfg.signup, cfg.signupLimit)
+	if err != nil {
+		return err
+	}
+	trusted, err := peer.ParsePrefixes(cfg.trustedProxies)
+	if err != nil {
+		return fmt.Errorf("-trusted-proxies: %w", err)
+	}
+	dir, err := directory.Open(d, directory.WithSignup(policy))
 	if err != nil {
 		return err
 	}
@@ -156,6 +173,8 @@ func serve(args []string) error {
 	mux.Handle("/api/", api.New(dir, log, api.WithBackups(&wsbackup.Service{DB: d, Server: version, TempDir: cfg.data})))
 	mux.Handle("GET /sync", h)
 	mux.Handle("GET /admin/backup", backup.Handler(d, token))
+	var base string // the server's public address, known once it listens
+	mux.Handle("POST /admin/signup-codes", signupCodes(dir, token, func() string { return base }))
 	mux.HandleFunc("GET /healthz", health(d, h))
 	mux.HandleFunc("/metrics", func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "metrics are served on the address of -metrics-addr only", http.StatusNotFound)
@@ -166,8 +185,15 @@ func serve(args []string) error {
 	}
 	mux.Handle("/", page)
 
-	servers, err := listen(cfg, mux, log)
+	servers, err := listen(cfg, peer.Behind(trusted, mux), log)
 	if err != nil {
+		return err
+	}
+	base = servers[0].url
+	if extra != nil {
+		base = extra[0]
+	}
+	if err := printSetupLink(context.Background(), dir, base, log, cfg.logFormat == "text"); err != nil {
 		return err
 	}
 	if cfg.metricsAddr != "" {

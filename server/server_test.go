@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -48,6 +50,7 @@ type server struct {
 	url  string       // http://addr, or https:// once overTLS
 	http *http.Client // trusts the server's certificate once overTLS
 	logs *logBuffer
+	open bool // started with -signup open: no sign-up code needed
 }
 
 // logBuffer keeps what the server wrote to stderr; a failed test shows it.
@@ -88,7 +91,8 @@ func startServer(t *testing.T, data, addr string, extra ...string) *server {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &server{cmd: cmd, addr: addr, data: data, url: "http://" + addr, http: http.DefaultClient, logs: logs}
+	s := &server{cmd: cmd, addr: addr, data: data, url: "http://" + addr, http: http.DefaultClient, logs: logs,
+		open: slices.Contains(extra, "open")}
 	t.Cleanup(func() {
 		s.kill()
 		if t.Failed() {
@@ -133,10 +137,26 @@ func post(t *testing.T, s *server, path string, in, out any) {
 	}
 }
 
+// loginParams is what GET /api/login gives for login: the KDF salt and
+// parameters a registration must use.
+func loginParams(t *testing.T, s *server, login string) account.LoginParamsReply {
+	t.Helper()
+	resp, err := s.http.Get(s.url + "/api/login?login=" + url.QueryEscape(login))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var lp account.LoginParamsReply
+	if err := json.NewDecoder(resp.Body).Decode(&lp); err != nil {
+		t.Fatal(err)
+	}
+	return lp
+}
+
 // owner creates a workspace and returns its id, the device and its token.
 func owner(t *testing.T, s *server) (string, uint64, string) {
-	salt := seal.NewSalt()
-	secrets, err := seal.Derive([]byte("a long passphrase for tests"), salt, seal.DefaultParams)
+	lp := loginParams(t, s, "owner@example.com")
+	secrets, err := seal.Derive([]byte("a long passphrase for tests"), lp.Salt, lp.Params.Seal())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,9 +164,14 @@ func owner(t *testing.T, s *server) (string, uint64, string) {
 	keys, _ := seal.WrapKeys(secrets.KEK, "pending", seal.NewKeyring())
 	const device = 0x1234
 	var g account.GrantReply
+	var code string
+	if !s.open {
+		code = signupCode(t, s)
+	}
 	post(t, s, "/api/workspaces", account.CreateWorkspaceRequest{
-		Login: "owner@example.com", Salt: salt, Params: account.Params(seal.DefaultParams), Auth: secrets.Auth[:],
+		Login: "owner@example.com", Salt: lp.Salt, Params: lp.Params, Auth: secrets.Auth[:],
 		Keys: keys, PublicKey: id.Public[:], DeviceID: device, DeviceName: "test tablet",
+		SignupCode: code,
 	}, &g)
 	return g.Workspace, device, g.DeviceToken
 }

@@ -75,7 +75,7 @@ var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Reques
 func TestTLSWithCertificateFiles(t *testing.T) {
 	certFile, keyFile, pool := selfSigned(t, t.TempDir())
 	plain := freeAddr(t)
-	s := startServer(t, t.TempDir(), freeAddr(t), "-tls-cert", certFile, "-tls-key", keyFile, "-http-addr", plain)
+	s := startServer(t, t.TempDir(), freeAddr(t), "-tls-cert", certFile, "-tls-key", keyFile, "-http-addr", plain, "-signup", "open")
 	s.overTLS(pool)
 
 	resp, err := s.http.Get(s.url + "/")

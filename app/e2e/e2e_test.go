@@ -122,6 +122,23 @@ func (s *server) start() {
 	s.t.Fatal("server did not start within 10 s")
 }
 
+// signupLink runs pawfile signup-code for s, as its operator would, and
+// returns the link it prints.
+func (s *server) signupLink() string {
+	s.t.Helper()
+	out, err := exec.Command(built.bin, "signup-code", "-data", s.data, "-addr", s.addr).Output()
+	if err != nil {
+		s.t.Fatalf("pawfile signup-code: %v", err)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if link, ok := strings.CutPrefix(line, "Link:"); ok {
+			return strings.TrimSpace(link)
+		}
+	}
+	s.t.Fatalf("pawfile signup-code printed no link:\n%s", out)
+	return ""
+}
+
 // stop kills the server as a power cut would.
 func (s *server) stop() {
 	if s.cmd != nil && s.cmd.ProcessState == nil {
@@ -466,7 +483,11 @@ func ownerAndDesk(t *testing.T, s *server, notes string) (owner, desk *browser) 
 
 func (b *browser) createWorkspace(s *server, login string) {
 	b.t.Helper()
-	b.open(s.url() + "/")
+	// The server asks for a sign-up code: its operator's link opens the
+	// form with the code filled in.
+	link := s.signupLink()
+	b.open(link)
+	b.waitValue("signup", strings.TrimPrefix(link, s.url()+"/#signup="), 20*time.Second)
 	b.fill("login", login)
 	b.fill("pass", passphrase)
 	b.fill("pass2", passphrase)

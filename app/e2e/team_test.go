@@ -57,11 +57,16 @@ func TestTeam(t *testing.T) {
 	// code filled in.
 	var link string
 	owner.eval("invite link", `document.getElementById("invite-link").textContent`, &link)
-	if want := srv.url() + "/?invite=" + code; link != want {
+	if want := srv.url() + "/#invite=" + code; link != want {
 		t.Errorf("invite link %q, want %q", link, want)
 	}
 	groomer.open(link)
 	groomer.waitValue("code", code, 20*time.Second)
+	var address string
+	groomer.eval("address", `location.href`, &address)
+	if strings.Contains(address, code) {
+		t.Errorf("the invite code stays in the address bar: %s", address)
+	}
 	if fp := groomer.finishJoin(owner, "groomer@example.com"); len(fp) != 19 {
 		t.Errorf("the groomer's fingerprint = %q", fp)
 	}

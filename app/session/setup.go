@@ -15,12 +15,21 @@ import (
 	"pawfile/shared/teamlog"
 )
 
-// newSecrets derives a new account's secrets from its passphrase, with a
-// fresh salt and the default parameters.
-func newSecrets(passphrase string) ([]byte, seal.Params, seal.Secrets, error) {
-	salt, params := seal.NewSalt(), seal.DefaultParams
-	sec, err := seal.Derive([]byte(passphrase), salt, params)
-	return salt, params, sec, err
+// newSecrets derives a new account's secrets from its passphrase, with the
+// salt and parameters the server gives its login: every account with a
+// login shares them, so that the server never has to say a login is taken
+// (see server/directory's logins.go).
+func (s *Session) newSecrets(ctx context.Context, login, passphrase string) ([]byte, seal.Params, seal.Secrets, error) {
+	var lp account.LoginParamsReply
+	if err := s.api.call(ctx, "GET", "/api/login?login="+url.QueryEscape(login), "", nil, &lp); err != nil {
+		return nil, seal.Params{}, seal.Secrets{}, err
+	}
+	params := lp.Params.Seal()
+	sec, err := seal.Derive([]byte(passphrase), lp.Salt, params)
+	if err != nil {
+		return nil, seal.Params{}, seal.Secrets{}, fmt.Errorf("the server's sign-in settings are not usable (%v): ask whoever runs the server to check it", err)
+	}
+	return lp.Salt, params, sec, nil
 }
 
 // deviceOf is this device's setup as the server granted it.
@@ -49,14 +58,15 @@ func CheckNewPassphrase(p string) error {
 }
 
 // CreateWorkspace makes a new workspace with this device's person as its
-// owner and opens it. Key derivation is slow on purpose: show a wait
-// state first.
-func (s *Session) CreateWorkspace(ctx context.Context, login, passphrase string) error {
+// owner and opens it. signupCode is the code of a server that asks for one
+// (from its setup link or typed), or "". Key derivation is slow on
+// purpose: show a wait state first.
+func (s *Session) CreateWorkspace(ctx context.Context, signupCode, login, passphrase string) error {
 	login = strings.TrimSpace(login)
 	if err := errors.Join(CheckLogin(login), CheckNewPassphrase(passphrase)); err != nil {
 		return err
 	}
-	salt, params, sec, err := newSecrets(passphrase)
+	salt, params, sec, err := s.newSecrets(ctx, login, passphrase)
 	if err != nil {
 		return err
 	}
@@ -76,6 +86,7 @@ func (s *Session) CreateWorkspace(ctx context.Context, login, passphrase string)
 	if err := s.api.call(ctx, "POST", "/api/workspaces", "", account.CreateWorkspaceRequest{
 		Login: login, Salt: salt, Params: account.ParamsOf(params), Auth: sec.Auth[:], Keys: interim,
 		PublicKey: id.Public[:], DeviceID: account.DeviceID(devID), DeviceName: s.cfg.DeviceName,
+		SignupCode: strings.TrimSpace(signupCode),
 	}, &g); err != nil {
 		return err
 	}
@@ -172,7 +183,7 @@ func (s *Session) Join(ctx context.Context, code, login, passphrase string) erro
 	if err := errors.Join(CheckLogin(login), CheckNewPassphrase(passphrase)); err != nil {
 		return err
 	}
-	salt, params, sec, err := newSecrets(passphrase)
+	salt, params, sec, err := s.newSecrets(ctx, login, passphrase)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"net/url"
 	"strings"
 	"time"
 
@@ -18,6 +19,7 @@ type home struct {
 	app.Compo
 	mode    string // "create", "join" or "signin" while setting up
 	code    string // invite code
+	signup  string // sign-up code, for a server that asks for one
 	login   string
 	pass    string
 	pass2   string
@@ -50,10 +52,35 @@ func (h *home) OnNav(ctx app.Context) {
 	if h.mode == "" {
 		h.mode = "create"
 	}
-	// An invite link (see team) opens the join form with its code.
-	if code := ctx.Page().URL().Query().Get("invite"); code != "" && current.Phase() == session.Setup {
-		h.mode, h.code = "join", code
+	if current.Phase() == session.Setup {
+		h.readLink(ctx)
 	}
+}
+
+// readLink fills the form from the link that opened the app. Links carry
+// codes in the fragment, which a browser never sends to a server or a
+// proxy's log: #invite=CODE (see team) opens the join form, #signup=CODE
+// (the server's setup link, or pawfile signup-code) the new workspace
+// form. Older invite links carry ?invite=CODE. The code then leaves the
+// address bar, so it stays out of the history and of shared screens.
+func (h *home) readLink(ctx app.Context) {
+	u := *ctx.Page().URL()
+	frag, err := url.ParseQuery(u.Fragment)
+	if err != nil {
+		return // a fragment that is no link of ours
+	}
+	switch {
+	case frag.Get("invite") != "":
+		h.mode, h.code = "join", frag.Get("invite")
+	case u.Query().Get("invite") != "":
+		h.mode, h.code = "join", u.Query().Get("invite")
+	case frag.Get("signup") != "":
+		h.mode, h.signup = "create", frag.Get("signup")
+	default:
+		return
+	}
+	u.Fragment, u.RawQuery = "", ""
+	ctx.Page().ReplaceURL(&u)
 }
 
 // watch re-renders on session changes and, while a new member waits for
@@ -168,6 +195,11 @@ func (h *home) setup() app.UI {
 			return app.P().Class("hint").Text("Sign in to set up this device with your records.")
 		}),
 		app.Form().OnSubmit(h.submitSetup).Body(
+			app.If(create, func() app.UI {
+				return field("signup", "Sign-up code", h.errFor("signup"), signupHint, app.Input().ID("signup").Type("text").Attr("autocomplete", "off").
+					Aria("invalid", h.errFor("signup") != "").Aria("describedby", described("signup", h.errFor("signup"), signupHint)).
+					Value(h.signup).OnInput(h.ValueTo(&h.signup)))
+			}),
 			app.If(join, func() app.UI {
 				return field("code", "Invite code", h.errFor("code"), "", app.Input().ID("code").Type("text").Attr("autocomplete", "off").
 					Aria("invalid", h.errFor("code") != "").Aria("describedby", described("code", h.errFor("code"), "")).
@@ -241,11 +273,11 @@ func (h *home) submitSetup(ctx app.Context, e app.Event) {
 		h.fail("pass", errors.New("enter your passphrase"))
 		return
 	}
-	login, pass, code, mode := h.login, h.pass, h.code, h.mode
+	login, pass, code, signup, mode := h.login, h.pass, h.code, h.signup, h.mode
 	h.run(ctx, func(c context.Context) error {
 		switch mode {
 		case "create":
-			return current.CreateWorkspace(c, login, pass)
+			return current.CreateWorkspace(c, signup, login, pass)
 		case "join":
 			return current.Join(c, code, login, pass)
 		}
@@ -263,7 +295,7 @@ func (h *home) run(_ app.Context, work func(context.Context) error) {
 			err := work(context.Background())
 			ctx.Dispatch(func(ctx app.Context) {
 				if err != nil {
-					h.fail("", err)
+					h.fail(fieldOfFailure(err), err)
 					return
 				}
 				h.busy, h.pass, h.pass2 = false, "", ""
@@ -273,6 +305,19 @@ func (h *home) run(_ app.Context, work func(context.Context) error) {
 			})
 		})
 	})
+}
+
+// signupHint tells where a sign-up code comes from.
+const signupHint = "From the setup link or from whoever runs this Pawfile server. Leave it empty if the server is open to everyone."
+
+// fieldOfFailure is the form field a refusal from the server is about: a
+// sign-up code the server wants or refuses is shown under its field.
+func fieldOfFailure(err error) string {
+	var refused *session.APIError
+	if errors.As(err, &refused) && strings.HasPrefix(refused.Code, "signup_code_") {
+		return "signup"
+	}
+	return ""
 }
 
 // saveFailure splits what a save returned into the messages shown beside

@@ -261,7 +261,8 @@ func (t *team) makeInvite(ctx app.Context, e app.Event) {
 }
 
 // inviteLink is the address that opens this app's join form with code
-// filled in (see home.OnNav).
+// filled in (see home.readLink). The code is in the fragment, which a
+// browser never sends to the server, so no proxy logs it.
 func inviteLink(code string) string {
-	return app.Window().Get("location").Get("origin").String() + "/?invite=" + url.QueryEscape(code)
+	return app.Window().Get("location").Get("origin").String() + "/#invite=" + url.QueryEscape(code)
 }

@@ -191,7 +191,11 @@ var errorCodes = []struct {
 	{directory.ErrForbidden, http.StatusForbidden, "forbidden"},
 	{directory.ErrNotFound, http.StatusNotFound, "not_found"},
 	{directory.ErrInviteUnknown, http.StatusNotFound, "invite_unknown"},
-	{directory.ErrLoginTaken, http.StatusConflict, "login_taken"},
+	{directory.ErrSamePassphrase, http.StatusConflict, "same_passphrase"},
+	{directory.ErrSignupNeeded, http.StatusForbidden, "signup_code_needed"},
+	{directory.ErrSignupUnknown, http.StatusForbidden, "signup_code_unknown"},
+	{directory.ErrSignupUsed, http.StatusGone, "signup_code_used"},
+	{directory.ErrSignupExpired, http.StatusGone, "signup_code_expired"},
 	{directory.ErrDeviceTaken, http.StatusConflict, "device_taken"},
 	{directory.ErrTooManyDevices, http.StatusConflict, "too_many_devices"},
 	{directory.ErrLastOwner, http.StatusConflict, "last_owner"},
@@ -217,7 +221,7 @@ func (s *server) error(w http.ResponseWriter, r *http.Request, err error) {
 		s.fail(w, r, http.StatusBadRequest, "bad_json", bad.Error())
 		return
 	case errors.As(err, &throttled):
-		secs := int(time.Until(throttled.Until).Seconds()) + 1
+		secs := int((throttled.Wait + time.Second - 1) / time.Second)
 		w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
 		s.fail(w, r, http.StatusTooManyRequests, "throttled", throttled.Error())
 		return

@@ -158,18 +158,35 @@ func deviceID() account.DeviceID {
 	return account.DeviceID(nextDevice)
 }
 
-func createReq(login string, auth []byte) account.CreateWorkspaceRequest {
+func randomCreateReq(login string, auth []byte) account.CreateWorkspaceRequest {
 	return account.CreateWorkspaceRequest{
 		Login: login, Salt: random(16), Params: params(), Auth: auth, Keys: []byte("owner keyring"),
 		PublicKey: random(32), DeviceID: deviceID(), DeviceName: "Front desk iPad",
 	}
 }
 
-func joinReq(code, login string, auth []byte) account.JoinRequest {
+func randomJoinReq(code, login string, auth []byte) account.JoinRequest {
 	return account.JoinRequest{
 		Code: code, Login: login, Salt: random(16), Params: params(), Auth: auth,
 		PublicKey: random(32), DeviceID: deviceID(), DeviceName: "Grooming tablet",
 	}
+}
+
+// createReq is a request to create a workspace with login, with the KDF
+// salt and parameters the server gives for it, as the app asks first.
+func (e *env) createReq(login string, auth []byte) account.CreateWorkspaceRequest {
+	req := randomCreateReq(login, auth)
+	lp := e.kdfOf(login)
+	req.Salt, req.Params = lp.Salt, lp.Params
+	return req
+}
+
+// joinReq is createReq's counterpart for joining with an invite code.
+func (e *env) joinReq(code, login string, auth []byte) account.JoinRequest {
+	req := randomJoinReq(code, login, auth)
+	lp := e.kdfOf(login)
+	req.Salt, req.Params = lp.Salt, lp.Params
+	return req
 }
 
 // TestTeamLifecycle walks the whole story of issue 3's accounts section.
@@ -178,13 +195,12 @@ func TestTeamLifecycle(t *testing.T) {
 	ownerAuth := random(32)
 
 	// Create a workspace.
-	create := createReq("  Owner@Example.com ", ownerAuth)
+	create := e.createReq("  Owner@Example.com ", ownerAuth)
 	var owner account.GrantReply
 	e.must(201, "POST", "/api/workspaces", "", create, &owner)
 	if owner.Role != account.Role(1) || owner.DeviceToken == "" || len(owner.Workspace) != 32 || owner.Device != create.DeviceID {
 		t.Fatalf("create: %+v", owner)
 	}
-	e.refuse(409, "login_taken", "POST", "/api/workspaces", "", createReq("owner@example.com", random(32)))
 
 	// The login's params are what the owner registered.
 	var lp account.LoginParamsReply
@@ -218,14 +234,14 @@ func TestTeamLifecycle(t *testing.T) {
 		t.Fatalf("invite: %+v", inv)
 	}
 	groomerAuth := random(32)
-	join := joinReq(strings.ToLower(inv.Code[:5])+"-"+inv.Code[5:], "groomer@example.com", groomerAuth)
+	join := e.joinReq(strings.ToLower(inv.Code[:5])+"-"+inv.Code[5:], "groomer@example.com", groomerAuth)
 	var groomer account.GrantReply
 	e.must(201, "POST", "/api/join", "", join, &groomer)
 	if groomer.Workspace != owner.Workspace || groomer.Role != account.Role(3) {
 		t.Fatalf("join: %+v", groomer)
 	}
 	// The invite is single-use.
-	e.refuse(410, "invite_used", "POST", "/api/join", "", joinReq(inv.Code, "other@example.com", random(32)))
+	e.refuse(410, "invite_used", "POST", "/api/join", "", e.joinReq(inv.Code, "other@example.com", random(32)))
 
 	// The owner lists members and uploads the groomer's keys.
 	var ms []account.MemberReply
@@ -320,23 +336,23 @@ func TestTeamLifecycle(t *testing.T) {
 func TestInvites(t *testing.T) {
 	e := newEnv(t)
 	var owner account.GrantReply
-	e.must(201, "POST", "/api/workspaces", "", createReq("boss@example.com", random(32)), &owner)
+	e.must(201, "POST", "/api/workspaces", "", e.createReq("boss@example.com", random(32)), &owner)
 	var inv account.InviteReply
 	e.must(201, "POST", "/api/invites", owner.DeviceToken, account.InviteRequest{Role: account.Role(4)}, &inv)
-	e.refuse(404, "invite_unknown", "POST", "/api/join", "", joinReq("AAAAAAAAAAAAAAAAAAAAAAAAAA", "v@example.com", random(32)))
+	e.refuse(404, "invite_unknown", "POST", "/api/join", "", e.joinReq("AAAAAAAAAAAAAAAAAAAAAAAAAA", "v@example.com", random(32)))
 	e.refuse(400, "bad_json", "POST", "/api/invites", owner.DeviceToken, []byte(`{"role":"admin"}`))
 	e.refuse(400, "bad_input", "POST", "/api/invites", owner.DeviceToken, []byte(`{}`))
 	e.clock.advance(7*24*time.Hour + time.Second)
-	e.refuse(410, "invite_expired", "POST", "/api/join", "", joinReq(inv.Code, "v@example.com", random(32)))
+	e.refuse(410, "invite_expired", "POST", "/api/join", "", e.joinReq(inv.Code, "v@example.com", random(32)))
 }
 
 func TestNonOwnerRefused(t *testing.T) {
 	e := newEnv(t)
 	var owner, staff account.GrantReply
-	e.must(201, "POST", "/api/workspaces", "", createReq("boss@example.com", random(32)), &owner)
+	e.must(201, "POST", "/api/workspaces", "", e.createReq("boss@example.com", random(32)), &owner)
 	var inv account.InviteReply
 	e.must(201, "POST", "/api/invites", owner.DeviceToken, account.InviteRequest{Role: account.Role(2)}, &inv)
-	e.must(201, "POST", "/api/join", "", joinReq(inv.Code, "desk@example.com", random(32)), &staff)
+	e.must(201, "POST", "/api/join", "", e.joinReq(inv.Code, "desk@example.com", random(32)), &staff)
 
 	for _, c := range []struct {
 		method, path string
@@ -379,15 +395,15 @@ func TestNonOwnerRefused(t *testing.T) {
 func TestBadRequests(t *testing.T) {
 	e := newEnv(t)
 	var owner account.GrantReply
-	e.must(201, "POST", "/api/workspaces", "", createReq("boss@example.com", random(32)), &owner)
+	e.must(201, "POST", "/api/workspaces", "", e.createReq("boss@example.com", random(32)), &owner)
 
-	weak := createReq("weak@example.com", random(32))
+	weak := e.createReq("weak@example.com", random(32))
 	weak.Params.Memory = 1024
 	weak.Params.Passes = 1
-	noDevice := createReq("nodev@example.com", random(32))
+	noDevice := e.createReq("nodev@example.com", random(32))
 	noDevice.DeviceID = 0
-	shortLogin := createReq("ab", random(32))
-	shortSalt := createReq("salt@example.com", random(32))
+	shortLogin := randomCreateReq("ab", random(32))
+	shortSalt := randomCreateReq("salt@example.com", random(32))
 	shortSalt.Salt = random(8)
 
 	tests := []struct {
@@ -427,7 +443,7 @@ func TestBadRequests(t *testing.T) {
 
 func TestUnknownLoginLooksReal(t *testing.T) {
 	e := newEnv(t)
-	create := createReq("real@example.com", random(32))
+	create := e.createReq("real@example.com", random(32))
 	e.must(201, "POST", "/api/workspaces", "", create, nil)
 
 	var real, fake, again, other account.LoginParamsReply

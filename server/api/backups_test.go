@@ -53,11 +53,11 @@ func newBackupEnv(t *testing.T) *env {
 func TestBackupDownload(t *testing.T) {
 	e := newBackupEnv(t)
 	var owner account.GrantReply
-	e.must(201, "POST", "/api/workspaces", "", createReq("owner@example.com", random(32)), &owner)
+	e.must(201, "POST", "/api/workspaces", "", e.createReq("owner@example.com", random(32)), &owner)
 	var inv account.InviteReply
 	e.must(201, "POST", "/api/invites", owner.DeviceToken, account.InviteRequest{Role: account.Role(access.Groomer)}, &inv)
 	var groomer account.GrantReply
-	e.must(201, "POST", "/api/join", "", joinReq(inv.Code, "groomer@example.com", random(32)), &groomer)
+	e.must(201, "POST", "/api/join", "", e.joinReq(inv.Code, "groomer@example.com", random(32)), &groomer)
 
 	e.refuse(403, "forbidden", "POST", "/api/backups", groomer.DeviceToken, nil)
 	e.refuse(403, "forbidden", "GET", "/api/backups", groomer.DeviceToken, nil)

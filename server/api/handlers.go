@@ -35,7 +35,7 @@ func (s *server) createWorkspace(w http.ResponseWriter, r *http.Request) {
 	}
 	g, err := s.dir.CreateWorkspace(r.Context(), directory.Registration{
 		Login: req.Login, Salt: req.Salt, Params: req.Params.Seal(), Auth: req.Auth, PublicKey: req.PublicKey, Keys: req.Keys,
-		Device: directory.DeviceInfo{ID: uint64(req.DeviceID), Name: req.DeviceName},
+		Device: directory.DeviceInfo{ID: uint64(req.DeviceID), Name: req.DeviceName}, SignupCode: req.SignupCode,
 	})
 	if err != nil {
 		s.error(w, r, err)

@@ -11,29 +11,31 @@ import (
 )
 
 // CreateWorkspace creates a workspace with r's member as its owner and
-// registers r's device. Anyone who can reach the server may create one.
+// registers r's device, if the sign-up policy admits it (see Signup).
 func (d *Directory) CreateWorkspace(ctx context.Context, r Registration) (Grant, error) {
 	if err := checkRegistration(&r, true); err != nil {
 		return Grant{}, err
 	}
-	if err := d.view(ctx, func(b *buckets) error { return b.loginFree(r.Login) }); err != nil {
+	if err := d.admit(ctx, r); err != nil {
 		return Grant{}, err
 	}
-	authSalt := randomBytes(authSaltLen)
-	hash, err := d.hashAuth(ctx, r.Auth, authSalt)
+	h, err := d.prepare(ctx, r)
 	if err != nil {
 		return Grant{}, err
 	}
 	now := d.now().UTC()
 	g := Grant{Session: Session{Workspace: newID(), Member: newID(), Device: r.Device.ID, Role: access.Owner}}
 	err = d.update(ctx, func(b *buckets) error {
-		if err := b.loginFree(r.Login); err != nil {
+		if err := d.admitLogin(b, r, h); err != nil {
+			return err
+		}
+		if err := d.useSignup(b, r, g.Workspace, now); err != nil {
 			return err
 		}
 		if err := putJSON(b.workspaces, []byte(g.Workspace), workspaceRec{ID: g.Workspace, Created: now}); err != nil {
 			return err
 		}
-		m := b.newMember(g.Session, r, authSalt, hash, now)
+		m := b.newMember(g.Session, r, h.salt, h.hash, now)
 		if err := b.putMember(m, true); err != nil {
 			return err
 		}
@@ -57,18 +59,16 @@ func (d *Directory) LoginParams(ctx context.Context, login string) ([]byte, seal
 	if err != nil {
 		return nil, seal.Params{}, err
 	}
-	var m *memberRec
+	var ms []*memberRec
 	err = d.view(ctx, func(b *buckets) error {
-		m, err = b.byLogin(l)
+		ms, err = b.withLogin(l)
 		return err
 	})
 	if err != nil {
 		return nil, seal.Params{}, fmt.Errorf("look up login: %w", err)
 	}
-	if m == nil {
-		return d.fakeSalt(l), seal.DefaultParams, nil
-	}
-	return m.Salt, m.Params.params(), nil
+	salt, p := d.kdfOf(ms, l)
+	return salt, p, nil
 }
 
 func deviceReason(err error) string {
@@ -83,11 +83,14 @@ func deviceReason(err error) string {
 var dummySalt = make([]byte, authSaltLen)
 
 // Login checks login's auth secret and registers (or re-registers, with a
-// new token) the device. After maxFailures failures in failWindow it
-// refuses the login with a *ThrottledError without checking the secret.
+// new token) the device. After failed attempts from the caller's address
+// (see WithRemote) it refuses with a *ThrottledError, without checking the
+// secret, until a delay that grows with the failures has passed (see
+// throttle).
 func (d *Directory) Login(ctx context.Context, login string, auth []byte, dev DeviceInfo) (Grant, error) {
 	l := NormalizeLogin(login)
-	if err := d.throttle.check(l, d.now()); err != nil {
+	remote := remoteOf(ctx)
+	if err := d.throttle.check(l, remote, d.now()); err != nil {
 		return Grant{}, err
 	}
 	if _, err := checkLogin(l); err != nil {
@@ -100,26 +103,25 @@ func (d *Directory) Login(ctx context.Context, login string, auth []byte, dev De
 	if err != nil {
 		return Grant{}, err
 	}
-	var m *memberRec
+	var ms []*memberRec
 	if err := d.view(ctx, func(b *buckets) error {
-		m, err = b.byLogin(l)
+		ms, err = b.withLogin(l)
 		return err
 	}); err != nil {
 		return Grant{}, fmt.Errorf("look up login: %w", err)
 	}
-	salt, want := dummySalt, []byte(nil)
-	if m != nil {
-		salt, want = m.AuthSalt, m.AuthHash
-	}
-	got, err := d.hashAuth(ctx, auth, salt)
+	h, err := d.hashFor(ctx, l, auth, ms)
 	if err != nil {
 		return Grant{}, err
 	}
-	if m == nil || !equalHash(got, want) {
-		d.throttle.fail(l, d.now())
+	m := h.match(ms)
+	if m == nil {
+		d.throttle.fail(l, remote, d.now())
+		// A login only one member holds names its account, for that
+		// workspace's audit; one several hold names none.
 		s := Session{Device: dev.ID}
-		if m != nil {
-			s.Workspace, s.Member = m.Workspace, m.ID
+		if len(ms) == 1 {
+			s.Workspace, s.Member = ms[0].Workspace, ms[0].ID
 		}
 		if err := d.record(d.event(ctx, LoginFailed, s, "")); err != nil {
 			return Grant{}, fmt.Errorf("log in: %w", err)
@@ -153,7 +155,7 @@ func (d *Directory) Login(ctx context.Context, login string, auth []byte, dev De
 	if err != nil {
 		return Grant{}, fmt.Errorf("log in: %w", err)
 	}
-	d.throttle.succeed(l)
+	d.throttle.succeed(l, remote)
 	return g, nil
 }
 
@@ -278,17 +280,14 @@ func (d *Directory) Join(ctx context.Context, code string, r Registration) (Gran
 	}
 	key := codeHash(code)
 	now := d.now().UTC()
-	// Refuse a bad code or a taken login before the costly hash.
+	// Refuse a bad code before the costly hash.
 	if err := d.view(ctx, func(b *buckets) error {
-		if _, err := b.invite(key, now); err != nil {
-			return err
-		}
-		return b.loginFree(r.Login)
+		_, err := b.invite(key, now)
+		return err
 	}); err != nil {
 		return Grant{}, err
 	}
-	authSalt := randomBytes(authSaltLen)
-	hash, err := d.hashAuth(ctx, r.Auth, authSalt)
+	h, err := d.prepare(ctx, r)
 	if err != nil {
 		return Grant{}, err
 	}
@@ -298,7 +297,7 @@ func (d *Directory) Join(ctx context.Context, code string, r Registration) (Gran
 		if err != nil {
 			return err
 		}
-		if err := b.loginFree(r.Login); err != nil {
+		if err := d.admitLogin(b, r, h); err != nil {
 			return err
 		}
 		g.Workspace, g.Role = inv.Workspace, inv.Role
@@ -306,7 +305,7 @@ func (d *Directory) Join(ctx context.Context, code string, r Registration) (Gran
 		if err := putJSON(b.invites, key, inv); err != nil {
 			return err
 		}
-		if err := b.putMember(b.newMember(g.Session, r, authSalt, hash, now), true); err != nil {
+		if err := b.putMember(b.newMember(g.Session, r, h.salt, h.hash, now), true); err != nil {
 			return err
 		}
 		if g.Token, err = b.register(g.Session, r.Device.Name, now); err != nil {
@@ -328,13 +327,6 @@ func (d *Directory) requireOwner(ctx context.Context, s Session, action string) 
 		return err
 	}
 	return ErrForbidden
-}
-
-func (b *buckets) loginFree(login string) error {
-	if b.logins.Get([]byte(login)) != nil {
-		return ErrLoginTaken
-	}
-	return nil
 }
 
 // byLogin returns the active member with login, or nil.
@@ -385,7 +377,7 @@ func (b *buckets) putMember(m *memberRec, index bool) error {
 	if !index {
 		return nil
 	}
-	if err := b.logins.Put([]byte(m.Login), []byte(m.ID)); err != nil {
+	if err := b.indexLogin(m); err != nil {
 		return err
 	}
 	return b.wsMembers.Put([]byte(m.Workspace+m.ID), nil)

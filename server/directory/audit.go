@@ -22,6 +22,7 @@ const (
 	MemberRemoved    EventKind = "member_removed"
 	RoleChanged      EventKind = "role_changed"
 	Denied           EventKind = "denied"
+	SignupCodeMade   EventKind = "signup_code_made"
 )
 
 // Event is one entry of the append-only server audit log. It never holds a

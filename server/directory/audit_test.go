@@ -14,7 +14,7 @@ import (
 func TestFailedLoginsAreAggregated(t *testing.T) {
 	d, clk := openTest(t)
 	ctx := WithRemote(t.Context(), "198.51.100.7")
-	owner := reg("owner@example.com", rnd(32))
+	owner := reg(d, "owner@example.com", rnd(32))
 	if _, err := d.CreateWorkspace(t.Context(), owner); err != nil {
 		t.Fatal(err)
 	}

@@ -36,11 +36,14 @@ import (
 //	workspaces  ws id                -> JSON workspaceRec
 //	members     member id            -> JSON memberRec
 //	logins      login                -> member id (active members only)
+//	loginmore   login 0x00 member id -> empty (further active members
+//	                                    with a login logins already holds)
 //	wsmembers   ws id || member id   -> empty (members of a workspace)
 //	devices     device id(8)         -> JSON deviceRec
 //	memberdevs  member id || dev(8)  -> empty (devices of a member)
 //	tokens      SHA-256(token)(32)   -> device id(8)
 //	invites     SHA-256(code)(32)    -> JSON inviteRec
+//	signups     SHA-256(code)(32)    -> JSON signupRec
 //	audit       seq(8)               -> JSON Event
 //
 // Workspace and member ids are 32 hex digits, so concatenated keys split
@@ -51,15 +54,17 @@ var (
 	workspacesBucket = []byte("workspaces")
 	membersBucket    = []byte("members")
 	loginsBucket     = []byte("logins")
+	loginMoreBucket  = []byte("loginmore")
 	wsMembersBucket  = []byte("wsmembers")
 	devicesBucket    = []byte("devices")
 	memberDevsBucket = []byte("memberdevs")
 	tokensBucket     = []byte("tokens")
 	invitesBucket    = []byte("invites")
+	signupsBucket    = []byte("signups")
 	auditBucket      = []byte("audit")
 
-	allBuckets = [][]byte{metaBucket, workspacesBucket, membersBucket, loginsBucket, wsMembersBucket,
-		devicesBucket, memberDevsBucket, tokensBucket, invitesBucket, auditBucket}
+	allBuckets = [][]byte{metaBucket, workspacesBucket, membersBucket, loginsBucket, loginMoreBucket, wsMembersBucket,
+		devicesBucket, memberDevsBucket, tokensBucket, invitesBucket, signupsBucket, auditBucket}
 
 	secretKey = []byte("secret")
 )
@@ -156,6 +161,9 @@ type Registration struct {
 	// optional when joining (the member stores it later with SetKeys).
 	Keys   []byte
 	Device DeviceInfo
+	// SignupCode lets a workspace be created on a server that asks for
+	// one (see Signup); joining ignores it.
+	SignupCode string
 }
 
 // DeviceInfo names the device that registers or logs in. ID is chosen by
@@ -181,6 +189,8 @@ type Directory struct {
 
 	hashing  chan struct{} // bounds concurrent Argon2id runs (19 MiB each)
 	throttle *throttle
+	signup   Signup
+	signups  signupLimiter
 
 	mu       sync.Mutex
 	onRevoke []func(ws string, device uint64)
@@ -346,7 +356,7 @@ type inviteRec struct {
 
 // buckets is the directory's buckets inside one transaction.
 type buckets struct {
-	meta, workspaces, members, logins, wsMembers, devices, memberDevs, tokens, invites, audit *bolt.Bucket
+	meta, workspaces, members, logins, loginMore, wsMembers, devices, memberDevs, tokens, invites, signups, audit *bolt.Bucket
 }
 
 func open(tx *bolt.Tx) (*buckets, error) {
@@ -356,8 +366,8 @@ func open(tx *bolt.Tx) (*buckets, error) {
 	}
 	return &buckets{
 		meta: root.Bucket(metaBucket), workspaces: root.Bucket(workspacesBucket), members: root.Bucket(membersBucket),
-		logins: root.Bucket(loginsBucket), wsMembers: root.Bucket(wsMembersBucket), devices: root.Bucket(devicesBucket),
-		memberDevs: root.Bucket(memberDevsBucket), tokens: root.Bucket(tokensBucket), invites: root.Bucket(invitesBucket),
+		logins: root.Bucket(loginsBucket), loginMore: root.Bucket(loginMoreBucket), wsMembers: root.Bucket(wsMembersBucket), devices: root.Bucket(devicesBucket),
+		memberDevs: root.Bucket(memberDevsBucket), tokens: root.Bucket(tokensBucket), invites: root.Bucket(invitesBucket), signups: root.Bucket(signupsBucket),
 		audit: root.Bucket(auditBucket),
 	}, nil
 }

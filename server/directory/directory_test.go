@@ -2,8 +2,10 @@ package directory
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -55,10 +57,16 @@ func rnd(n int) []byte {
 
 var devSeq uint64 = 100
 
-func reg(login string, auth []byte) Registration {
+// reg is a registration of login with the KDF salt and parameters d gives
+// for it, as the app asks GET /api/login first.
+func reg(d *Directory, login string, auth []byte) Registration {
 	devSeq++
+	salt, params, err := d.LoginParams(context.Background(), login)
+	if err != nil {
+		salt, params = rnd(SaltLen), seal.DefaultParams // a login the test means to be refused
+	}
 	return Registration{
-		Login: login, Salt: rnd(SaltLen), Params: seal.DefaultParams, Auth: auth, PublicKey: rnd(PublicKeyLen),
+		Login: login, Salt: salt, Params: params, Auth: auth, PublicKey: rnd(PublicKeyLen),
 		Keys: []byte("keyring"), Device: DeviceInfo{ID: devSeq, Name: "tablet"},
 	}
 }
@@ -87,7 +95,7 @@ func TestRegistrationChecks(t *testing.T) {
 	}
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r := reg("user"+string(rune('a'+i))+"@example.com", rnd(32))
+			r := reg(d, "user"+string(rune('a'+i))+"@example.com", rnd(32))
 			tc.change(&r)
 			_, err := d.CreateWorkspace(t.Context(), r)
 			if tc.want == nil && err != nil || tc.want != nil && !errors.Is(err, tc.want) {
@@ -103,7 +111,7 @@ func TestRegistrationChecks(t *testing.T) {
 func TestAuthenticate(t *testing.T) {
 	d, _ := openTest(t)
 	auth := rnd(32)
-	g, err := d.CreateWorkspace(t.Context(), reg("Ann@Example.com ", auth))
+	g, err := d.CreateWorkspace(t.Context(), reg(d, "Ann@Example.com ", auth))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +157,7 @@ func TestAuthenticate(t *testing.T) {
 
 func TestKeysHook(t *testing.T) {
 	d, _ := openTest(t)
-	g, err := d.CreateWorkspace(t.Context(), reg("owner@example.com", rnd(32)))
+	g, err := d.CreateWorkspace(t.Context(), reg(d, "owner@example.com", rnd(32)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,12 +185,12 @@ func TestKeysHook(t *testing.T) {
 
 func TestDeviceIDs(t *testing.T) {
 	d, _ := openTest(t)
-	a, err := d.CreateWorkspace(t.Context(), reg("a@example.com", rnd(32)))
+	a, err := d.CreateWorkspace(t.Context(), reg(d, "a@example.com", rnd(32)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	bAuth := rnd(32)
-	if _, err := d.CreateWorkspace(t.Context(), reg("b@example.com", bAuth)); err != nil {
+	if _, err := d.CreateWorkspace(t.Context(), reg(d, "b@example.com", bAuth)); err != nil {
 		t.Fatal(err)
 	}
 	// b may not take a's device id.
@@ -202,32 +210,68 @@ func TestDeviceIDs(t *testing.T) {
 func TestThrottle(t *testing.T) {
 	th := newThrottle()
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i := range maxFailures {
-		if err := th.check("x", now); err != nil {
-			t.Fatalf("after %d failures: %v", i, err)
+	wait := func(login, remote string) time.Duration {
+		t.Helper()
+		err := th.check(login, remote, now)
+		if err == nil {
+			return 0
 		}
-		th.fail("x", now)
-		now = now.Add(time.Minute)
-	}
-	err := th.check("x", now)
-	var te *ThrottledError
-	if !errors.As(err, &te) || !errors.Is(err, ErrThrottled) || !strings.Contains(err.Error(), "wait 14 minute") {
-		t.Fatalf("throttled: %v", err)
-	}
-	if th.check("y", now) != nil {
-		t.Fatal("another login is throttled")
-	}
-	if th.check("x", te.Until) != nil {
-		t.Fatal("still throttled after the window")
-	}
-	// Failures spread wider than the window never lock.
-	th.succeed("x")
-	for range 3 * maxFailures {
-		th.fail("x", now)
-		now = now.Add(failWindow / 4)
-		if err := th.check("x", now); err != nil {
-			t.Fatalf("slow failures locked: %v", err)
+		var te *ThrottledError
+		if !errors.As(err, &te) || !errors.Is(err, ErrThrottled) || !strings.Contains(err.Error(), "wait ") {
+			t.Fatalf("throttled: %v", err)
 		}
+		return te.Wait
+	}
+	// One address at one login: five free, then 1 s, 2 s, 4 s.
+	for i := range perLoginAddr.free {
+		if w := wait("x", "192.0.2.1"); w != 0 {
+			t.Fatalf("after %d failures: wait %v", i, w)
+		}
+		th.fail("x", "192.0.2.1", now)
+	}
+	for _, want := range []time.Duration{time.Second, 2 * time.Second, 4 * time.Second} {
+		if w := wait("x", "192.0.2.1"); w != want {
+			t.Fatalf("wait %v, want %v", w, want)
+		}
+		now = now.Add(want)
+		th.fail("x", "192.0.2.1", now)
+	}
+	// Another login from there, and the login from elsewhere, are free.
+	if w := wait("y", "192.0.2.1"); w != 0 {
+		t.Fatalf("another login waits %v", w)
+	}
+	if w := wait("x", "192.0.2.2"); w != 0 {
+		t.Fatalf("the login from another address waits %v", w)
+	}
+	// Guesses at x from many addresses: each that failed waits, a new
+	// one (the owner's) does not.
+	for i := range perLogin.free + 5 {
+		th.fail("x", fmt.Sprintf("198.51.100.%d", i), now)
+	}
+	if w := wait("x", "198.51.100.1"); w != perLogin.max {
+		t.Fatalf("an address of the many waits %v, want %v", w, perLogin.max)
+	}
+	if w := wait("x", "203.0.113.9"); w != 0 {
+		t.Fatalf("a new address waits %v", w)
+	}
+	// An IPv6 /64 is one address.
+	for range perLoginAddr.free {
+		th.fail("z", "2001:db8:0:1::1", now)
+	}
+	if w := wait("z", "2001:db8:0:1::ffff"); w == 0 {
+		t.Fatal("another address of the same /64 is not slowed down")
+	}
+	// An hour without failures forgets them; success forgets the login's.
+	now = now.Add(forgetAfter)
+	if w := wait("x", "192.0.2.1"); w != 0 {
+		t.Fatalf("an hour later: wait %v", w)
+	}
+	for range perLoginAddr.free + 1 {
+		th.fail("x", "192.0.2.1", now)
+	}
+	th.succeed("x", "192.0.2.1")
+	if w := wait("x", "192.0.2.1"); w != 0 {
+		t.Fatalf("after a success: wait %v", w)
 	}
 }
 
@@ -256,7 +300,7 @@ func TestFakeSaltStableAcrossRestarts(t *testing.T) {
 
 func TestLastOwnerAndRoles(t *testing.T) {
 	d, _ := openTest(t)
-	o, err := d.CreateWorkspace(t.Context(), reg("o@example.com", rnd(32)))
+	o, err := d.CreateWorkspace(t.Context(), reg(d, "o@example.com", rnd(32)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,7 +311,7 @@ func TestLastOwnerAndRoles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o2, err := d.Join(t.Context(), inv.Code, reg("o2@example.com", rnd(32)))
+	o2, err := d.Join(t.Context(), inv.Code, reg(d, "o2@example.com", rnd(32)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -299,14 +343,14 @@ func TestLastOwnerAndRoles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d.Join(t.Context(), inv.Code, reg("o@example.com", rnd(32))); err != nil {
+	if _, err := d.Join(t.Context(), inv.Code, reg(d, "o@example.com", rnd(32))); err != nil {
 		t.Fatalf("rejoin with a freed login: %v", err)
 	}
 }
 
 func TestLastSeen(t *testing.T) {
 	d, c := openTest(t)
-	g, err := d.CreateWorkspace(t.Context(), reg("seen@example.com", rnd(32)))
+	g, err := d.CreateWorkspace(t.Context(), reg(d, "seen@example.com", rnd(32)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -325,7 +369,7 @@ func TestLastSeen(t *testing.T) {
 
 func TestAuditPaging(t *testing.T) {
 	d, _ := openTest(t)
-	g, err := d.CreateWorkspace(t.Context(), reg("log@example.com", rnd(32)))
+	g, err := d.CreateWorkspace(t.Context(), reg(d, "log@example.com", rnd(32)))
 	if err != nil {
 		t.Fatal(err)
 	}

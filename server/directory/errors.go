@@ -26,8 +26,18 @@ var (
 	ErrForbidden = errors.New("only the workspace owner may do this: ask the owner")
 	// ErrNotFound: no such member or device in the session's workspace.
 	ErrNotFound = errors.New("no such member or device in this workspace: reload the team list")
-	// ErrLoginTaken: the login is in use on this server.
-	ErrLoginTaken = errors.New("this login is already in use on this server: choose another, or sign in with it")
+	// ErrSamePassphrase: another active member has the same login and
+	// passphrase, so one sign-in would open two accounts.
+	ErrSamePassphrase = errors.New("choose a different passphrase: this login and passphrase together already sign in to another account")
+	// ErrSignupNeeded: the server asks for a sign-up code to create a
+	// workspace, and none was given.
+	ErrSignupNeeded = errors.New("this server asks for a sign-up code to create a workspace: open the setup link or enter the code whoever runs the server gave you (they make one with: pawfile signup-code). To join an existing workspace, ask its owner for an invite instead")
+	// ErrSignupUnknown: no sign-up code is this one.
+	ErrSignupUnknown = errors.New("this sign-up code is not valid: check it, or ask whoever runs the server for a new one (pawfile signup-code)")
+	// ErrSignupUsed: the sign-up code already created a workspace.
+	ErrSignupUsed = errors.New("this sign-up code was already used: sign in to the workspace it created, or ask whoever runs the server for a new one")
+	// ErrSignupExpired: the sign-up code is older than SignupTTL.
+	ErrSignupExpired = errors.New("this sign-up code has expired: ask whoever runs the server for a new one (pawfile signup-code)")
 	// ErrDeviceTaken: the device id belongs to another member.
 	ErrDeviceTaken = errors.New("this device id belongs to another account: the app should pick a new device id and retry")
 	// ErrTooManyDevices: the member has MaxDevices active devices.
@@ -63,13 +73,21 @@ func (e *InputError) Unwrap() error { return e.Err }
 
 // ThrottledError refuses a login after too many failures.
 type ThrottledError struct {
-	Until time.Time // when the login may be tried again
-	wait  time.Duration
+	Until time.Time     // when the login may be tried again
+	Wait  time.Duration // from the refusal to Until
+	// signup: refused a new workspace, not a sign-in.
+	signup bool
 }
 
 func (e *ThrottledError) Error() string {
-	mins := int((e.wait + time.Minute - 1) / time.Minute)
-	return fmt.Sprintf("too many failed sign-ins for this login: wait %d minute(s) and try again, or ask the owner to check your login", mins)
+	wait := fmt.Sprintf("%d seconds", int((e.Wait+time.Second-1)/time.Second))
+	if e.Wait > time.Minute {
+		wait = fmt.Sprintf("%d minutes", int((e.Wait+time.Minute-1)/time.Minute))
+	}
+	if e.signup {
+		return "too many new workspaces from here: wait " + wait + " and try again"
+	}
+	return "too many failed sign-ins from here: wait " + wait + " and try again, or ask the owner to check your login"
 }
 
 // Is makes a ThrottledError match ErrThrottled.

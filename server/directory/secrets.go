@@ -8,8 +8,6 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"strings"
-	"sync"
-	"time"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -95,63 +93,3 @@ func (d *Directory) fakeSalt(login string) []byte {
 }
 
 func equalHash(a, b []byte) bool { return subtle.ConstantTimeCompare(a, b) == 1 }
-
-// Failed-login throttling, per login, in memory: after maxFailures within
-// failWindow the login is refused until failWindow has passed since its
-// last failure. A restart forgets it, which costs an attacker a restart of
-// ours; the Argon2id cost per attempt stays either way.
-const (
-	maxFailures = 5
-	failWindow  = 15 * time.Minute
-	maxTracked  = 10000 // prune stale entries beyond this many logins
-)
-
-type throttle struct {
-	mu    sync.Mutex
-	fails map[string][]time.Time
-}
-
-func newThrottle() *throttle { return &throttle{fails: map[string][]time.Time{}} }
-
-func recent(ts []time.Time, now time.Time) []time.Time {
-	i := 0
-	for i < len(ts) && now.Sub(ts[i]) >= failWindow {
-		i++
-	}
-	return ts[i:]
-}
-
-// check returns a *ThrottledError if login is locked out at now.
-func (t *throttle) check(login string, now time.Time) error {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	ts := recent(t.fails[login], now)
-	if len(ts) < maxFailures {
-		return nil
-	}
-	until := ts[len(ts)-1].Add(failWindow)
-	return &ThrottledError{Until: until, wait: until.Sub(now)}
-}
-
-func (t *throttle) fail(login string, now time.Time) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if len(t.fails) >= maxTracked {
-		for k, ts := range t.fails {
-			if len(recent(ts, now)) == 0 {
-				delete(t.fails, k)
-			}
-		}
-	}
-	ts := append(recent(t.fails[login], now), now)
-	if len(ts) > maxFailures {
-		ts = ts[len(ts)-maxFailures:]
-	}
-	t.fails[login] = ts
-}
-
-func (t *throttle) succeed(login string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	delete(t.fails, login)
-}

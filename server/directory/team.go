@@ -194,7 +194,7 @@ func (d *Directory) RemoveMember(ctx context.Context, s Session, member string) 
 		if err := b.putMember(m, false); err != nil {
 			return err
 		}
-		if err := b.logins.Delete([]byte(m.Login)); err != nil {
+		if err := b.unindexLogin(m); err != nil {
 			return err
 		}
 		if err := b.record(d.event(ctx, MemberRemoved, s, "member "+m.ID)); err != nil {

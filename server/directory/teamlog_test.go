@@ -14,7 +14,7 @@ import (
 // and entries a device would refuse.
 func TestTeamLog(t *testing.T) {
 	d, _ := openTest(t)
-	o, err := d.CreateWorkspace(t.Context(), reg("o@example.com", rnd(32)))
+	o, err := d.CreateWorkspace(t.Context(), reg(d, "o@example.com", rnd(32)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,7 +22,7 @@ func TestTeamLog(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := d.Join(t.Context(), inv.Code, reg("g@example.com", rnd(32)))
+	g, err := d.Join(t.Context(), inv.Code, reg(d, "g@example.com", rnd(32)))
 	if err != nil {
 		t.Fatal(err)
 	}

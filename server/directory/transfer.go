@@ -134,7 +134,12 @@ func Conflicts(tx *bolt.Tx, e *WorkspaceEntries) error {
 		if b.members.Get([]byte(m.ID)) != nil {
 			return fmt.Errorf("member %s %w", m.ID, ErrWorkspaceExists)
 		}
-		if m.Status == Active && b.logins.Get([]byte(m.Login)) != nil {
+		if m.Status != Active {
+			continue
+		}
+		if held, err := b.loginHeld(m.Login); err != nil {
+			return err
+		} else if held {
 			return fmt.Errorf("login %s %w", m.Login, ErrWorkspaceExists)
 		}
 	}

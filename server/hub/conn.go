@@ -25,6 +25,9 @@ type conn struct {
 	send   chan []byte
 	remote string
 	token  string
+	// signedIn frees the socket's place among those not signed in, once
+	// its hello is authenticated or it closes.
+	signedIn func()
 
 	mu   sync.Mutex
 	sess directory.Session
@@ -178,7 +181,8 @@ func (c *conn) hello(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("no hello: %w", err)
 	}
-	m, err := wire.Decode(b)
+	// Plain only: a compressed frame may declare a body of wire.MaxFrame.
+	m, err := wire.DecodePlain(b)
 	if err != nil {
 		metrics.Refused("hello")
 		c.fail(wire.CodeOf(err), err.Error())
@@ -208,6 +212,8 @@ func (c *conn) hello(ctx context.Context) error {
 		return errors.New("token of another device")
 	}
 	c.sess = sess
+	c.signedIn()
+	c.ws.SetReadLimit(wire.MaxFrame)
 	return nil
 }
 

@@ -13,7 +13,6 @@ import (
 	"pawfile/server/db"
 	"pawfile/server/directory"
 	"pawfile/server/store"
-	"pawfile/shared/seal"
 	"pawfile/shared/wire"
 )
 
@@ -45,8 +44,12 @@ func TestDirectoryFailureIsAServerProblem(t *testing.T) {
 		rand.Read(b)
 		return b
 	}
+	salt, params, err := dir.LoginParams(context.Background(), "owner@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
 	g, err := dir.CreateWorkspace(context.Background(), directory.Registration{
-		Login: "owner@example.com", Salt: rnd(directory.SaltLen), Params: seal.DefaultParams, Auth: rnd(32),
+		Login: "owner@example.com", Salt: salt, Params: params, Auth: rnd(32),
 		PublicKey: rnd(32), Keys: []byte("wrapped keyring"), Device: directory.DeviceInfo{ID: 7, Name: "tablet"},
 	})
 	if err != nil {

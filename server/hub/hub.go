@@ -3,6 +3,11 @@
 // pushed versions before acknowledging them, answers pulls, and sends new
 // versions live to the other connected devices of the workspace. Shutdown
 // tells every device to reconnect and waits for their sessions to end.
+//
+// Until a socket's hello is authenticated it may send one small plain
+// frame (wire.MaxHelloFrame), and such sockets are capped overall and per
+// address (Config.MaxPreAuth, Config.MaxPreAuthPerAddr): a stranger cannot
+// hold the server's memory with sockets that never sign in.
 package hub
 
 import (
@@ -21,6 +26,7 @@ import (
 
 	"pawfile/server/directory"
 	"pawfile/server/metrics"
+	"pawfile/server/peer"
 	"pawfile/server/store"
 	"pawfile/shared/access"
 	"pawfile/shared/clock"
@@ -40,8 +46,13 @@ type Config struct {
 	Rate         rate.Limit    // messages per second per device (100)
 	Burst        int           // messages a device may send at once (200)
 	MaxConns     int           // open sockets per member (16)
-	MaxSkew      time.Duration // how far ahead of the server a timestamp may be (clock.MaxSkew)
-	Now          func() time.Time
+	// MaxPreAuth and MaxPreAuthPerAddr bound the sockets that have not yet
+	// sent an authenticated hello, overall (512) and per address (32,
+	// counted as peer.Key counts them).
+	MaxPreAuth        int
+	MaxPreAuthPerAddr int
+	MaxSkew           time.Duration // how far ahead of the server a timestamp may be (clock.MaxSkew)
+	Now               func() time.Time
 }
 
 func (c *Config) defaults() {
@@ -63,6 +74,12 @@ func (c *Config) defaults() {
 	}
 	if c.MaxConns <= 0 {
 		c.MaxConns = 16
+	}
+	if c.MaxPreAuth <= 0 {
+		c.MaxPreAuth = 512
+	}
+	if c.MaxPreAuthPerAddr <= 0 {
+		c.MaxPreAuthPerAddr = 32
 	}
 	if c.Now == nil {
 		c.Now = time.Now
@@ -89,6 +106,7 @@ type Hub struct {
 	conns    map[string]map[*conn]struct{} // by workspace
 	members  map[string]int                // open sockets by member
 	limiters map[uint64]*rate.Limiter      // by device, kept across reconnects
+	preAuth  preAuth
 }
 
 // New returns a hub serving st and blobs to devices that auth accepts.
@@ -100,6 +118,7 @@ func New(st store.Store, blobs store.Blobs, auth Authenticator, log *slog.Logger
 		conns:    map[string]map[*conn]struct{}{},
 		members:  map[string]int{},
 		limiters: map[uint64]*rate.Limiter{},
+		preAuth:  preAuth{max: cfg.MaxPreAuth, perAddr: cfg.MaxPreAuthPerAddr, byAddr: map[string]int{}},
 	}
 }
 
@@ -207,19 +226,31 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusForbidden)
 		return
 	}
+	addr := peer.Key(r.RemoteAddr)
+	if status, err := h.preAuth.enter(addr); err != nil {
+		h.log.Warn("sync refused", "reason", err.Error(), "remote", r.RemoteAddr)
+		metrics.Refused("not_signed_in")
+		w.Header().Set("Retry-After", "10")
+		http.Error(w, err.Error(), status)
+		return
+	}
+	signedIn := sync.OnceFunc(func() { h.preAuth.leave(addr) })
+	defer signedIn()
 	// The origin was checked above, against our own origin and the
 	// allowlist, including the case the library lets through (no Origin).
 	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
 	if err != nil {
 		return
 	}
-	ws.SetReadLimit(wire.MaxFrame)
+	// Until its hello is authenticated a socket may send only a hello:
+	// a stranger's sockets hold a few KiB each, not wire.MaxFrame.
+	ws.SetReadLimit(wire.MaxHelloFrame)
 	// The session outlives the request's context, which ends as the
 	// handler returns; Shutdown, a revocation or the device end it.
 	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
 	defer cancel()
 	c := &conn{
-		hub: h, ws: ws, send: make(chan []byte, 256), remote: r.RemoteAddr, cancel: cancel,
+		hub: h, ws: ws, send: make(chan []byte, 256), remote: r.RemoteAddr, cancel: cancel, signedIn: signedIn,
 		acks: make(chan *pendingPush, maxInFlight), slots: make(chan struct{}, maxInFlight),
 	}
 	if !h.track(c) {

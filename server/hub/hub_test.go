@@ -550,7 +550,7 @@ func TestMalformedAndOversized(t *testing.T) {
 
 func TestIdleSocketsAreReaped(t *testing.T) {
 	const n = 1000
-	f := newFixture(t, Config{PingInterval: 200 * time.Millisecond, PingTimeout: 200 * time.Millisecond, MaxConns: n})
+	f := newFixture(t, Config{PingInterval: 200 * time.Millisecond, PingTimeout: 200 * time.Millisecond, MaxConns: n, MaxPreAuth: n, MaxPreAuthPerAddr: n})
 	for i := range n {
 		f.auth.add(fmt.Sprint("t", i), "ws1", uint64(i+1), access.Groomer)
 	}

@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -55,7 +56,9 @@ func launch(ctx context.Context, bin, addr, data string) (*server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create server log: %w", err)
 	}
-	cmd := exec.CommandContext(ctx, bin, "-addr", addr, "-data", data, "-web", web)
+	// A hosted service's sign-up, with room for every generated shop
+	// from this one address.
+	cmd := exec.CommandContext(ctx, bin, "-addr", addr, "-data", data, "-web", web, "-signup", "open", "-signup-limit", "1000000")
 	cmd.Stdout, cmd.Stderr = log, log
 	cmd.WaitDelay = 5 * time.Second
 	if err := cmd.Start(); err != nil {
@@ -213,12 +216,17 @@ type seat struct {
 	devices int
 }
 
-// credentials returns a salt and an auth secret for a new login. Devices
-// derive the secret from the passphrase with Argon2id; the server cannot
-// tell a random one from a derived one, and deriving would cost half a
-// second per member for nothing measured here.
-func credentials() (salt, auth []byte) {
-	return seal.NewSalt(), seal.NewSalt()
+// credentials returns the KDF salt and parameters the server gives login
+// (a registration must use them) and an auth secret. Devices derive the
+// secret from the passphrase with Argon2id; the server cannot tell a
+// random one from a derived one, and deriving would cost half a second
+// per member for nothing measured here.
+func (s *server) credentials(ctx context.Context, login string) (salt []byte, params account.Params, auth []byte, err error) {
+	var lp account.LoginParamsReply
+	if err := s.call(ctx, http.MethodGet, "/api/login?login="+url.QueryEscape(login), "", nil, &lp); err != nil {
+		return nil, account.Params{}, nil, fmt.Errorf("login params of %s: %w", login, err)
+	}
+	return lp.Salt, lp.Params, seal.NewSalt(), nil
 }
 
 // newDeviceID returns a random device id, as the app picks one.
@@ -241,7 +249,10 @@ func publicKey() ([]byte, error) {
 // createWorkspace registers a workspace with keys as the owner's keyring,
 // and the owner's first device, id.
 func (s *server) createWorkspace(ctx context.Context, login string, keys *seal.Keyring, id uint64) (*member, error) {
-	salt, auth := credentials()
+	salt, params, auth, err := s.credentials(ctx, login)
+	if err != nil {
+		return nil, err
+	}
 	wrapped, err := seal.WrapKeys(seal.NewKey(), "pending", keys)
 	if err != nil {
 		return nil, fmt.Errorf("wrap keys: %w", err)
@@ -252,7 +263,7 @@ func (s *server) createWorkspace(ctx context.Context, login string, keys *seal.K
 	}
 	var g account.GrantReply
 	err = s.call(ctx, http.MethodPost, "/api/workspaces", "", account.CreateWorkspaceRequest{
-		Login: login, Salt: salt, Params: account.ParamsOf(seal.DefaultParams), Auth: auth, Keys: wrapped,
+		Login: login, Salt: salt, Params: params, Auth: auth, Keys: wrapped,
 		PublicKey: pub, DeviceID: account.DeviceID(id), DeviceName: "front desk PC",
 	}, &g)
 	if err != nil {
@@ -272,14 +283,17 @@ func (s *server) join(ctx context.Context, owner device, login string, role acce
 	if err := s.call(ctx, http.MethodPost, "/api/invites", owner.token, account.InviteRequest{Role: account.Role(role)}, &inv); err != nil {
 		return nil, fmt.Errorf("invite %s: %w", login, err)
 	}
-	salt, auth := credentials()
+	salt, params, auth, err := s.credentials(ctx, login)
+	if err != nil {
+		return nil, err
+	}
 	pub, err := publicKey()
 	if err != nil {
 		return nil, err
 	}
 	var g account.GrantReply
 	err = s.call(ctx, http.MethodPost, "/api/join", "", account.JoinRequest{
-		Code: inv.Code, Login: login, Salt: salt, Params: account.ParamsOf(seal.DefaultParams), Auth: auth,
+		Code: inv.Code, Login: login, Salt: salt, Params: params, Auth: auth,
 		PublicKey: pub, DeviceID: account.DeviceID(newDeviceID()), DeviceName: "tablet 1",
 	}, &g)
 	if err != nil {

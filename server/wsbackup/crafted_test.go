@@ -123,7 +123,7 @@ func TestRestoreRefusesLoginsThatExist(t *testing.T) {
 	entries := entriesOf(t) // its owner is owner@example.com
 	dst := openServer(t)
 	if _, err := dst.dir.CreateWorkspace(context.Background(), directory.Registration{
-		Login: "Owner@Example.com", Salt: rnd(directory.SaltLen), Params: seal.DefaultParams, Auth: rnd(32),
+		Login: "Owner@Example.com", Salt: kdfSalt(t, dst, "owner@example.com"), Params: seal.DefaultParams, Auth: rnd(32),
 		PublicKey: rnd(32), Keys: []byte("keys"), Device: directory.DeviceInfo{ID: 70, Name: "tablet"},
 	}); err != nil {
 		t.Fatal(err)

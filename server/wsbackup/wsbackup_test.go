@@ -71,10 +71,21 @@ type workspace struct {
 	blobSum [32]byte
 }
 
+// kdfSalt is the KDF salt the directory gives login, which a registration
+// must use.
+func kdfSalt(t testing.TB, s *server, login string) []byte {
+	t.Helper()
+	salt, _, err := s.dir.LoginParams(context.Background(), login)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return salt
+}
+
 func fill(t *testing.T, s *server) workspace {
 	t.Helper()
 	ctx := context.Background()
-	w := workspace{auth: rnd(32), salt: rnd(directory.SaltLen)}
+	w := workspace{auth: rnd(32), salt: kdfSalt(t, s, "owner@example.com")}
 	var err error
 	w.grant, err = s.dir.CreateWorkspace(ctx, directory.Registration{
 		Login: "owner@example.com", Salt: w.salt, Params: seal.DefaultParams, Auth: w.auth,
@@ -88,7 +99,7 @@ func fill(t *testing.T, s *server) workspace {
 		t.Fatal(err)
 	}
 	if _, err := s.dir.Join(ctx, inv.Code, directory.Registration{
-		Login: "groomer@example.com", Salt: rnd(directory.SaltLen), Params: seal.DefaultParams, Auth: rnd(32),
+		Login: "groomer@example.com", Salt: kdfSalt(t, s, "groomer@example.com"), Params: seal.DefaultParams, Auth: rnd(32),
 		PublicKey: rnd(32), Device: directory.DeviceInfo{ID: 8, Name: "phone"},
 	}); err != nil {
 		t.Fatal(err)
@@ -417,7 +428,7 @@ func FuzzReader(f *testing.F) {
 	s := openServer(f)
 	ctx := context.Background()
 	g, err := s.dir.CreateWorkspace(ctx, directory.Registration{
-		Login: "owner@example.com", Salt: rnd(directory.SaltLen), Params: seal.DefaultParams, Auth: rnd(32),
+		Login: "owner@example.com", Salt: kdfSalt(f, s, "owner@example.com"), Params: seal.DefaultParams, Auth: rnd(32),
 		PublicKey: rnd(32), Keys: []byte("k"), Device: directory.DeviceInfo{ID: 7},
 	})
 	if err != nil {

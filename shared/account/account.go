@@ -99,6 +99,9 @@ type CreateWorkspaceRequest struct {
 	PublicKey  []byte   `json:"public_key"`
 	DeviceID   DeviceID `json:"device_id"`
 	DeviceName string   `json:"device_name"`
+	// SignupCode is the sign-up code, from the setup link or typed, of a
+	// server that asks for one.
+	SignupCode string `json:"signup_code,omitempty"`
 }
 
 // GrantReply answers POST /api/workspaces, /api/join and /api/login.

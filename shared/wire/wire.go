@@ -52,6 +52,10 @@ const (
 	// MaxFrame bounds an encoded frame and also its body after
 	// decompression, so a small compressed frame cannot expand past it.
 	MaxFrame = 8 << 20
+	// MaxHelloFrame bounds the frame of a Hello, which is sent plain: the
+	// server reads no more from a socket until its hello is authenticated.
+	// A Hello at every field's limit is about 500 bytes.
+	MaxHelloFrame = 1 << 10
 	// MaxBatch bounds the versions of a Push, Batch or Live and the results
 	// of an Ack. It matches store.MaxPage.
 	MaxBatch = 1000
