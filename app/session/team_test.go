@@ -46,6 +46,12 @@ func (f *teamServer) fail(w http.ResponseWriter, status int, code, msg string) {
 func (f *teamServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if r.Method+" "+r.URL.Path == "GET /api/login" {
+		// As the real server: a login no one holds yet gets a fresh salt,
+		// which the joiner must register with.
+		json.NewEncoder(w).Encode(account.LoginParamsReply{Salt: seal.NewSalt(), Params: account.ParamsOf(fastParams)})
+		return
+	}
 	if r.Method+" "+r.URL.Path == "POST /api/join" {
 		var req account.JoinRequest
 		json.NewDecoder(r.Body).Decode(&req)
