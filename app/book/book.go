@@ -282,7 +282,8 @@ func (b *Book) sealLocked(e *entry) (wire.Envelope, error) {
 		return wire.Envelope{}, err
 	}
 	ts := b.clock.Now()
-	h := seal.Header{Workspace: b.workspace, RecordKey: b.recordKey(e.rec.Key), TS: ts, KeyID: ck.ID, Format: merge.Format}
+	h := seal.Header{Workspace: b.workspace, RecordKey: b.recordKey(e.rec.Key), TS: ts, KeyID: ck.ID, Format: merge.Format,
+		Erased: e.rec.IsErased()}
 	env := wire.Envelope{
 		Class: e.rec.Key.Class, Key: h.RecordKey, TS: ts, KeyID: ck.ID, Format: merge.Format,
 		OutboxID: OutboxID(ts), Supersedes: e.merged, Sealed: seal.Seal(ck.Key, h, plain),
@@ -347,12 +348,23 @@ func (b *Book) Apply(env wire.Envelope) (merge.Key, bool, error) {
 }
 
 func (b *Book) applyLocked(env wire.Envelope) (merge.Key, bool, error) {
+	// A record keeps the class it was first known in, whatever a version
+	// of it declares.
+	if k, ok := b.byKey[env.Key]; ok && k.Class != env.Class {
+		return merge.Key{}, false, fmt.Errorf("version %d: a %s version of a %s record", env.Seq, env.Class, k.Class)
+	}
 	key, ok := b.keys.Lookup(env.Class, env.KeyID)
 	if !ok {
 		return merge.Key{}, false, ErrNoKey
 	}
-	h := seal.Header{Workspace: b.workspace, RecordKey: env.Key, TS: env.TS, KeyID: env.KeyID, Format: env.Format}
+	h := seal.Header{Workspace: b.workspace, RecordKey: env.Key, TS: env.TS, KeyID: env.KeyID, Format: env.Format, Erased: env.Erased}
 	plain, err := seal.Open(key, h, env.Sealed)
+	if err != nil && env.Erased {
+		// An erasure marker sealed before the flag was bound: its
+		// content must say erased (checked below).
+		h.Erased = false
+		plain, err = seal.Open(key, h, env.Sealed)
+	}
 	if err != nil {
 		return merge.Key{}, false, fmt.Errorf("open version %d: %w", env.Seq, err)
 	}
@@ -362,9 +374,13 @@ func (b *Book) applyLocked(env wire.Envelope) (merge.Key, bool, error) {
 	}
 	// The sealed content must be the record the envelope names: a member
 	// holding the key must not be able to overwrite one record with
-	// another's content under its name.
+	// another's content under its name. And it must say erased exactly
+	// when the envelope does: the device deletes photos on that word.
 	if rec.Key.Class != env.Class || b.recordKey(rec.Key) != [32]byte(env.Key) {
 		return merge.Key{}, false, fmt.Errorf("version %d: its content names another record", env.Seq)
+	}
+	if rec.IsErased() != env.Erased {
+		return merge.Key{}, false, fmt.Errorf("version %d: marked erased %v, but its content says %v", env.Seq, env.Erased, rec.IsErased())
 	}
 	b.clock.Observe(rec.Latest())
 	e := b.edit(rec.Key)

@@ -3,6 +3,7 @@
 package session
 
 import (
+	"bytes"
 	"context"
 	"testing"
 
@@ -78,4 +79,74 @@ func TestGroomerCannotDestroyAClient(t *testing.T) {
 		ok, _ := fresh.LoadClient(client, &c)
 		return ok && c.Name == "Margaret Lockwood-Smith"
 	})
+}
+
+// Issue 14, item 6: a hostile server cannot wipe a device's photos with
+// an erasure it makes up: the pet's own version marked erased, an empty
+// marker, or a marker of another class under the pet's key. The device
+// deletes a photo only for an erasure that opens under the class's key,
+// bound to the flag, and whose content says erased; a real erasure still
+// takes the photo with it.
+func TestForgedErasureKeepsPhotos(t *testing.T) {
+	ctx := context.Background()
+	keys := seal.NewKeyring()
+	a, ast := setUp(t, "ws1", keys, 1)
+	b, bst := setUp(t, "ws1", keys, 2)
+	unlocked(t, a)
+	unlocked(t, b)
+	ann, bella := record.NewID(), record.NewID()
+	if err := a.SaveClient(ctx, ann, &record.Client{Name: "Ann", PhotoConsent: true}); err != nil {
+		t.Fatal(err)
+	}
+	image := bytes.Repeat([]byte("jpeg bytes "), 300)
+	ref, err := a.StagePhoto(record.ClassCare, image)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SavePet(ctx, bella, &record.Pet{Client: ann, Name: "Bella", Photo: ref}); err != nil {
+		t.Fatal(err)
+	}
+	send(t, a, b, 1)
+	if err := (*local)(b).BlobFetched(ctx, refHash(t, ref), ast.blobs[ref]); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := bst.blobs[ref]; !ok {
+		t.Fatal("b does not hold the photo")
+	}
+
+	petKey := seal.RecordKey(keys.MAC, record.ClassCare, record.TypePet, bella)
+	real, err := wire.UnmarshalEnvelope(bst.records[rowKey(petKey)])
+	if err != nil {
+		t.Fatal(err)
+	}
+	flipped := real
+	flipped.Seq, flipped.Erased = 201, true
+	c := clock.New(99, nil)
+	empty := wire.Envelope{Seq: 202, Class: record.ClassCare, Key: petKey, TS: c.Now(), KeyID: 1, Format: merge.Format, Erased: true}
+	other := empty
+	other.Seq, other.Class, other.TS = 203, record.ClassClient, c.Now()
+	for _, forged := range []wire.Envelope{flipped, empty, other} {
+		if err := (*local)(b).Receive(ctx, []wire.Envelope{forged}, forged.Seq); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := bst.blobs[ref]; !ok {
+			t.Fatalf("a forged erasure (seq %d) deleted the photo", forged.Seq)
+		}
+	}
+	var p record.Pet
+	if ok, err := b.LoadPet(bella, &p); !ok || err != nil || p.Photo != ref {
+		t.Fatalf("the pet after forged erasures: %v %v %+v", ok, err, p)
+	}
+	if got, _, err := b.Photo(ctx, ref); err != nil || !bytes.Equal(got, image) {
+		t.Fatalf("the photo after forged erasures: %d bytes, %v", len(got), err)
+	}
+
+	// A real erasure takes it.
+	if _, err := a.EraseClient(ctx, ann); err != nil {
+		t.Fatal(err)
+	}
+	send(t, a, b, 3)
+	if _, ok := bst.blobs[ref]; ok {
+		t.Fatal("the client's erasure left the photo")
+	}
 }

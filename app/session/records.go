@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -676,15 +675,11 @@ func (l *local) Receive(ctx context.Context, vs []wire.Envelope, cursor uint64) 
 			return errStaleKeys
 		}
 	}
+	erased := map[wire.Key]bool{} // erasures that opened: only these delete anything here
 	for _, v := range vs {
 		before := s.book.BlobRefs(v.Key)
 		if _, seen := had[v.Key]; !seen {
 			had[v.Key] = before
-		}
-		if v.Erased {
-			for _, ref := range before {
-				blobs[ref] = nil
-			}
 		}
 		known := s.book.Known(v.Key)
 		key, changed, err := s.book.Apply(v)
@@ -696,6 +691,12 @@ func (l *local) Receive(ctx context.Context, vs []wire.Envelope, cursor uint64) 
 			continue
 		}
 		if v.Erased {
+			// The book opened the marker, bound to the flag, and its
+			// content says erased: a server cannot fake it.
+			erased[v.Key] = true
+			for _, ref := range before {
+				blobs[ref] = nil
+			}
 			s.erasedDraftsLocked(c.Meta, key)
 		}
 		if !changed && known {
@@ -740,11 +741,9 @@ func (l *local) Receive(ctx context.Context, vs []wire.Envelope, cursor uint64) 
 	if cursor != 0 && cursor != s.cursor {
 		c.Meta[metaCursor] = binary.BigEndian.AppendUint64(nil, cursor)
 	}
-	for _, v := range vs {
-		if v.Erased {
-			c.Meta[draftPrefix+rowKey(v.Key)] = nil
-			s.forgetUndoLocked(v.Key)
-		}
+	for k := range erased {
+		c.Meta[draftPrefix+rowKey(k)] = nil
+		s.forgetUndoLocked(k)
 	}
 	if len(c.Records) == 0 && len(c.Meta) == 0 && len(c.Blobs) == 0 {
 		return nil
@@ -756,7 +755,7 @@ func (l *local) Receive(ctx context.Context, vs []wire.Envelope, cursor uint64) 
 	if cursor != 0 {
 		s.cursor = cursor
 	}
-	if slices.ContainsFunc(vs, func(v wire.Envelope) bool { return v.Erased }) {
+	if len(erased) > 0 {
 		s.purge(ctx)
 	}
 	if len(rows) > 0 {
