@@ -7,8 +7,11 @@ import (
 	"context"
 	"testing"
 
+	"github.com/coder/websocket"
+
 	"pawfile/app/book"
 	"pawfile/shared/access"
+	"pawfile/shared/account"
 	"pawfile/shared/clock"
 	"pawfile/shared/merge"
 	"pawfile/shared/record"
@@ -149,4 +152,52 @@ func TestForgedErasureKeepsPhotos(t *testing.T) {
 	if _, ok := bst.blobs[ref]; ok {
 		t.Fatal("the client's erasure left the photo")
 	}
+}
+
+// Issue 14, item 6: a role change reaches the member's open sockets at
+// once. A front desk keeps a socket open and sends nothing (the hub used
+// to re-read the role only on a device's next message); the owner demotes
+// them to groomer, then saves a client and a visit. The socket must get
+// no client version: the server closes it for the device to reconnect
+// under its new role.
+func TestDemotedFrontDeskStopsReceivingClients(t *testing.T) {
+	ctx := context.Background()
+	srv := newRealServer(t)
+	owner := srv.owner("owner@example.com")
+	desk := srv.join(owner, access.FrontDesk, "desk@example.com")
+	upToDate(t, desk)
+	sock := srv.raw(desk)
+
+	// The role change alone, as the API makes it; the keys the owner's
+	// device renews after it are another step.
+	m := member(t, owner, "desk@example.com")
+	if err := owner.api.call(ctx, "PATCH", "/api/members/"+m.Member, owner.token(),
+		account.RoleRequest{Role: account.Role(access.Groomer)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	client, visit := record.NewID(), record.NewID()
+	if err := owner.SaveClient(ctx, client, &record.Client{Name: "Margaret Lockwood"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := owner.SaveProject(ctx, visit, &record.Project{Client: client, Kind: "grooming", Title: "Bath", Status: "planned"}); err != nil {
+		t.Fatal(err)
+	}
+	upToDate(t, owner)
+	for range 50 {
+		msg, err := sock.next()
+		if err != nil {
+			if websocket.CloseStatus(err) != websocket.StatusServiceRestart {
+				t.Fatalf("the demoted desk's socket ended with %v, want closed for a restart", err)
+			}
+			return
+		}
+		if live, ok := msg.(*wire.Live); ok {
+			for _, v := range live.Versions {
+				if v.Class == record.ClassClient {
+					t.Fatalf("the demoted desk's open socket received a client version (seq %d)", v.Seq)
+				}
+			}
+		}
+	}
+	t.Fatal("the demoted desk's socket stayed open")
 }

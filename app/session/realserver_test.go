@@ -54,6 +54,7 @@ func newRealServer(t *testing.T) *realServer {
 	h := hub.New(st, st, dir, quiet, hub.Config{})
 	dir.OnRevoke(h.Revoke)
 	dir.OnKeys(h.Rekey)
+	dir.OnRole(h.SetRole)
 	mux := http.NewServeMux()
 	mux.Handle("/api/", serverapi.New(dir, quiet))
 	mux.Handle("GET /sync", h)
@@ -198,17 +199,22 @@ func (rs *rawSocket) send(m wire.Message) {
 
 func (rs *rawSocket) recv() wire.Message {
 	rs.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_, b, err := rs.ws.Read(ctx)
-	if err != nil {
-		rs.t.Fatal(err)
-	}
-	m, err := wire.Decode(b)
+	m, err := rs.next()
 	if err != nil {
 		rs.t.Fatal(err)
 	}
 	return m
+}
+
+// next reads the next message, or the error that ends the socket.
+func (rs *rawSocket) next() (wire.Message, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, b, err := rs.ws.Read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return wire.Decode(b)
 }
 
 // push sends versions and returns the server's answer to each.

@@ -127,9 +127,8 @@ func (d *Directory) SetKeys(ctx context.Context, s Session, blob []byte) error {
 
 // SetRole changes member's role. Only an owner may, and the last owner
 // cannot be demoted. A change clears the member's KeysForMember, so the
-// owner's device must upload the keys of the new role; open sync
-// connections apply the new role from their next message (the hub
-// re-authenticates each one).
+// owner's device must upload the keys of the new role; OnRole tells the
+// hub, which applies the new role to the member's open sockets at once.
 func (d *Directory) SetRole(ctx context.Context, s Session, member string, role access.Role) (Member, error) {
 	if err := d.requireOwner(ctx, s, "change a role"); err != nil {
 		return Member{}, err
@@ -138,6 +137,7 @@ func (d *Directory) SetRole(ctx context.Context, s Session, member string, role 
 		return Member{}, &InputError{Field: "role", Problem: "must be owner, front_desk, groomer or viewer"}
 	}
 	var out Member
+	changed := false
 	err := d.update(ctx, func(b *buckets) error {
 		m, err := b.activeIn(s.Workspace, member)
 		if err != nil {
@@ -147,6 +147,7 @@ func (d *Directory) SetRole(ctx context.Context, s Session, member string, role 
 			out, err = d.exportMember(b, m)
 			return err
 		}
+		changed = true
 		if m.Role == access.Owner {
 			if err := b.notLastOwner(s.Workspace); err != nil {
 				return err
@@ -166,6 +167,9 @@ func (d *Directory) SetRole(ctx context.Context, s Session, member string, role 
 	})
 	if err != nil {
 		return Member{}, fmt.Errorf("change role: %w", err)
+	}
+	if changed {
+		d.roleChanged(s.Workspace, member, role)
 	}
 	out.Keys = nil
 	return out, nil

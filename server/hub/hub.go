@@ -133,6 +133,20 @@ func (h *Hub) Rekey(ws, member string) {
 	}
 }
 
+// SetRole applies a member's new role to their open sockets at once: from
+// now on they are sent only what the role reads and may push only what it
+// writes. The sockets are then closed, so the devices reconnect, learn
+// the role from the welcome and fetch the keys it holds. The directory
+// calls it when an owner changes a role.
+func (h *Hub) SetRole(ws, member string, role access.Role) {
+	for _, c := range h.connsOf(ws, func(s directory.Session) bool { return s.Member == member }) {
+		c.mu.Lock()
+		c.sess.Role = role
+		c.mu.Unlock()
+		c.closeWith(websocket.StatusServiceRestart, "role changed: reconnect")
+	}
+}
+
 // Connected returns how many sockets are open, for health and tests.
 func (h *Hub) Connected() int {
 	h.mu.Lock()
