@@ -201,3 +201,47 @@ func TestDemotedFrontDeskStopsReceivingClients(t *testing.T) {
 	}
 	t.Fatal("the demoted desk's socket stayed open")
 }
+
+// Issue 14, item 5: a removed co-owner's owner invite no longer joins.
+// The owner's Team screen lists pending invites, with their role, expiry
+// and maker, and revokes any.
+func TestRemovedCoOwnersInviteNoLongerJoins(t *testing.T) {
+	ctx := context.Background()
+	srv := newRealServer(t)
+	owner := srv.owner("owner@example.com")
+	co := srv.join(owner, access.Owner, "co@example.com")
+	theirs, err := co.Invite(ctx, access.Owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pending, err := owner.Invites(ctx)
+	if err != nil || len(pending) != 1 || pending[0].By != "co@example.com" || pending[0].Role != account.Role(access.Owner) ||
+		!pending[0].Expires.Equal(theirs.Expires) {
+		t.Fatalf("pending invites: %+v, %v", pending, err)
+	}
+	if err := owner.ChangeMember(ctx, member(t, owner, "co@example.com"), 0); err != nil {
+		t.Fatal(err)
+	}
+	intruder := srv.device("intruder's tablet")
+	if err := intruder.Join(ctx, theirs.Code, "intruder@example.com", pass); err == nil {
+		t.Fatal("the removed co-owner's owner invite joined the workspace")
+	}
+
+	mine, err := owner.Invite(ctx, access.Groomer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pending, err = owner.Invites(ctx)
+	if err != nil || len(pending) != 1 || pending[0].By != "owner@example.com" {
+		t.Fatalf("pending invites: %+v, %v", pending, err)
+	}
+	if err := owner.RevokeInvite(ctx, pending[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.device("late tablet").Join(ctx, mine.Code, "late@example.com", pass); err == nil {
+		t.Fatal("a revoked invite joined the workspace")
+	}
+	if pending, err := owner.Invites(ctx); err != nil || len(pending) != 0 {
+		t.Fatalf("pending invites after revoking: %+v, %v", pending, err)
+	}
+}

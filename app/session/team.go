@@ -27,6 +27,42 @@ func (s *Session) Invite(ctx context.Context, role access.Role) (account.InviteR
 	return r, err
 }
 
+// PendingInvite is an invite nobody has used yet, as the owner's team
+// screen lists it.
+type PendingInvite struct {
+	account.PendingInviteReply
+	By string // the login of the member who made it, if still known
+}
+
+// Invites lists the invites nobody has used yet, oldest first, with who
+// made each. Only an owner may.
+func (s *Session) Invites(ctx context.Context) ([]PendingInvite, error) {
+	var rs []account.PendingInviteReply
+	if err := s.api.call(ctx, "GET", "/api/invites", s.token(), nil, &rs); err != nil {
+		return nil, err
+	}
+	ms, err := s.Members(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]PendingInvite, 0, len(rs))
+	for _, r := range rs {
+		p := PendingInvite{PendingInviteReply: r}
+		for _, m := range ms {
+			if m.Member == r.CreatedBy {
+				p.By = m.Login
+			}
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// RevokeInvite makes a pending invite unusable. Only an owner may.
+func (s *Session) RevokeInvite(ctx context.Context, id string) error {
+	return s.api.call(ctx, "DELETE", "/api/invites/"+url.PathEscape(id), s.token(), nil, nil)
+}
+
 // Member is a team member as the owner's team screen shows them.
 type Member struct {
 	account.MemberReply

@@ -57,6 +57,8 @@ func New(dir *directory.Directory, log *slog.Logger, opts ...Option) http.Handle
 	s.mux.HandleFunc("POST /api/login", s.login)
 	s.mux.HandleFunc("POST /api/join", s.join)
 	s.mux.HandleFunc("POST /api/invites", s.authed(s.createInvite))
+	s.mux.HandleFunc("GET /api/invites", s.authed(s.invites))
+	s.mux.HandleFunc("DELETE /api/invites/{id}", s.authed(s.revokeInvite))
 	s.mux.HandleFunc("GET /api/members", s.authed(s.members))
 	s.mux.HandleFunc("PATCH /api/members/{id}", s.authed(s.setRole))
 	s.mux.HandleFunc("DELETE /api/members/{id}", s.authed(s.removeMember))

@@ -343,3 +343,94 @@ func TestAuditPaging(t *testing.T) {
 		t.Fatalf("page 2: %+v %v", rest, err)
 	}
 }
+
+// Issue 14, item 5: the invites a co-owner made stop working when they
+// are removed or stop being an owner; an owner lists the pending invites
+// and revokes any.
+func TestInvitesOfRemovedOrDemotedOwners(t *testing.T) {
+	ctx := t.Context()
+	d, _ := openTest(t)
+	o, err := d.CreateWorkspace(ctx, reg("o@example.com", rnd(32)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	coOwner := func(login string) Grant {
+		t.Helper()
+		inv, err := d.CreateInvite(ctx, o.Session, access.Owner)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := d.Join(ctx, inv.Code, reg(login, rnd(32)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return g
+	}
+	co := coOwner("co@example.com")
+	asOwner, err := d.CreateInvite(ctx, co.Session, access.Owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	asGroomer, err := d.CreateInvite(ctx, co.Session, access.Groomer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pending, err := d.Invites(ctx, o.Session)
+	if err != nil || len(pending) != 2 || pending[0].Role != access.Owner || pending[1].Role != access.Groomer ||
+		pending[0].CreatedBy != co.Member || pending[0].Expires.IsZero() {
+		t.Fatalf("pending invites: %+v, %v", pending, err)
+	}
+	if err := d.RemoveMember(ctx, o.Session, co.Member); err != nil {
+		t.Fatal(err)
+	}
+	for _, code := range []string{asOwner.Code, asGroomer.Code} {
+		if _, err := d.Join(ctx, code, reg("intruder@example.com", rnd(32))); !errors.Is(err, ErrInviteUnknown) {
+			t.Fatalf("join with a removed co-owner's invite: %v", err)
+		}
+	}
+	if pending, err := d.Invites(ctx, o.Session); err != nil || len(pending) != 0 {
+		t.Fatalf("pending invites after the removal: %+v, %v", pending, err)
+	}
+
+	// Stepping down from owner takes the invites too.
+	co2 := coOwner("co2@example.com")
+	theirs, err := d.CreateInvite(ctx, co2.Session, access.FrontDesk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine, err := d.CreateInvite(ctx, o.Session, access.Viewer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.SetRole(ctx, o.Session, co2.Member, access.FrontDesk); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Join(ctx, theirs.Code, reg("intruder@example.com", rnd(32))); !errors.Is(err, ErrInviteUnknown) {
+		t.Fatalf("join with a demoted owner's invite: %v", err)
+	}
+
+	// The owner's own invite is listed, and revoked by its id.
+	pending, err = d.Invites(ctx, o.Session)
+	if err != nil || len(pending) != 1 || pending[0].Role != access.Viewer || pending[0].CreatedBy != o.Member {
+		t.Fatalf("pending invites: %+v, %v", pending, err)
+	}
+	desk, err := d.Authenticate(ctx, co2.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Invites(ctx, desk); !errors.Is(err, ErrForbidden) {
+		t.Fatalf("a front desk lists invites: %v", err)
+	}
+	if err := d.RevokeInvite(ctx, desk, pending[0].ID); !errors.Is(err, ErrForbidden) {
+		t.Fatalf("a front desk revokes an invite: %v", err)
+	}
+	if err := d.RevokeInvite(ctx, o.Session, pending[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.RevokeInvite(ctx, o.Session, pending[0].ID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("revoke twice: %v", err)
+	}
+	if _, err := d.Join(ctx, mine.Code, reg("late@example.com", rnd(32))); !errors.Is(err, ErrInviteUnknown) {
+		t.Fatalf("join with a revoked invite: %v", err)
+	}
+}

@@ -126,7 +126,8 @@ func (d *Directory) SetKeys(ctx context.Context, s Session, blob []byte) error {
 }
 
 // SetRole changes member's role. Only an owner may, and the last owner
-// cannot be demoted. A change clears the member's KeysForMember, so the
+// cannot be demoted. A member who is no longer an owner loses the
+// invites they made. A change clears the member's KeysForMember, so the
 // owner's device must upload the keys of the new role; OnRole tells the
 // hub, which applies the new role to the member's open sockets at once.
 func (d *Directory) SetRole(ctx context.Context, s Session, member string, role access.Role) (Member, error) {
@@ -158,6 +159,12 @@ func (d *Directory) SetRole(ctx context.Context, s Session, member string, role 
 		if err := b.putMember(m, false); err != nil {
 			return err
 		}
+		if !role.ManagesTeam() {
+			// Their invites would let people in whom no owner vouches for.
+			if err := d.revokeInvitesBy(ctx, b, s, m.ID); err != nil {
+				return err
+			}
+		}
 		e := d.event(ctx, RoleChanged, s, detail+" for "+m.ID)
 		if err := b.record(e); err != nil {
 			return err
@@ -176,7 +183,7 @@ func (d *Directory) SetRole(ctx context.Context, s Session, member string, role 
 }
 
 // RemoveMember removes member from s's workspace and revokes all its
-// devices. Only an owner may, and not the last owner. The login becomes
+// devices and the invites it made. Only an owner may, and not the last owner. The login becomes
 // free again (the person may be invited anew); the member's record stays,
 // marked removed, for the team list and the audit trail.
 func (d *Directory) RemoveMember(ctx context.Context, s Session, member string) error {
@@ -202,6 +209,9 @@ func (d *Directory) RemoveMember(ctx context.Context, s Session, member string) 
 			return err
 		}
 		if err := b.record(d.event(ctx, MemberRemoved, s, "member "+m.ID)); err != nil {
+			return err
+		}
+		if err := d.revokeInvitesBy(ctx, b, s, m.ID); err != nil {
 			return err
 		}
 		devs, err := b.devicesOf(m.ID)

@@ -139,6 +139,17 @@ type InviteReply struct {
 	Expires time.Time `json:"expires"`
 }
 
+// PendingInviteReply is one invite of GET /api/invites: not used yet and
+// not expired. ID names it in DELETE /api/invites/{id}; CreatedBy is the
+// member who made it.
+type PendingInviteReply struct {
+	ID        string    `json:"id"`
+	Role      Role      `json:"role"`
+	CreatedBy string    `json:"created_by"`
+	Created   time.Time `json:"created"`
+	Expires   time.Time `json:"expires"`
+}
+
 // JoinRequest is the body of POST /api/join.
 type JoinRequest struct {
 	Code       string   `json:"code"`
