@@ -245,3 +245,51 @@ func TestRemovedCoOwnersInviteNoLongerJoins(t *testing.T) {
 		t.Fatalf("pending invites after revoking: %+v, %v", pending, err)
 	}
 }
+
+// Issue 14, item 2: the server stores a version only under a key
+// generation an owner registered. A groomer's version under generation 77
+// is refused (it would leave every device waiting for a key that never
+// comes); the generations the owner's device makes when a member leaves
+// are registered before it seals with them, so its versions go through
+// and open on a fresh device.
+func TestUnregisteredKeyGenerationRefused(t *testing.T) {
+	ctx := context.Background()
+	srv := newRealServer(t)
+	owner := srv.owner("owner@example.com")
+	groomer := srv.join(owner, access.Groomer, "groomer@example.com")
+	srv.join(owner, access.Groomer, "leaver@example.com")
+
+	groomer.mu.RLock()
+	keys := cloneKeys(groomer.keys)
+	groomer.mu.RUnlock()
+	pet := record.NewID()
+	rk := seal.RecordKey(keys.MAC, record.ClassCare, record.TypePet, pet)
+	c := clock.New(groomer.DeviceID(), nil)
+	ts := c.Now()
+	h := seal.Header{Workspace: owner.dev.Workspace, RecordKey: rk, TS: ts, KeyID: 77, Format: merge.Format}
+	v := wire.Envelope{Class: record.ClassCare, Key: rk, TS: ts, KeyID: 77, Format: merge.Format,
+		OutboxID: book.OutboxID(ts), Sealed: seal.Seal(seal.NewKey(), h, []byte("under a key nobody has"))}
+	if r := srv.raw(groomer).push(v); r[0].Code != wire.CodeForbidden || r[0].Seq != 0 {
+		t.Fatalf("a version under generation 77: %+v, want refused as forbidden", r[0])
+	}
+
+	if err := owner.ChangeMember(ctx, member(t, owner, "leaver@example.com"), 0); err != nil {
+		t.Fatal(err)
+	}
+	if !owner.holds(record.ClassCare, 2) {
+		t.Fatal("the owner's care key was not renewed")
+	}
+	client, bella := record.NewID(), record.NewID()
+	if err := owner.SaveClient(ctx, client, &record.Client{Name: "Ann"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := owner.SavePet(ctx, bella, &record.Pet{Client: client, Name: "Bella"}); err != nil {
+		t.Fatal(err)
+	}
+	upToDate(t, owner)
+	fresh := srv.signIn("owner@example.com")
+	waitFor(t, "the pet sealed under generation 2 on a fresh device", func() bool {
+		ok, _ := fresh.LoadPet(bella, &record.Pet{})
+		return ok
+	})
+}

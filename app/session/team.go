@@ -181,6 +181,11 @@ func (s *Session) ChangeMember(ctx context.Context, m Member, role access.Role) 
 		}
 	}
 	if rotated {
+		// The server stores versions only under generations an owner
+		// registered: before the first is sealed.
+		if err := s.registerKeyGens(ctx, keys); err != nil {
+			return fmt.Errorf("the team changed, but its keys were not renewed (%w): try again when online", err)
+		}
 		if err := s.storeKeys(ctx, keys, 0); err != nil {
 			return fmt.Errorf("the team changed, but its keys were not renewed (%w): try again when online", err)
 		}
@@ -199,6 +204,17 @@ func (s *Session) ChangeMember(ctx context.Context, m Member, role access.Role) 
 		return fmt.Errorf("the change is made, but not everyone got the new keys (%v %v): use “Give access” again", failed, err)
 	}
 	return nil
+}
+
+// registerKeyGens tells the server the key generations keys holds (their
+// ids, never the keys), so that it stores versions sealed under them.
+// Only an owner may.
+func (s *Session) registerKeyGens(ctx context.Context, keys *seal.Keyring) error {
+	var req account.KeyGenerationsRequest
+	for _, k := range keys.Keys {
+		req.Generations = append(req.Generations, account.KeyGeneration{Class: uint8(k.Class), ID: k.ID})
+	}
+	return s.api.call(ctx, "POST", "/api/keys/generations", s.token(), req, nil)
 }
 
 // RevokeDevice cuts one device off (a lost tablet): its token stops
@@ -241,8 +257,9 @@ func (s *Session) storeKeys(ctx context.Context, next *seal.Keyring, role access
 
 // RefreshKeys asks the server for this member's keys and role and takes
 // any key generation this device lacks (the owner renewed keys after a
-// member left), and drops the classes the role no longer reads. The app
-// calls it at each connect and when a version names an unknown key.
+// member left), and drops the classes the role no longer reads; an
+// owner's device registers the generations it holds. The app calls it at
+// each connect and when a version names an unknown key.
 func (s *Session) RefreshKeys(ctx context.Context) error {
 	s.team.keysMu.Lock()
 	defer s.team.keysMu.Unlock()
@@ -274,6 +291,14 @@ func (s *Session) RefreshKeys(ctx context.Context) error {
 	}
 	role := access.Role(me.Role)
 	next = next.Only(role.Classes()...)
+	if role == access.Owner {
+		// A workspace from before registration takes any generation
+		// until an owner registers those in use; registering again is
+		// harmless.
+		if err := s.registerKeyGens(ctx, next); err != nil {
+			return fmt.Errorf("register this workspace's key generations: %w", err)
+		}
+	}
 	if role == d.Role && len(next.Keys) == had {
 		return nil
 	}

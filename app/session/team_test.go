@@ -8,6 +8,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -24,7 +25,8 @@ import (
 type teamServer struct {
 	mu      sync.Mutex
 	members []*teamMember
-	revoked []string // device ids
+	revoked []string                // device ids
+	gens    []account.KeyGeneration // as registered
 }
 
 type teamMember struct {
@@ -80,6 +82,10 @@ func (f *teamServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		me.keys = req.Keys
 	case !owner:
 		f.fail(w, http.StatusForbidden, "forbidden", "only the workspace owner may do this")
+	case path == "POST /api/keys/generations":
+		var req account.KeyGenerationsRequest
+		json.NewDecoder(r.Body).Decode(&req)
+		f.gens = append(f.gens, req.Generations...)
 	case path == "GET /api/members":
 		var out []account.MemberReply
 		for _, m := range f.members {
@@ -245,6 +251,11 @@ func TestTeamRemoveAndRoleChange(t *testing.T) {
 	}
 	if !owner.holds(record.ClassCare, 2) || !owner.holds(record.ClassProject, 2) || owner.holds(record.ClassClient, 2) {
 		t.Fatal("the owner's keyring: want care and project renewed, client not")
+	}
+	for _, c := range []record.Class{record.ClassCare, record.ClassProject} {
+		if !slices.Contains(f.gens, account.KeyGeneration{Class: uint8(c), ID: 2}) {
+			t.Errorf("generation 2 of the %s key was not registered: %v", c, f.gens)
+		}
 	}
 	// The renewed keyring is on the server, for the owner's other devices.
 	if k, err := seal.UnwrapKeys(owner.kek, "ws1", f.member("m1").keys); err != nil || !k.Has(record.ClassCare) {

@@ -63,6 +63,7 @@ func New(dir *directory.Directory, log *slog.Logger, opts ...Option) http.Handle
 	s.mux.HandleFunc("PATCH /api/members/{id}", s.authed(s.setRole))
 	s.mux.HandleFunc("DELETE /api/members/{id}", s.authed(s.removeMember))
 	s.mux.HandleFunc("PUT /api/members/{id}/keys", s.authed(s.setKeysForMember))
+	s.mux.HandleFunc("POST /api/keys/generations", s.authed(s.registerKeyGens))
 	s.mux.HandleFunc("GET /api/me", s.authed(s.me))
 	s.mux.HandleFunc("PUT /api/me/keys", s.authed(s.setKeys))
 	s.mux.HandleFunc("POST /api/devices/{id}/revoke", s.authed(s.revokeDevice))

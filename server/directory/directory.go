@@ -300,6 +300,9 @@ type workspaceRec struct {
 	ID       string    `json:"id"`
 	Created  time.Time `json:"created"`
 	Settings []byte    `json:"settings,omitempty"`
+	// KeyGens are the key generations owners registered; nil for a
+	// workspace from before registration (see KeyGens).
+	KeyGens []KeyGen `json:"key_gens,omitempty"`
 }
 
 type paramsRec struct {

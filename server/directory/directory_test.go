@@ -11,6 +11,7 @@ import (
 
 	"pawfile/server/db"
 	"pawfile/shared/access"
+	"pawfile/shared/record"
 	"pawfile/shared/seal"
 )
 
@@ -432,5 +433,63 @@ func TestInvitesOfRemovedOrDemotedOwners(t *testing.T) {
 	}
 	if _, err := d.Join(ctx, mine.Code, reg("late@example.com", rnd(32))); !errors.Is(err, ErrInviteUnknown) {
 		t.Fatalf("join with a revoked invite: %v", err)
+	}
+}
+
+// Owners register key generations; the hub stores versions sealed under
+// those only. A workspace from before registration takes any until an
+// owner registers the ones in use.
+func TestKeyGenerations(t *testing.T) {
+	ctx := t.Context()
+	d, _ := openTest(t)
+	o, err := d.CreateWorkspace(ctx, reg("o@example.com", rnd(32)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := d.CreateInvite(ctx, o.Session, access.Groomer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := d.Join(ctx, inv.Code, reg("g@example.com", rnd(32)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gens, err := d.KeyGenerations(ctx, o.Workspace)
+	if err != nil || !gens.Has(record.ClassClient, 1) || !gens.Has(record.ClassCare, 1) || gens.Has(record.ClassCare, 2) || gens.Has(record.ClassCare, 77) {
+		t.Fatalf("a new workspace's generations: %+v, %v; want generation 1 of each class only", gens, err)
+	}
+	if err := d.RegisterKeyGens(ctx, g.Session, []KeyGen{{record.ClassCare, 77}}); !errors.Is(err, ErrForbidden) {
+		t.Fatalf("a groomer registers a generation: %v", err)
+	}
+	if err := d.RegisterKeyGens(ctx, o.Session, []KeyGen{{record.ClassCare, 0}}); err == nil {
+		t.Fatal("generation 0 registered")
+	}
+	if err := d.RegisterKeyGens(ctx, o.Session, []KeyGen{{record.ClassCare, 2}}); err != nil {
+		t.Fatal(err)
+	}
+	if gens, _ := d.KeyGenerations(ctx, o.Workspace); !gens.Has(record.ClassCare, 2) || gens.Has(record.ClassProject, 2) {
+		t.Fatalf("after registering care 2: %+v", gens)
+	}
+
+	// A workspace from before registration.
+	err = d.update(ctx, func(b *buckets) error {
+		var w workspaceRec
+		if _, err := getJSON(b.workspaces, []byte(o.Workspace), &w); err != nil {
+			return err
+		}
+		w.KeyGens = nil
+		return putJSON(b.workspaces, []byte(o.Workspace), w)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gens, _ := d.KeyGenerations(ctx, o.Workspace); !gens.Has(record.ClassCare, 77) {
+		t.Fatal("a workspace from before registration refuses a generation")
+	}
+	if err := d.RegisterKeyGens(ctx, o.Session, []KeyGen{{record.ClassClient, 3}}); err != nil {
+		t.Fatal(err)
+	}
+	if gens, _ := d.KeyGenerations(ctx, o.Workspace); gens.Has(record.ClassCare, 77) || !gens.Has(record.ClassClient, 3) || !gens.Has(record.ClassProject, 1) {
+		t.Fatalf("once its owner registered: %+v", gens)
 	}
 }

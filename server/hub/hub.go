@@ -1,5 +1,6 @@
 // Package hub runs the websocket sync sessions: it authenticates each
-// device by its first message, enforces its role on every message, stores
+// device by its first message, enforces its role on every message, refuses
+// versions sealed under a key generation no owner registered, stores
 // pushed versions before acknowledging them, answers pulls, and sends new
 // versions live to the other connected devices of the workspace.
 package hub
@@ -67,9 +68,11 @@ func (c *Config) defaults() {
 	}
 }
 
-// Authenticator resolves a device token to its session.
+// Authenticator resolves a device token to its session, and tells which
+// key generations owners registered for a workspace.
 type Authenticator interface {
 	Authenticate(ctx context.Context, token string) (directory.Session, error)
+	KeyGenerations(ctx context.Context, ws string) (directory.KeyGens, error)
 }
 
 // Hub is the sync endpoint. It is an http.Handler for the /sync path.
