@@ -98,6 +98,9 @@ func (b *Book) Save(id string, v any) (wire.Envelope, bool, error) {
 	}
 	key := keyOf(typ, id)
 	e := b.edit(key)
+	if typ.AppendOnly() && !e.rec.Created.IsZero() {
+		return wire.Envelope{}, false, fmt.Errorf("save %s: written once, never changed", typ)
+	}
 	ts := b.clock.Now()
 	changed := false
 	if !e.rec.Exists() {
@@ -186,6 +189,9 @@ func (b *Book) change(typ record.Type, id string, op func(*merge.Record, clock.T
 	defer b.mu.Unlock()
 	if b.keys == nil {
 		return wire.Envelope{}, ErrLocked
+	}
+	if typ.AppendOnly() {
+		return wire.Envelope{}, fmt.Errorf("%s %s: written once, never deleted", typ, id)
 	}
 	e, ok, err := b.get(keyOf(typ, id))
 	if err != nil {
@@ -382,8 +388,15 @@ func (b *Book) applyLocked(env wire.Envelope) (merge.Key, bool, error) {
 	if rec.IsErased() != env.Erased {
 		return merge.Key{}, false, fmt.Errorf("version %d: marked erased %v, but its content says %v", env.Seq, env.Erased, rec.IsErased())
 	}
-	b.clock.Observe(rec.Latest())
 	e := b.edit(rec.Key)
+	if rec.Key.Type.AppendOnly() && !e.rec.Created.IsZero() {
+		// The deletion log only grows: a version that would change an
+		// entry held here, or delete or erase it, is refused.
+		if probe := e.rec.Clone(); changedBy(probe, rec) {
+			return merge.Key{}, false, fmt.Errorf("version %d: changes %s %s, which is written once", env.Seq, rec.Key.Type, rec.Key.ID)
+		}
+	}
+	b.clock.Observe(rec.Latest())
 	changed, err := e.rec.Merge(rec)
 	if err != nil {
 		return merge.Key{}, false, err
@@ -400,6 +413,12 @@ func (b *Book) applyLocked(env wire.Envelope) (merge.Key, bool, error) {
 		e.merged = e.merged[len(e.merged)-wire.MaxSupersedes:]
 	}
 	return rec.Key, changed, nil
+}
+
+// changedBy reports whether merging o would change r (which it changes).
+func changedBy(r, o *merge.Record) bool {
+	changed, err := r.Merge(o)
+	return changed || err != nil
 }
 
 // Known reports whether the book holds a record under the server's name
@@ -431,12 +450,18 @@ func (b *Book) Load(id string, v any) (bool, error) {
 // Record returns a copy of a record's replicated state, live or not: the
 // history screens read timestamps and authors from it.
 func (b *Book) Record(typ record.Type, id string) (*merge.Record, bool) {
+	return b.RecordIn(typ.Class(), typ, id)
+}
+
+// RecordIn is Record for a record of typ filed under class c: one written
+// before its type moved to another class, which the book keeps apart.
+func (b *Book) RecordIn(c record.Class, typ record.Type, id string) (*merge.Record, bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.keys == nil {
 		return nil, false
 	}
-	e, ok, err := b.get(keyOf(typ, id))
+	e, ok, err := b.get(merge.Key{Class: c, Type: typ, ID: id})
 	if err != nil || !ok {
 		return nil, false
 	}
@@ -445,13 +470,16 @@ func (b *Book) Record(typ record.Type, id string) (*merge.Record, bool) {
 
 // IDs returns the ids of the live records of a type, in no set order. It
 // opens every stored state: slow on a big book.
-func (b *Book) IDs(typ record.Type) []string {
+func (b *Book) IDs(typ record.Type) []string { return b.IDsIn(typ.Class(), typ) }
+
+// IDsIn is IDs for records of typ filed under class c (see RecordIn).
+func (b *Book) IDsIn(c record.Class, typ record.Type) []string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.openAllLocked()
 	var ids []string
 	for k, e := range b.records {
-		if k.Type == typ && e.rec.Exists() {
+		if k.Class == c && k.Type == typ && e.rec.Exists() {
 			ids = append(ids, k.ID)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"pawfile/app/localstore"
 	"pawfile/shared/access"
 	"pawfile/shared/account"
+	"pawfile/shared/record"
 	"pawfile/shared/seal"
 )
 
@@ -206,6 +207,25 @@ func (s *Session) ChangeMember(ctx context.Context, m Member, role access.Role) 
 	return nil
 }
 
+// giveOwnersAccess gives the other owners who had access the keys again,
+// with the owner class's: their devices then read the settings this one
+// moved under it rather than make a key of their own.
+func (s *Session) giveOwnersAccess(ctx context.Context) error {
+	ms, err := s.Members(ctx)
+	if err != nil {
+		return fmt.Errorf("give the other owners the owner's key: %w", err)
+	}
+	self := s.MemberID()
+	for _, m := range ms {
+		if m.Active() && m.HasKeys && m.Member != self && access.Role(m.Role) == access.Owner {
+			if err := s.GiveAccess(ctx, m); err != nil {
+				return fmt.Errorf("give %s the owner's key: %w", m.Login, err)
+			}
+		}
+	}
+	return nil
+}
+
 // registerKeyGens tells the server the key generations keys holds (their
 // ids, never the keys), so that it stores versions sealed under them.
 // Only an owner may.
@@ -291,6 +311,13 @@ func (s *Session) RefreshKeys(ctx context.Context) error {
 	}
 	role := access.Role(me.Role)
 	next = next.Only(role.Classes()...)
+	// A workspace from before the owner class: its owner's device makes
+	// the class's first key, then moves the settings and deletion log
+	// under it.
+	moving := role == access.Owner && !next.Has(record.ClassOwner)
+	if moving {
+		next.Keys = append(next.Keys, seal.ClassKey{Class: record.ClassOwner, ID: 1, Key: seal.NewKey()})
+	}
 	if role == access.Owner {
 		// A workspace from before registration takes any generation
 		// until an owner registers those in use; registering again is
@@ -304,6 +331,14 @@ func (s *Session) RefreshKeys(ctx context.Context) error {
 	}
 	if err := s.storeKeys(ctx, next, role); err != nil {
 		return err
+	}
+	if moving {
+		if err := s.moveToOwnerClass(ctx); err != nil {
+			return err
+		}
+		if err := s.giveOwnersAccess(ctx); err != nil {
+			return err
+		}
 	}
 	for _, c := range role.Classes() {
 		if next.Has(c) && !cur.Has(c) {

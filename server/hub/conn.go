@@ -167,6 +167,11 @@ func (c *conn) hello(ctx context.Context) error {
 		return fmt.Errorf("no hello: %w", err)
 	}
 	m, err := wire.Decode(b)
+	if wire.CodeOf(err) == wire.CodeUnsupportedProto {
+		msg := fmt.Sprintf("this app speaks another sync protocol than the server (%d): reload Pawfile to update it", wire.Version)
+		c.fail(wire.CodeUnsupportedProto, msg)
+		return err
+	}
 	if err != nil {
 		c.fail(wire.CodeOf(err), err.Error())
 		return err
@@ -340,6 +345,10 @@ func (c *conn) push(ctx context.Context, m *wire.Push) error {
 		p.results[i].OutboxID = v.OutboxID
 		if !sess.Role.CanWrite(record.Class(v.Class)) {
 			p.results[i].Code, p.results[i].Message = wire.CodeForbidden, fmt.Sprintf("the %s role may not change %s records", sess.Role.Label(), record.Class(v.Class))
+			continue
+		}
+		if v.Erased && v.Class == record.ClassOwner {
+			p.results[i].Code, p.results[i].Message = wire.CodeForbidden, "the workspace's settings and deletion log are never erased"
 			continue
 		}
 		if !gens.Has(v.Class, v.KeyID) {
