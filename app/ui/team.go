@@ -133,7 +133,7 @@ func (t *team) pending(inv session.PendingInvite) app.UI {
 	}
 	return app.Li().Class("member").Body(
 		app.Span().Text(text+" "),
-		t.button("danger", "i"+inv.ID, "Revoke this invite: "+text, "Revoke invite"),
+		t.button("danger", "i"+inv.ID, "Revoke invite: "+text, "Revoke invite"),
 	)
 }
 
