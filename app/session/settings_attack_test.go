@@ -9,6 +9,7 @@ import (
 
 	"pawfile/app/book"
 	"pawfile/shared/access"
+	"pawfile/shared/account"
 	"pawfile/shared/clock"
 	"pawfile/shared/merge"
 	"pawfile/shared/record"
@@ -161,4 +162,48 @@ func TestOwnerClassMigration(t *testing.T) {
 		t.Errorf("the moved deletion log: %+v", ds)
 	}
 	waitFor(t, "the business name on the groomer's tablet", func() bool { return groomer.BusinessName() == "Old Name" })
+}
+
+// A front desk made owner reads the owner's settings: their device takes
+// the owner class's key the owner gives them, never makes one of its own
+// (it reconnects at once under its new role, and may ask for its keys
+// before the owner's device has given them).
+func TestPromotedOwnerGetsTheOwnersKey(t *testing.T) {
+	ctx := context.Background()
+	srv := newRealServer(t)
+	owner := srv.owner("owner@example.com")
+	desk := srv.join(owner, access.FrontDesk, "desk@example.com")
+	if err := owner.SaveRetentionSettings(ctx, RetentionSettings{Policy: retention.Policy{ClientYears: 5, ArchiveYears: 2}}); err != nil {
+		t.Fatal(err)
+	}
+	upToDate(t, owner)
+	// The role changes first; the device asks for its keys before the
+	// owner's device has given them.
+	m := member(t, owner, "desk@example.com")
+	if err := owner.api.call(ctx, "PATCH", "/api/members/"+m.Member, owner.token(),
+		account.RoleRequest{Role: account.Role(access.Owner)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := desk.RefreshKeys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if desk.Role() != access.Owner || desk.holds(record.ClassOwner, 1) {
+		t.Fatalf("the new owner's device before it is given the keys: role %v, owner key %v", desk.Role(), desk.holds(record.ClassOwner, 1))
+	}
+	if err := owner.GiveAccess(ctx, member(t, owner, "desk@example.com")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the owner's key on the new owner's device", func() bool { return desk.holds(record.ClassOwner, 1) })
+	owner.mu.RLock()
+	want, _ := owner.keys.Lookup(record.ClassOwner, 1)
+	owner.mu.RUnlock()
+	desk.mu.RLock()
+	got, _ := desk.keys.Lookup(record.ClassOwner, 1)
+	desk.mu.RUnlock()
+	if got != want {
+		t.Fatal("the new owner's device made an owner key of its own")
+	}
+	waitFor(t, "the owner's settings on the new owner's device", func() bool {
+		return desk.RetentionSettings().Policy.ClientYears == 5
+	})
 }

@@ -311,10 +311,11 @@ func (s *Session) RefreshKeys(ctx context.Context) error {
 	}
 	role := access.Role(me.Role)
 	next = next.Only(role.Classes()...)
-	// A workspace from before the owner class: its owner's device makes
-	// the class's first key, then moves the settings and deletion log
-	// under it.
-	moving := role == access.Owner && !next.Has(record.ClassOwner)
+	// A workspace from before the owner class: the device of an owner
+	// (one already, not one just made owner, who gets the key from the
+	// owner who promoted them) makes the class's first key, then moves
+	// the settings and deletion log under it.
+	moving := role == access.Owner && d.Role == access.Owner && !next.Has(record.ClassOwner)
 	if moving {
 		next.Keys = append(next.Keys, seal.ClassKey{Class: record.ClassOwner, ID: 1, Key: seal.NewKey()})
 	}
