@@ -207,3 +207,23 @@ func TestPromotedOwnerGetsTheOwnersKey(t *testing.T) {
 		return desk.RetentionSettings().Policy.ClientYears == 5
 	})
 }
+
+// Settings that break the policy's rules (projects archived only after
+// their client's records are erased) are not acted on: the device keeps
+// the defaults and erases nothing on its own.
+func TestSettingsAgainstThePolicyAreNotActedOn(t *testing.T) {
+	ctx := context.Background()
+	s, _ := setUp(t, "ws1", seal.NewKeyring(), 1)
+	unlocked(t, s)
+	for _, st := range []record.Settings{
+		{ClientYears: 1, ArchiveYears: 5, Automatic: true},
+		{ClientYears: 2, ArchiveYears: 3, Automatic: true},
+	} {
+		if _, err := s.saveAll(ctx, []write{{id: record.SettingsID, v: &st}}); err != nil {
+			t.Fatal(err)
+		}
+		if rs := s.RetentionSettings(); rs.Automatic || rs.Policy != retention.Of(&record.Settings{}) {
+			t.Errorf("settings %+v are acted on as %+v", st, rs)
+		}
+	}
+}
