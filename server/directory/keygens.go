@@ -30,9 +30,12 @@ func (k KeyGens) Has(c record.Class, id uint32) bool {
 	return k.legacy || k.set[KeyGen{c, id}]
 }
 
-// MaxKeyGens bounds the generations a workspace registers: the keyring
-// holds at most 255 keys.
+// MaxKeyGens bounds the generations a workspace registers.
 const MaxKeyGens = 1024
+
+// maxKeysHeld is the most keys a keyring holds (seal), so the most
+// generations one call registers.
+const maxKeysHeld = 255
 
 // firstKeyGens are the generations a new workspace starts with: its
 // owner's device makes generation 1 of every class.
@@ -74,6 +77,9 @@ func (d *Directory) KeyGenerations(ctx context.Context, ws string) (KeyGens, err
 func (d *Directory) RegisterKeyGens(ctx context.Context, s Session, gens []KeyGen) error {
 	if err := d.requireOwner(ctx, s, "register key generations"); err != nil {
 		return err
+	}
+	if len(gens) > maxKeysHeld {
+		return &InputError{Field: "generations", Problem: fmt.Sprintf("at most %d at once: a keyring holds no more", maxKeysHeld)}
 	}
 	for _, g := range gens {
 		if !g.Class.Valid() || g.ID == 0 {
