@@ -42,7 +42,7 @@ func backupCmd(args []string) error {
 	fs := flag.NewFlagSet("pawfile backup", flag.ContinueOnError)
 	out := fs.String("out", "", "file to write the backup to (required)")
 	data := fs.String("data", "./data", "the server's data directory (for its admin token)")
-	addr := fs.String("addr", "127.0.0.1:8080", "address of the running server")
+	addr := fs.String("addr", "127.0.0.1:8080", "the running server: host:port over plain HTTP, or its https:// address when it serves TLS itself")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -76,7 +76,11 @@ func fetchBackup(w io.Writer, data, addr string) error {
 	if err != nil {
 		return fmt.Errorf("backup: read the admin token in %s: %w (is -data the server's data directory?)", data, err)
 	}
-	req, err := http.NewRequest("GET", "http://"+addr+"/admin/backup", nil)
+	base := addr
+	if !strings.Contains(addr, "://") {
+		base = "http://" + addr
+	}
+	req, err := http.NewRequest("GET", strings.TrimSuffix(base, "/")+"/admin/backup", nil)
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
@@ -121,6 +125,7 @@ func restoreCmd(args []string) error {
 	fs := flag.NewFlagSet("pawfile restore", flag.ContinueOnError)
 	in := fs.String("in", "", "backup file to restore (required)")
 	data := fs.String("data", "", "data directory to restore into; the server must be stopped (required)")
+	maxGiB := fs.Int64("max-gib", backup.DefaultMaxBytes>>30, "the largest database to restore, in GiB")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -132,7 +137,12 @@ func restoreCmd(args []string) error {
 		return fmt.Errorf("restore: %w", err)
 	}
 	defer f.Close()
-	if err := backup.Restore(f, *data, progress("restoring")); err != nil {
+	fi, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	opt := backup.Options{Size: fi.Size(), MaxBytes: *maxGiB << 30, Progress: progress("restoring")}
+	if err := backup.Restore(f, *data, opt); err != nil {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "\nrestored into %s; the integrity check passed\n", *data)
@@ -167,6 +177,7 @@ func compressCmd(args []string) error {
 func restoreWorkspaceCmd(args []string) error {
 	fs := flag.NewFlagSet("pawfile restore-workspace", flag.ContinueOnError)
 	data := fs.String("data", "./data", "data directory of the stopped server to restore into")
+	maxMiB := fs.Int64("max-mib", wsbackup.DefaultMaxBytes>>20, "the most the backup may decompress to, in MiB")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -189,7 +200,11 @@ func restoreWorkspaceCmd(args []string) error {
 	if _, err := directory.Open(d); err != nil {
 		return err
 	}
-	h, err := wsbackup.Restore(context.Background(), d, f)
+	fi, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("restore-workspace: %w", err)
+	}
+	h, err := wsbackup.Restore(context.Background(), d, f, fi.Size(), *maxMiB<<20)
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,8 @@
 // Command pawfile is the Pawfile server: it serves the app and keeps the
 // workspace's sealed records for backup and sync.
 //
-//	pawfile [-addr 127.0.0.1:8080] [-data ./data]    serve
+//	pawfile [-addr 127.0.0.1:8080] [-data ./data]    serve (pawfile -h lists every flag:
+//	                                                  TLS, -domain, -metrics-addr, -log json…)
 //	pawfile backup -out FILE [-data DIR] [-addr ADDR] consistent backup of a running server
 //	pawfile restore -in FILE -data DIR                restore a backup onto a stopped server
 //	pawfile restore-workspace [-data DIR] FILE        restore one workspace from its owner's backup onto a stopped server

@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -24,42 +25,128 @@ import (
 	"pawfile/server/db"
 	"pawfile/server/directory"
 	"pawfile/server/hub"
+	"pawfile/server/metrics"
 	"pawfile/server/pwa"
 	"pawfile/server/store"
 	"pawfile/server/wsbackup"
 )
 
-func serve(args []string) error {
-	fs := flag.NewFlagSet("pawfile", flag.ContinueOnError)
-	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
-	data := fs.String("data", "./data", "directory of the database")
-	web := fs.String("web", "web", "directory of the app's static files (app.wasm, icons, styles)")
-	origins := fs.String("origin", "", "comma-separated extra origins allowed to sync, e.g. https://pawfile.example.com")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+// config is what the serve command's flags say.
+type config struct {
+	addr, data, web, origins string
 
-	d, err := db.Open(*data)
+	tlsCert, tlsKey string // a certificate of the operator's
+	domains         string // or certificates from Let's Encrypt for these names
+	acmeEmail       string
+	httpAddr        string // plain HTTP: redirects to HTTPS, ACME challenges
+
+	metricsAddr string
+	logFormat   string
+	drain       time.Duration
+
+	quotaMiB uint64
+}
+
+// serveFlags defines the serve command's flags on fs. One flag per line,
+// grouped by what it is about: add a new one to its group.
+func serveFlags(fs *flag.FlagSet) *config {
+	c := &config{}
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "address to listen on (:443 by default with -domain)")
+	fs.StringVar(&c.data, "data", "./data", "directory of the database")
+	fs.StringVar(&c.web, "web", "web", "directory of the app's static files (app.wasm, icons, styles)")
+	fs.StringVar(&c.origins, "origin", "", "comma-separated extra origins allowed to sync, e.g. https://pawfile.example.com")
+
+	fs.StringVar(&c.tlsCert, "tls-cert", "", "TLS certificate file (PEM, with its chain): serve HTTPS with it and -tls-key")
+	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS private key file (PEM) of -tls-cert")
+	fs.StringVar(&c.domains, "domain", "", "comma-separated host names to get certificates for from Let's Encrypt and serve HTTPS; port 80 must reach -http-addr")
+	fs.StringVar(&c.acmeEmail, "acme-email", "", "address Let's Encrypt may write to about the certificates of -domain (optional)")
+	fs.StringVar(&c.httpAddr, "http-addr", "", "plain HTTP address that redirects to HTTPS and answers Let's Encrypt (:80 by default with -domain)")
+
+	fs.StringVar(&c.metricsAddr, "metrics-addr", "", "address serving /metrics for Prometheus, e.g. 127.0.0.1:9464 (off by default; keep it private)")
+	fs.StringVar(&c.logFormat, "log", "text", "log format: text or json")
+	fs.Uint64Var(&c.quotaMiB, "quota-mib", store.DefaultQuota>>20, "storage quota of each workspace in MiB: records with their history, and photos (0: none)")
+
+	fs.DurationVar(&c.drain, "shutdown-timeout", 8*time.Second, "how long to wait on SIGTERM for devices to be told and requests to finish")
+	return c
+}
+
+// parseServe parses the serve command's arguments and fills in the
+// defaults that depend on other flags.
+func parseServe(args []string) (*config, error) {
+	fs := flag.NewFlagSet("pawfile", flag.ContinueOnError)
+	c := serveFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q: serve takes flags only (pawfile -h lists them)", fs.Arg(0))
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	switch {
+	case (c.tlsCert == "") != (c.tlsKey == ""):
+		return nil, errors.New("-tls-cert and -tls-key go together: give both")
+	case c.tlsCert != "" && c.domains != "":
+		return nil, errors.New("-domain gets its own certificates: give either -domain or -tls-cert and -tls-key")
+	case c.logFormat != "text" && c.logFormat != "json":
+		return nil, fmt.Errorf("-log %q: say text or json", c.logFormat)
+	case c.drain <= 0:
+		return nil, errors.New("-shutdown-timeout must be more than 0")
+	}
+	if c.domains != "" {
+		if !set["addr"] {
+			c.addr = ":443"
+		}
+		if !set["http-addr"] {
+			c.httpAddr = ":80"
+		}
+	}
+	return c, nil
+}
+
+// tls reports whether the server serves HTTPS itself.
+func (c *config) tls() bool { return c.tlsCert != "" || c.domains != "" }
+
+func newLogger(format string) *slog.Logger {
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, nil))
+}
+
+func serve(args []string) error {
+	cfg, err := parseServe(args)
 	if err != nil {
 		return err
 	}
-	defer d.Close()
+	log := newLogger(cfg.logFormat)
+	slog.SetDefault(log)
+
+	d, err := db.Open(cfg.data)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := d.Close(); err != nil {
+			log.Error("close database", "err", err)
+		}
+	}()
 	st, err := store.Open(d)
 	if err != nil {
 		return err
 	}
+	st.Quota = cfg.quotaMiB << 20
 	dir, err := directory.Open(d)
 	if err != nil {
 		return err
 	}
-	token, err := adminToken(*data)
+	token, err := adminToken(cfg.data)
 	if err != nil {
 		return err
 	}
 	var extra []string
-	if *origins != "" {
-		extra = strings.Split(*origins, ",")
+	if cfg.origins != "" {
+		extra = strings.Split(cfg.origins, ",")
 	}
 	h := hub.New(st, st, dir, log, hub.Config{Origins: extra})
 	dir.OnRevoke(h.Revoke)
@@ -67,46 +154,97 @@ func serve(args []string) error {
 	dir.OnRole(h.SetRole)
 
 	mux := http.NewServeMux()
-	mux.Handle("/api/", api.New(dir, log, api.WithBackups(&wsbackup.Service{DB: d, Server: version, TempDir: *data})))
+	mux.Handle("/api/", api.New(dir, log, api.WithBackups(&wsbackup.Service{DB: d, Server: version, TempDir: cfg.data})))
 	mux.Handle("GET /sync", h)
 	mux.Handle("GET /admin/backup", backup.Handler(d, token))
 	mux.HandleFunc("GET /healthz", health(d, h))
-	page, err := pwa.Handler(version, *web)
+	mux.HandleFunc("/metrics", func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "metrics are served on the address of -metrics-addr only", http.StatusNotFound)
+	})
+	page, err := pwa.Handler(version, cfg.web)
 	if err != nil {
 		return err
 	}
 	mux.Handle("/", page)
 
-	ln, err := net.Listen("tcp", *addr)
+	servers, err := listen(cfg, mux, log)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", *addr, err)
+		return err
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	if cfg.metricsAddr != "" {
+		m, err := serveMetrics(cfg.metricsAddr, metrics.Handler(metrics.Gauges{
+			Connected:     h.Connected,
+			DatabaseBytes: func() (int64, error) { return databaseBytes(d), nil },
+			BlobBytes:     func() (int64, error) { return st.BlobBytes(context.Background()) },
+		}, log), log)
+		if err != nil {
+			return err
+		}
+		servers = append(servers, m)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	go func() {
-		<-ctx.Done()
-		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		srv.Shutdown(shutdown)
-	}()
-	abs, _ := filepath.Abs(*data)
-	log.Info("serving", "url", "http://"+ln.Addr().String(), "data", abs, "version", version)
-	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serve: %w", err)
+	go prune(ctx, st, log)
+	failed := make(chan error, len(servers))
+	for _, s := range servers {
+		go func() {
+			if err := s.serve(); !errors.Is(err, http.ErrServerClosed) {
+				failed <- fmt.Errorf("serve %s: %w", s.name, err)
+			}
+		}()
 	}
-	return nil
+	abs, err := filepath.Abs(cfg.data)
+	if err != nil {
+		abs = cfg.data
+	}
+	log.Info("serving", "url", servers[0].url, "data", abs, "version", version)
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down: telling devices to reconnect", "devices", h.Connected(), "timeout", cfg.drain)
+		err = nil
+	case err = <-failed:
+		log.Error("shutting down", "err", err)
+	}
+	shutdown(servers, h, cfg.drain, log)
+	return err
+}
+
+// shutdown stops taking connections, tells every connected device to
+// reconnect (to this server once it is back), and waits at most timeout
+// for the devices' sessions and the requests in progress to end. Pushes a
+// device sent before are committed: the database closes after.
+func shutdown(servers []*endpoint, h *hub.Hub, timeout time.Duration, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	var wg sync.WaitGroup
+	for _, s := range servers {
+		wg.Go(func() {
+			if err := s.srv.Shutdown(ctx); err != nil {
+				log.Warn("requests still running at shutdown", "server", s.name, "err", err)
+				s.srv.Close()
+			}
+		})
+	}
+	if err := h.Shutdown(ctx); err != nil {
+		log.Warn("devices still connected at shutdown", "err", err)
+	}
+	wg.Wait()
+	log.Info("stopped")
+}
+
+func databaseBytes(d *bolt.DB) int64 {
+	var size int64
+	d.View(func(tx *bolt.Tx) error { size = tx.Size(); return nil })
+	return size
 }
 
 func health(d *bolt.DB, h *hub.Hub) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		var size int64
-		d.View(func(tx *bolt.Tx) error { size = tx.Size(); return nil })
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(map[string]any{
 			"status":         "ok",
 			"version":        version,
-			"database_bytes": size,
+			"database_bytes": databaseBytes(d),
 			"connected":      h.Connected(),
 		})
 	}
@@ -128,4 +266,17 @@ func adminToken(dir string) (string, error) {
 		return "", fmt.Errorf("write admin token: %w", err)
 	}
 	return token, nil
+}
+
+// serveMetrics listens on addr for Prometheus.
+func serveMetrics(addr string, h http.Handler, log *slog.Logger) (*endpoint, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s for metrics: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", h)
+	srv := newHTTPServer(mux, log)
+	return &endpoint{name: "metrics", url: "http://" + ln.Addr().String() + "/metrics", srv: srv,
+		serve: func() error { return srv.Serve(ln) }}, nil
 }

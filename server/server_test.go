@@ -45,6 +45,27 @@ type server struct {
 	cmd  *exec.Cmd
 	addr string
 	data string
+	url  string       // http://addr, or https:// once overTLS
+	http *http.Client // trusts the server's certificate once overTLS
+	logs *logBuffer
+}
+
+// logBuffer keeps what the server wrote to stderr; a failed test shows it.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func freeAddr(t *testing.T) string {
@@ -56,16 +77,24 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-func startServer(t *testing.T, data, addr string) *server {
+// startServer runs the server on data and addr, with the extra flags
+// (which may override -web) after its own.
+func startServer(t *testing.T, data, addr string, extra ...string) *server {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "PAWFILE_SERVE=-addr "+addr+" -data "+data+" -web "+t.TempDir())
-	cmd.Stderr = os.Stderr
+	cmd.Env = append(os.Environ(), "PAWFILE_SERVE=-addr "+addr+" -data "+data+" -web "+t.TempDir()+" "+strings.Join(extra, " "))
+	logs := &logBuffer{}
+	cmd.Stderr = logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &server{cmd: cmd, addr: addr, data: data}
-	t.Cleanup(func() { s.kill() })
+	s := &server{cmd: cmd, addr: addr, data: data, url: "http://" + addr, http: http.DefaultClient, logs: logs}
+	t.Cleanup(func() {
+		s.kill()
+		if t.Failed() {
+			t.Logf("server log:\n%s", logs)
+		}
+	})
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
@@ -85,10 +114,13 @@ func (s *server) kill() {
 	}
 }
 
-func post(t *testing.T, url string, in, out any) {
+// post sends in as JSON to the server's path and decodes the answer into
+// out.
+func post(t *testing.T, s *server, path string, in, out any) {
 	t.Helper()
 	b, _ := json.Marshal(in)
-	resp, err := http.Post(url, "application/json", bytes.NewReader(b))
+	url := s.url + path
+	resp, err := s.http.Post(url, "application/json", bytes.NewReader(b))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +144,7 @@ func owner(t *testing.T, s *server) (string, uint64, string) {
 	keys, _ := seal.WrapKeys(secrets.KEK, "pending", seal.NewKeyring())
 	const device = 0x1234
 	var g account.GrantReply
-	post(t, "http://"+s.addr+"/api/workspaces", account.CreateWorkspaceRequest{
+	post(t, s, "/api/workspaces", account.CreateWorkspaceRequest{
 		Login: "owner@example.com", Salt: salt, Params: account.Params(seal.DefaultParams), Auth: secrets.Auth[:],
 		Keys: keys, PublicKey: id.Public[:], DeviceID: device, DeviceName: "test tablet",
 	}, &g)
@@ -128,7 +160,9 @@ type client struct {
 func dial(t *testing.T, s *server, device uint64, token string) (*client, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	c, _, err := websocket.Dial(ctx, "ws://"+s.addr+"/sync", &websocket.DialOptions{HTTPHeader: http.Header{"Origin": {"http://" + s.addr}}})
+	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(s.url, "http")+"/sync", &websocket.DialOptions{
+		HTTPClient: s.http, HTTPHeader: http.Header{"Origin": {s.url}},
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -168,13 +202,14 @@ func (c *client) recv() (wire.Message, error) {
 }
 
 // load pushes batches until stop is closed or the connection breaks, and
-// records every acknowledged seq under its outbox id.
-func load(c *client, stop <-chan struct{}, acked *sync.Map, first uint64) {
+// records every acknowledged seq under its outbox id. It returns what broke
+// the connection.
+func load(c *client, stop <-chan struct{}, acked *sync.Map, first uint64) error {
 	outbox := first
 	for batch := uint32(1); batch < 10_000; batch++ {
 		select {
 		case <-stop:
-			return
+			return nil
 		default:
 		}
 		vs := make([]wire.Envelope, 50)
@@ -183,12 +218,12 @@ func load(c *client, stop <-chan struct{}, acked *sync.Map, first uint64) {
 			vs[i] = wire.Envelope{Class: record.ClassProject, Key: wire.Key{byte(outbox), byte(outbox >> 8), byte(outbox >> 16), 1},
 				TS: c.clock.Now(), KeyID: 1, Format: 1, OutboxID: outbox, Sealed: bytes.Repeat([]byte{7}, 400)}
 		}
-		if c.send(&wire.Push{ID: batch, Versions: vs}) != nil {
-			return
+		if err := c.send(&wire.Push{ID: batch, Versions: vs}); err != nil {
+			return err
 		}
 		m, err := c.recv()
 		if err != nil {
-			return
+			return err
 		}
 		if ack, ok := m.(*wire.Ack); ok {
 			for _, r := range ack.Results {
@@ -198,6 +233,7 @@ func load(c *client, stop <-chan struct{}, acked *sync.Map, first uint64) {
 			}
 		}
 	}
+	return nil
 }
 
 // stored reads every version in the database of a stopped server.

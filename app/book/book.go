@@ -32,6 +32,13 @@ type Book struct {
 	// with 100,000 records opens the few a screen needs, not all of them
 	// at unlock.
 	sealed map[[32]byte][]byte // wire.MarshalEnvelope form
+	// unreadable names the records the book holds but cannot open: a
+	// stored state that does not open, or fields that do not decode
+	// (written by a newer app). They are counted, never dropped quietly.
+	unreadable map[[32]byte]bool
+	// journal holds, while a change is under way (Begin), how each
+	// record it touched stood before: nil for one the book did not hold.
+	journal map[merge.Key]*entry
 }
 
 type entry struct {
@@ -47,6 +54,7 @@ func New(workspace string, keys *seal.Keyring, c *clock.Clock) *Book {
 	return &Book{
 		workspace: workspace, keys: keys, clock: c,
 		records: map[merge.Key]*entry{}, byKey: map[[32]byte]merge.Key{}, sealed: map[[32]byte][]byte{},
+		unreadable: map[[32]byte]bool{},
 	}
 }
 
@@ -54,7 +62,7 @@ func New(workspace string, keys *seal.Keyring, c *clock.Clock) *Book {
 func (b *Book) Close() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.keys, b.records, b.byKey, b.sealed = nil, nil, nil, nil
+	b.keys, b.records, b.byKey, b.sealed, b.unreadable = nil, nil, nil, nil, nil
 }
 
 // ErrLocked is returned by a closed book.
@@ -129,46 +137,60 @@ func (b *Book) Save(id string, v any) (wire.Envelope, bool, error) {
 	return env, err == nil, err
 }
 
-// Checkpoint is how a record stood before a change, for [Book.Rollback].
-type Checkpoint struct {
-	key merge.Key
-	was *entry // a copy; nil if the book did not hold the record
-}
-
-// Checkpoint notes how record id of typ stands, so that Rollback can put
-// it back if the version of the change about to be made cannot be stored.
-func (b *Book) Checkpoint(typ record.Type, id string) Checkpoint {
+// Begin starts a change of the book that may have to be taken back: from
+// now until Keep or Rollback, the book notes how each record stood before
+// its first edit, merge, deletion or restamp. Opening a stored state is
+// not a change and is not noted. One change at a time: the caller
+// serializes them.
+func (b *Book) Begin() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	cp := Checkpoint{key: keyOf(typ, id)}
-	if b.keys == nil {
-		return cp
-	}
-	if e, ok, err := b.get(cp.key); err == nil && ok {
-		cp.was = &entry{rec: e.rec.Clone(), merged: slices.Clone(e.merged)}
-	}
-	return cp
+	b.journal = map[merge.Key]*entry{}
 }
 
-// Rollback puts records back as their checkpoints found them, latest
-// first. A change whose version never reached the local store must not
-// stay in memory either: the book would show, and later send, what the
-// device does not hold.
-func (b *Book) Rollback(cps ...Checkpoint) {
+// Keep ends the change begun by Begin, keeping it.
+func (b *Book) Keep() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.journal = nil
+}
+
+// Rollback ends the change begun by Begin, putting every record it
+// touched back as it stood before. A change whose versions never reached
+// the local store must not stay in memory either: the book would show,
+// and later send, what the device does not hold.
+func (b *Book) Rollback() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	j := b.journal
+	b.journal = nil
 	if b.keys == nil {
 		return
 	}
-	for i := len(cps) - 1; i >= 0; i-- {
-		cp := cps[i]
-		if cp.was == nil {
-			delete(b.records, cp.key)
-			delete(b.byKey, b.recordKey(cp.key))
+	for key, was := range j {
+		if was == nil {
+			delete(b.records, key)
+			delete(b.byKey, b.recordKey(key))
 			continue
 		}
-		b.records[cp.key] = &entry{rec: cp.was.rec.Clone(), merged: slices.Clone(cp.was.merged)}
+		b.records[key] = was
 	}
+}
+
+// noteLocked notes how the record under key stands, e (nil if the book
+// does not hold it), before the change under way first alters it.
+func (b *Book) noteLocked(key merge.Key, e *entry) {
+	if b.journal == nil {
+		return
+	}
+	if _, noted := b.journal[key]; noted {
+		return
+	}
+	if e == nil {
+		b.journal[key] = nil
+		return
+	}
+	b.journal[key] = &entry{rec: e.rec.Clone(), merged: slices.Clone(e.merged)}
 }
 
 // Delete removes a record. Its fields are dropped; an edit made elsewhere
@@ -200,6 +222,7 @@ func (b *Book) change(typ record.Type, id string, op func(*merge.Record, clock.T
 	if !ok {
 		return wire.Envelope{}, fmt.Errorf("%s %s: no such record", typ, id)
 	}
+	b.noteLocked(e.rec.Key, e)
 	if !op(e.rec, b.clock.Now()) {
 		return wire.Envelope{}, fmt.Errorf("%s %s: already gone", typ, id)
 	}
@@ -217,7 +240,7 @@ func (b *Book) AddSealed(recordKey [32]byte, state []byte) error {
 		return ErrLocked
 	}
 	if _, ok := b.byKey[recordKey]; ok {
-		_, _, err := b.applyStoredLocked(recordKey, state)
+		_, _, err := b.openStoredLocked(recordKey, state)
 		return err
 	}
 	b.sealed[recordKey] = state
@@ -247,11 +270,34 @@ func (b *Book) get(key merge.Key) (*entry, bool, error) {
 		return nil, false, nil
 	}
 	delete(b.sealed, rk)
-	if _, _, err := b.applyStoredLocked(rk, state); err != nil {
+	if _, _, err := b.openStoredLocked(rk, state); err != nil {
 		return nil, false, err
 	}
 	e, ok := b.records[key]
 	return e, ok, nil
+}
+
+// openStoredLocked applies a stored state as it is opened: not a change,
+// so a change under way does not note it.
+func (b *Book) openStoredLocked(recordKey [32]byte, state []byte) (merge.Key, bool, error) {
+	j := b.journal
+	b.journal = nil
+	defer func() { b.journal = j }()
+	key, changed, err := b.applyStoredLocked(recordKey, state)
+	if err != nil {
+		b.unreadable[recordKey] = true
+	}
+	return key, changed, err
+}
+
+// Unreadable counts the records the book holds but cannot open: stored
+// states that do not open, and records whose fields do not decode. A
+// version that opens later (from the server, or after an update of the
+// app) takes a record off the count.
+func (b *Book) Unreadable() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.unreadable)
 }
 
 // openAllLocked opens every stored state: for the few questions only
@@ -259,19 +305,25 @@ func (b *Book) get(key merge.Key) (*entry, bool, error) {
 func (b *Book) openAllLocked() {
 	for rk, state := range b.sealed {
 		delete(b.sealed, rk)
-		b.applyStoredLocked(rk, state)
+		b.openStoredLocked(rk, state)
 	}
 }
 
+// edit returns the entry of the record under key, to be changed, creating
+// it if the book does not hold it.
 func (b *Book) edit(key merge.Key) *entry {
 	if e, ok, _ := b.get(key); ok {
+		b.noteLocked(key, e)
 		return e
 	}
 	e, ok := b.records[key]
 	if !ok {
+		b.noteLocked(key, nil)
 		e = &entry{rec: merge.New(key)}
 		b.records[key] = e
 		b.byKey[b.recordKey(key)] = key
+	} else {
+		b.noteLocked(key, e)
 	}
 	return e
 }
@@ -311,7 +363,7 @@ func (b *Book) Restamp(recordKey [32]byte) (wire.Envelope, bool, error) {
 	}
 	if state, ok := b.sealed[recordKey]; ok {
 		delete(b.sealed, recordKey)
-		if _, _, err := b.applyStoredLocked(recordKey, state); err != nil {
+		if _, _, err := b.openStoredLocked(recordKey, state); err != nil {
 			return wire.Envelope{}, false, err
 		}
 	}
@@ -320,6 +372,7 @@ func (b *Book) Restamp(recordKey [32]byte) (wire.Envelope, bool, error) {
 		return wire.Envelope{}, false, errors.New("restamp: no such record")
 	}
 	e := b.records[key]
+	b.noteLocked(key, e)
 	b.clock.Rewind()
 	if !e.rec.Restamp(b.clock.Now(), b.clock.Now) {
 		return wire.Envelope{}, false, nil
@@ -346,9 +399,9 @@ func (b *Book) Apply(env wire.Envelope) (merge.Key, bool, error) {
 	}
 	if stored, ok := b.sealed[env.Key]; ok {
 		delete(b.sealed, env.Key)
-		if _, _, err := b.applyStoredLocked(env.Key, stored); err != nil {
-			return merge.Key{}, false, err
-		}
+		// A stored state that does not open is counted (Unreadable); the
+		// version, a whole state, may still mend the record.
+		b.openStoredLocked(env.Key, stored)
 	}
 	return b.applyLocked(env)
 }
@@ -401,6 +454,7 @@ func (b *Book) applyLocked(env wire.Envelope) (merge.Key, bool, error) {
 	if err != nil {
 		return merge.Key{}, false, err
 	}
+	delete(b.unreadable, env.Key)
 	if env.Seq != 0 && !slices.Contains(e.merged, env.Seq) && len(e.merged) < wire.MaxSupersedes {
 		e.merged = append(e.merged, env.Seq)
 	}
@@ -440,11 +494,16 @@ func (b *Book) Load(id string, v any) (bool, error) {
 	if b.keys == nil {
 		return false, ErrLocked
 	}
-	e, ok, err := b.get(keyOf(typ, id))
+	key := keyOf(typ, id)
+	e, ok, err := b.get(key)
 	if err != nil || !ok || !e.rec.Exists() {
 		return false, err
 	}
-	return true, record.Decode(e.rec.Values(), v)
+	if err := record.Decode(e.rec.Values(), v); err != nil {
+		b.unreadable[b.recordKey(key)] = true
+		return true, fmt.Errorf("%s %s: %w", typ, id, err)
+	}
+	return true, nil
 }
 
 // Record returns a copy of a record's replicated state, live or not: the
@@ -486,20 +545,21 @@ func (b *Book) IDsIn(c record.Class, typ record.Type) []string {
 	return ids
 }
 
-// State seals a record's current state for the local store: the version
-// the device would send now, without asking it to be sent.
-func (b *Book) State(typ record.Type, id string) (wire.Envelope, error) {
+// State seals record k's current state for the local store: the version
+// the device would send now, without asking it to be sent. k names the
+// class too: a record filed under a class its type has left is found.
+func (b *Book) State(k merge.Key) (wire.Envelope, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.keys == nil {
 		return wire.Envelope{}, ErrLocked
 	}
-	e, ok, err := b.get(keyOf(typ, id))
+	e, ok, err := b.get(k)
 	if err != nil {
 		return wire.Envelope{}, err
 	}
 	if !ok {
-		return wire.Envelope{}, fmt.Errorf("%s %s: no such record", typ, id)
+		return wire.Envelope{}, fmt.Errorf("%s: no such record", k)
 	}
 	merged := e.merged
 	env, err := b.sealLocked(e)
@@ -519,7 +579,7 @@ func (b *Book) BlobRefs(recordKey [32]byte) []string {
 	}
 	if state, ok := b.sealed[recordKey]; ok {
 		delete(b.sealed, recordKey)
-		b.applyStoredLocked(recordKey, state)
+		b.openStoredLocked(recordKey, state)
 	}
 	key, ok := b.byKey[recordKey]
 	if sc, known := record.SchemaOf(key.Type); !ok || !known || !sc.HasBlobs() {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"pawfile/shared/clock"
+	"pawfile/shared/merge"
 	"pawfile/shared/record"
 	"pawfile/shared/seal"
 	"pawfile/shared/wire"
@@ -188,7 +189,7 @@ func TestStateReloadsIntoAFreshBook(t *testing.T) {
 	a, _, keys := newBooks(t)
 	id := record.NewID()
 	mustSave(t, a, id, &record.Client{Name: "Ann", Tags: []string{"vip"}})
-	st, err := a.State(record.TypeClient, id)
+	st, err := a.State(merge.Key{Class: record.ClassClient, Type: record.TypeClient, ID: id})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -317,10 +318,12 @@ func TestRollback(t *testing.T) {
 	fromB.Seq = 42
 	apply(t, a, fromB)
 
-	cps := []Checkpoint{a.Checkpoint(record.TypeClient, kept), a.Checkpoint(record.TypeClient, added)}
+	a.Begin()
 	mustSave(t, a, kept, &record.Client{Name: "Ann Changed", Notes: "from b"})
 	mustSave(t, a, added, &record.Client{Name: "Bo"})
-	a.Rollback(cps...)
+	fromB2 := mustSave(t, b, record.NewID(), &record.Client{Name: "Cy"})
+	apply(t, a, fromB2)
+	a.Rollback()
 
 	var c record.Client
 	if ok, _ := a.Load(added, &c); ok || slices.Contains(a.IDs(record.TypeClient), added) {
@@ -333,8 +336,46 @@ func TestRollback(t *testing.T) {
 	if !slices.Equal(env.Supersedes, []uint64{42}) {
 		t.Errorf("the next version supersedes %v, want [42]", env.Supersedes)
 	}
+	if a.Known(fromB2.Key) {
+		t.Error("a version merged during the rolled-back change is still there")
+	}
 	// The same id can be created again.
 	mustSave(t, a, added, &record.Client{Name: "Bo"})
+
+	// A kept change stays, and a rollback after it has nothing to undo.
+	a.Begin()
+	mustSave(t, a, added, &record.Client{Name: "Bo Kept"})
+	a.Keep()
+	a.Rollback()
+	if ok, _ := a.Load(added, &c); !ok || c.Name != "Bo Kept" {
+		t.Errorf("the kept change: %v %+v", ok, c)
+	}
+}
+
+// A stored state that does not open is counted, never dropped quietly,
+// and a version of the record from the server mends it.
+func TestUnreadableIsCountedAndMended(t *testing.T) {
+	a, b, _ := newBooks(t)
+	id := record.NewID()
+	env := mustSave(t, b, id, &record.Client{Name: "Ann"})
+	if err := a.AddSealed(env.Key, []byte("damaged")); err != nil {
+		t.Fatal(err)
+	}
+	var c record.Client
+	if ok, err := a.Load(id, &c); ok || err == nil {
+		t.Fatalf("a damaged state loads: %v %v", ok, err)
+	}
+	if n := a.Unreadable(); n != 1 {
+		t.Fatalf("unreadable = %d, want 1", n)
+	}
+	env.Seq = 9
+	apply(t, a, env)
+	if ok, err := a.Load(id, &c); !ok || err != nil || c.Name != "Ann" {
+		t.Fatalf("after the server's version: %v %v %+v", ok, err, c)
+	}
+	if n := a.Unreadable(); n != 0 {
+		t.Errorf("unreadable = %d after the record was mended, want 0", n)
+	}
 }
 
 // The deletion log only grows: an entry is never changed, deleted or

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
@@ -80,6 +81,9 @@ type server struct {
 	addr string
 	data string
 	cmd  *exec.Cmd
+	// flags are the server's flags beyond its address and directories,
+	// from its next start.
+	flags []string
 }
 
 func startServer(t *testing.T) *server {
@@ -100,7 +104,7 @@ func (s *server) url() string { return "http://" + s.addr }
 
 func (s *server) start() {
 	s.t.Helper()
-	s.cmd = exec.Command(built.bin, "serve", "-addr", s.addr, "-data", s.data, "-web", built.web)
+	s.cmd = exec.Command(built.bin, append([]string{"serve", "-addr", s.addr, "-data", s.data, "-web", built.web}, s.flags...)...)
 	s.cmd.Stderr = os.Stderr
 	if testing.Verbose() {
 		s.cmd.Stdout = os.Stdout
@@ -137,7 +141,15 @@ type browser struct {
 	// crash keeps the first lines of a Go crash, which name its cause;
 	// the goroutine dump after them would push them out of console.
 	crash []string
+	// violations are what the page's Content-Security-Policy blocked:
+	// each fails the test.
+	violations []string
 }
+
+// reportViolations makes the page say on its console what its
+// Content-Security-Policy blocks, which the browser only tells DevTools.
+const reportViolations = `document.addEventListener("securitypolicyviolation", e =>
+  console.error("CSP violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline code") + " at " + e.sourceFile + ":" + e.lineNumber));`
 
 // consoleLines is how many console lines a failure shows.
 const consoleLines = 40
@@ -150,6 +162,9 @@ func (b *browser) logConsole(line string) {
 		b.crash = append(b.crash, line)
 	} else if strings.Contains(line, "panic:") || strings.Contains(line, "fatal error:") {
 		b.crash = append(b.crash, line)
+	}
+	if strings.Contains(line, "CSP violation:") {
+		b.violations = append(b.violations, line)
 	}
 	b.console = append(b.console, line)
 	if len(b.console) > consoleLines {
@@ -225,6 +240,19 @@ func newBrowser(t *testing.T, width, height int) *browser {
 		}
 	})
 	b := &browser{t: t, ctx: ctx}
+	if err := chromedp.Run(ctx, chromedp.ActionFunc(func(ctx context.Context) error {
+		_, err := page.AddScriptToEvaluateOnNewDocument(reportViolations).Do(ctx)
+		return err
+	})); err != nil {
+		t.Fatalf("watch the page's Content-Security-Policy: %v", err)
+	}
+	t.Cleanup(func() {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		for _, v := range b.violations {
+			t.Errorf("the page's Content-Security-Policy blocked something the app needs: %s", v)
+		}
+	})
 	chromedp.ListenTarget(ctx, func(ev any) {
 		switch e := ev.(type) {
 		case *runtime.EventConsoleAPICalled:

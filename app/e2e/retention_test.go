@@ -214,7 +214,7 @@ func checkServerErased(t *testing.T, dir string, want int, gone ...string) {
 				continue
 			}
 			erased++
-			h, err := st.History(ctx, spaces[0], v.Key)
+			h, _, err := st.History(ctx, spaces[0], v.Key, 0)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -12,10 +12,11 @@ import (
 )
 
 // smallTargets lists the buttons, links and inputs on the page smaller
-// than 44×44 CSS pixels: too small for a finger.
+// than 44×44 CSS pixels: too small for a finger. A checkbox or radio
+// button inside its label is as large as the label, which takes its taps.
 const smallTargets = `[...document.querySelectorAll("button, a, input, select, textarea")]
 	.filter(e => e.offsetParent !== null)
-	.map(e => [e, (e.type === "checkbox" && e.closest("label") || e.type === "file" && e.classList.contains("sr-only") && e.labels[0] || e).getBoundingClientRect()])
+	.map(e => [e, ((e.type === "checkbox" || e.type === "radio") && e.closest("label") || e.type === "file" && e.classList.contains("sr-only") && e.labels[0] || e).getBoundingClientRect()])
 	.filter(([e, r]) => r.width < 44 || r.height < 44)
 	.map(([e, r]) => e.tagName + " " + (e.id || e.textContent.trim().slice(0, 30)) + " " + Math.round(r.width) + "x" + Math.round(r.height))`
 

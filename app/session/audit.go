@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"pawfile/app/localstore"
 	"pawfile/shared/audit"
 	"pawfile/shared/merge"
 	"pawfile/shared/order"
@@ -38,50 +37,46 @@ func (s *Session) Viewed(action, client, invoice string) {
 	}()
 }
 
-// logView writes the audit entry Viewed asks for. It holds the
-// session's lock only to seal the entry, not while the local store writes
-// it: the screens read under that lock, and a screen waiting for it while
-// IndexedDB works can leave the browser with nothing to run (KeepDraft
-// does the same). auditMu keeps this device's entries in chain order.
+// logView writes the audit entry Viewed asks for, through the one write
+// path (commit), which does not hold the session's lock while the local
+// store writes: the screens read under that lock, and a screen waiting for
+// it while IndexedDB works can leave the browser with nothing to run.
+// The write lock keeps this device's entries in chain order.
 func (s *Session) logView(ctx context.Context, action, client, invoice string) error {
-	s.auditMu.Lock()
-	defer s.auditMu.Unlock()
-	s.mu.Lock()
-	if s.book == nil {
-		s.mu.Unlock()
-		return ErrLocked
-	}
-	what := action + " " + client + " " + invoice
-	if !s.dev.Role.CanWrite(record.ClassClient) || what == s.lastView && time.Since(s.lastViewAt) < viewRepeat {
-		s.mu.Unlock()
+	var e record.AuditEntry
+	logged := false
+	err := s.commit(ctx, func(tx *writeTx) error {
+		what := action + " " + client + " " + invoice
+		if !s.dev.Role.CanWrite(record.ClassClient) || what == s.lastView && time.Since(s.lastViewAt) < viewRepeat {
+			return nil
+		}
+		prev := s.auditHeadLocked()
+		e = record.AuditEntry{
+			Action: action, Client: client, Invoice: invoice,
+			At:     record.InstantOf(time.UnixMilli(s.clock.Now().Wall).In(localZone())),
+			Member: s.dev.Member, Login: s.dev.Login,
+			Device: audit.DeviceHex(s.dev.Device), DeviceName: s.cfg.DeviceName,
+		}
+		if err := audit.Link(&e, prev); err != nil {
+			return err
+		}
+		var err error
+		if logged, err = tx.save(audit.ID(s.dev.Device, e.Seq), &e); err != nil || !logged {
+			return err
+		}
+		tx.after = append(tx.after, func() { s.auditHead, s.lastView, s.lastViewAt = &e, what, time.Now() })
 		return nil
-	}
-	prev := s.auditHeadLocked()
-	e := record.AuditEntry{
-		Action: action, Client: client, Invoice: invoice,
-		At:     record.InstantOf(time.UnixMilli(s.clock.Now().Wall).In(localZone())),
-		Member: s.dev.Member, Login: s.dev.Login,
-		Device: audit.DeviceHex(s.dev.Device), DeviceName: s.cfg.DeviceName,
-	}
-	err := audit.Link(&e, prev)
-	var b batch
-	if err == nil {
-		_, err = s.addLocked(&b, audit.ID(s.dev.Device, e.Seq), &e)
-	}
-	bk, c := s.book, s.sync
-	s.mu.Unlock()
+	})
 	if err != nil {
-		return err
-	}
-	if err := s.cfg.Store.Commit(ctx, localstore.Change{Records: b.rows, Enqueue: b.items}); err != nil {
-		bk.Rollback(b.undo...)
 		return fmt.Errorf("save the audit entry on this device: %w", err)
 	}
-	s.mu.Lock()
-	s.auditHead, s.lastView, s.lastViewAt = &e, what, time.Now()
-	s.mu.Unlock()
-	if c != nil {
-		c.Kick()
+	if logged {
+		s.mu.RLock()
+		c := s.sync
+		s.mu.RUnlock()
+		if c != nil {
+			c.Kick()
+		}
 	}
 	return nil
 }

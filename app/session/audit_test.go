@@ -118,15 +118,9 @@ func TestAuditTrail(t *testing.T) {
 	if _, err := desk.save(ctx, audit.ID(2, 2), &forged); err != nil {
 		t.Fatal(err)
 	}
-	desk.mu.Lock()
-	var b batch
-	if err := desk.deleteLocked(&b, record.TypeAuditEntry, audit.ID(2, 3)); err != nil {
+	if _, err := desk.saveAll(ctx, []write{{id: audit.ID(2, 3), del: record.TypeAuditEntry}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := desk.commitLocked(ctx, &b); err != nil {
-		t.Fatal(err)
-	}
-	desk.mu.Unlock()
 	srv.sync(t, desk, owner)
 	tr, _ = owner.AuditTrail()
 	problems := strings.Join(tr.Chains[1].Problems, "; ")

@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"slices"
 
-	"pawfile/app/localstore"
 	"pawfile/shared/merge"
 	"pawfile/shared/record"
 	"pawfile/shared/seal"
-	"pawfile/shared/wire"
 )
 
 // EraseClient erases a client for good, as a client's erasure request
@@ -23,81 +21,45 @@ import (
 // the ones below the client (see belowLocked): slow on a big book, and
 // rare.
 func (s *Session) EraseClient(ctx context.Context, id string) (int, error) {
-	s.mu.Lock()
-	if s.book == nil {
-		s.mu.Unlock()
-		return 0, ErrLocked
-	}
-	if ok, err := s.book.Load(id, &record.Client{}); err != nil || !ok {
-		s.mu.Unlock()
-		if err == nil {
-			err = errors.New("no such client on this device")
-		}
-		return 0, err
-	}
-	gone := s.belowLocked(id)
-	rows := map[string][]byte{}
-	var items []localstore.Item
-	docs := map[merge.Key]wire.Key{}
 	n := 0
-	blobs := map[string][]byte{}
-	for t, ids := range gone {
-		for rid := range ids {
-			for _, ref := range s.book.BlobRefs(seal.RecordKey(s.keys.MAC, t.Class(), t, rid)) {
-				blobs[ref] = nil // the photos go with their records
+	err := s.commit(ctx, func(tx *writeTx) error {
+		if ok, err := s.book.Load(id, &record.Client{}); err != nil || !ok {
+			if err == nil {
+				err = errors.New("no such client on this device")
 			}
-			env, err := s.book.Erase(t, rid)
-			if err != nil {
-				s.mu.Unlock()
-				return 0, fmt.Errorf("erase %s: %w", t, err)
+			return err
+		}
+		var drop []string
+		for t, ids := range s.belowLocked(id) {
+			for rid := range ids {
+				rk := seal.RecordKey(s.keys.MAC, t.Class(), t, rid)
+				for _, ref := range s.book.BlobRefs(rk) {
+					tx.change.Blobs[ref] = nil // the photos go with their records
+					drop = append(drop, ref)
+				}
+				if err := tx.erase(t, rid); err != nil {
+					return err
+				}
+				tx.releaseErased(rk)
+				s.erasedDraftsLocked(tx.change.Meta, merge.Key{Class: t.Class(), Type: t, ID: rid})
+				tx.after = append(tx.after, func() { s.forgetUndoLocked(rk) })
+				n++
 			}
-			data, err := wire.MarshalEnvelope(&env)
-			if err != nil {
-				s.mu.Unlock()
-				return 0, err
+		}
+		tx.queue = append(tx.queue, func(q *blobQueue) {
+			for _, ref := range drop {
+				if !slices.Contains(q.Drop, ref) {
+					q.Drop = append(q.Drop, ref) // the server's copy goes too
+				}
 			}
-			rows[rowKey(env.Key)] = data
-			items = append(items, localstore.Item{ID: env.OutboxID, Data: data})
-			docs[merge.Key{Class: t.Class(), Type: t, ID: rid}] = env.Key
-			n++
-		}
-	}
-	if err := s.docRowsLocked(docs, rows); err != nil {
-		s.mu.Unlock()
-		return 0, err
-	}
-	meta := map[string][]byte{}
-	for k, rk := range docs {
-		if indexed(k.Type) {
-			rows[docPrefix+rowKey(rk)] = nil // no doc for what is gone
-		}
-		s.erasedDraftsLocked(meta, k)
-		s.forgetUndoLocked(rk)
-	}
-	change := localstore.Change{Records: rows, Enqueue: items, Meta: meta, Blobs: blobs}
-	q := s.queueLocked(change)
-	for ref := range blobs {
-		if !slices.Contains(q.Drop, ref) {
-			q.Drop = append(q.Drop, ref) // the server's copy goes too
-		}
-	}
-	err := s.putQueueLocked(&change, q)
-	if err == nil {
-		err = s.cfg.Store.Commit(ctx, change)
-	}
-	if err == nil {
-		s.committedLocked(change, q)
-	}
-	c := s.sync
-	s.mu.Unlock()
+		})
+		return nil
+	})
 	if err != nil {
 		return 0, fmt.Errorf("erase on this device: %w", err)
 	}
 	s.purge(ctx)
-	if c != nil {
-		c.Kick()
-	}
-	s.changed()
+	s.sent()
 	return n, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"pawfile/app/syncclient"
@@ -49,6 +50,14 @@ type History struct {
 	// Note says what may be missing, for a person; "" when the history
 	// is whole.
 	Note string
+	// Older is set when the server keeps older changes than these:
+	// OlderHistory reads them, a page at a time.
+	Older bool
+
+	typ    record.Type
+	id     string
+	states []*merge.Record // every state read so far: this device's, then the server's pages
+	before uint64          // the seq the next page of the server's versions is below
 }
 
 // Person is who writes from a device.
@@ -76,48 +85,75 @@ func (s *Session) RecordHistory(ctx context.Context, typ record.Type, id string)
 	rk := seal.RecordKey(keys.MAC, typ.Class(), typ, id)
 	s.mu.RUnlock()
 
-	var states []*merge.Record
+	h := History{typ: typ, id: id}
 	if held {
-		states = append(states, cur)
+		h.states = append(h.states, cur)
 	}
-	h := History{}
-	vs, more, err := s.serverHistory(ctx, rk)
+	return s.readHistory(ctx, keys, ws, rk, h)
+}
+
+// OlderHistory reads the page of changes before h's from the server and
+// returns h with them added, for a history whose Older is set. It asks
+// the server: call it away from the UI.
+func (s *Session) OlderHistory(ctx context.Context, h History) (History, error) {
+	if !h.Older {
+		return h, nil
+	}
+	s.mu.RLock()
+	if s.book == nil {
+		s.mu.RUnlock()
+		return History{}, ErrLocked
+	}
+	keys, ws := s.keys, s.dev.Workspace
+	s.mu.RUnlock()
+	rk := seal.RecordKey(keys.MAC, h.typ.Class(), h.typ, h.id)
+	// A fresh slice: h, and the screen showing it, keep theirs.
+	h.states = slices.Clone(h.states)
+	return s.readHistory(ctx, keys, ws, rk, h)
+}
+
+// readHistory adds the server's page of versions below h.before to h's
+// states and lists the changes they hold.
+func (s *Session) readHistory(ctx context.Context, keys *seal.Keyring, ws string, rk wire.Key, h History) (History, error) {
+	sc, ok := record.SchemaOf(h.typ)
+	if !ok {
+		return History{}, fmt.Errorf("history: unknown record type %q", h.typ)
+	}
+	vs, more, err := s.serverHistory(ctx, rk, h.before)
+	h.Note, h.Older = "", false
 	switch {
 	case errors.Is(err, syncclient.ErrOffline):
 		h.Note = "Offline: this shows the last change of each field. Connect to see every earlier change."
 	case err != nil:
 		h.Note = "The server did not send the earlier changes (" + err.Error() + "): this shows the last change of each field."
-	case more:
-		h.Note = "This record has been changed very often: only its latest changes are shown."
+	case more && len(vs) > 0:
+		h.Older, h.before = true, vs[0].Seq
 	}
 	for _, v := range vs {
-		if r, err := openVersion(keys, ws, v); err == nil && r.Key == (merge.Key{Class: typ.Class(), Type: typ, ID: id}) {
-			states = append(states, r)
+		if r, err := openVersion(keys, ws, v); err == nil && r.Key == (merge.Key{Class: h.typ.Class(), Type: h.typ, ID: h.id}) {
+			h.states = append(h.states, r)
 		}
 	}
-	sc, ok := record.SchemaOf(typ)
-	if !ok {
-		return History{}, fmt.Errorf("history: unknown record type %q", typ)
-	}
-	h.Changes = changesOf(sc, states, err == nil && !more)
+	h.Changes = changesOf(sc, h.states, err == nil && !h.Older)
 	s.namePeople(ctx, h.Changes)
 	return h, nil
 }
 
-// serverHistory reads a record's stored versions from the server.
-func (s *Session) serverHistory(ctx context.Context, rk wire.Key) ([]wire.Envelope, bool, error) {
+// serverHistory reads a page of a record's stored versions from the
+// server: the latest below before (0: the latest of all).
+func (s *Session) serverHistory(ctx context.Context, rk wire.Key, before uint64) ([]wire.Envelope, bool, error) {
 	s.mu.RLock()
 	c, from := s.sync, s.historyFrom
 	s.mu.RUnlock()
 	switch {
 	case from != nil:
-		return from(ctx, rk)
+		return from(ctx, rk, before)
 	case c == nil:
 		return nil, false, syncclient.ErrOffline
 	}
 	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
-	return c.History(ctx, rk)
+	return c.History(ctx, rk, before)
 }
 
 // openVersion opens a version from the server without merging it.
@@ -275,7 +311,7 @@ func (s *Session) learnPersonLocked(dev uint64, member string, p Person) {
 // learnTeam reads the team's devices from the server (an owner may);
 // false if it could not.
 func (s *Session) learnTeam(ctx context.Context) bool {
-	ms, err := s.Members(ctx)
+	ms, err := s.members(ctx)
 	if err != nil {
 		return false
 	}

@@ -19,9 +19,10 @@ import (
 // fakeServer keeps every version devices send, superseded ones too, as
 // the sync server's store does, and answers history requests from it.
 type fakeServer struct {
-	mu  sync.Mutex
-	seq uint64
-	log []wire.Envelope
+	mu   sync.Mutex
+	seq  uint64
+	log  []wire.Envelope
+	page int // the most versions a history page holds; 0: no bound
 }
 
 // sync sends from's outbox to the server and on to the other devices.
@@ -53,21 +54,24 @@ func (f *fakeServer) sync(t *testing.T, from *Session, to ...*Session) {
 
 // serve makes s read histories from f.
 func (f *fakeServer) serve(s *Session) {
-	s.historyFrom = func(_ context.Context, rk wire.Key) ([]wire.Envelope, bool, error) {
+	s.historyFrom = func(_ context.Context, rk wire.Key, before uint64) ([]wire.Envelope, bool, error) {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		var out []wire.Envelope
 		for _, v := range f.log {
-			if v.Key == rk {
+			if v.Key == rk && (before == 0 || v.Seq < before) {
 				out = append(out, v)
 			}
+		}
+		if f.page > 0 && len(out) > f.page {
+			return out[len(out)-f.page:], true, nil
 		}
 		return out, false, nil
 	}
 }
 
 func offline(s *Session) {
-	s.historyFrom = func(context.Context, wire.Key) ([]wire.Envelope, bool, error) {
+	s.historyFrom = func(context.Context, wire.Key, uint64) ([]wire.Envelope, bool, error) {
 		return nil, false, syncclient.ErrOffline
 	}
 }
@@ -225,4 +229,57 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatalf("%s never happened", what)
+}
+
+// A record edited more often than a page of the server's history holds:
+// the history shows the latest page and says older changes remain;
+// reading the older pages one by one ends with the whole history, the
+// same as one read of it all.
+func TestOlderHistoryPages(t *testing.T) {
+	ctx := context.Background()
+	a, _ := setUp(t, "ws1", seal.NewKeyring(), 1)
+	if err := a.Unlock(ctx, pass); err != nil {
+		t.Fatal(err)
+	}
+	srv := &fakeServer{}
+	srv.serve(a)
+	id := record.NewID()
+	c := record.Client{Name: "Margaret Lockwood"}
+	for i := range 12 {
+		c.Notes = fmt.Sprintf("visit %d", i)
+		if err := a.SaveClient(ctx, id, &c); err != nil {
+			t.Fatal(err)
+		}
+		srv.sync(t, a)
+	}
+	_, whole := historyText(t, a, record.TypeClient, id)
+
+	srv.page = 5
+	h, err := a.RecordHistory(ctx, record.TypeClient, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !h.Older || len(h.Changes) >= len(whole) {
+		t.Fatalf("first page: older %v, %d changes of %d", h.Older, len(h.Changes), len(whole))
+	}
+	pages := 1
+	for h.Older {
+		if pages++; pages > 5 {
+			t.Fatal("older pages do not end")
+		}
+		shown := len(h.Changes)
+		if h, err = a.OlderHistory(ctx, h); err != nil {
+			t.Fatal(err)
+		}
+		if len(h.Changes) <= shown {
+			t.Fatalf("page %d added no change: %d", pages, len(h.Changes))
+		}
+	}
+	var got []string
+	for _, c := range h.Changes {
+		got = append(got, changeText(c))
+	}
+	if !slices.Equal(got, whole) || pages != 3 {
+		t.Fatalf("after %d pages:\n%s\nwant:\n%s", pages, strings.Join(got, "\n"), strings.Join(whole, "\n"))
+	}
 }

@@ -34,9 +34,9 @@ func importable(t *testing.T, n int) []csvimport.Imported {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := csvimport.Convert(tb, csvimport.Guess(tb.Headers), nil)
-	if err != nil || res.Err() != nil || len(res.Clients) != n {
-		t.Fatalf("convert: %v %v, %d clients", err, res.Err(), len(res.Clients))
+	res, err := csvimport.Convert(tb, csvimport.Guess(tb.Headers), csvimport.Choices{})
+	if err != nil || len(res.Kept) != 0 || len(res.Clients) != n {
+		t.Fatalf("convert: %v %v, %d clients", err, res.Problems(), len(res.Clients))
 	}
 	return res.Clients
 }
@@ -163,5 +163,55 @@ func TestImportInterruptedByLock(t *testing.T) {
 	}
 	if len(st.records) != 0 || len(st.outbox) != 0 || s.ClientCount() != 0 {
 		t.Errorf("after an interrupted import: %d rows, %d queued, %d clients", len(st.records), len(st.outbox), s.ClientCount())
+	}
+}
+
+// TestImportCare imports pets' allergies, vaccinations and last visits:
+// the pets show their alerts, the vaccinations due list and the lapsed
+// list know them, and a pet's next grooming is due from its last visit.
+func TestImportCare(t *testing.T) {
+	ctx := context.Background()
+	s, _ := setUp(t, "ws1", seal.NewKeyring(), 7)
+	if err := s.Unlock(ctx, pass); err != nil {
+		t.Fatal(err)
+	}
+	const today = record.Date("2026-12-06")
+	tb, err := csvimport.Read(strings.NewReader("Name,Email,Dog,Allergies,Groom every,Last visit,Rabies expiry\n"+
+		"Ann Lapsed,not-an-email,Rex,chlorhexidine,6,2026-06-01,2026-12-20\n"+
+		"Bo Current,bo@example.com,Bella,,8,2026-11-20,2028-01-01\n"), csvimport.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	zone, err := record.LoadZone("Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := csvimport.Convert(tb, csvimport.Guess(tb.Headers), csvimport.Choices{Today: today, Zone: zone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tot, err := s.ImportClients(ctx, res.Clients, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (ImportTotals{Clients: 2, Pets: 2, Vaccinations: 2, Visits: 2}); tot != want {
+		t.Errorf("imported %+v, want %+v", tot, want)
+	}
+	ann, bo := res.Clients[0], res.Clients[1]
+	var c record.Client
+	if ok, _ := s.LoadClient(ann.ID, &c); !ok || c.Notes != "Imported email, not valid: not-an-email" {
+		t.Errorf("Ann's notes %q", c.Notes)
+	}
+	if pets := s.PetsOf(ann.ID); len(pets) != 1 || len(pets[0].Alerts) != 1 || pets[0].Alerts[0].Text != "allergy: chlorhexidine" {
+		t.Errorf("Ann's pets %+v", pets)
+	}
+	if v := s.Visits(bo.Pets[0].ID, today); v.Due != "2027-01-15" || v.Lapsed {
+		t.Errorf("Bella's visits %+v, want due 2027-01-15", v)
+	}
+	if l := s.Lapsed(today); len(l) != 1 || l[0].Client != ann.ID || l[0].Name != "Ann Lapsed" {
+		t.Errorf("lapsed %+v, want Ann", l)
+	}
+	if due := s.DueVaccinations(today); len(due) != 1 || due[0].Name != "Rabies" || due[0].Due != record.DueSoon {
+		t.Errorf("vaccinations due %+v, want Rex's Rabies", due)
 	}
 }

@@ -68,41 +68,78 @@ const docPrefix = "i:"
 // record version sealed under the same key.
 const docFormat = 0xd0
 
-// indexed reports whether a type has an index doc.
-func indexed(t record.Type) bool {
-	switch t {
-	case record.TypeClient, record.TypePet, record.TypeVaccination, record.TypeWeighing, record.TypeContactLog,
-		record.TypeInvoice, record.TypeInvoiceLine, record.TypePayment:
-		return true
-	}
-	return projectIndexed(t)
+// docLists names, for each record type with an index doc, the session's
+// list of those docs: adding a type with a doc means adding it here and
+// saying in docOf what its doc holds.
+var docLists = map[record.Type]func(*Session) *map[string]indexDoc{
+	record.TypeClient:       func(s *Session) *map[string]indexDoc { return &s.clientDocs },
+	record.TypePet:          func(s *Session) *map[string]indexDoc { return &s.petDocs },
+	record.TypeVaccination:  func(s *Session) *map[string]indexDoc { return &s.vaccDocs },
+	record.TypeWeighing:     func(s *Session) *map[string]indexDoc { return &s.weighDocs },
+	record.TypeContactLog:   func(s *Session) *map[string]indexDoc { return &s.contactDocs },
+	record.TypeInvoice:      func(s *Session) *map[string]indexDoc { return &s.invoiceDocs },
+	record.TypeInvoiceLine:  func(s *Session) *map[string]indexDoc { return &s.billDocs },
+	record.TypePayment:      func(s *Session) *map[string]indexDoc { return &s.billDocs },
+	record.TypeProject:      func(s *Session) *map[string]indexDoc { return &s.projectDocs },
+	record.TypeTask:         func(s *Session) *map[string]indexDoc { return &s.partDocs },
+	record.TypeMilestone:    func(s *Session) *map[string]indexDoc { return &s.partDocs },
+	record.TypeProgressNote: func(s *Session) *map[string]indexDoc { return &s.partDocs },
+	record.TypePhoto:        func(s *Session) *map[string]indexDoc { return &s.partDocs },
 }
 
-// docOf reads a record's index doc from the book.
-func (s *Session) docOf(k merge.Key) indexDoc {
+// indexed reports whether a type has an index doc.
+func indexed(t record.Type) bool { return docLists[t] != nil }
+
+// docListLocked returns the list that holds the docs of type t, nil if
+// t has none.
+func (s *Session) docListLocked(t record.Type) map[string]indexDoc {
+	if l := docLists[t]; l != nil {
+		return *l(s)
+	}
+	return nil
+}
+
+// resetDocListsLocked empties every list of docs, or drops them if !open.
+func (s *Session) resetDocListsLocked(open bool) {
+	for _, l := range docLists {
+		if open {
+			*l(s) = map[string]indexDoc{}
+		} else {
+			*l(s) = nil
+		}
+	}
+}
+
+// docOf reads a record's index doc from the book. A record that does not
+// open is an error, not a record gone: the book counts it (Unopened), and
+// its lists keep the doc they had.
+func (s *Session) docOf(k merge.Key) (indexDoc, error) {
 	d := indexDoc{Type: k.Type, ID: k.ID}
-	var ok bool
+	var (
+		ok  bool
+		err error
+	)
 	switch k.Type {
 	case record.TypeClient:
 		var c record.Client
-		ok, _ = s.book.Load(k.ID, &c)
+		ok, err = s.book.Load(k.ID, &c)
 		d.Name, d.Phones, d.Emails, d.Tags, d.Hold = c.Name, c.Phones, c.Emails, c.Tags, c.LegalHold
 	case record.TypePet:
 		var p record.Pet
-		ok, _ = s.book.Load(k.ID, &p)
+		ok, err = s.book.Load(k.ID, &p)
 		d.Name, d.Client, d.Species, d.Alerts = p.Name, p.Client, p.Species, record.Alerts(&p)
 		d.Repeat = p.GroomingIntervalWeeks
 	case record.TypeVaccination:
 		var v record.Vaccination
-		ok, _ = s.book.Load(k.ID, &v)
+		ok, err = s.book.Load(k.ID, &v)
 		d.Name, d.Pet, d.Expires = v.Name, v.Pet, v.Expires
 	case record.TypeWeighing:
 		var w record.Weighing
-		ok, _ = s.book.Load(k.ID, &w)
+		ok, err = s.book.Load(k.ID, &w)
 		d.Pet, d.Issued, d.Grams, d.Summary = w.Pet, w.Date, w.Grams, w.Note
 	case record.TypeContactLog:
 		var c record.ContactLog
-		ok, _ = s.book.Load(k.ID, &c)
+		ok, err = s.book.Load(k.ID, &c)
 		d.Client, d.When, d.Summary, d.Author = c.Client, c.When.UnixMilli, c.Summary, c.Author
 		d.Channel = c.Channel
 		if c.Direction != "" {
@@ -110,21 +147,21 @@ func (s *Session) docOf(k merge.Key) indexDoc {
 		}
 	case record.TypeInvoice:
 		var inv record.Invoice
-		ok, _ = s.book.Load(k.ID, &inv)
+		ok, err = s.book.Load(k.ID, &inv)
 		d.Client, d.Number, d.Status, d.Issued = inv.Client, inv.Number, inv.Status, inv.Issued
 	case record.TypeInvoiceLine:
 		var l record.InvoiceLine
-		ok, _ = s.book.Load(k.ID, &l)
+		ok, err = s.book.Load(k.ID, &l)
 		d.Invoice = l.Invoice
 	case record.TypePayment:
 		var p record.Payment
-		ok, _ = s.book.Load(k.ID, &p)
+		ok, err = s.book.Load(k.ID, &p)
 		d.Invoice = p.Invoice
 	default:
-		ok = s.projectDocOf(k, &d)
+		ok, err = s.projectDocOf(k, &d)
 	}
 	d.Gone = !ok
-	return d
+	return d, err
 }
 
 // sealDoc seals d under the current key of class c, for the record named rk.
@@ -190,32 +227,17 @@ func (s *Session) applyDocsLocked(docs []indexDoc) {
 		if s.docTouched != nil {
 			s.docTouched[d.ID] = true
 		}
-		var m map[string]indexDoc
-		switch d.Type {
-		case record.TypeClient:
-			m, touched[d.ID] = s.clientDocs, true
-		case record.TypeVaccination:
-			m = s.vaccDocs
-		case record.TypeWeighing:
-			m = s.weighDocs
-		case record.TypeContactLog:
-			m = s.contactDocs
-		case record.TypeInvoice:
-			m = s.invoiceDocs
-		case record.TypeInvoiceLine, record.TypePayment:
-			m = s.billDocs
-		case record.TypeProject:
-			m = s.projectDocs
-		case record.TypePet:
-			m, touched[d.Client] = s.petDocs, true
+		m := s.docListLocked(d.Type)
+		switch {
+		case m == nil:
+			continue
+		case d.Type == record.TypeClient:
+			touched[d.ID] = true
+		case d.Type == record.TypePet:
+			touched[d.Client] = true
 			if old, had := s.petDocs[d.ID]; had {
 				touched[old.Client] = true
 			}
-		default:
-			if !projectIndexed(d.Type) {
-				continue
-			}
-			m = s.partDocs
 		}
 		if d.Gone {
 			delete(m, d.ID)
@@ -250,11 +272,16 @@ func (s *Session) putClientLocked(id string) {
 }
 
 // docRowLocked reads the index doc of record k, stored under rk, and seals
-// it as its row.
-func (s *Session) docRowLocked(k merge.Key, rk wire.Key) (indexDoc, []byte, error) {
-	d := s.docOf(k)
-	b, err := s.sealDoc(d, k.Class, rk)
-	return d, b, err
+// it as its row. ok is false if the record does not open: its doc stays
+// as it was.
+func (s *Session) docRowLocked(k merge.Key, rk wire.Key) (d indexDoc, row []byte, ok bool, err error) {
+	d, err = s.docOf(k)
+	if err != nil {
+		s.log.Printf("a record does not open; its list entry is kept as it was: type=%v err=%v", k.Type, err)
+		return d, nil, false, nil
+	}
+	row, err = s.sealDoc(d, k.Class, rk)
+	return d, row, err == nil, err
 }
 
 // docRowsLocked adds the index doc rows of records just changed to rows,
@@ -265,9 +292,12 @@ func (s *Session) docRowsLocked(keys map[merge.Key]wire.Key, rows map[string][]b
 		if !indexed(k.Type) {
 			continue
 		}
-		d, b, err := s.docRowLocked(k, rk)
+		d, b, ok, err := s.docRowLocked(k, rk)
 		if err != nil {
 			return err
+		}
+		if !ok {
+			continue
 		}
 		rows[docPrefix+rowKey(rk)] = b
 		docs = append(docs, d)
@@ -336,7 +366,7 @@ func (s *Session) VaccinationsOf(pet string, today record.Date) []VaccinationSum
 		if d.Pet == pet {
 			v := s.vaccinationLocked(id, d, today)
 			var rec record.Vaccination
-			if ok, _ := s.book.Load(id, &rec); ok {
+			if s.loadLocked(id, &rec) {
 				v.Proof = rec.Proof
 			}
 			out = append(out, v)

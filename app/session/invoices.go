@@ -218,7 +218,7 @@ func (s *Session) NewInvoice(client string, today record.Date) (record.Invoice, 
 		}
 	}
 	var prev record.Invoice
-	if ok, _ := s.book.Load(last, &prev); last == "" || !ok {
+	if last == "" || !s.loadLocked(last, &prev) {
 		return inv, DefaultCurrency
 	}
 	inv.TaxRate = prev.TaxRate

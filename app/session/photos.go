@@ -144,13 +144,10 @@ func (s *Session) PhotosWaiting() int {
 }
 
 // stagedLocked moves into b the staged photos record v names.
-func (s *Session) stagedLocked(b *batch, v any) {
+func (s *Session) stagedLocked(tx *writeTx, v any) {
 	for _, ref := range record.BlobRefs(v) {
 		if sealed, ok := s.staged[ref]; ok {
-			if b.blobs == nil {
-				b.blobs = map[string][]byte{}
-			}
-			b.blobs[ref] = sealed
+			tx.change.Blobs[ref] = sealed
 		}
 	}
 }
@@ -231,6 +228,9 @@ func (s *Session) loadQueue(ctx context.Context) error {
 
 // setQueue writes the blob queue as f changes it, with blobs.
 func (s *Session) setQueue(ctx context.Context, blobs map[string][]byte, f func(*blobQueue)) error {
+	// The write lock: a commit under way sets the queue it computed.
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
 	s.mu.Lock()
 	q := s.blobq.clone()
 	f(&q)

@@ -17,6 +17,7 @@ import (
 	"pawfile/shared/order"
 	"pawfile/shared/record"
 	"pawfile/shared/schedule"
+	"pawfile/shared/seal"
 	"pawfile/shared/wire"
 )
 
@@ -57,28 +58,21 @@ func (s *Session) docsMissing(ctx context.Context, records, docs int) bool {
 	return true
 }
 
-// projectIndexed reports whether t is a project or a part of one, which
-// have index docs.
-func projectIndexed(t record.Type) bool {
-	switch t {
-	case record.TypeProject, record.TypeTask, record.TypeMilestone, record.TypeProgressNote, record.TypePhoto:
-		return true
-	}
-	return false
-}
-
 // outcomeChars is how much of a project's outcome its index doc keeps:
 // what a list shows of it.
 const outcomeChars = 140
 
 // projectDocOf fills d with what lists need of a project or a part of
-// one; false if the record is gone.
-func (s *Session) projectDocOf(k merge.Key, d *indexDoc) bool {
-	var ok bool
+// one; false if the record is gone, an error if it does not open.
+func (s *Session) projectDocOf(k merge.Key, d *indexDoc) (bool, error) {
+	var (
+		ok  bool
+		err error
+	)
 	switch k.Type {
 	case record.TypeProject:
 		var p record.Project
-		ok, _ = s.book.Load(k.ID, &p)
+		ok, err = s.book.Load(k.ID, &p)
 		d.Client, d.Pets, d.Kind, d.Name, d.Status = p.Client, p.Pets, p.Kind, p.Title, p.Status
 		d.Start, d.End, d.Zone = p.Start.UnixMilli, p.End.UnixMilli, cmp.Or(p.Start.Zone, p.End.Zone)
 		d.Staff, d.Repeat = p.AssignedStaff, p.RepeatWeeks
@@ -91,22 +85,22 @@ func (s *Session) projectDocOf(k merge.Key, d *indexDoc) bool {
 		}
 	case record.TypeTask:
 		var t record.Task
-		ok, _ = s.book.Load(k.ID, &t)
+		ok, err = s.book.Load(k.ID, &t)
 		d.Project = t.Project
 	case record.TypeMilestone:
 		var m record.Milestone
-		ok, _ = s.book.Load(k.ID, &m)
+		ok, err = s.book.Load(k.ID, &m)
 		d.Project = m.Project
 	case record.TypeProgressNote:
 		var n record.ProgressNote
-		ok, _ = s.book.Load(k.ID, &n)
+		ok, err = s.book.Load(k.ID, &n)
 		d.Project = n.Project
 	case record.TypePhoto:
 		var p record.Photo
-		ok, _ = s.book.Load(k.ID, &p)
+		ok, err = s.book.Load(k.ID, &p)
 		d.Project, d.Pet = p.Project, p.Pet
 	}
-	return ok
+	return ok, err
 }
 
 // projectOf is the project as its index doc has it: enough for package
@@ -202,6 +196,14 @@ func (s *Session) LoadProject(id string, p *record.Project) (bool, error) {
 	return s.load(id, p)
 }
 
+// loadLocked fills v with record id, reporting false if there is none or
+// it does not open: the book counts those (Unopened), which the Device
+// screen shows, and lists keep showing them from their index docs.
+func (s *Session) loadLocked(id string, v any) bool {
+	ok, err := s.book.Load(id, v)
+	return ok && err == nil
+}
+
 func (s *Session) load(id string, v any) (bool, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -227,23 +229,18 @@ type pending struct {
 // (schedule.Next) in the same commit, and returns its id; a project has
 // one next, whichever device marks it done and however often.
 func (s *Session) SaveProject(ctx context.Context, id string, p *record.Project) (next string, err error) {
-	s.mu.Lock()
-	next, err = s.saveProjectLocked(ctx, id, p)
-	c := s.sync
-	s.mu.Unlock()
-	if err == nil {
-		if c != nil {
-			c.Kick()
-		}
-		s.changed()
+	err = s.commit(ctx, func(tx *writeTx) error {
+		next, err = s.saveProjectLocked(tx, id, p)
+		return err
+	})
+	if err != nil {
+		return "", err
 	}
-	return next, err
+	s.sent()
+	return next, nil
 }
 
-func (s *Session) saveProjectLocked(ctx context.Context, id string, p *record.Project) (next string, err error) {
-	if s.book == nil {
-		return "", ErrLocked
-	}
+func (s *Session) saveProjectLocked(tx *writeTx, id string, p *record.Project) (next string, err error) {
 	var old record.Project
 	if _, err := s.book.Load(id, &old); err != nil {
 		return "", fmt.Errorf("read the project: %w", err)
@@ -270,7 +267,7 @@ func (s *Session) saveProjectLocked(ctx context.Context, id string, p *record.Pr
 			saves, next = append(saves, pending{id: nid, v: &n, what: "The next visit it booked"}), nid
 		}
 	}
-	if err := s.saveAllLocked(ctx, saves); err != nil {
+	if err := s.saveAllLocked(tx, saves); err != nil {
 		return "", err
 	}
 	return next, nil
@@ -358,15 +355,10 @@ func (s *Session) BookAgain(ctx context.Context, id string, on record.Date) (str
 	return nid, nil
 }
 
-// saveAllLocked saves several records as one change: one transaction
-// with their rows, index docs and outbox entries. The first is the change
-// Undo reverts; the others it creates, Undo deletes along with it. Every
-// record must be valid: a failure midway would leave the first ones in
-// memory only.
-func (s *Session) saveAllLocked(ctx context.Context, saves []pending) error {
-	rows := map[string][]byte{}
-	docs := map[merge.Key]wire.Key{}
-	var items []localstore.Item
+// saveAllLocked saves several records as one change of tx. The first is
+// the change Undo reverts; the others it creates, Undo deletes along with
+// it.
+func (s *Session) saveAllLocked(tx *writeTx, saves []pending) error {
 	type done struct {
 		typ     record.Type
 		id      string
@@ -380,38 +372,27 @@ func (s *Session) saveAllLocked(ctx context.Context, saves []pending) error {
 	for _, p := range saves {
 		typ := record.TypeOf(p.v)
 		before, existed := s.fieldsLocked(typ, p.id)
-		env, changed, err := s.book.Save(p.id, p.v)
+		changed, err := tx.save(p.id, p.v)
 		if err != nil {
 			return err
 		}
-		if !changed {
-			continue
+		if changed {
+			rk := seal.RecordKey(s.keys.MAC, typ.Class(), typ, p.id)
+			made = append(made, done{typ, p.id, rk, existed, before, p.v, p.what})
 		}
-		data, err := wire.MarshalEnvelope(&env)
-		if err != nil {
-			return err
-		}
-		rows[rowKey(env.Key)] = data
-		items = append(items, localstore.Item{ID: env.OutboxID, Data: data})
-		docs[merge.Key{Class: typ.Class(), Type: typ, ID: p.id}] = env.Key
-		made = append(made, done{typ, p.id, env.Key, existed, before, p.v, p.what})
 	}
 	if len(made) == 0 {
 		return nil
 	}
-	if err := s.docRowsLocked(docs, rows); err != nil {
-		return err
-	}
-	if err := s.cfg.Store.Commit(ctx, localstore.Change{Records: rows, Enqueue: items}); err != nil {
-		return fmt.Errorf("save on this device: %w", err)
-	}
-	m := made[0]
-	s.rememberLocked(m.typ, m.id, m.key, !m.existed, m.before, m.v)
-	for _, o := range made[1:] {
-		if s.undo != nil && !o.existed {
-			s.undo.addMade(o.typ, o.id, o.key, o.v, o.what)
+	tx.after = append(tx.after, func() {
+		m := made[0]
+		s.rememberLocked(m.typ, m.id, m.key, !m.existed, m.before, m.v)
+		for _, o := range made[1:] {
+			if s.undo != nil && !o.existed {
+				s.undo.addMade(o.typ, o.id, o.key, o.v, o.what)
+			}
 		}
-	}
+	})
 	return nil
 }
 
@@ -637,7 +618,7 @@ func (s *Session) Lapsed(today record.Date) []LapsedClient {
 	var out []LapsedClient
 	for _, l := range schedule.Lapsed(pets, s.groomingLocked(), today) {
 		var c record.Client
-		if ok, _ := s.book.Load(l.Client, &c); ok && c.DoNotBook {
+		if s.loadLocked(l.Client, &c) && c.DoNotBook {
 			continue
 		}
 		lc := LapsedClient{LapsedClient: l, Name: s.clientDocs[l.Client].Name}

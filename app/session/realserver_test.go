@@ -4,6 +4,7 @@ package session
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log"
 	"log/slog"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	bolt "go.etcd.io/bbolt"
 
 	"pawfile/app/syncclient"
 	serverapi "pawfile/server/api"
@@ -31,6 +33,7 @@ import (
 type realServer struct {
 	t   *testing.T
 	url string
+	db  *bolt.DB
 	st  *store.Bolt
 	dir *directory.Directory
 }
@@ -60,7 +63,29 @@ func newRealServer(t *testing.T) *realServer {
 	mux.Handle("GET /sync", h)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return &realServer{t: t, url: srv.URL, st: st, dir: dir}
+	return &realServer{t: t, url: srv.URL, db: d, st: st, dir: dir}
+}
+
+// forgetTeamLog makes workspace ws one from before the signed team log,
+// as its directory record then stood.
+func (r *realServer) forgetTeamLog(ws string) {
+	r.t.Helper()
+	err := r.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte("directory")).Bucket([]byte("workspaces"))
+		var w map[string]json.RawMessage
+		if err := json.Unmarshal(b.Get([]byte(ws)), &w); err != nil {
+			return err
+		}
+		delete(w, "team_log")
+		raw, err := json.Marshal(w)
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte(ws), raw)
+	})
+	if err != nil {
+		r.t.Fatal(err)
+	}
 }
 
 // device returns a new device of the server, not set up yet.

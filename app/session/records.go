@@ -45,11 +45,16 @@ func (s *Session) open(ctx context.Context, d *device, kek seal.Key, keys *seal.
 	s.mu.Lock()
 	s.dev, s.kek, s.keys, s.identity, s.clock, s.book, s.cursor, s.business = d, kek, keys, id, c, bk, cursor, business
 	docs, records, bad := 0, 0, 0
-	s.clientDocs, s.petDocs, s.vaccDocs, s.contactDocs = map[string]indexDoc{}, map[string]indexDoc{}, map[string]indexDoc{}, map[string]indexDoc{}
-	s.invoiceDocs, s.billDocs, s.weighDocs = map[string]indexDoc{}, map[string]indexDoc{}, map[string]indexDoc{}
-	s.projectDocs, s.partDocs = map[string]indexDoc{}, map[string]indexDoc{}
+	s.resetDocListsLocked(true)
 	later := map[string][]byte{} // project-class docs, opened after unlock
+	s.quarantine = map[uint64]wire.Envelope{}
 	for row, b := range rows {
+		if strings.HasPrefix(row, quarantinePrefix) {
+			if err := s.loadQuarantined(row, b); err != nil {
+				bad++
+			}
+			continue
+		}
 		if strings.HasPrefix(row, docPrefix) {
 			if len(b) > 0 && record.Class(b[0]) == record.ClassProject {
 				later[row], docs = b, docs+1
@@ -62,24 +67,8 @@ func (s *Session) open(ctx context.Context, d *device, kek seal.Key, keys *seal.
 				bad++
 			case doc.Gone:
 				// The doc of a deleted record: nothing to list.
-			case doc.Type == record.TypeClient:
-				s.clientDocs[doc.ID], docs = doc, docs+1
-			case doc.Type == record.TypePet:
-				s.petDocs[doc.ID], docs = doc, docs+1
-			case doc.Type == record.TypeVaccination:
-				s.vaccDocs[doc.ID], docs = doc, docs+1
-			case doc.Type == record.TypeWeighing:
-				s.weighDocs[doc.ID], docs = doc, docs+1
-			case doc.Type == record.TypeContactLog:
-				s.contactDocs[doc.ID], docs = doc, docs+1
-			case doc.Type == record.TypeInvoice:
-				s.invoiceDocs[doc.ID], docs = doc, docs+1
-			case doc.Type == record.TypeInvoiceLine, doc.Type == record.TypePayment:
-				s.billDocs[doc.ID], docs = doc, docs+1
-			case doc.Type == record.TypeProject:
-				s.projectDocs[doc.ID], docs = doc, docs+1
-			case projectIndexed(doc.Type):
-				s.partDocs[doc.ID], docs = doc, docs+1
+			case indexed(doc.Type):
+				s.docListLocked(doc.Type)[doc.ID], docs = doc, docs+1
 			}
 			continue
 		}
@@ -105,8 +94,13 @@ func (s *Session) open(ctx context.Context, d *device, kek seal.Key, keys *seal.
 		return fmt.Errorf("read the outbox: %w", err)
 	}
 	for _, it := range items {
-		if env, err := wire.UnmarshalEnvelope(it.Data); err == nil {
-			bk.Apply(env)
+		env, err := wire.UnmarshalEnvelope(it.Data)
+		if err == nil {
+			_, _, err = bk.Apply(env)
+		}
+		if err != nil {
+			// It is still sent; the server's copy comes back to this device.
+			s.log.Printf("a version waiting to be sent does not open here: outbox=%v err=%v", it.ID, err)
 		}
 	}
 	s.mu.Lock()
@@ -130,6 +124,9 @@ func (s *Session) open(ctx context.Context, d *device, kek seal.Key, keys *seal.
 	s.mu.Unlock()
 	if len(later) > 0 {
 		go s.openLater(bk, later)
+	}
+	if err := s.retryQuarantine(ctx, true); err != nil {
+		s.log.Printf("open the versions set aside: err=%v", err)
 	}
 	s.startSync()
 	s.changed()
@@ -171,12 +168,8 @@ func (s *Session) openLater(bk *book.Book, rows map[string][]byte) {
 		return
 	}
 	for _, d := range loaded {
-		switch {
-		case s.docTouched[d.ID]:
-		case d.Type == record.TypeProject:
-			s.projectDocs[d.ID] = d
-		case projectIndexed(d.Type):
-			s.partDocs[d.ID] = d
+		if m := s.docListLocked(d.Type); m != nil && !s.docTouched[d.ID] {
+			m[d.ID] = d
 		}
 	}
 	s.docTouched = nil
@@ -284,105 +277,6 @@ var ErrLocked = book.ErrLocked
 // name for it, so the store reveals nothing more than the server sees.
 func rowKey(k wire.Key) string { return hex.EncodeToString(k[:]) }
 
-// batch is records sealed for one local transaction: their rows, their
-// outbox entries and their index docs, and how the book stood before
-// them, to put back if the transaction fails.
-type batch struct {
-	rows  map[string][]byte
-	items []localstore.Item
-	docs  []indexDoc
-	blobs map[string][]byte // photos the records name, sealed
-	undo  []book.Checkpoint
-}
-
-// addLocked saves v in the book and seals its new state and index doc
-// into b. It reports false if nothing changed. On error the book is as it
-// was before the call.
-func (s *Session) addLocked(b *batch, id string, v any) (bool, error) {
-	if s.book == nil {
-		return false, ErrLocked
-	}
-	typ := record.TypeOf(v)
-	cp := s.book.Checkpoint(typ, id)
-	env, changed, err := s.book.Save(id, v)
-	if err == nil && changed {
-		err = b.add(s, merge.Key{Class: typ.Class(), Type: typ, ID: id}, env)
-	}
-	if err != nil {
-		s.book.Rollback(cp)
-		return false, err
-	}
-	if changed {
-		b.undo = append(b.undo, cp)
-		s.stagedLocked(b, v)
-	}
-	return changed, nil
-}
-
-// deleteLocked deletes record id of type typ in the book and seals the
-// deletion into b. On error the book is as it was before the call.
-func (s *Session) deleteLocked(b *batch, typ record.Type, id string) error {
-	if s.book == nil {
-		return ErrLocked
-	}
-	cp := s.book.Checkpoint(typ, id)
-	env, err := s.book.Delete(typ, id)
-	if err == nil {
-		err = b.add(s, merge.Key{Class: typ.Class(), Type: typ, ID: id}, env)
-	}
-	if err != nil {
-		s.book.Rollback(cp)
-		return err
-	}
-	b.undo = append(b.undo, cp)
-	return nil
-}
-
-// add puts version env of record k into b: as the record's row, as an
-// outbox entry, and with the record's index doc. s's lock is held.
-func (b *batch) add(s *Session, k merge.Key, env wire.Envelope) error {
-	data, err := wire.MarshalEnvelope(&env)
-	if err != nil {
-		return err
-	}
-	if b.rows == nil {
-		b.rows = map[string][]byte{}
-	}
-	if indexed(k.Type) {
-		d, row, err := s.docRowLocked(k, env.Key)
-		if err != nil {
-			return err
-		}
-		b.rows[docPrefix+rowKey(env.Key)] = row
-		b.docs = append(b.docs, d)
-	}
-	b.rows[rowKey(env.Key)] = data
-	b.items = append(b.items, localstore.Item{ID: env.OutboxID, Data: data})
-	return nil
-}
-
-// commitLocked writes b to the local store in one transaction, then
-// brings the search index in line. If the transaction fails, the book is
-// put back as it was before b: memory, the store and the outbox agree.
-func (s *Session) commitLocked(ctx context.Context, b *batch) error {
-	if len(b.items) == 0 {
-		return nil
-	}
-	c := localstore.Change{Records: b.rows, Enqueue: b.items, Blobs: b.blobs}
-	q := s.queueLocked(c)
-	err := s.putQueueLocked(&c, q)
-	if err == nil {
-		err = s.cfg.Store.Commit(ctx, c)
-	}
-	if err != nil {
-		s.book.Rollback(b.undo...)
-		return fmt.Errorf("save on this device: %w", err)
-	}
-	s.committedLocked(c, q)
-	s.applyDocsLocked(b.docs)
-	return nil
-}
-
 // sent asks sync to send what was just queued, and tells the screens.
 func (s *Session) sent() {
 	s.mu.RLock()
@@ -394,26 +288,22 @@ func (s *Session) sent() {
 	s.changed()
 }
 
-// save writes one record, a batch of one: its new sealed state as its
-// row and the version into the outbox, in one transaction, then asks sync
-// to send it. The change becomes the one Undo reverts.
+// save writes one record, as a change of its own: its new sealed state
+// as its row and the version into the outbox, in one transaction, then
+// asks sync to send it. The change becomes the one Undo reverts.
 func (s *Session) save(ctx context.Context, id string, v any) (bool, error) {
-	var b batch
-	s.mu.Lock()
-	var before map[string][]byte
-	existed := false
-	typ := record.TypeOf(v)
-	if s.book != nil {
-		before, existed = s.fieldsLocked(typ, id)
-	}
-	changed, err := s.addLocked(&b, id, v)
-	if err == nil && changed {
-		err = s.commitLocked(ctx, &b)
-	}
-	if err == nil && changed {
-		s.rememberLocked(typ, id, seal.RecordKey(s.keys.MAC, typ.Class(), typ, id), !existed, before, v)
-	}
-	s.mu.Unlock()
+	changed := false
+	err := s.commit(ctx, func(tx *writeTx) error {
+		typ := record.TypeOf(v)
+		before, existed := s.fieldsLocked(typ, id)
+		var err error
+		if changed, err = tx.save(id, v); err != nil || !changed {
+			return err
+		}
+		rk := seal.RecordKey(s.keys.MAC, typ.Class(), typ, id)
+		tx.after = append(tx.after, func() { s.rememberLocked(typ, id, rk, !existed, before, v) })
+		return nil
+	})
 	if err != nil || !changed {
 		return false, err
 	}
@@ -443,37 +333,31 @@ func (s *Session) saveAll(ctx context.Context, ws []write) (int, error) {
 			return 0, err
 		}
 	}
-	var b batch
-	s.mu.Lock()
-	if s.book == nil {
-		s.mu.Unlock()
-		return 0, ErrLocked
-	}
-	for _, w := range ws {
-		var err error
-		if w.v != nil {
-			_, err = s.addLocked(&b, w.id, w.v)
-		} else {
-			err = s.deleteLocked(&b, w.del, w.id)
+	n := 0
+	err := s.commit(ctx, func(tx *writeTx) error {
+		for _, w := range ws {
+			if w.v == nil {
+				if err := tx.delete(w.del, w.id); err != nil {
+					return err
+				}
+				continue
+			}
+			if _, err := tx.save(w.id, w.v); err != nil {
+				return err
+			}
 		}
-		if err != nil {
-			s.book.Rollback(b.undo...)
-			s.mu.Unlock()
-			return 0, err
+		if n = len(tx.change.Enqueue); n > 0 {
+			tx.after = append(tx.after, func() { s.undo = nil })
 		}
-	}
-	err := s.commitLocked(ctx, &b)
-	if err == nil && len(b.items) > 0 {
-		s.undo = nil
-	}
-	s.mu.Unlock()
+		return nil
+	})
 	if err != nil {
 		return 0, err
 	}
-	if len(b.items) > 0 {
+	if n > 0 {
 		s.sent()
 	}
-	return len(b.items), nil
+	return n, nil
 }
 
 // SaveClient validates and saves a client. Validation errors are
@@ -607,31 +491,27 @@ func (l *local) Acked(ctx context.Context, results []wire.Result) error {
 			s.log.Printf("the server refused a version: code=%v msg=%v", r.Code.String(), r.Message)
 		}
 	}
-	c := localstore.Change{Acked: done, Records: map[string][]byte{}}
-	if len(skewed) > 0 {
-		if err := s.restamp(ctx, skewed, &c); err != nil {
-			return err
+	if len(skewed) == 0 {
+		if len(done) == 0 {
+			return nil
 		}
+		// Only the outbox changes, not a record.
+		return s.cfg.Store.Commit(ctx, localstore.Change{Acked: done})
 	}
-	if len(c.Acked) == 0 && len(c.Enqueue) == 0 {
-		return nil
+	items, err := s.cfg.Store.Outbox(ctx)
+	if err != nil {
+		return err
 	}
-	return s.cfg.Store.Commit(ctx, c)
+	return s.commit(ctx, func(tx *writeTx) error {
+		tx.change.Acked = done
+		return tx.restamp(items, skewed)
+	})
 }
 
 // restamp replaces versions refused for being stamped ahead (this
 // device's clock ran fast before it learned the server's time) with
 // versions stamped now, in the outbox and the records.
-func (s *Session) restamp(ctx context.Context, refused map[uint64]bool, c *localstore.Change) error {
-	items, err := s.cfg.Store.Outbox(ctx)
-	if err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.book == nil {
-		return ErrLocked
-	}
+func (tx *writeTx) restamp(items []localstore.Item, refused map[uint64]bool) error {
 	for _, it := range items {
 		if !refused[it.ID] {
 			continue
@@ -640,7 +520,7 @@ func (s *Session) restamp(ctx context.Context, refused map[uint64]bool, c *local
 		if err != nil {
 			continue
 		}
-		env, ok, err := s.book.Restamp(old.Key)
+		env, ok, err := tx.bk.Restamp(old.Key)
 		if err != nil || !ok {
 			continue
 		}
@@ -648,118 +528,107 @@ func (s *Session) restamp(ctx context.Context, refused map[uint64]bool, c *local
 		if err != nil {
 			return err
 		}
-		c.Acked = append(c.Acked, it.ID)
-		c.Enqueue = append(c.Enqueue, localstore.Item{ID: env.OutboxID, Data: data})
-		c.Records[rowKey(env.Key)] = data
+		tx.change.Acked = append(tx.change.Acked, it.ID)
+		tx.change.Enqueue = append(tx.change.Enqueue, localstore.Item{ID: env.OutboxID, Data: data})
+		tx.change.Records[rowKey(env.Key)] = data
 	}
 	return nil
 }
 
 func (l *local) Receive(ctx context.Context, vs []wire.Envelope, cursor uint64) error {
 	s := l.s()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.book == nil {
-		return ErrLocked
+	stored, erased := false, false
+	err := s.commit(ctx, func(tx *writeTx) error {
+		var err error
+		stored, erased, err = tx.receive(vs, cursor)
+		return err
+	})
+	if err != nil {
+		return err
 	}
-	rows := map[string][]byte{}
+	if erased {
+		s.purge(ctx)
+	}
+	if stored {
+		go s.changed()
+	}
+	return nil
+}
+
+// receive merges versions from the server into the book and puts the
+// records' new states in tx, with the cursor moved to cursor unless it is
+// zero. It reports whether any record's state was stored, and whether
+// any version was an erasure.
+func (tx *writeTx) receive(vs []wire.Envelope, cursor uint64) (stored, erased bool, err error) {
+	s := tx.s
 	touched := map[merge.Key]bool{}
-	changedKeys := map[merge.Key]wire.Key{}
-	blobs := map[string][]byte{}
-	c := localstore.Change{Records: rows, Meta: map[string][]byte{}, Blobs: blobs}
 	had := map[wire.Key][]string{} // the photos records named before vs
 	for _, v := range vs {
-		if _, ok := s.keys.Lookup(v.Class, v.KeyID); !ok && s.keys.Has(v.Class) {
-			// A key generation newer than this device's: nothing is
-			// applied or stored, so the pull comes again once it is here.
-			return errStaleKeys
-		}
-	}
-	erased := map[wire.Key]bool{} // erasures that opened: only these delete anything here
-	for _, v := range vs {
-		before := s.book.BlobRefs(v.Key)
+		before := tx.bk.BlobRefs(v.Key)
 		if _, seen := had[v.Key]; !seen {
 			had[v.Key] = before
 		}
-		known := s.book.Known(v.Key)
-		key, changed, err := s.book.Apply(v)
-		if errors.Is(err, book.ErrNoKey) {
-			continue
+		known := tx.bk.Known(v.Key)
+		key, changed, err := tx.bk.Apply(v)
+		if errors.Is(err, book.ErrNoKey) && !s.keys.Has(v.Class) {
+			continue // a class this role does not read
 		}
 		if err != nil {
-			s.log.Printf("a version from the server does not open; skipped: seq=%v err=%v", v.Seq, err)
+			// Set aside, not a stop: the pull moves on past it.
+			if err := tx.setAside(v, err); err != nil {
+				return false, false, err
+			}
 			continue
 		}
+		tx.opened(v)
 		if v.Erased {
-			// The book opened the marker, bound to the flag, and its
-			// content says erased: a server cannot fake it.
-			erased[v.Key] = true
+			erased = true
 			for _, ref := range before {
-				blobs[ref] = nil
+				tx.change.Blobs[ref] = nil
 			}
-			s.erasedDraftsLocked(c.Meta, key)
+			tx.releaseErased(v.Key)
+			s.erasedDraftsLocked(tx.change.Meta, key)
+			tx.change.Meta[draftPrefix+rowKey(v.Key)] = nil
+			rk := v.Key
+			tx.after = append(tx.after, func() { s.forgetUndoLocked(rk) })
 		}
 		if !changed && known {
 			continue
 		}
-		changedKeys[key] = v.Key
+		tx.docs[key] = v.Key
 		if !known {
 			// A record new to this device: the version is its state.
 			data, err := wire.MarshalEnvelope(&v)
 			if err != nil {
-				return err
+				return false, false, err
 			}
-			rows[rowKey(v.Key)] = data
+			tx.change.Records[rowKey(v.Key)] = data
 			delete(touched, key)
 		} else {
 			touched[key] = true
 		}
 	}
 	for key := range touched {
-		env, err := s.book.State(key.Type, key.ID)
+		env, err := tx.bk.State(key)
 		if err != nil {
-			return err
+			return false, false, err
 		}
 		data, err := wire.MarshalEnvelope(&env)
 		if err != nil {
-			return err
+			return false, false, err
 		}
-		rows[rowKey(env.Key)] = data
+		tx.change.Records[rowKey(env.Key)] = data
 	}
-	if err := s.docRowsLocked(changedKeys, rows); err != nil {
-		return err
-	}
-	q := s.queueLocked(c)
-	for key, rk := range changedKeys {
+	stored = len(tx.change.Records) > 0
+	for key, rk := range tx.docs {
 		if sc, _ := record.SchemaOf(key.Type); sc.HasBlobs() {
-			s.wantLocked(&q, rk, had[rk])
+			rk, had := rk, had[rk]
+			tx.queue = append(tx.queue, func(q *blobQueue) { s.wantLocked(q, rk, had) })
 		}
-	}
-	if err := s.putQueueLocked(&c, q); err != nil {
-		return err
 	}
 	if cursor != 0 && cursor != s.cursor {
-		c.Meta[metaCursor] = binary.BigEndian.AppendUint64(nil, cursor)
+		tx.change.Meta[metaCursor] = binary.BigEndian.AppendUint64(nil, cursor)
+		tx.after = append(tx.after, func() { s.cursor = cursor })
 	}
-	for k := range erased {
-		c.Meta[draftPrefix+rowKey(k)] = nil
-		s.forgetUndoLocked(k)
-	}
-	if len(c.Records) == 0 && len(c.Meta) == 0 && len(c.Blobs) == 0 {
-		return nil
-	}
-	if err := s.cfg.Store.Commit(ctx, c); err != nil {
-		return err
-	}
-	s.committedLocked(c, q)
-	if cursor != 0 {
-		s.cursor = cursor
-	}
-	if len(erased) > 0 {
-		s.purge(ctx)
-	}
-	if len(rows) > 0 {
-		go s.changed()
-	}
-	return nil
+	return stored, erased, nil
 }

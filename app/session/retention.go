@@ -60,10 +60,10 @@ func (s *Session) workspaceSettingsLocked() record.Settings {
 	switch {
 	case s.book == nil:
 	case s.keys.Has(record.ClassOwner):
-		s.book.Load(record.SettingsID, &st) // none readable: the defaults
+		s.loadLocked(record.SettingsID, &st) // none saved, or none readable (counted): the defaults
 	default:
 		var info record.Info
-		s.book.Load(record.SettingsID, &info)
+		s.loadLocked(record.SettingsID, &info)
 		st.ArchiveYears, st.BusinessName = info.ArchiveYears, info.BusinessName
 	}
 	return st
@@ -349,7 +349,7 @@ func (s *Session) Deletions() []Deletion {
 	var out []Deletion
 	for _, id := range s.book.IDs(record.TypeDeletion) {
 		var d record.Deletion
-		if ok, _ := s.book.Load(id, &d); ok {
+		if s.loadLocked(id, &d) {
 			out = append(out, Deletion{ID: id, Deletion: d})
 		}
 	}

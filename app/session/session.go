@@ -2,6 +2,10 @@
 // a workspace, unlocking it with the passphrase, the records held in
 // memory while unlocked, and their way to the local store and the sync
 // server. It compiles natively; the browser's store is given to it.
+//
+// Records change by one path, commit (commit.go): the book and the local
+// store change together or not at all. A version from the server that
+// does not open is set aside, never a stop for the pull (quarantine.go).
 package session
 
 import (
@@ -120,6 +124,14 @@ type device struct {
 	Params    account.Params `json:"params"`
 	Keys      []byte         `json:"keys,omitempty"`     // the keyring, sealed with the KEK
 	Identity  []byte         `json:"identity,omitempty"` // the member's key pair, sealed with the KEK
+	// TeamLen and TeamHead are the length and head hash of the signed
+	// team log as this device last verified it: a server that shows a
+	// shorter or other log is refused.
+	TeamLen  uint64 `json:"team_len,omitempty"`
+	TeamHead []byte `json:"team_head,omitempty"`
+	// InvitePin is the team log pin of the invite this member joined
+	// with, until its keys arrive.
+	InvitePin string `json:"invite_pin,omitempty"`
 }
 
 const (
@@ -135,6 +147,10 @@ type Session struct {
 	api *api
 	log *log.Logger
 
+	// wmu is held by commit, the one write path of the records, from
+	// the change in memory until the local store has it or it is taken
+	// back: changes come one at a time. Taken before mu, never after.
+	wmu         sync.Mutex
 	mu          sync.RWMutex
 	phase       Phase
 	dev         *device
@@ -150,14 +166,15 @@ type Session struct {
 	weighDocs   map[string]indexDoc // pets' weighings
 	contactDocs map[string]indexDoc
 	invoiceDocs map[string]indexDoc
-	billDocs    map[string]indexDoc // invoice lines and payments
-	projectDocs map[string]indexDoc // projects
-	partDocs    map[string]indexDoc // their tasks, milestones and notes
-	petsOf      map[string][]string // client id → its pets' names, for the search index
-	undo        *edit               // the last change saved here
-	docTouched  map[string]bool     // while openLater runs: docs applied since unlock
-	staged      map[string][]byte   // sealed photos waiting for the record that names them
-	blobq       blobQueue           // photos to send and to fetch
+	billDocs    map[string]indexDoc      // invoice lines and payments
+	projectDocs map[string]indexDoc      // projects
+	partDocs    map[string]indexDoc      // their tasks, milestones and notes
+	petsOf      map[string][]string      // client id → its pets' names, for the search index
+	undo        *edit                    // the last change saved here
+	docTouched  map[string]bool          // while openLater runs: docs applied since unlock
+	staged      map[string][]byte        // sealed photos waiting for the record that names them
+	quarantine  map[uint64]wire.Envelope // versions set aside, by seq (quarantine.go)
+	blobq       blobQueue                // photos to send and to fetch
 	cursor      uint64
 	sync        *syncclient.Client
 	stopSync    context.CancelFunc
@@ -171,15 +188,15 @@ type Session struct {
 	business   string // the name printed on invoices
 	loadTime   time.Duration
 	team       teamState
+	trust      string            // what was last refused from the server (trust.go)
 	people     map[uint64]Person // who writes from which device, as learnt
 	staff      map[string]string // member id → login, as learnt
 	auditHead  *record.AuditEntry
-	auditMu    sync.Mutex // held while an audit entry is written
-	lastView   string     // the last view logged, so one look is one entry
-	lastViewAt time.Time  // when it was logged
+	lastView   string    // the last view logged, so one look is one entry
+	lastViewAt time.Time // when it was logged
 	// historyFrom reads a record's versions from the server; nil means
 	// the sync client. Tests stand a server in.
-	historyFrom func(context.Context, wire.Key) ([]wire.Envelope, bool, error)
+	historyFrom func(ctx context.Context, rk wire.Key, before uint64) ([]wire.Envelope, bool, error)
 	autoRun     atomic.Bool // retention may run on its own once sync is up to date (retention.go)
 
 	lmu       sync.Mutex
@@ -299,9 +316,9 @@ func (s *Session) Lock() {
 		s.book.Close()
 	}
 	s.book, s.keys, s.identity, s.kek = nil, nil, nil, seal.Key{}
-	s.clients, s.clientDocs, s.petDocs, s.vaccDocs, s.contactDocs, s.petsOf = nil, nil, nil, nil, nil, nil
-	s.invoiceDocs, s.billDocs, s.projectDocs, s.partDocs, s.weighDocs = nil, nil, nil, nil, nil
-	s.undo, s.docTouched, s.staged = nil, nil, nil
+	s.clients, s.petsOf = nil, nil
+	s.resetDocListsLocked(false)
+	s.undo, s.docTouched, s.staged, s.quarantine = nil, nil, nil, nil
 	s.people, s.staff, s.auditHead, s.lastView = nil, nil, nil, ""
 	if s.dev != nil {
 		s.phase = Locked

@@ -121,8 +121,9 @@ func TestStaffCannotRewriteRetention(t *testing.T) {
 	}
 }
 
-// A workspace from before the owner class: its settings are of the
-// project class and its deletion log of the client class. The owner's
+// A workspace from before the owner class (and the team log): its
+// settings are of the project class and its deletion log of the client
+// class. The owner's
 // device, once it connects, makes the owner class's key and moves both
 // under it; automatic erasure, switched on by another device than this
 // owner's, is not carried over. The other roles then read the business
@@ -142,13 +143,22 @@ func TestOwnerClassMigration(t *testing.T) {
 	if err := (*local)(owner).Receive(ctx, before, 0); err != nil {
 		t.Fatal(err)
 	}
+	// The owner's keyring and the team log as they stood before: no owner
+	// class, and no log yet (its device signs one first).
 	owner.team.keysMu.Lock()
-	old := cloneKeys(owner.keys).Only(record.ClassClient, record.ClassCare, record.ClassProject)
-	err := owner.storeKeys(ctx, old, 0)
+	old := cloneKeys(owner.keys)
+	old.Keys = old.Only(record.ClassClient, record.ClassCare, record.ClassProject).Keys
+	err := owner.storeKeys(ctx, old, 0, nil)
+	if err == nil {
+		nd := *owner.device()
+		nd.TeamLen, nd.TeamHead = 0, nil
+		err = owner.saveDevice(ctx, &nd, false)
+	}
 	owner.team.keysMu.Unlock()
 	if err != nil {
 		t.Fatal(err)
 	}
+	srv.forgetTeamLog(owner.device().Workspace)
 	if err := owner.RefreshKeys(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -187,13 +197,23 @@ func TestPromotedOwnerGetsTheOwnersKey(t *testing.T) {
 	if err := desk.RefreshKeys(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if desk.Role() != access.Owner || desk.holds(record.ClassOwner, 1) {
-		t.Fatalf("the new owner's device before it is given the keys: role %v, owner key %v", desk.Role(), desk.holds(record.ClassOwner, 1))
+	if desk.holds(record.ClassOwner, 1) {
+		t.Fatal("the new owner's device made an owner key before it was given the owner's")
+	}
+	// The role change cleared the keys the server held for them: the
+	// owner signs the change and gives access again.
+	if err := owner.ChangeMember(ctx, member(t, owner, "desk@example.com"), access.Owner); err != nil {
+		t.Fatal(err)
 	}
 	if err := owner.GiveAccess(ctx, member(t, owner, "desk@example.com")); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the owner's key on the new owner's device", func() bool { return desk.holds(record.ClassOwner, 1) })
+	if err := desk.RefreshKeys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if desk.Role() != access.Owner || !desk.holds(record.ClassOwner, 1) {
+		t.Fatalf("the new owner's device: role %v, owner key %v (trust %q, owner holds %v)", desk.Role(), desk.holds(record.ClassOwner, 1), desk.TrustProblem(), owner.holds(record.ClassOwner, 1))
+	}
 	owner.mu.RLock()
 	want, _ := owner.keys.Lookup(record.ClassOwner, 1)
 	owner.mu.RUnlock()

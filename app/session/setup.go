@@ -12,6 +12,7 @@ import (
 	"pawfile/shared/access"
 	"pawfile/shared/account"
 	"pawfile/shared/seal"
+	"pawfile/shared/teamlog"
 )
 
 // newSecrets derives a new account's secrets from its passphrase, with a
@@ -79,6 +80,14 @@ func (s *Session) CreateWorkspace(ctx context.Context, login, passphrase string)
 		return err
 	}
 	d := deviceOf(g, login, salt, account.ParamsOf(params))
+	// The creator's signing key is the workspace's root: the first entry
+	// of the team log. If it does not reach the server now, the next
+	// connection signs it.
+	if st, err := s.signGenesis(ctx, d, id, keys); err != nil {
+		s.log.Printf("sign the team log; the next connection tries again: err=%v", err)
+	} else {
+		d.TeamLen, d.TeamHead = st.Len, st.Head[:]
+	}
 	if d.Keys, err = seal.WrapKeys(sec.KEK, d.Workspace, keys); err != nil {
 		return err
 	}
@@ -156,6 +165,10 @@ func (s *Session) Join(ctx context.Context, code, login, passphrase string) erro
 	if code == "" {
 		return errors.New("enter the invite code the owner gave you")
 	}
+	code, pin, err := invitePin(code)
+	if err != nil {
+		return err
+	}
 	if err := errors.Join(CheckLogin(login), CheckNewPassphrase(passphrase)); err != nil {
 		return err
 	}
@@ -175,6 +188,7 @@ func (s *Session) Join(ctx context.Context, code, login, passphrase string) erro
 		return err
 	}
 	d := deviceOf(g, login, salt, account.ParamsOf(params))
+	d.InvitePin = pin
 	if d.Identity, err = seal.WrapIdentity(sec.KEK, d.Workspace, id); err != nil {
 		return err
 	}
@@ -201,7 +215,9 @@ func (s *Session) Fingerprint() string {
 }
 
 // CheckKeys asks the server, while Waiting, whether the owner has given
-// this member their keys, and opens the workspace if so.
+// this member their keys, and opens the workspace if so. It takes them
+// only as the team log states them, a log that holds the pin of the
+// invite this member joined with: keys the server made are refused.
 func (s *Session) CheckKeys(ctx context.Context) (bool, error) {
 	s.mu.RLock()
 	d, kek, id, phase := s.dev, s.kek, s.identity, s.phase
@@ -216,12 +232,26 @@ func (s *Session) CheckKeys(ctx context.Context) (bool, error) {
 	if len(me.KeysForMember) == 0 {
 		return false, nil
 	}
-	keys, err := seal.UnwrapFrom(id, d.Workspace, me.KeysForMember)
+	blob, err := seal.UnwrapFrom(id, d.Workspace, me.KeysForMember)
 	if err != nil {
 		return false, fmt.Errorf("the keys the owner gave do not open with this device's identity (%v): ask the owner to give access again", err)
 	}
+	if d.InvitePin == "" {
+		return false, errors.New("this device joined with an invite from an older Pawfile, which cannot check its keys: ask the owner for a new invite and join again")
+	}
+	entries, err := s.teamLog(ctx, d.Token)
+	if err != nil {
+		return false, err
+	}
+	keys, role, st, err := joinerKeys(d, id, blob, entries)
+	if err != nil {
+		s.setTrust(problemText(err))
+		return false, err
+	}
+	s.setTrust("")
 	nd := *d
-	nd.Role = access.Role(me.Role)
+	nd.Role, nd.InvitePin = role, ""
+	nd.TeamLen, nd.TeamHead = st.Len, st.Head[:]
 	if nd.Keys, err = seal.WrapKeys(kek, d.Workspace, keys); err != nil {
 		return false, err
 	}
@@ -232,6 +262,27 @@ func (s *Session) CheckKeys(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	return true, s.open(ctx, &nd, kek, keys, id)
+}
+
+// joinerKeys checks the keys wrapped to a new member against the log its
+// invite pins: the log must name this member with this device's key, and
+// state the MAC key and every key generation given. All or nothing.
+func joinerKeys(d *device, id *seal.Identity, blob *seal.Keyring, entries [][]byte) (*seal.Keyring, access.Role, *teamlog.State, error) {
+	keys := &seal.Keyring{MAC: blob.MAC}
+	st, err := verifyTeam(d, id, keys, entries)
+	if err == nil && st == nil {
+		err = fmt.Errorf("the server shows no signed team record: %w", errUnsigned)
+	}
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	if err := matches(st, d, id, blob); err != nil {
+		return nil, 0, nil, fmt.Errorf("the keys the server handed this device are not the ones the owner who invited you signed (%w): ask the owner to give access again", err)
+	}
+	m, _ := st.Active(d.Member)
+	keys.Keys = blob.Keys
+	adopt(st, d, keys, blob)
+	return keysOf(keys, m.Role), m.Role, st, nil
 }
 
 // Unlock opens the records on this device with the passphrase. It needs

@@ -147,50 +147,41 @@ func (s *Session) LastChange() (LastChange, bool) {
 // revert is a change like any other and syncs; it cannot itself be
 // undone.
 func (s *Session) Undo(ctx context.Context) (LastChange, error) {
-	s.mu.Lock()
-	e := s.undo
-	if s.book == nil || e == nil {
-		s.mu.Unlock()
-		if s.book == nil {
-			return LastChange{}, ErrLocked
+	var (
+		e     *edit
+		notes []string
+	)
+	err := s.commit(ctx, func(tx *writeTx) error {
+		if e = s.undo; e == nil {
+			return ErrNothingToUndo
 		}
-		return LastChange{}, ErrNothingToUndo
-	}
-	var b batch
-	var notes []string
-	cp := s.book.Checkpoint(e.typ, e.id)
-	env, err := s.revertLocked(e)
-	if err == nil {
-		b.undo = append(b.undo, cp)
-		err = b.add(s, merge.Key{Class: e.typ.Class(), Type: e.typ, ID: e.id}, env)
-	}
-	for _, m := range e.also {
+		env, err := s.revertLocked(e)
+		if err == nil {
+			err = tx.put(merge.Key{Class: e.typ.Class(), Type: e.typ, ID: e.id}, env, true)
+		}
 		if err != nil {
-			break
+			return fmt.Errorf("undo %s: %w", e.label, err)
 		}
-		cur, ok := s.fieldsLocked(m.typ, m.id)
-		switch {
-		case !ok:
-			// Deleted since: nothing left to remove.
-		case !maps.EqualFunc(cur, m.fields, func(a, b []byte) bool { return string(a) == string(b) }):
-			notes = append(notes, m.what+" was changed since, so it is kept: open it and cancel it if it is not wanted.")
-		default:
-			if err = s.deleteLocked(&b, m.typ, m.id); err == nil {
+		for _, m := range e.also {
+			cur, ok := s.fieldsLocked(m.typ, m.id)
+			switch {
+			case !ok:
+				// Deleted since: nothing left to remove.
+			case !maps.EqualFunc(cur, m.fields, func(a, b []byte) bool { return string(a) == string(b) }):
+				notes = append(notes, m.what+" was changed since, so it is kept: open it and cancel it if it is not wanted.")
+			default:
+				if err := tx.delete(m.typ, m.id); err != nil {
+					return fmt.Errorf("undo %s: %w", e.label, err)
+				}
 				notes = append(notes, m.what+" is removed too.")
 			}
 		}
-	}
-	if err == nil {
-		err = s.commitLocked(ctx, &b) // puts the book back itself if it fails
-	} else {
-		s.book.Rollback(b.undo...)
-	}
+		tx.after = append(tx.after, func() { s.undo = nil })
+		return nil
+	})
 	if err != nil {
-		s.mu.Unlock()
-		return LastChange{}, fmt.Errorf("undo %s: %w", e.label, err)
+		return LastChange{}, err
 	}
-	s.undo = nil
-	s.mu.Unlock()
 	s.sent()
 	return LastChange{Label: e.label, At: e.at, Note: strings.Join(notes, " ")}, nil
 }

@@ -29,6 +29,9 @@ const (
 	Syncing                 // sending the outbox or pulling
 	UpToDate                // nothing to send, nothing known to pull
 	SignedOut               // the server refused the device: sign in again
+	// ServerProblem: the server answered but could not serve the device
+	// (its storage failed); the client retries with backoff.
+	ServerProblem
 )
 
 func (s State) String() string {
@@ -41,6 +44,8 @@ func (s State) String() string {
 		return "up to date"
 	case SignedOut:
 		return "signed out"
+	case ServerProblem:
+		return "server problem"
 	}
 	return "offline"
 }
@@ -57,6 +62,11 @@ type Status struct {
 	// PhotoSent the bytes of those and how many the server holds.
 	Photos                int
 	PhotoBytes, PhotoSent int64
+	// Full is set while the server refuses this device's changes or
+	// photos because the workspace's storage is at its quota; Err then
+	// says what to do. They wait on the device, and go once there is
+	// room.
+	Full bool
 }
 
 // Local is the device's store as the client needs it. Each method is
@@ -177,10 +187,16 @@ func (c *Client) Run(ctx context.Context) {
 		if ctx.Err() != nil {
 			break
 		}
+		var fault *serverFault
 		c.update(func(s *Status) {
-			s.State = Offline
-			if err != nil {
-				s.Err = "no connection to the server: edits are kept on this device and sent when it is back"
+			switch {
+			case errors.As(err, &fault):
+				s.State, s.Err = ServerProblem, fault.msg
+			default:
+				s.State = Offline
+				if err != nil {
+					s.Err = "no connection to the server: edits are kept on this device and sent when it is back"
+				}
 			}
 		})
 		if time.Since(started) > time.Minute {
@@ -312,6 +328,8 @@ func (c *Client) refused(e *wire.Error) error {
 		c.update(func(s *Status) { s.Err = "this version of Pawfile is too old for the server: update the app" })
 	case wire.CodeRateLimited:
 		time.Sleep(min(time.Duration(e.RetryMs)*time.Millisecond, MaxBackoff))
+	case wire.CodeInternal:
+		return &serverFault{msg: "the server has a problem and cannot sync right now: edits stay on this device, and syncing retries by itself"}
 	}
 	msg := e.Message
 	if msg == "" {
@@ -319,6 +337,12 @@ func (c *Client) refused(e *wire.Error) error {
 	}
 	return fmt.Errorf("server: %s", msg)
 }
+
+// serverFault is a session ended by the server's own failure, which
+// retrying may mend: msg says so to a person.
+type serverFault struct{ msg string }
+
+func (f *serverFault) Error() string { return "server: " + f.msg }
 
 // syncer runs the exchanges of one session.
 type syncer struct {
@@ -381,6 +405,9 @@ func (s *syncer) push(ctx context.Context) error {
 		if err := s.cfg.Local.Acked(ctx, a.Results); err != nil {
 			return fmt.Errorf("record acks: %w", err)
 		}
+		if len(a.Results) > 0 && a.Results[0].Code == wire.CodeOK {
+			s.full(false)
+		}
 		for _, r := range a.Results {
 			if r.Code == wire.CodeOK || Permanent(r.Code) {
 				continue
@@ -393,6 +420,10 @@ func (s *syncer) push(ctx context.Context) error {
 				skewed = true
 				continue
 			}
+			if r.Code == wire.CodeFull {
+				s.full(true)
+				return nil
+			}
 			msg := r.Message
 			if msg == "" {
 				msg = r.Code.Text()
@@ -402,6 +433,19 @@ func (s *syncer) push(ctx context.Context) error {
 		}
 	}
 	return errors.New("outbox does not drain")
+}
+
+// full notes whether the server refuses what this device sends because
+// the workspace's storage is at its quota.
+func (s *syncer) full(on bool) {
+	s.update(func(st *Status) {
+		switch {
+		case on:
+			st.Full, st.Err = true, wire.CodeFull.Text()
+		case st.Full:
+			st.Full, st.Err = false, ""
+		}
+	})
 }
 
 // Permanent reports whether a refused version can never be stored, so it
@@ -556,13 +600,27 @@ func (s *syncer) blobs(ctx context.Context) error {
 		if !ok {
 			data = nil
 		}
-		if err := s.sendBlob(ctx, h, data, done); err != nil {
+		err = s.sendBlob(ctx, h, data, done)
+		var e *wire.Error
+		if errors.As(err, &e) && e.Code == wire.CodeFull {
+			// The photos wait here, as they are, until there is room.
+			s.full(true)
+			s.update(func(st *Status) { st.Photos, st.PhotoBytes, st.PhotoSent = len(send)-i, total-done, 0 })
+			return s.fetchBlobs(ctx)
+		}
+		if err != nil {
 			return err
 		}
 		done += int64(len(data))
 		s.update(func(st *Status) { st.Photos, st.PhotoSent = len(send)-i-1, done })
 	}
 	s.update(func(st *Status) { st.Photos, st.PhotoBytes, st.PhotoSent = 0, 0, 0 })
+	return s.fetchBlobs(ctx)
+}
+
+// fetchBlobs fetches the photos this device's records name that it
+// lacks.
+func (s *syncer) fetchBlobs(ctx context.Context) error {
 	want, err := s.cfg.Local.BlobsWanted(ctx)
 	if err != nil {
 		return fmt.Errorf("read photos to fetch: %w", err)
@@ -631,6 +689,7 @@ func (s *syncer) sendBlob(ctx context.Context, h wire.Hash, data []byte, done in
 		if !ok || ack.Received > uint64(len(data)) {
 			return fmt.Errorf("photo answered with %T", m)
 		}
+		s.full(false)
 		offset = ack.Received
 		s.update(func(st *Status) { st.PhotoSent = done + int64(offset) })
 		if offset == uint64(len(data)) {
@@ -775,8 +834,9 @@ var ErrOffline = errors.New("no connection to the server")
 // historyCall is a request for a record's history handed to the
 // connection's goroutine, and the channel for its answer.
 type historyCall struct {
-	key   wire.Key
-	reply chan historyReply
+	key    wire.Key
+	before uint64
+	reply  chan historyReply
 }
 
 type historyReply struct {
@@ -784,15 +844,17 @@ type historyReply struct {
 	err error
 }
 
-// History asks the server for the stored versions of the record key,
-// superseded ones included, oldest first: as many of the latest as one
-// message holds (a thousand edits), more saying older ones were left
-// out. It needs a connection: offline it returns ErrOffline at once.
-func (c *Client) History(ctx context.Context, key wire.Key) (vs []wire.Envelope, more bool, err error) {
+// History asks the server for a page of the stored versions of the
+// record key, superseded ones included, oldest first: the latest below
+// seq before (0: the latest of all) that one message holds (up to a
+// thousand edits), more saying older ones remain: ask again with before
+// set to the first one's seq. It needs a connection: offline it returns
+// ErrOffline at once.
+func (c *Client) History(ctx context.Context, key wire.Key, before uint64) (vs []wire.Envelope, more bool, err error) {
 	if st := c.Status().State; st != UpToDate && st != Syncing {
 		return nil, false, ErrOffline
 	}
-	q := &historyCall{key: key, reply: make(chan historyReply, 1)}
+	q := &historyCall{key: key, before: before, reply: make(chan historyReply, 1)}
 	select {
 	case c.calls <- q:
 	case <-ctx.Done():
@@ -813,7 +875,7 @@ func (c *Client) History(ctx context.Context, key wire.Key) (vs []wire.Envelope,
 // only a broken connection ends the session.
 func (s *syncer) history(ctx context.Context, q *historyCall) error {
 	id := s.k.id()
-	if err := s.k.send(ctx, &wire.HistoryGet{ID: id, Key: q.key}); err != nil {
+	if err := s.k.send(ctx, &wire.HistoryGet{ID: id, Key: q.key, Before: q.before}); err != nil {
 		q.reply <- historyReply{err: ErrOffline}
 		return fmt.Errorf("history: %w", err)
 	}

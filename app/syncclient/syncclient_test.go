@@ -44,6 +44,9 @@ type server struct {
 	puts    int               // BlobPut messages taken
 	misses  map[wire.Hash]int // BlobGets of blobs not held (yet)
 	dropAt  int               // when > 0, the connection drops on that BlobPut
+	// failing is how many hellos to come are answered as the hub answers
+	// when it cannot read its directory.
+	failing int
 }
 
 func newServer(t *testing.T) (*server, *httptest.Server) {
@@ -88,6 +91,16 @@ func (s *server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		switch m := m.(type) {
 		case *wire.Hello:
+			s.mu.Lock()
+			failing := s.failing > 0
+			if failing {
+				s.failing--
+			}
+			s.mu.Unlock()
+			if failing {
+				send(&wire.Error{Code: wire.CodeInternal, Message: "the server has a problem and cannot sync right now"})
+				return
+			}
 			if string(m.Token) != s.token {
 				send(&wire.Error{Code: wire.CodeUnauthorized})
 				return
@@ -629,7 +642,7 @@ func TestHistory(t *testing.T) {
 		return n == 0 && d.client.Status().State == UpToDate
 	})
 	ctx := context.Background()
-	vs, more, err := d.client.History(ctx, wire.Key{1})
+	vs, more, err := d.client.History(ctx, wire.Key{1}, 0)
 	if err != nil || !more || len(vs) != srv.pageMax {
 		t.Fatalf("history: %d versions, more %v, %v; want the latest %d of 8 and more", len(vs), more, err, srv.pageMax)
 	}
@@ -638,8 +651,13 @@ func TestHistory(t *testing.T) {
 			t.Fatalf("history: %+v", vs)
 		}
 	}
+	// The page before: the record's first version.
+	older, more, err := d.client.History(ctx, wire.Key{1}, vs[0].Seq)
+	if err != nil || more || len(older) != 8-srv.pageMax || older[len(older)-1].Seq >= vs[0].Seq {
+		t.Fatalf("history before seq %d: %d versions, more %v, %v; want the first %d", vs[0].Seq, len(older), more, err, 8-srv.pageMax)
+	}
 	var e *wire.Error
-	if _, _, err := d.client.History(ctx, wire.Key{0xff}); !errors.As(err, &e) || e.Code != wire.CodeForbidden {
+	if _, _, err := d.client.History(ctx, wire.Key{0xff}, 0); !errors.As(err, &e) || e.Code != wire.CodeForbidden {
 		t.Fatalf("refused history: %v", err)
 	}
 	a.add(2, 300)
@@ -649,7 +667,41 @@ func TestHistory(t *testing.T) {
 	srv.dropAll()
 	d.cancel()
 	<-d.done
-	if _, _, err := d.client.History(ctx, wire.Key{1}); !errors.Is(err, ErrOffline) {
+	if _, _, err := d.client.History(ctx, wire.Key{1}, 0); !errors.Is(err, ErrOffline) {
 		t.Errorf("history offline: %v", err)
 	}
+}
+
+// TestServerProblemIsRetried: a server that cannot check the device (its
+// storage fails) is a server problem, shown as such, and retried until
+// the server works again; it never signs the device out.
+func TestServerProblemIsRetried(t *testing.T) {
+	srv, hs := newServer(t)
+	srv.mu.Lock()
+	srv.failing = 3
+	srv.mu.Unlock()
+	l := newLocal()
+	l.add(1, 100)
+	d := start(t, hs, l, "good")
+	var problem Status
+	for problem.State != ServerProblem {
+		select {
+		case st := <-d.states:
+			if st.State == SignedOut {
+				t.Fatalf("signed out by a server problem: %+v", st)
+			}
+			if st.State == ServerProblem {
+				problem = st
+			}
+		case <-d.done:
+			t.Fatalf("sync stopped at a server problem: %+v", d.client.Status())
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no server problem shown; status %+v", d.client.Status())
+		}
+	}
+	if !strings.Contains(problem.Err, "server has a problem") {
+		t.Errorf("status during the server problem says %q", problem.Err)
+	}
+	waitFor(t, "the outbox sent once the server works", func() bool { _, n, _ := l.Outbox(context.Background(), 1); return n == 0 })
+	waitFor(t, "up to date", func() bool { return d.client.Status().State == UpToDate })
 }

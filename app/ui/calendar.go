@@ -37,8 +37,9 @@ type calendar struct {
 func (c *calendar) OnMount(ctx app.Context) {
 	loadStaffNames(ctx)
 	c.stop = current.OnChange(func() { ctx.Dispatch(func(ctx app.Context) {}) })
-	// A booking dragged on the day view (see dragScript) is moved here, in
-	// the background: this is called from the browser's pointerup.
+	// A booking dragged on the day view (see pawfileDrag in
+	// shared/pagescript) is moved here, in the background: this is called
+	// from the browser's pointerup.
 	c.move = app.FuncOf(func(_ app.Value, args []app.Value) any {
 		if len(args) < 4 {
 			return nil
@@ -56,7 +57,7 @@ func (c *calendar) OnMount(ctx app.Context) {
 		return nil
 	})
 	app.Window().Set("pawfileMove", c.move)
-	app.Window().Call("eval", dragScript)
+	app.Window().Call("pawfileDrag", slotPx, slotMinutes)
 }
 
 func (c *calendar) OnDismount() {
@@ -68,46 +69,6 @@ func (c *calendar) OnDismount() {
 		c.move.Release()
 	}
 }
-
-// dragScript lets a finger (or a mouse) drag a booking of the day view to
-// another time, in whole slots, and to another staff member's column; the
-// browser runs it, so the booking follows the finger whatever the app is
-// doing, and pawfileMove gets the result. A mouse drags a booking from
-// anywhere on it; a finger from its grip only, so that a day full of
-// bookings still scrolls under a finger. It is installed once a page.
-var dragScript = `if (!window.pawfileDrag) {
-  window.pawfileDrag = true;
-  let d = null, dragged = false;
-  const reset = m => { m.b.style.transform = ""; m.b.classList.remove("dragging"); };
-  document.addEventListener("pointerdown", e => {
-    const b = e.target.closest && e.target.closest(".cal-day .cal-booking");
-    if (b && e.button === 0 && (e.pointerType === "mouse" || e.target.closest(".grip"))) d = {b, x: e.clientX, y: e.clientY, on: false};
-  });
-  document.addEventListener("pointermove", e => {
-    if (!d) return;
-    const dx = e.clientX - d.x, dy = e.clientY - d.y;
-    if (!d.on && Math.hypot(dx, dy) < 10) return;
-    if (!d.on) { d.on = true; d.b.setPointerCapture(e.pointerId); d.b.classList.add("dragging"); }
-    d.b.style.transform = "translate(" + dx + "px," + Math.round(dy / ` + strconv.Itoa(slotPx) + `) * ` + strconv.Itoa(slotPx) + ` + "px)";
-  });
-  document.addEventListener("pointercancel", () => { if (d) { reset(d); d = null; } });
-  document.addEventListener("pointerup", e => {
-    const m = d;
-    d = null;
-    if (!m || !m.on) return;
-    reset(m);
-    dragged = true;
-    setTimeout(() => { dragged = false; }, 0);
-    const col = [...document.querySelectorAll(".cal-day .cal-col")].find(c => {
-      const r = c.getBoundingClientRect();
-      return e.clientX >= r.left && e.clientX < r.right;
-    });
-    const from = m.b.closest(".cal-col").dataset.staff, to = col ? col.dataset.staff : from;
-    const minutes = Math.round((e.clientY - m.y) / ` + strconv.Itoa(slotPx) + `) * ` + strconv.Itoa(slotMinutes) + `;
-    if ((minutes !== 0 || to !== from) && window.pawfileMove) window.pawfileMove(m.b.dataset.id, minutes, from, to);
-  });
-  document.addEventListener("click", e => { if (dragged) { dragged = false; e.preventDefault(); e.stopPropagation(); } }, true);
-}`
 
 func (c *calendar) OnNav(ctx app.Context) {
 	if current.Phase() != session.Open {

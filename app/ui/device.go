@@ -42,6 +42,7 @@ var idleChoices = []time.Duration{5 * time.Minute, 15 * time.Minute, 30 * time.M
 
 func (d *deviceScreen) Render() app.UI {
 	idle := current.IdleLock()
+	unopened := unopenedText(current.Unopened())
 	return &frame{Content: []app.UI{
 		app.H1().Text("This device"),
 		app.Section().Class("card").Aria("labelledby", "storage-title").Body(
@@ -51,6 +52,20 @@ func (d *deviceScreen) Render() app.UI {
 				return app.P().Class("hint").Text("The browser may clear this site's data when space runs low or after a week unused (Safari). Nothing is lost: your records are on the server and come back after you unlock. Installing Pawfile to the home screen makes the storage lasting.")
 			}),
 			app.P().Class("hint").Text(fmt.Sprintf("%d clients on this device, all encrypted.", current.ClientCount())),
+		),
+		app.Section().Class("card").Aria("labelledby", "unopened-title").Body(
+			app.H2().ID("unopened-title").Text("Records that do not open"),
+			app.Range(unopened).Slice(func(i int) app.UI {
+				return app.P().ID("unopened-" + strconv.Itoa(i)).Text(unopened[i])
+			}),
+		),
+		app.Section().Class("card").Aria("labelledby", "trust-title").Body(
+			app.H2().ID("trust-title").Text("Team keys"),
+			app.If(current.TrustProblem() != "", func() app.UI {
+				return app.Div().Class("alert").ID("trust-problem").Attr("role", "alert").Text(current.TrustProblem())
+			}).Else(func() app.UI {
+				return app.P().Class("hint").Text("This device takes keys and team changes only when an owner of the workspace signed them, and checks each itself: the server cannot hand it keys of its own.")
+			}),
 		),
 		app.Section().Class("card").Aria("labelledby", "lock-title").Body(
 			app.H2().ID("lock-title").Text("Locking"),
@@ -109,4 +124,24 @@ func human(d time.Duration) string {
 		return fmt.Sprintf("%d hours", int(d/time.Hour))
 	}
 	return fmt.Sprintf("%d minutes", int(d/time.Minute))
+}
+
+// unopenedText says what this device holds but cannot open, and what to
+// do about it: nothing is dropped quietly.
+func unopenedText(u session.Unopened) []string {
+	if u.Records == 0 && u.Versions == 0 {
+		return []string{"Every record on this device opens."}
+	}
+	var out []string
+	if u.Records > 0 {
+		out = append(out, fmt.Sprintf("%d %s on this device cannot be opened: kept as stored, not deleted, and shown in the lists as they were. "+
+			"Reload Pawfile to get its latest version (another tablet may run a newer one); if the number stays, tell the workspace owner.",
+			u.Records, plural(u.Records, "record", "records")))
+	}
+	if u.Versions > 0 {
+		out = append(out, fmt.Sprintf("%d %s from other devices could not be opened: set aside, sealed, while syncing goes on. "+
+			"They open by themselves once this device has the keys they need; if the number stays, ask the owner to use “Give access” for you on the Team screen.",
+			u.Versions, plural(u.Versions, "change", "changes")))
+	}
+	return out
 }

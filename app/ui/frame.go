@@ -123,8 +123,10 @@ func (f *frame) Render() app.UI {
 				current.Lock()
 			}),
 		),
-		app.If(f.sync.State == syncclient.SignedOut && f.sync.Err != "", func() app.UI {
-			return app.Div().Class("alert").Attr("role", "alert").ID("signed-out").Text(f.sync.Err)
+		app.If((f.sync.State == syncclient.SignedOut || f.sync.State == syncclient.ServerProblem) && f.sync.Err != "", func() app.UI {
+			return app.Div().Class("alert").Attr("role", "alert").ID("sync-problem").Text(f.sync.Err)
+		}).ElseIf(f.sync.Full, func() app.UI {
+			return app.Div().Class("alert").Attr("role", "alert").ID("storage-full").Text(f.sync.Err)
 		}),
 		app.Main().Class("page").Body(f.Content...),
 		// The offers float at the foot of the screen: coming and going,
@@ -168,6 +170,11 @@ func statusBadge(s syncclient.Status) app.UI {
 		text = "Connecting…"
 	case syncclient.SignedOut:
 		class, text = "status offline", "Signed out: sign in again"
+	case syncclient.ServerProblem:
+		class, text = "status offline", "Server problem · retrying"
+		if s.Pending > 0 {
+			text = fmt.Sprintf("Server problem · %d to send · retrying", s.Pending)
+		}
 	default:
 		class, text = "status offline", "Offline"
 		if s.Pending > 0 {

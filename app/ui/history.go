@@ -14,7 +14,9 @@ import (
 // recordHistory is a record's history, folded under a button: who changed
 // what, when and on which device, from the versions the server keeps of
 // every device's edits and this device's own. It is read when unfolded,
-// away from the UI, and again each time.
+// away from the UI, and again each time: the latest changes first, older
+// ones a page at a time on demand, so a record edited thousands of times
+// costs the server and the device one page per request.
 type recordHistory struct {
 	app.Compo
 	Type record.Type
@@ -59,6 +61,29 @@ func (r *recordHistory) toggle(ctx app.Context, e app.Event) {
 	})
 }
 
+// older reads the page of changes before those shown.
+func (r *recordHistory) older(ctx app.Context, e app.Event) {
+	if r.loading {
+		return
+	}
+	of, h := r.of, r.h
+	r.loading, r.err = true, ""
+	r.ui.Async(func() {
+		more, err := current.OlderHistory(context.Background(), h)
+		r.ui.Dispatch(func(ctx app.Context) {
+			if r.of != of || !r.open {
+				return // folded, or another record since
+			}
+			r.loading = false
+			if err != nil {
+				r.err = "The older changes could not be read: " + err.Error() + "."
+				return
+			}
+			r.h = more
+		})
+	})
+}
+
 func (r *recordHistory) Render() app.UI {
 	parts := []app.UI{app.H2().ID("history-title").Body(
 		app.Button().Class("fold").Aria("expanded", r.open).Aria("controls", "history-body").Text("History").OnClick(r.toggle),
@@ -66,6 +91,8 @@ func (r *recordHistory) Render() app.UI {
 	if r.open {
 		status := r.h.Note
 		switch {
+		case r.loading && len(r.h.Changes) > 0:
+			status = "Reading older changes…"
 		case r.loading:
 			status = "Reading the history…"
 		case r.err != "":
@@ -80,6 +107,9 @@ func (r *recordHistory) Render() app.UI {
 		parts = append(parts, app.Div().ID("history-body").Body(
 			app.P().Class("hint").Attr("role", "status").Text(status),
 			app.Ul().Class("list", "plain", "changes").Body(items...),
+			app.If(r.h.Older && !r.loading, func() app.UI {
+				return app.Button().ID("history-older").Text("Show older changes").OnClick(r.older)
+			}),
 		))
 	}
 	return app.Section().Class("card", "history").Aria("labelledby", "history-title").Body(parts...)

@@ -124,6 +124,9 @@ func (h *home) waiting() app.UI {
 			)
 		}),
 		h.alert(),
+		app.If(current.TrustProblem() != "" && h.err == "", func() app.UI {
+			return app.Div().Class("alert").ID("trust-problem").Attr("role", "alert").Text(current.TrustProblem())
+		}),
 		app.P().Class("hint").Text("This screen opens your records by itself once access is given."),
 		app.Div().Class("actions").Body(
 			app.Button().Class("primary").Text("Check now").OnClick(func(ctx app.Context, e app.Event) {

@@ -13,26 +13,31 @@ import (
 
 	"pawfile/app/session"
 	"pawfile/shared/csvimport"
-	"pawfile/shared/order"
+	"pawfile/shared/record"
 )
 
 // importer brings a client list from a CSV file into the book, one step
-// at a time: the file, what its columns hold, the rows with problems,
-// then every good row in one transaction. The file is read and converted
-// on the device; only the sealed records leave it, by sync.
+// at a time: the file, what its columns hold (and how its dates are
+// written, when the file cannot tell), what did not fit, then every row in
+// one transaction. A value that does not fit its field is kept in the
+// notes, so every row is imported; fixing the file first stays possible.
+// The file is read and converted on the device; only the sealed records
+// leave it, by sync.
 type importer struct {
 	app.Compo
-	ui      app.Context // for updates from the file reader and the import
-	step    importStep
-	err     string
-	name    string // the file's name
-	table   *csvimport.Table
-	mapping csvimport.Mapping
-	preview csvimport.Result // the first rows, converted as mapped
-	mapErr  string           // why the mapping cannot import anything
-	result  csvimport.Result // every row, once the columns are confirmed
-	done    int              // clients sealed so far
-	totals  session.ImportTotals
+	ui        app.Context // for updates from the file reader and the import
+	step      importStep
+	err       string
+	name      string // the file's name
+	table     *csvimport.Table
+	mapping   csvimport.Mapping
+	dates     csvimport.DateFacts // what the mapped date columns show
+	dateOrder csvimport.DateOrder // the person's answer, when the file cannot tell
+	preview   csvimport.Result    // the first rows, converted as mapped
+	mapErr    string              // why the mapping cannot import anything
+	result    csvimport.Result    // every row, once the columns are confirmed
+	done      int                 // clients sealed so far
+	totals    session.ImportTotals
 }
 
 type importStep int
@@ -49,9 +54,9 @@ const (
 // previewRows is how many rows the column step converts to show.
 const previewRows = 5
 
-// maxProblemsShown bounds the problems listed: a wrong delimiter can make
-// every row of a big file a problem, and the first hundred say enough.
-const maxProblemsShown = 100
+// rowsShown is how many row numbers a kind of problem lists: enough to
+// find them in the file.
+const rowsShown = 12
 
 // OnMount keeps the component's context: an event's context dies with
 // the element it came from, and the button that starts the import is gone
@@ -172,15 +177,41 @@ func (i *importer) load(data []byte, err error) {
 	i.convertPreview()
 }
 
+// choices are what Convert needs beyond the mapping: the date order (the
+// person's answer, else what the file shows), today, and this device's
+// zone for past visits.
+func (i *importer) choices() csvimport.Choices {
+	c := csvimport.Choices{DateOrder: i.dateOrder, Today: today()}
+	if c.DateOrder == csvimport.UnknownOrder {
+		c.DateOrder = i.dates.Order
+	}
+	if z, err := record.LoadZone(current.Zone()); err == nil {
+		c.Zone = z
+	}
+	return c
+}
+
 // convertPreview converts the first rows as the columns are mapped now.
 func (i *importer) convertPreview() {
+	i.dates = csvimport.DatesOf(i.table, i.mapping)
 	first := *i.table
 	first.Rows = first.Rows[:min(previewRows, len(first.Rows))]
-	res, err := csvimport.Convert(&first, i.mapping, nil)
+	ch := i.choices()
+	if ch.DateOrder == csvimport.UnknownOrder {
+		// Read the preview day first until the person says: its rows may
+		// not need the answer, and the Continue button waits for it.
+		ch.DateOrder = csvimport.DayFirst
+	}
+	res, err := csvimport.Convert(&first, i.mapping, ch)
 	i.preview, i.mapErr = res, ""
 	if err != nil {
 		i.mapErr = "Nothing can be imported yet: " + strings.TrimPrefix(err.Error(), "csvimport: ") + "."
 	}
+}
+
+// needOrder says whether the person must still say how dates are written.
+func (i *importer) needOrder() bool {
+	return i.dates.Ask && i.dateOrder == csvimport.UnknownOrder
 }
 
 func (i *importer) renderColumns() app.UI {
@@ -202,64 +233,108 @@ func (i *importer) renderColumns() app.UI {
 						app.Th().Scope("row").Body(app.Label().For(id).Text(csvimport.ColumnName(col, t.Headers[col]))),
 						app.Td().Class("sample").Text(sample(t, col)),
 						app.Td().Body(app.Select().ID(id).OnChange(func(ctx app.Context, e app.Event) {
-							i.mapping[col] = csvimport.Field(ctx.JSSrc().Get("value").String())
+							i.mapping[col] = fieldOf(ctx.JSSrc().Get("value").String())
 							i.convertPreview()
 						}).Body(app.Range(fields).Slice(func(k int) app.UI {
 							f := fields[k]
-							return app.Option().Value(string(f)).Selected(f == i.mapping[col]).Text(f.Label())
+							return app.Option().Value(optionValue(f)).Selected(f == i.mapping[col]).Text(f.Label())
 						}))),
 					)
 				})),
 			)),
 		),
+		i.renderDateOrder(),
 		app.Section().Class("card").Aria("labelledby", "preview-title").Body(
 			app.H2().ID("preview-title").Text(fmt.Sprintf("The first %d rows, as they will be imported", min(previewRows, len(t.Rows)))),
 			app.If(i.mapErr != "", func() app.UI {
 				return app.Div().Class("alert").Attr("role", "alert").Text(i.mapErr)
-			}).Else(func() app.UI { return i.renderPreview() }),
+			}).Else(func() app.UI {
+				return app.Div().Body(
+					app.If(i.needOrder(), func() app.UI {
+						return app.P().Class("hint").Text("Until you say how the dates are written, they are shown with the day first.")
+					}),
+					i.renderPreview(),
+				)
+			}),
 		),
 		i.alert(),
 		app.Div().Class("actions").Body(
-			app.Button().Class("primary").Disabled(i.mapErr != "").Text("Continue").OnClick(i.convertAll),
+			app.Button().Class("primary").Disabled(i.mapErr != "" || i.needOrder()).Text("Continue").OnClick(i.convertAll),
 			app.Button().Text("Choose another file").OnClick(func(ctx app.Context, e app.Event) { i.reset() }),
 			app.A().Class("button").Href("/clients").Text("Cancel"),
 		),
 	)
 }
 
-// renderPreview shows each previewed row as the client it becomes, or as
-// its problems.
+// ignoreValue is the picker's value for csvimport.Ignore, whose own is "":
+// go-app leaves an empty value attribute out, and the option's value
+// would then be its text.
+const ignoreValue = "ignore"
+
+func optionValue(f csvimport.Field) string {
+	if f == csvimport.Ignore {
+		return ignoreValue
+	}
+	return string(f)
+}
+
+func fieldOf(value string) csvimport.Field {
+	if value == ignoreValue {
+		return csvimport.Ignore
+	}
+	return csvimport.Field(value)
+}
+
+// renderDateOrder asks how the file writes dates when it cannot tell, and
+// says what it found otherwise.
+func (i *importer) renderDateOrder() app.UI {
+	d := i.dates
+	if !d.Ask {
+		switch d.Order {
+		case csvimport.DayFirst:
+			return app.P().Class("hint").Text("Dates are read with the day first, as the file writes them (25/03/2024 is 25 March 2024).")
+		case csvimport.MonthFirst:
+			return app.P().Class("hint").Text("Dates are read with the month first, as the file writes them (03/25/2024 is March 25, 2024).")
+		}
+		return app.Text("")
+	}
+	day, month := "the day first", "the month first"
+	if t, ok := csvimport.ParseDate(d.Example, csvimport.DayFirst, today()); ok {
+		day = t.Time().Format("2 January 2006") + ", the day first"
+	}
+	if t, ok := csvimport.ParseDate(d.Example, csvimport.MonthFirst, today()); ok {
+		month = t.Time().Format("January 2, 2006") + ", the month first"
+	}
+	hint := "Every date in the file could be read either way."
+	if d.Mixed {
+		hint = "Some dates in the file have the day first and others the month first: choose the usual one. Dates that do not fit it are kept in the notes."
+	}
+	option := func(o csvimport.DateOrder, id, label string) app.UI {
+		return app.Label().Class("check").For(id).Body(
+			app.Input().Type("radio").ID(id).Name("date-order").Checked(i.dateOrder == o).OnChange(func(ctx app.Context, e app.Event) {
+				i.dateOrder = o
+				i.convertPreview()
+			}),
+			app.Text(label),
+		)
+	}
+	return app.Section().Class("card").Aria("labelledby", "date-order-title").Body(
+		app.H2().ID("date-order-title").Text("How are the dates written?"),
+		app.P().Class("hint").Text(hint),
+		app.FieldSet().Class("checks").Body(
+			app.Legend().Text("“"+d.Example+"” is"),
+			option(csvimport.DayFirst, "order-day", day),
+			option(csvimport.MonthFirst, "order-month", month),
+		),
+	)
+}
+
+// renderPreview shows each previewed row as the records it becomes.
 func (i *importer) renderPreview() app.UI {
-	type line struct {
-		row      int
-		client   *csvimport.Imported
-		problems []string
-	}
-	var lines []line
-	byRow := map[int]int{}
-	for k := range i.preview.Clients {
-		c := &i.preview.Clients[k]
-		byRow[c.Row] = len(lines)
-		lines = append(lines, line{row: c.Row, client: c})
-	}
-	for _, p := range i.preview.Problems {
-		k, ok := byRow[p.Row]
-		if !ok {
-			k, byRow[p.Row] = len(lines), len(lines)
-			lines = append(lines, line{row: p.Row})
-		}
-		lines[k].problems = append(lines[k].problems, p.Message)
-	}
-	order.Sort(lines, func(a, b line) int { return a.row - b.row }) // in file order
-	return app.Ol().Class("preview").Body(app.Range(lines).Slice(func(k int) app.UI {
-		l := lines[k]
-		head := app.Span().Class("row-no").Text("Row " + strconv.Itoa(l.row))
-		if l.client == nil {
-			return app.Li().Class("bad").Body(head, app.Ul().Class("problems").Body(app.Range(l.problems).Slice(func(j int) app.UI {
-				return app.Li().Text(l.problems[j])
-			})))
-		}
-		c := l.client.Client
+	clients := i.preview.Clients
+	return app.Ol().Class("preview").Body(app.Range(clients).Slice(func(k int) app.UI {
+		imp := clients[k]
+		c := imp.Client
 		var facts []string
 		for _, s := range [][]string{c.Phones, c.Emails, {c.Address}, c.Tags} {
 			if joined := strings.Join(s, ", "); joined != "" {
@@ -269,16 +344,15 @@ func (i *importer) renderPreview() app.UI {
 		if c.MarketingConsent {
 			facts = append(facts, "agrees to marketing")
 		}
+		for _, v := range imp.Visits {
+			facts = append(facts, "last visit "+v.Project.Start.Time().Format("2 Jan 2006"))
+		}
 		var pets []string
-		for _, p := range l.client.Pets {
-			s := p.Pet.Name + speciesSuffix(p.Pet.Species)
-			if p.Pet.Breed != "" {
-				s += ", " + p.Pet.Breed
-			}
-			pets = append(pets, s)
+		for _, p := range imp.Pets {
+			pets = append(pets, petPreview(p))
 		}
 		return app.Li().Body(
-			head,
+			app.Span().Class("row-no").Text("Row "+strconv.Itoa(imp.Row)),
 			app.Span().Class("client-name").Text(c.Name),
 			app.If(len(facts) > 0, func() app.UI { return app.Span().Class("sub").Text(strings.Join(facts, " · ")) }),
 			app.If(len(pets) > 0, func() app.UI { return app.Span().Class("sub").Text("Pets: " + strings.Join(pets, "; ")) }),
@@ -287,9 +361,45 @@ func (i *importer) renderPreview() app.UI {
 	}))
 }
 
-// convertAll converts every row as mapped, for the problems step.
+// petPreview is one pet as the preview lists it: "Rex (dog), Poodle, born
+// 3 Apr 2019, allergy: chicken, bites, every 6 weeks, Rabies until 1 Jun
+// 2027".
+func petPreview(p csvimport.ImportedPet) string {
+	pet := p.Pet
+	parts := []string{pet.Name + speciesSuffix(pet.Species)}
+	if pet.Breed != "" {
+		parts = append(parts, pet.Breed)
+	}
+	if pet.BirthDate != "" {
+		parts = append(parts, "born "+pet.BirthDate.Time().Format("2 Jan 2006"))
+	}
+	for _, a := range record.Alerts(&pet) {
+		parts = append(parts, a.Text)
+	}
+	if pet.GroomingIntervalWeeks > 0 {
+		parts = append(parts, fmt.Sprintf("every %d weeks", pet.GroomingIntervalWeeks))
+	}
+	for _, v := range p.Vaccinations {
+		s := v.Vaccination.Name
+		if g := v.Vaccination.Given; g != "" {
+			s += " given " + g.Time().Format("2 Jan 2006")
+		}
+		if e := v.Vaccination.Expires; e != "" {
+			s += " until " + e.Time().Format("2 Jan 2006")
+		}
+		parts = append(parts, s)
+	}
+	for _, n := range []string{pet.BehaviourNotes, pet.Notes} {
+		if n != "" {
+			parts = append(parts, strings.ReplaceAll(n, "\n", "; "))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// convertAll converts every row as mapped, for the check step.
 func (i *importer) convertAll(ctx app.Context, e app.Event) {
-	res, err := csvimport.Convert(i.table, i.mapping, nil)
+	res, err := csvimport.Convert(i.table, i.mapping, i.choices())
 	if err != nil {
 		i.mapErr = "Nothing can be imported yet: " + strings.TrimPrefix(err.Error(), "csvimport: ") + "."
 		return
@@ -299,20 +409,10 @@ func (i *importer) convertAll(ctx app.Context, e app.Event) {
 
 func (i *importer) renderRows() app.UI {
 	r := i.result
-	good, bad := len(r.Clients), r.BadRows
-	var summary, action string
-	switch {
-	case good == 0:
-		summary = "No row can be imported: every row has a problem. Fix them in the file (or the columns), then choose it again."
-	case bad == 0:
-		summary = fmt.Sprintf("All %s %s are ready to import.", thousands(good), plural(good, "row", "rows"))
-		action = fmt.Sprintf("Import %s %s", thousands(good), plural(good, "client", "clients"))
-	default:
-		summary = fmt.Sprintf("%s %s ready to import. %s %s problems and will be skipped unless you fix them in the file and choose it again.",
-			thousands(good), plural(good, "row is", "rows are"), thousands(bad), plural(bad, "row has", "rows have"))
-		action = fmt.Sprintf("Import the %s good %s and skip %s", thousands(good), plural(good, "row", "rows"), thousands(bad))
-	}
-	shown := r.Problems[:min(maxProblemsShown, len(r.Problems))]
+	n := r.Counts()
+	problems := r.Problems()
+	summary := fmt.Sprintf("All %s %s will be imported: %s.", thousands(len(i.table.Rows)-r.BlankRows), plural(len(i.table.Rows)-r.BlankRows, "row", "rows"), countsText(n))
+	action := fmt.Sprintf("Import all %s %s", thousands(n.Clients), plural(n.Clients, "client", "clients"))
 	return app.Div().Body(
 		app.Section().Class("card").Aria("labelledby", "rows-title").Body(
 			app.H2().ID("rows-title").Text("Check the rows"),
@@ -320,23 +420,54 @@ func (i *importer) renderRows() app.UI {
 			app.If(r.BlankRows > 0, func() app.UI {
 				return app.P().Class("hint").Text(fmt.Sprintf("%s blank %s left out.", thousands(r.BlankRows), plural(r.BlankRows, "row is", "rows are")))
 			}),
-			app.If(len(shown) > 0, func() app.UI {
-				return app.Ul().Class("problems").Aria("label", "Problems").Body(app.Range(shown).Slice(func(k int) app.UI {
-					p := shown[k]
-					return app.Li().Body(app.Span().Class("row-no").Text("Row "+strconv.Itoa(p.Row)), app.Text(p.Message))
-				}))
-			}),
-			app.If(len(r.Problems) > len(shown), func() app.UI {
-				return app.P().Class("hint").Text(fmt.Sprintf("…and %s more problems. If every row has one, check the columns or the file's delimiter.", thousands(len(r.Problems)-len(shown))))
+			app.If(len(problems) > 0, func() app.UI {
+				return app.Div().Body(
+					app.P().Text("Some values did not fit their field. Nothing is lost: each is imported in the notes, marked “Imported …”, where you can find and correct it."),
+					app.Ul().Class("kept").Aria("label", "Values kept in the notes").Body(app.Range(problems).Slice(func(k int) app.UI {
+						p := problems[k]
+						return app.Li().Body(app.Text(p.String()+"."), app.Span().Class("sub").Text(" "+rowsText(p.Rows)))
+					})),
+					app.P().Class("hint").Text("To correct them in the file instead, fix those rows, then choose the file again."),
+				)
 			}),
 		),
 		i.alert(),
 		app.Div().Class("actions").Body(
-			app.If(action != "", func() app.UI { return app.Button().Class("primary").Text(action).OnClick(i.start) }),
+			app.Button().Class("primary").Text(action).OnClick(i.start),
+			app.If(len(problems) > 0, func() app.UI {
+				return app.Button().Text("Fix the file first").OnClick(func(ctx app.Context, e app.Event) { i.reset() })
+			}),
 			app.Button().Text("Back to the columns").OnClick(func(ctx app.Context, e app.Event) { i.step, i.err = stepColumns, "" }),
 			app.A().Class("button").Href("/clients").Text("Cancel"),
 		),
 	)
+}
+
+// rowsText names the rows of a kind of problem: "Rows 18, 21 and 634 more."
+func rowsText(rows []int) string {
+	shown := rows[:min(rowsShown, len(rows))]
+	var s []string
+	for _, r := range shown {
+		s = append(s, strconv.Itoa(r))
+	}
+	text := plural(len(rows), "Row ", "Rows ") + strings.Join(s, ", ")
+	if more := len(rows) - len(shown); more > 0 {
+		text += fmt.Sprintf(" and %s more", thousands(more))
+	}
+	return text + "."
+}
+
+// countsText reads "2,000 clients, 2,500 pets, 1,800 past visits and 300 vaccinations".
+func countsText(n csvimport.Counts) string {
+	parts := []string{thousands(n.Clients) + plural(n.Clients, " client", " clients"), thousands(n.Pets) + plural(n.Pets, " pet", " pets")}
+	if n.Visits > 0 {
+		parts = append(parts, thousands(n.Visits)+plural(n.Visits, " past visit", " past visits"))
+	}
+	if n.Vaccinations > 0 {
+		parts = append(parts, thousands(n.Vaccinations)+plural(n.Vaccinations, " vaccination", " vaccinations"))
+	}
+	last := len(parts) - 1
+	return strings.Join(parts[:last], ", ") + " and " + parts[last]
 }
 
 // frameTime is how long the import stops between chunks: a frame, so the
@@ -344,7 +475,7 @@ func (i *importer) renderRows() app.UI {
 // thread).
 const frameTime = 16 * time.Millisecond
 
-// start imports the good rows. The session seals them in chunks, and
+// start imports every row. The session seals them in chunks, and
 // sleeping between chunks hands the thread back to the browser to paint.
 func (i *importer) start(ctx app.Context, e app.Event) {
 	clients := i.result.Clients
@@ -383,9 +514,11 @@ func (i *importer) renderDone() app.UI {
 	t := i.totals
 	return app.Section().Class("card").Aria("labelledby", "done-title").Body(
 		app.H2().ID("done-title").Text("Import finished"),
-		app.Div().Class("note").Attr("role", "status").Text(fmt.Sprintf("Imported %s %s and %s %s.",
-			thousands(t.Clients), plural(t.Clients, "client", "clients"), thousands(t.Pets), plural(t.Pets, "pet", "pets"))),
+		app.Div().Class("note").Attr("role", "status").Text("Imported "+countsText(t)+"."),
 		app.P().Text("They are on this device now, and sync sends them to the server and your team's devices."),
+		app.If(len(i.result.Kept) > 0, func() app.UI {
+			return app.P().Text("Values that did not fit their field are in the client's or the pet's notes, each on a line starting “Imported”: open the card to correct them.")
+		}),
 		app.Div().Class("actions").Body(
 			app.A().Class("button", "primary").Href("/clients").Text("Go to clients"),
 			app.Button().Text("Import another file").OnClick(func(ctx app.Context, e app.Event) { i.reset() }),

@@ -111,6 +111,9 @@ func (t *team) Render() app.UI {
 		app.Section().Class("card").Aria("labelledby", "members-title").Body(
 			app.H2().ID("members-title").Text("Members"),
 			app.If(t.err != "", func() app.UI { return app.Div().Class("alert").Attr("role", "alert").Text(t.err) }),
+			app.If(current.TrustProblem() != "", func() app.UI {
+				return app.Div().Class("alert").ID("trust-problem").Attr("role", "alert").Text(current.TrustProblem())
+			}),
 			app.If(t.done != "", func() app.UI { return app.P().Class("note").Attr("role", "status").Text(t.done) }),
 			app.Ul().Class("list").Body(
 				app.Range(t.members).Slice(func(i int) app.UI { return t.member(t.members[i]) }),

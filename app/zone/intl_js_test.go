@@ -3,12 +3,23 @@
 package zone
 
 import (
+	"os"
+	"syscall/js"
 	"testing"
 	"time"
 
 	// Go's own zone database, to check the browser's against.
 	_ "time/tzdata"
+
+	"pawfile/shared/pagescript"
 )
+
+// TestMain loads the page's script, which the server serves to the app's
+// page and the test runner's page lacks.
+func TestMain(m *testing.M) {
+	js.Global().Call("eval", pagescript.Source)
+	os.Exit(m.Run())
+}
 
 // TestLoadMatchesGo compares the zones the browser gives with Go's
 // database every six hours from 1970 to 2100, across zones with DST in

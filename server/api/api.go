@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"pawfile/server/directory"
+	"pawfile/server/metrics"
 	"pawfile/server/wsbackup"
 	"pawfile/shared/account"
 )
@@ -67,6 +68,8 @@ func New(dir *directory.Directory, log *slog.Logger, opts ...Option) http.Handle
 	s.mux.HandleFunc("GET /api/me", s.authed(s.me))
 	s.mux.HandleFunc("PUT /api/me/keys", s.authed(s.setKeys))
 	s.mux.HandleFunc("POST /api/devices/{id}/revoke", s.authed(s.revokeDevice))
+	s.mux.HandleFunc("GET /api/team", s.authed(s.teamLog))
+	s.mux.HandleFunc("POST /api/team", s.authed(s.appendTeamLog))
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, "not_found", "no such API endpoint: update the app")
 	})
@@ -170,6 +173,9 @@ func (s *server) reply(w http.ResponseWriter, status int, v any) {
 }
 
 func (s *server) fail(w http.ResponseWriter, r *http.Request, status int, code, msg string) {
+	if status >= 400 && status < 500 {
+		metrics.Refused(code)
+	}
 	s.reply(w, status, account.ErrorReply{Error: msg, Code: code})
 }
 
@@ -192,6 +198,7 @@ var errorCodes = []struct {
 	{directory.ErrDeviceTaken, http.StatusConflict, "device_taken"},
 	{directory.ErrTooManyDevices, http.StatusConflict, "too_many_devices"},
 	{directory.ErrLastOwner, http.StatusConflict, "last_owner"},
+	{directory.ErrTeamLogMoved, http.StatusConflict, account.TeamLogMoved},
 	{directory.ErrInviteExpired, http.StatusGone, "invite_expired"},
 	{directory.ErrInviteUsed, http.StatusGone, "invite_used"},
 }

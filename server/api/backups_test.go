@@ -97,7 +97,7 @@ func TestBackupDownload(t *testing.T) {
 	defer fresh.Close()
 	store.Open(fresh)
 	directory.Open(fresh)
-	h, err := wsbackup.Restore(context.Background(), fresh, bytes.NewReader(file))
+	h, err := wsbackup.Restore(context.Background(), fresh, bytes.NewReader(file), int64(len(file)), 0)
 	if err != nil || h.Workspace != owner.Workspace {
 		t.Fatalf("restore of the download: %+v, %v", h, err)
 	}

@@ -230,3 +230,25 @@ func (s *server) revokeDevice(w http.ResponseWriter, r *http.Request, sess direc
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
+
+func (s *server) teamLog(w http.ResponseWriter, r *http.Request, sess directory.Session) {
+	entries, err := s.dir.TeamLog(r.Context(), sess)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	s.reply(w, http.StatusOK, account.TeamLogReply{Entries: entries})
+}
+
+func (s *server) appendTeamLog(w http.ResponseWriter, r *http.Request, sess directory.Session) {
+	var req account.TeamLogRequest
+	if err := decode(r, &req); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	if err := s.dir.AppendTeamLog(r.Context(), sess, req.From, req.Entries); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -70,7 +70,7 @@ func TestBackupUnderLoad(t *testing.T) {
 	}
 
 	dir := t.TempDir()
-	if err := Restore(&buf, dir, nil); err != nil {
+	if err := Restore(&buf, dir, Options{Size: int64(buf.Len())}); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, db.File)
@@ -91,14 +91,14 @@ func TestBackupUnderLoad(t *testing.T) {
 		}
 		return nil
 	})
-	if err := Restore(bytes.NewReader(nil), dir, nil); err == nil {
+	if err := Restore(bytes.NewReader(nil), dir, Options{}); err == nil {
 		t.Fatal("restore overwrote an existing database")
 	}
 }
 
 func TestRestoreRefusesGarbage(t *testing.T) {
 	dir := t.TempDir()
-	if err := Restore(bytes.NewReader([]byte("definitely not zstd")), dir, nil); err == nil {
+	if err := Restore(bytes.NewReader([]byte("definitely not zstd")), dir, Options{Size: 19}); err == nil {
 		t.Fatal("restored garbage")
 	}
 	if _, err := os.Stat(filepath.Join(dir, db.File)); !os.IsNotExist(err) {

@@ -37,7 +37,24 @@ type Event struct {
 	Device    uint64    `json:"device,omitempty"`
 	Remote    string    `json:"remote,omitempty"`
 	Detail    string    `json:"detail,omitempty"`
+	// Count and Last are set on an aggregated event (a failed login): it
+	// happened Count times, from Time to Last. Remote and Device are the
+	// first attempt's.
+	Count int       `json:"count,omitempty"`
+	Last  time.Time `json:"last,omitzero"`
 }
+
+// Failed logins are aggregated: within failureWindow of a row's first
+// attempt, another failure against the same member (or against any
+// login that does not exist) with the same detail counts on that row
+// instead of adding one. A stranger's guesses cannot grow the log beyond
+// a row per member per window, whatever their number or addresses.
+const failureWindow = time.Hour
+
+// failuresBucket, nested in the audit bucket, indexes the open
+// aggregated rows: workspace, member and detail -> seq of the row. Its
+// name sorts after every seq key, and Audit skips it.
+var failuresBucket = []byte("failures")
 
 type remoteKey struct{}
 
@@ -57,11 +74,47 @@ func (d *Directory) event(ctx context.Context, kind EventKind, s Session, detail
 }
 
 func (b *buckets) record(e Event) error {
+	if e.Kind == LoginFailed {
+		return b.recordFailure(e)
+	}
+	_, err := b.appendEvent(e)
+	return err
+}
+
+func (b *buckets) appendEvent(e Event) ([]byte, error) {
 	seq, err := b.audit.NextSequence()
+	if err != nil {
+		return nil, err
+	}
+	return u64(seq), putJSON(b.audit, u64(seq), e)
+}
+
+// recordFailure counts failed login e on its open aggregated row, or
+// opens one (see failureWindow).
+func (b *buckets) recordFailure(e Event) error {
+	open, err := b.audit.CreateBucketIfNotExists(failuresBucket)
 	if err != nil {
 		return err
 	}
-	return putJSON(b.audit, u64(seq), e)
+	agg := []byte(e.Workspace + "\x00" + e.Member + "\x00" + e.Detail)
+	if seq := open.Get(agg); seq != nil {
+		var row Event
+		ok, err := getJSON(b.audit, seq, &row)
+		if err != nil {
+			return err
+		}
+		if ok && e.Time.Sub(row.Time) < failureWindow && !e.Time.Before(row.Time) {
+			row.Count++
+			row.Last = e.Time
+			return putJSON(b.audit, seq, row)
+		}
+	}
+	e.Count, e.Last = 1, e.Time
+	seq, err := b.appendEvent(e)
+	if err != nil {
+		return err
+	}
+	return open.Put(agg, seq)
 }
 
 // record appends e in a transaction of its own.
@@ -87,6 +140,9 @@ func (d *Directory) Audit(ctx context.Context, after uint64, limit int) ([]Event
 	err := d.view(ctx, func(b *buckets) error {
 		c := b.audit.Cursor()
 		for k, v := c.Seek(u64(after + 1)); k != nil && len(out) < limit; k, v = c.Next() {
+			if v == nil {
+				continue // the failures index
+			}
 			var e Event
 			if err := json.Unmarshal(v, &e); err != nil {
 				return fmt.Errorf("audit event %x is damaged: %w", k, err)

@@ -303,6 +303,8 @@ type workspaceRec struct {
 	// KeyGens are the key generations owners registered; nil for a
 	// workspace from before registration (see KeyGens).
 	KeyGens []KeyGen `json:"key_gens,omitempty"`
+	// TeamLog is the signed team log, entry by entry (package teamlog).
+	TeamLog [][]byte `json:"team_log,omitempty"`
 }
 
 type paramsRec struct {

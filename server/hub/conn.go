@@ -10,6 +10,7 @@ import (
 	"github.com/coder/websocket"
 
 	"pawfile/server/directory"
+	"pawfile/server/metrics"
 	"pawfile/server/store"
 	"pawfile/shared/access"
 	"pawfile/shared/clock"
@@ -29,7 +30,7 @@ type conn struct {
 	sess directory.Session
 
 	closeOnce sync.Once
-	cancel    context.CancelFunc
+	cancel    context.CancelFunc // ends the session
 
 	// A push is answered by the acker goroutine, so the read loop can read
 	// and enqueue the next pushes while one is committed: they share a
@@ -51,6 +52,7 @@ const maxInFlight = 4
 // pendingPush is a push whose versions are being committed.
 type pendingPush struct {
 	ws      string
+	queued  time.Time // when its versions were enqueued
 	id      uint32
 	results []wire.Result   // the refusals already decided, then the rest
 	stored  []wire.Envelope // the versions enqueued: stored[j] is results[at[j]]
@@ -78,9 +80,20 @@ func (c *conn) queue(frame []byte) {
 func (c *conn) closeWith(code websocket.StatusCode, reason string) {
 	c.closeOnce.Do(func() {
 		go c.ws.Close(code, reason)
-		if c.cancel != nil {
+		c.cancel()
+	})
+}
+
+// restart closes the socket telling the device the server is
+// restarting. Unlike closeWith, the session goes on until the device has
+// answered the close (or the library's wait for it ends): acks of pushes
+// committed meanwhile still go out, and the device reads the reason.
+func (c *conn) restart() {
+	c.closeOnce.Do(func() {
+		go func() {
+			c.ws.Close(websocket.StatusServiceRestart, restartText)
 			c.cancel()
-		}
+		}()
 	})
 }
 
@@ -94,10 +107,9 @@ func (c *conn) fail(code wire.Code, msg string) {
 	c.closeWith(websocket.StatusPolicyViolation, msg)
 }
 
-func (c *conn) run(parent context.Context) {
-	ctx, cancel := context.WithCancel(context.WithoutCancel(parent))
-	c.cancel = cancel
-	defer cancel()
+// run is the session of the socket until ctx ends (c.cancel ends it) or
+// the socket closes.
+func (c *conn) run(ctx context.Context) {
 	defer c.ws.CloseNow()
 	h := c.hub
 
@@ -135,7 +147,7 @@ func (c *conn) run(parent context.Context) {
 			return
 		}
 		if err := c.refresh(ctx); err != nil {
-			c.fail(wire.CodeRevoked, revokedText)
+			c.refused(err)
 			return
 		}
 		m, err := wire.Decode(b)
@@ -173,30 +185,30 @@ func (c *conn) hello(ctx context.Context) error {
 		return err
 	}
 	if err != nil {
+		metrics.Refused("hello")
 		c.fail(wire.CodeOf(err), err.Error())
 		return err
 	}
 	hello, ok := m.(*wire.Hello)
 	if !ok {
+		metrics.Refused("hello")
 		c.fail(wire.CodeBadMessage, "the first message must be hello")
 		return errors.New("first message is not hello")
 	}
 	if hello.Proto != wire.Version {
 		msg := fmt.Sprintf("this app speaks sync protocol %d, the server %d: reload Pawfile to update it", hello.Proto, wire.Version)
+		metrics.Refused("hello")
 		c.fail(wire.CodeUnsupportedProto, msg)
 		return errors.New(msg)
 	}
 	c.token = string(hello.Token)
 	sess, err := h.auth.Authenticate(ctx, c.token)
 	if err != nil {
-		if errors.Is(err, directory.ErrRevoked) || errors.Is(err, directory.ErrRemoved) {
-			c.fail(wire.CodeRevoked, revokedText)
-		} else {
-			c.fail(wire.CodeUnauthorized, "this device is not signed in to the workspace: sign in again")
-		}
+		c.refused(err)
 		return err
 	}
 	if sess.Device != hello.Device || (hello.Workspace != "" && sess.Workspace != hello.Workspace) {
+		metrics.Refused("unauthorized")
 		c.fail(wire.CodeUnauthorized, "the token does not belong to this device: sign in again")
 		return errors.New("token of another device")
 	}
@@ -227,12 +239,35 @@ func (c *conn) head(ctx context.Context) uint64 {
 	return head
 }
 
+// refused closes the socket of a device whose token did not authenticate,
+// saying why. Only the directory's own answers sign a device out; any
+// other failure (its storage) is the server's problem, which the device
+// retries: taken for a refusal, it would stop syncing for good.
+func (c *conn) refused(err error) {
+	switch {
+	case errors.Is(err, directory.ErrRevoked), errors.Is(err, directory.ErrRemoved):
+		metrics.Refused("revoked")
+		c.fail(wire.CodeRevoked, revokedText)
+	case errors.Is(err, directory.ErrUnauthorized):
+		metrics.Refused("unauthorized")
+		c.fail(wire.CodeUnauthorized, "this device is not signed in to the workspace: sign in again")
+	default:
+		metrics.Refused("server_problem")
+		c.hub.log.Error("sync: authenticate", "remote", c.remote, "err", err)
+		c.fail(wire.CodeInternal, serverProblemText)
+	}
+}
+
+// serverProblemText is what a device is told when the server cannot
+// check who it is: the app keeps retrying meanwhile.
+const serverProblemText = "the server has a problem and cannot sync right now: edits stay on this device, and syncing retries by itself"
+
 // refresh re-reads the session so a role change or a revocation takes
 // effect on the next message.
 func (c *conn) refresh(ctx context.Context) error {
 	sess, err := c.hub.auth.Authenticate(ctx, c.token)
 	if err != nil {
-		return errors.New("this device was signed out of the workspace: ask the owner to invite it again")
+		return fmt.Errorf("authenticate: %w", err)
 	}
 	c.mu.Lock()
 	c.sess = sess
@@ -333,6 +368,7 @@ func (c *conn) handle(ctx context.Context, m wire.Message) error {
 // the acker acknowledges each version once it is committed, and sends the
 // stored ones to the other devices.
 func (c *conn) push(ctx context.Context, m *wire.Push) error {
+	metrics.Pushed()
 	sess := c.session()
 	now := c.hub.cfg.Now()
 	p := &pendingPush{ws: sess.Workspace, id: m.ID, results: make([]wire.Result, len(m.Versions))}
@@ -387,6 +423,7 @@ func (c *conn) push(ctx context.Context, m *wire.Push) error {
 	// for the oldest push in flight.
 	c.slots <- struct{}{}
 	if len(p.stored) > 0 {
+		p.queued = time.Now()
 		p.wait = c.hub.store.Enqueue(ctx, sess.Workspace, sess.Device, p.stored)
 	}
 	c.acks <- p // never blocks: it holds no more pushes than there are slots
@@ -413,6 +450,7 @@ func (c *conn) ack(p *pendingPush) {
 			c.internal(p.ws, fmt.Errorf("append: %w", err))
 			return
 		}
+		metrics.Committed(time.Since(p.queued))
 		for j, r := range rs {
 			p.results[p.at[j]] = r
 			if r.Code == 0 {
@@ -420,6 +458,12 @@ func (c *conn) ack(p *pendingPush) {
 				v.Seq = r.Seq
 				live = append(live, v)
 			}
+		}
+	}
+	metrics.Stored(len(live))
+	for _, r := range p.results {
+		if r.Code != wire.CodeOK {
+			metrics.Refused("version_" + r.Code.String())
 		}
 	}
 	c.reply(&wire.Ack{ID: p.id, Results: p.results})
@@ -461,36 +505,23 @@ func (c *conn) pull(ctx context.Context, m *wire.Pull) error {
 	return nil
 }
 
-// history answers with a record's stored versions, superseded ones
-// included, newest pages first. A role gets only what it may pull: a
-// record of a class it may not read is refused, as if it were not there
-// for it.
+// history answers with a page of a record's stored versions, superseded
+// ones included, the latest below m.Before; the store reads only that
+// page. A role gets only what it may pull: a record of a class it may not
+// read is refused, as if it were not there for it.
 func (c *conn) history(ctx context.Context, m *wire.HistoryGet) error {
 	sess := c.session()
-	all, err := c.hub.store.History(ctx, sess.Workspace, m.Key)
+	vs, more, err := c.hub.store.History(ctx, sess.Workspace, m.Key, m.Before)
 	if err != nil {
 		return fmt.Errorf("history: %w", err)
 	}
-	for _, v := range all {
+	for _, v := range vs {
 		if !sess.Role.CanRead(record.Class(v.Class)) {
 			c.reply(&wire.Error{ID: m.ID, Code: wire.CodeForbidden, Message: fmt.Sprintf("the %s role may not read %s records", sess.Role.Label(), record.Class(v.Class))})
 			return nil
 		}
 	}
-	end := len(all)
-	if m.Before != 0 {
-		end = 0
-		for end < len(all) && all[end].Seq < m.Before {
-			end++
-		}
-	}
-	// The latest versions that fit in one message, oldest first.
-	start, size := end, 0
-	for start > 0 && end-start < wire.MaxBatch && size+len(all[start-1].Sealed) <= wire.MaxBatchBytes {
-		start--
-		size += len(all[start].Sealed)
-	}
-	c.reply(&wire.History{ID: m.ID, Versions: all[start:end], More: start > 0})
+	c.reply(&wire.History{ID: m.ID, Versions: vs, More: more})
 	return nil
 }
 
@@ -552,6 +583,11 @@ func blobError(id uint32, err error) *wire.Error {
 		code = wire.CodeTooLarge
 	case errors.Is(err, store.ErrHashMismatch), errors.Is(err, store.ErrBadRequest):
 		code = wire.CodeInvalid
+	case errors.Is(err, store.ErrFull):
+		code = wire.CodeFull
+	}
+	if code != wire.CodeNotFound && code != wire.CodeInternal {
+		metrics.Refused("blob_" + code.String())
 	}
 	return wire.ErrorFor(id, &wire.ProtocolError{Code: code, Err: err})
 }

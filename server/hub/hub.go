@@ -2,7 +2,8 @@
 // device by its first message, enforces its role on every message, refuses
 // versions sealed under a key generation no owner registered, stores
 // pushed versions before acknowledging them, answers pulls, and sends new
-// versions live to the other connected devices of the workspace.
+// versions live to the other connected devices of the workspace. Shutdown
+// tells every device to reconnect and waits for their sessions to end.
 package hub
 
 import (
@@ -20,6 +21,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"pawfile/server/directory"
+	"pawfile/server/metrics"
 	"pawfile/server/store"
 	"pawfile/shared/access"
 	"pawfile/shared/clock"
@@ -84,6 +86,9 @@ type Hub struct {
 	log   *slog.Logger
 
 	mu       sync.Mutex
+	open     map[*conn]struct{}            // every socket, signed in or not
+	running  sync.WaitGroup                // the sessions of open
+	closing  bool                          // Shutdown was called
 	conns    map[string]map[*conn]struct{} // by workspace
 	members  map[string]int                // open sockets by member
 	limiters map[uint64]*rate.Limiter      // by device, kept across reconnects
@@ -94,6 +99,7 @@ func New(st store.Store, blobs store.Blobs, auth Authenticator, log *slog.Logger
 	cfg.defaults()
 	return &Hub{
 		cfg: cfg, store: st, blobs: blobs, auth: auth, log: log,
+		open:     map[*conn]struct{}{},
 		conns:    map[string]map[*conn]struct{}{},
 		members:  map[string]int{},
 		limiters: map[uint64]*rate.Limiter{},
@@ -161,9 +167,60 @@ func (h *Hub) Connected() int {
 	return n
 }
 
+// restartText is what a device is told as the server shuts down.
+const restartText = "the server is restarting: reconnect"
+
+// Shutdown tells every connected device that the server is restarting,
+// so it reconnects (it keeps its edits meanwhile), and waits until their
+// sessions have ended, with the pushes they sent committed, or until ctx
+// ends. Sockets opened from then on are refused.
+func (h *Hub) Shutdown(ctx context.Context) error {
+	h.mu.Lock()
+	h.closing = true
+	all := make([]*conn, 0, len(h.open))
+	for c := range h.open {
+		all = append(all, c)
+	}
+	h.mu.Unlock()
+	for _, c := range all {
+		c.restart()
+	}
+	done := make(chan struct{})
+	go func() { h.running.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		h.mu.Lock()
+		n := len(h.open)
+		h.mu.Unlock()
+		return fmt.Errorf("%d sync sessions still running: %w", n, ctx.Err())
+	}
+}
+
+// track adds c to the open sockets unless the hub is shutting down.
+func (h *Hub) track(c *conn) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closing {
+		return false
+	}
+	h.open[c] = struct{}{}
+	h.running.Add(1)
+	return true
+}
+
+func (h *Hub) untrack(c *conn) {
+	h.mu.Lock()
+	delete(h.open, c)
+	h.mu.Unlock()
+	h.running.Done()
+}
+
 func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err := h.checkOrigin(r); err != nil {
 		h.log.Warn("sync refused", "reason", err.Error(), "remote", r.RemoteAddr)
+		metrics.Refused("origin")
 		http.Error(w, err.Error(), http.StatusForbidden)
 		return
 	}
@@ -174,11 +231,21 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ws.SetReadLimit(wire.MaxFrame)
+	// The session outlives the request's context, which ends as the
+	// handler returns; Shutdown, a revocation or the device end it.
+	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
+	defer cancel()
 	c := &conn{
-		hub: h, ws: ws, send: make(chan []byte, 256), remote: r.RemoteAddr,
+		hub: h, ws: ws, send: make(chan []byte, 256), remote: r.RemoteAddr, cancel: cancel,
 		acks: make(chan *pendingPush, maxInFlight), slots: make(chan struct{}, maxInFlight),
 	}
-	c.run(r.Context())
+	if !h.track(c) {
+		metrics.Refused("shutting_down")
+		ws.Close(websocket.StatusServiceRestart, restartText)
+		return
+	}
+	defer h.untrack(c)
+	c.run(ctx)
 }
 
 // checkOrigin allows a browser page of the server's own origin or of the
@@ -219,6 +286,7 @@ func (h *Hub) join(c *conn) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.members[c.sess.Member] >= h.cfg.MaxConns {
+		metrics.Refused("too_many_connections")
 		return fmt.Errorf("too many open connections for this account (%d): close Pawfile on another device or tab", h.cfg.MaxConns)
 	}
 	h.members[c.sess.Member]++

@@ -481,7 +481,7 @@ func TestErasedRecordsStayErased(t *testing.T) {
 			t.Fatalf("a stale device re-uploaded an erased record: %+v", r)
 		}
 	}
-	hist, err := f.st.History(context.Background(), "ws1", [32]byte{7})
+	hist, _, err := f.st.History(context.Background(), "ws1", [32]byte{7}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -797,5 +797,55 @@ func TestHistoryKeepsSupersededVersionsForReadersOnly(t *testing.T) {
 	other := f.connect("ws2", 4, access.Owner)
 	if o, ok := other.history(7, 0).(*wire.History); !ok || len(o.Versions) != 0 {
 		t.Fatalf("workspace 2 read workspace 1's history: %+v", o)
+	}
+}
+
+// Shutdown tells every socket to reconnect, a signed-in device's and one
+// that has not said hello yet alike, returns once their sessions have
+// ended, and refuses sockets opened after it.
+func TestShutdownTellsEverySocket(t *testing.T) {
+	f := newFixture(t, Config{})
+	signedIn := f.connect("ws1", 1, access.Owner)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	silent, _, err := websocket.Dial(ctx, f.url(), &websocket.DialOptions{HTTPHeader: http.Header{"Origin": {f.srv.URL}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.CloseNow()
+	// The silent socket is known to the hub once its request is served;
+	// the signed-in one answers a pull, so its session is running.
+	signedIn.pull(0, false)
+	for i := 0; ; i++ {
+		f.hub.mu.Lock()
+		n := len(f.hub.open)
+		f.hub.mu.Unlock()
+		if n == 2 {
+			break
+		}
+		if i == 500 {
+			t.Fatalf("%d sockets open, want 2", n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	// Each socket answers the close as it reads it.
+	codes := make(chan websocket.StatusCode, 2)
+	for _, ws := range []*websocket.Conn{signedIn.ws, silent} {
+		go func() {
+			_, _, err := ws.Read(ctx)
+			codes <- websocket.CloseStatus(err)
+		}()
+	}
+	if err := f.hub.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	for range 2 {
+		if code := <-codes; code != websocket.StatusServiceRestart {
+			t.Errorf("a socket was closed with %v, want %v (reconnect)", code, websocket.StatusServiceRestart)
+		}
+	}
+	if _, _, err := f.dial("tok-ws1-1", 1); websocket.CloseStatus(err) != websocket.StatusServiceRestart {
+		t.Errorf("a socket opened after Shutdown: %v, want closed with %v", err, websocket.StatusServiceRestart)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -20,6 +21,8 @@ import (
 	"github.com/klauspost/compress/gzhttp"
 	"github.com/klauspost/compress/gzip"
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"pawfile/shared/pagescript"
 )
 
 //go:embed worker.js
@@ -61,8 +64,9 @@ func Handler(version, webDir string) (http.Handler, error) {
 			SVG:      "/web/icons/icon.svg",
 			Maskable: "/web/icons/maskable-512.png",
 		},
-		Styles:                []string{"/web/app.css"},
-		RawHeaders:            []string{nativeNavigation},
+		Styles: []string{"/web/app.css"},
+		// Loaded (not deferred) before go-app's own scripts, which are.
+		Scripts:               []string{pagescript.Path},
 		BackgroundColor:       background,
 		ThemeColor:            theme,
 		WasmContentLength:     a.wasmLength,
@@ -71,40 +75,46 @@ func Handler(version, webDir string) (http.Handler, error) {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /manifest.webmanifest", serveManifest)
+	mux.HandleFunc("GET "+pagescript.Path, servePageScript)
 	mux.Handle("/", h)
 	// The page, scripts and styles go out gzipped too (app.wasm is
 	// compressed ahead, and left as it is): 30 KB less on a first load.
-	return gzhttp.GzipHandler(mux), nil
+	return secure(gzhttp.GzipHandler(mux)), nil
 }
 
-// nativeNavigation stops the browser from following a link or posting a
-// form itself. go-app does both from Go, on its UI goroutine: while that
-// goroutine waits (on storage, say) a tap on a link reaches the browser
-// first, which loads the page anew, and the app comes back locked with
-// what was on screen lost. go-app still does the navigating. It also
-// notes whether a service worker controlled the page as it loaded: if
-// not, the worker that takes control is the first install, which go-app
-// announces as an update; that announcement is dropped before it reaches
-// Go, where it would re-render the screen a few seconds after the first
-// load, under the person's first taps.
-const nativeNavigation = `<script>
-window.pawfileControlled = !!(navigator.serviceWorker && navigator.serviceWorker.controller);
-(() => {
-  let onUpdate = () => {};
-  Object.defineProperty(window, "goappOnUpdate", {
-    configurable: true,
-    get: () => window.pawfileControlled ? onUpdate : () => {},
-    set: f => { onUpdate = f; },
-  });
-})();
-document.addEventListener("click", e => {
-  const a = e.target.closest && e.target.closest("a[href]");
-  if (!a || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey ||
-      a.target === "_blank" || a.hasAttribute("download") || a.origin !== location.origin) return;
-  e.preventDefault();
-}, true);
-document.addEventListener("submit", e => e.preventDefault(), true);
-</script>`
+// Policy is the Content-Security-Policy of the app: its code, styles,
+// pictures and sync come from its own origin only. go-app's wasm needs
+// 'wasm-unsafe-eval' to compile, and nothing may eval JavaScript (the
+// app's own scripts are in pagescript). Inline style attributes are
+// allowed because go-app sets an element's style as an attribute; no
+// inline <style> or script is. Photos are shown from blob: URLs. No other
+// site may frame the app (clickjacking).
+const Policy = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; " +
+	"style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self' blob: data:; " +
+	"connect-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; " +
+	"form-action 'self'; frame-ancestors 'none'"
+
+// secure sets the security headers of every answer of the app: the
+// policy, no content-type sniffing (an uploaded-looking file is never run
+// as a script), no Referer (an address can carry what a proxy or another
+// site should not see), and no framing for browsers that predate
+// frame-ancestors.
+func secure(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", Policy)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		next.ServeHTTP(w, r)
+	})
+}
+
+func servePageScript(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	io.WriteString(w, pagescript.Source)
+}
 
 const (
 	name        = "Pawfile"
@@ -154,7 +164,7 @@ type assets struct {
 }
 
 func newAssets(webDir string) (*assets, error) {
-	a := &assets{files: http.StripPrefix("/web", http.FileServer(http.Dir(webDir)))}
+	a := &assets{files: http.StripPrefix("/web", http.FileServer(files{http.Dir(webDir)}))}
 	raw, err := os.ReadFile(filepath.Join(webDir, "app.wasm"))
 	if os.IsNotExist(err) {
 		return a, nil // tests serve no app; a browser then gets a 404 for it
@@ -179,6 +189,27 @@ func newAssets(webDir string) (*assets, error) {
 }
 
 func (assets) Resolve(location string) string { return location }
+
+// files is the web directory without its directories: /web/ and
+// /web/icons/ are not found rather than listed.
+type files struct{ dir http.Dir }
+
+func (f files) Open(name string) (http.File, error) {
+	file, err := f.dir.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	info, err := file.Stat()
+	if err != nil {
+		file.Close()
+		return nil, err
+	}
+	if info.IsDir() {
+		file.Close()
+		return nil, os.ErrNotExist
+	}
+	return file, nil
+}
 
 func (a *assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == "/web/app.wasm" && a.wasm != nil {

@@ -5,31 +5,42 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
 )
 
-// blobMeta is a blobmeta value: total(8) received(8) complete(1).
+// blobMeta is a blobmeta value: total(8) received(8) complete(1)
+// touched(8), the last a Unix time in seconds: when the upload last
+// stored a chunk, so Prune can tell an abandoned one. Stores written
+// before it hold 17 bytes (touched 0: abandoned, if unfinished).
 type blobMeta struct {
 	total, received uint64
 	complete        bool
+	touched         int64
 }
 
 func (m blobMeta) encode() []byte {
-	b := binary.BigEndian.AppendUint64(make([]byte, 0, 17), m.total)
+	b := binary.BigEndian.AppendUint64(make([]byte, 0, 25), m.total)
 	b = binary.BigEndian.AppendUint64(b, m.received)
 	if m.complete {
-		return append(b, 1)
+		b = append(b, 1)
+	} else {
+		b = append(b, 0)
 	}
-	return append(b, 0)
+	return binary.BigEndian.AppendUint64(b, uint64(m.touched))
 }
 
 func decodeBlobMeta(v []byte) (blobMeta, error) {
-	if len(v) != 17 {
-		return blobMeta{}, fmt.Errorf("blob metadata of %d bytes (want 17)", len(v))
+	if len(v) != 17 && len(v) != 25 {
+		return blobMeta{}, fmt.Errorf("blob metadata of %d bytes (want 25)", len(v))
 	}
-	return blobMeta{binary.BigEndian.Uint64(v), binary.BigEndian.Uint64(v[8:]), v[16] == 1}, nil
+	m := blobMeta{total: binary.BigEndian.Uint64(v), received: binary.BigEndian.Uint64(v[8:]), complete: v[16] == 1}
+	if len(v) == 25 {
+		m.touched = int64(binary.BigEndian.Uint64(v[17:]))
+	}
+	return m, nil
 }
 
 func chunkKey(hash [32]byte, offset uint64) []byte {
@@ -39,7 +50,9 @@ func chunkKey(hash [32]byte, offset uint64) []byte {
 // PutChunk implements Blobs. Each chunk is stored as it arrived (keyed by
 // its offset), so a 10 MiB upload never rewrites what it already sent.
 // Putting a blob the store already holds completely returns its total at
-// once: the content is the same, by its hash.
+// once: the content is the same, by its hash. A new upload whose whole
+// size would take the workspace past its quota is refused before any of
+// it is stored (ErrFull).
 func (b *Bolt) PutChunk(ctx context.Context, ws string, hash [32]byte, offset, total uint64, data []byte) (uint64, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
@@ -59,8 +72,9 @@ func (b *Bolt) PutChunk(ctx context.Context, ws string, hash [32]byte, offset, t
 	}
 	var received uint64
 	var mismatch bool
+	var full string
 	err := b.db.Update(func(tx *bolt.Tx) error {
-		received, mismatch = 0, false
+		received, mismatch, full = 0, false, ""
 		s, err := workspace(tx, ws, true)
 		if err != nil {
 			return err
@@ -91,6 +105,20 @@ func (b *Bolt) PutChunk(ctx context.Context, ws string, hash [32]byte, offset, t
 			received = m.received // out of order or a repeat: resume from here
 			return nil
 		}
+		used, err := s.usage()
+		if err != nil {
+			return err
+		}
+		// What is left of the blob must fit, so an upload is refused at
+		// its start rather than half way.
+		if !b.fits(used, total-m.received) {
+			full = b.fullText(used)
+			return nil
+		}
+		if err := s.addUsage(int64(len(data))); err != nil {
+			return err
+		}
+		m.touched = b.Now().Unix()
 		if err := s.blobdata.Put(chunkKey(hash, offset), data); err != nil {
 			return err
 		}
@@ -119,21 +147,31 @@ func (b *Bolt) PutChunk(ctx context.Context, ws string, hash [32]byte, offset, t
 	if mismatch {
 		return 0, fmt.Errorf("store: blob %x in workspace %s: %w; upload it again", hash[:6], ws, ErrHashMismatch)
 	}
+	if full != "" {
+		return 0, fmt.Errorf("store: blob %x in workspace %s: %w: %s", hash[:6], ws, ErrFull, full)
+	}
 	return received, nil
 }
 
+// deleteChunks deletes what the store holds of blob hash, and takes it
+// off the workspace's usage.
 func deleteChunks(s *space, hash [32]byte) error {
 	var keys [][]byte
+	freed := 0
 	c := s.blobdata.Cursor()
-	for k, _ := c.Seek(hash[:]); k != nil && bytes.HasPrefix(k, hash[:]); k, _ = c.Next() {
+	for k, v := c.Seek(hash[:]); k != nil && bytes.HasPrefix(k, hash[:]); k, v = c.Next() {
 		keys = append(keys, bytes.Clone(k))
+		freed += len(v)
 	}
 	for _, k := range keys {
 		if err := s.blobdata.Delete(k); err != nil {
 			return err
 		}
 	}
-	return nil
+	if freed == 0 {
+		return nil
+	}
+	return s.addUsage(-int64(freed))
 }
 
 // DropBlobs implements Blobs, in one transaction.
@@ -231,4 +269,38 @@ func (b *Bolt) GetChunk(ctx context.Context, ws string, hash [32]byte, offset ui
 		return nil, 0, fmt.Errorf("store: get blob %x in workspace %s: %w", hash[:6], ws, err)
 	}
 	return data, total, nil
+}
+
+// BlobBytes returns the bytes of blobs the store holds across every
+// workspace, uploads in progress included. It reads one small metadata
+// entry per blob, not the blobs.
+func (b *Bolt) BlobBytes(ctx context.Context) (int64, error) {
+	var n uint64
+	err := b.db.View(func(tx *bolt.Tx) error {
+		root := tx.Bucket(rootBucket)
+		if root == nil {
+			return errors.New("store: root bucket missing (database not opened with store.Open)")
+		}
+		return root.ForEachBucket(func(ws []byte) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			meta := root.Bucket(ws).Bucket(blobmetaBucket)
+			if meta == nil {
+				return fmt.Errorf("store: workspace %s is missing a bucket (damaged database?)", ws)
+			}
+			return meta.ForEach(func(hash, v []byte) error {
+				m, err := decodeBlobMeta(v)
+				if err != nil {
+					return fmt.Errorf("store: blob %x of workspace %s: %w", hash[:min(len(hash), 6)], ws, err)
+				}
+				n += m.received
+				return nil
+			})
+		})
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: count blob bytes: %w", err)
+	}
+	return int64(n), nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
@@ -22,8 +23,12 @@ import (
 //	records  key(32)  -> last(8) flags(1) n × head (seq(8) device(8) outbox(8))
 //	headseq  seq(8)   -> key(32) class(1), the heads in seq order for paged bootstrap
 //	outbox   device(8) || outbox id(8) -> seq(8), for idempotent retries
-//	blobmeta hash(32)          -> total(8) received(8) complete(1)
+//	blobmeta hash(32)          -> total(8) received(8) complete(1) touched(8)
 //	blobdata hash(32) || offset(8) -> chunk
+//
+// and the key usage: the bytes of its log entries and blob chunks, which
+// its quota bounds (kept in step by every write; counted once for a
+// workspace stored before it existed).
 //
 // A record's history is a chain through the log: records holds the seq of
 // its last version, each log entry the seq of the version before it (prev,
@@ -44,6 +49,7 @@ var (
 	blobmetaBucket = []byte("blobmeta")
 	blobdataBucket = []byte("blobdata")
 	wsBuckets      = [][]byte{logBucket, recordsBucket, headseqBucket, outboxBucket, blobmetaBucket, blobdataBucket}
+	usageKey       = []byte("usage")
 )
 
 const (
@@ -61,6 +67,12 @@ type Bolt struct {
 	// MaxBlob is the size limit of one blob (DefaultMaxBlob unless changed
 	// before first use).
 	MaxBlob uint64
+	// Quota bounds the bytes one workspace holds, 0 for no bound
+	// (DefaultQuota unless changed before first use).
+	Quota uint64
+	// Now is the time uploads are stamped with (time.Now unless changed
+	// before first use).
+	Now func() time.Time
 
 	// Group commit: the batches enqueued while a commit runs are applied
 	// together in the next transaction (one fsync), without bolt.DB.Batch's
@@ -88,11 +100,12 @@ func Open(db *bolt.DB) (*Bolt, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: create buckets: %w", err)
 	}
-	return &Bolt{db: db, MaxBlob: DefaultMaxBlob}, nil
+	return &Bolt{db: db, MaxBlob: DefaultMaxBlob, Quota: DefaultQuota, Now: time.Now}, nil
 }
 
 // space is one workspace's buckets inside a transaction.
 type space struct {
+	w                                                 *bolt.Bucket
 	log, records, headseq, outbox, blobmeta, blobdata *bolt.Bucket
 }
 
@@ -126,6 +139,7 @@ func workspace(tx *bolt.Tx, ws string, create bool) (*space, error) {
 		}
 	}
 	s := &space{
+		w:   w,
 		log: w.Bucket(logBucket), records: w.Bucket(recordsBucket), headseq: w.Bucket(headseqBucket),
 		outbox: w.Bucket(outboxBucket), blobmeta: w.Bucket(blobmetaBucket), blobdata: w.Bucket(blobdataBucket),
 	}
@@ -141,6 +155,53 @@ func workspace(tx *bolt.Tx, ws string, create bool) (*space, error) {
 }
 
 func u64(n uint64) []byte { return binary.BigEndian.AppendUint64(make([]byte, 0, 8), n) }
+
+// usage returns the bytes the workspace holds against its quota. A
+// workspace stored before the count existed has it counted here, once
+// its next write stores it.
+func (s *space) usage() (uint64, error) {
+	if v := s.w.Get(usageKey); v != nil {
+		if len(v) != 8 {
+			return 0, fmt.Errorf("usage of %d bytes (damaged database?)", len(v))
+		}
+		return binary.BigEndian.Uint64(v), nil
+	}
+	var n uint64
+	for _, b := range []*bolt.Bucket{s.log, s.blobdata} {
+		if err := b.ForEach(func(_, v []byte) error { n += uint64(len(v)); return nil }); err != nil {
+			return 0, err
+		}
+	}
+	return n, nil
+}
+
+// addUsage adds delta bytes (negative: freed) to the workspace's usage.
+func (s *space) addUsage(delta int64) error {
+	n, err := s.usage()
+	if err != nil {
+		return err
+	}
+	if delta < 0 && uint64(-delta) > n {
+		n = 0
+	} else {
+		n = uint64(int64(n) + delta)
+	}
+	return s.w.Put(usageKey, u64(n))
+}
+
+// fits tells whether size more bytes keep a workspace using used bytes
+// within the quota.
+func (b *Bolt) fits(used, size uint64) bool {
+	return b.Quota == 0 || used+size <= b.Quota
+}
+
+// fullText says why a version or blob was refused for the quota.
+func (b *Bolt) fullText(used uint64) string {
+	return fmt.Sprintf("the workspace's storage on the server is full (%s of %s): ask the owner to erase what is no longer needed or to have the quota raised; this waits on the device until there is room",
+		mib(used), mib(b.Quota))
+}
+
+func mib(n uint64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
 
 // rec is a decoded records value. heads aliases bbolt's memory: valid only
 // in its transaction, never to be modified.
@@ -334,6 +395,11 @@ func (b *Bolt) apply(tx *bolt.Tx, q *appendReq) ([]wire.Result, error) {
 		return nil, err
 	}
 	results := slices.Clone(q.checked)
+	used, err := s.usage()
+	if err != nil {
+		return nil, err
+	}
+	added := uint64(0)
 	for i := range q.batch {
 		if q.entries[i].buf == nil {
 			continue // refused by check
@@ -360,6 +426,12 @@ func (b *Bolt) apply(tx *bolt.Tx, q *appendReq) ([]wire.Result, error) {
 			results[i] = wire.Result{Seq: binary.BigEndian.Uint64(v)}
 			continue
 		}
+		size := uint64(len(q.entries[i].buf))
+		if !b.fits(used+added, size) {
+			results[i] = wire.Result{Code: wire.CodeFull, Message: b.fullText(used + added)}
+			continue
+		}
+		added += size
 		seq, err := s.log.NextSequence()
 		if err != nil {
 			return nil, err
@@ -381,6 +453,11 @@ func (b *Bolt) apply(tx *bolt.Tx, q *appendReq) ([]wire.Result, error) {
 			return nil, err
 		}
 		results[i] = wire.Result{Seq: seq}
+	}
+	if added > 0 {
+		if err := s.addUsage(int64(added)); err != nil {
+			return nil, err
+		}
 	}
 	for i := range results {
 		results[i].OutboxID = q.batch[i].OutboxID // the device matches acks to its outbox by it
@@ -517,16 +594,19 @@ func (b *Bolt) scan(ctx context.Context, ws string, after uint64, limit int, cla
 	return vs, next, more, nil
 }
 
-// History implements Store.
-func (b *Bolt) History(ctx context.Context, ws string, key [32]byte) ([]wire.Envelope, error) {
+// History implements Store. It walks the record's chain back from its
+// last version, decoding only the versions of the page.
+func (b *Bolt) History(ctx context.Context, ws string, key [32]byte, before uint64) ([]wire.Envelope, bool, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if err := checkWorkspace(ws); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	var vs []wire.Envelope
+	var more bool
 	err := b.db.View(func(tx *bolt.Tx) error {
+		vs, more = nil, false
 		s, err := workspace(tx, ws, false)
 		if err != nil || s == nil {
 			return err
@@ -535,18 +615,34 @@ func (b *Bolt) History(ctx context.Context, ws string, key [32]byte) ([]wire.Env
 		if err != nil {
 			return err
 		}
+		size := 0
 		return s.chain(r.last, func(seq uint64, entry []byte) error {
+			if before != 0 && seq >= before {
+				return nil
+			}
+			// An entry's envelope is its sealed bytes and a bounded header.
+			if len(vs) == wire.MaxBatch || len(vs) > 0 && size+len(entry) > wire.MaxBatchBytes {
+				more = true
+				return errStop
+			}
 			e, err := decodeEntry(entry, seq)
+			if err != nil {
+				return err
+			}
 			vs = append(vs, e)
-			return err
+			size += len(e.Sealed)
+			return nil
 		})
 	})
 	if err != nil {
-		return nil, fmt.Errorf("store: history of %x in workspace %s: %w", key[:6], ws, err)
+		return nil, false, fmt.Errorf("store: history of %x in workspace %s: %w", key[:6], ws, err)
 	}
 	slices.Reverse(vs)
-	return vs, nil
+	return vs, more, nil
 }
+
+// errStop ends a walk through a chain early; chain returns nil for it.
+var errStop = errors.New("stop")
 
 // chain calls fn for every version of a record's history from last back to
 // its first.
@@ -561,6 +657,9 @@ func (s *space) chain(last uint64, fn func(seq uint64, entry []byte) error) erro
 			return fmt.Errorf("history entry %d points forward to %d (damaged database?)", seq, prev)
 		}
 		if err := fn(seq, v); err != nil {
+			if errors.Is(err, errStop) {
+				return nil
+			}
 			return err
 		}
 		seq = prev
@@ -607,7 +706,9 @@ func (b *Bolt) Erase(ctx context.Context, ws string, device uint64, marker wire.
 		}); err != nil {
 			return err
 		}
+		freed := int64(0)
 		for _, seq := range hist {
+			freed += int64(len(s.log.Get(u64(seq))))
 			if err := s.log.Delete(u64(seq)); err != nil {
 				return err
 			}
@@ -626,6 +727,9 @@ func (b *Bolt) Erase(ctx context.Context, ws string, device uint64, marker wire.
 			return err
 		}
 		if err := s.log.Put(u64(seq), entry); err != nil {
+			return err
+		}
+		if err := s.addUsage(int64(len(entry)) - freed); err != nil {
 			return err
 		}
 		heads, err := s.addHead(&marker, seq, nil)
@@ -665,6 +769,29 @@ func (b *Bolt) Head(ctx context.Context, ws string) (uint64, error) {
 		return 0, fmt.Errorf("store: head of workspace %s: %w", ws, err)
 	}
 	return seq, nil
+}
+
+// Usage implements Store.
+func (b *Bolt) Usage(ctx context.Context, ws string) (uint64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	if err := checkWorkspace(ws); err != nil {
+		return 0, err
+	}
+	var n uint64
+	err := b.db.View(func(tx *bolt.Tx) error {
+		s, err := workspace(tx, ws, false)
+		if err != nil || s == nil {
+			return err
+		}
+		n, err = s.usage()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: usage of workspace %s: %w", ws, err)
+	}
+	return n, nil
 }
 
 // DeleteWorkspace implements Store. Deleting a workspace that holds nothing

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -53,6 +54,15 @@ func TestBoltBlobs(t *testing.T) {
 		d, s := openBolt(t, t.TempDir())
 		t.Cleanup(func() { d.Close() })
 		s.MaxBlob = max
+		return s
+	})
+}
+
+func TestBoltLimits(t *testing.T) {
+	storetest.RunLimits(t, func(t *testing.T, quota uint64) storetest.Full {
+		d, s := openBolt(t, t.TempDir())
+		t.Cleanup(func() { d.Close() })
+		s.Quota = quota
 		return s
 	})
 }
@@ -308,4 +318,27 @@ func BenchmarkEnqueue(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportMetric(float64(b.N*size)/b.Elapsed().Seconds(), "versions/s")
+}
+
+// BlobBytes counts the photos of every workspace, uploads in progress by
+// what has arrived, and forgets dropped ones.
+func TestBlobBytes(t *testing.T) {
+	_, s := openBolt(t, t.TempDir())
+	ctx := context.Background()
+	whole, part := []byte(strings.Repeat("a", 3000)), []byte(strings.Repeat("b", 5000))
+	if _, err := s.PutChunk(ctx, "ws1", sha256.Sum256(whole), 0, uint64(len(whole)), whole); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.PutChunk(ctx, "ws2", sha256.Sum256(part), 0, uint64(len(part)), part[:1200]); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.BlobBytes(ctx); err != nil || n != 4200 {
+		t.Fatalf("BlobBytes = %d, %v; want 3000 + 1200", n, err)
+	}
+	if err := s.DropBlobs(ctx, "ws1", [][32]byte{sha256.Sum256(whole)}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.BlobBytes(ctx); err != nil || n != 1200 {
+		t.Fatalf("BlobBytes after a drop = %d, %v; want 1200", n, err)
+	}
 }

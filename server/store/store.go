@@ -6,14 +6,18 @@
 // its first version for good: Append and Erase refuse any other.
 //
 // Store and Blobs are the storage boundary of DESIGN.md: every call names one
-// workspace and takes a bounded batch, and nothing above them may assume one
-// process or one file. Bolt implements both on one bbolt database; the
-// contract tests in package storetest run against any implementation.
+// workspace and takes a bounded batch (a history too is read a page at a
+// time), and nothing above them may assume one process or one file. Each
+// workspace's versions and blobs count against its quota; Pruner removes
+// what is kept only for a while. Bolt implements all three on one bbolt
+// database; the contract tests in package storetest run against any
+// implementation.
 package store
 
 import (
 	"context"
 	"errors"
+	"time"
 
 	"pawfile/shared/record"
 	"pawfile/shared/wire"
@@ -55,8 +59,14 @@ type Store interface {
 	// Heads is Since over current heads only (bootstrap of a new device),
 	// same cursor semantics.
 	Heads(ctx context.Context, ws string, after uint64, limit int, classes []record.Class) (vs []wire.Envelope, next uint64, more bool, err error)
-	// History returns every stored version of a record, oldest first.
-	History(ctx context.Context, ws string, key [32]byte) ([]wire.Envelope, error)
+	// History returns a page of a record's stored versions, superseded
+	// ones included: the latest with a seq below before (0: from the
+	// latest), oldest first, at most wire.MaxBatch of them and
+	// wire.MaxBatchBytes of sealed bytes (always at least one). more tells
+	// that older ones remain: ask again with before set to the first
+	// seq of the page. It reads only the page, so a record edited
+	// thousands of times costs no more memory than one message.
+	History(ctx context.Context, ws string, key [32]byte, before uint64) (vs []wire.Envelope, more bool, err error)
 	// Erase stores marker (an Envelope with Erased=true for key) as the
 	// record's only version, purges the rest of its history, and remembers the
 	// key so later versions of it are refused.
@@ -65,6 +75,27 @@ type Store interface {
 	Head(ctx context.Context, ws string) (uint64, error)
 	// DeleteWorkspace removes everything the workspace holds.
 	DeleteWorkspace(ctx context.Context, ws string) error
+	// Usage returns the bytes the workspace holds against its quota: its
+	// stored versions (history included) and blobs, finished or not.
+	// A version or blob chunk that would take it past the quota is
+	// refused: Append's Result has wire.CodeFull, PutChunk's error wraps
+	// ErrFull. An erasure is never refused: it makes room.
+	Usage(ctx context.Context, ws string) (uint64, error)
+}
+
+// Pruner removes what a store keeps only for a while: blob uploads left
+// unfinished for UploadTTL, and the outbox ids Append keeps for
+// idempotent retries once no retry can need them (beyond the latest
+// KeepOutbox of a device, or of a version since erased). A server calls
+// it now and then; it works in bounded transactions.
+type Pruner interface {
+	Prune(ctx context.Context, now time.Time) (Pruned, error)
+}
+
+// Pruned counts what one Prune removed.
+type Pruned struct {
+	Uploads int // unfinished blob uploads
+	Outbox  int // outbox ids
 }
 
 // Pending is an enqueued Append: it waits for the batch's commit and
@@ -106,6 +137,17 @@ const (
 	MaxChunk = wire.MaxChunk
 	// MaxWorkspace bounds the length of a workspace id.
 	MaxWorkspace = 128
+	// DefaultQuota is the default storage quota of a workspace.
+	DefaultQuota = 4 << 30
+	// UploadTTL is how long a blob upload may rest unfinished before
+	// Prune removes it; the device that sent it starts it again.
+	UploadTTL = 24 * time.Hour
+	// KeepOutbox is how many of a device's latest outbox ids are kept
+	// for idempotent retries. A device resends its unacknowledged
+	// versions first, oldest first, and has at most a few pushes
+	// (wire.MaxBatch versions each) unacknowledged at a time, so an
+	// older one can never come back as a retry.
+	KeepOutbox = 10 * wire.MaxBatch
 )
 
 // Errors a caller can tell apart with errors.Is.
@@ -120,4 +162,7 @@ var (
 	// ErrHashMismatch: an uploaded blob's content does not match its hash;
 	// the upload was discarded.
 	ErrHashMismatch = errors.New("blob content does not match its hash")
+	// ErrFull: the workspace's storage is at its quota; nothing was
+	// stored.
+	ErrFull = errors.New("the workspace's storage is full")
 )

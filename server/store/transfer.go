@@ -147,6 +147,17 @@ func ImportItems(tx *bolt.Tx, ws string, items []Item) error {
 	if err != nil {
 		return err
 	}
+	// Counted before the puts: a workspace without a count yet counts
+	// what its buckets hold, which must not include these items twice.
+	size := int64(0)
+	for _, it := range items {
+		if it.Bucket == ItemLog || it.Bucket == ItemBlobData {
+			size += int64(len(it.Value))
+		}
+	}
+	if err := s.addUsage(size); err != nil {
+		return err
+	}
 	for _, it := range items {
 		if err := CheckItem(it); err != nil {
 			return err

@@ -223,20 +223,35 @@ func (s *Service) List(ctx context.Context, ws string) ([]Taken, error) {
 // with many photos does not hold them all in memory at once.
 const batchBytes = 8 << 20
 
-// Restore reads a backup from r and stores its workspace in d, which must
-// hold neither the workspace nor any of its members or active logins (a
-// new, empty server). On any error it removes what it had stored, so a
-// damaged or hostile file leaves the server as it was. The directory
-// entries go in last, with the log sequence, once the whole file is read
-// and its checksum verified: no one can sign in to a half-restored
-// workspace.
-func Restore(ctx context.Context, d *bolt.DB, r io.Reader) (Header, error) {
-	zr, err := zstd.NewReader(r, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(256<<20))
-	if err != nil {
-		return Header{}, fmt.Errorf("restore: %w", err)
+// Limits of a restore. zstd turns a few kilobytes into gigabytes of
+// zeros, so a backup may decompress to at most MaxRatio times its size
+// (or ratioFloor, for small ones), and to at most the bound Restore is
+// given.
+const (
+	// DefaultMaxBytes bounds what a backup decompresses to unless told
+	// otherwise: a workspace at the default quota and its directory.
+	DefaultMaxBytes = store.DefaultQuota + maxDirectory
+	// MaxRatio bounds what a backup decompresses to per byte of it.
+	// Sealed versions and photos hardly compress.
+	MaxRatio = 100
+	// ratioFloor is what any backup may decompress to whatever its ratio.
+	ratioFloor = 64 << 20
+)
+
+// Restore reads a backup of size bytes from file and stores its workspace
+// in d, which must hold neither the workspace nor any of its members or
+// active logins (a new, empty server). It reads the whole file twice:
+// first to check it (its frames, items, checksum, what it decompresses
+// to, at most maxBytes, DefaultMaxBytes if 0, and MaxRatio times its
+// size), storing nothing, then to store it. If the second pass fails it
+// removes what it had stored. The directory entries go in last, with the
+// log sequence: no one can sign in to a half-restored workspace.
+func Restore(ctx context.Context, d *bolt.DB, file io.ReaderAt, size, maxBytes int64) (Header, error) {
+	if maxBytes <= 0 {
+		maxBytes = DefaultMaxBytes
 	}
-	defer zr.Close()
-	br, err := NewReader(zr)
+	limit := min(maxBytes, max(ratioFloor, MaxRatio*size))
+	br, done, err := open(file, size, limit)
 	if err != nil {
 		return Header{}, fmt.Errorf("restore: %w", err)
 	}
@@ -251,7 +266,21 @@ func Restore(ctx context.Context, d *bolt.DB, r io.Reader) (Header, error) {
 		return directory.Conflicts(tx, &br.Entries)
 	})
 	if err != nil {
+		done()
 		return h, fmt.Errorf("restore: %w: restore onto an empty server (a new -data directory)", err)
+	}
+	err = readItems(ctx, br, func([]store.Item) error { return nil })
+	done()
+	if err != nil {
+		return h, fmt.Errorf("restore: %w", err)
+	}
+
+	if br, done, err = open(file, size, limit); err != nil {
+		return h, fmt.Errorf("restore: %w", err)
+	}
+	defer done()
+	if br.Header != h {
+		return h, fmt.Errorf("restore: %w", formatError("the file changed while it was restored"))
 	}
 	if err := restoreItems(ctx, d, br); err != nil {
 		if derr := d.Update(func(tx *bolt.Tx) error { return store.DeleteWorkspaceTx(tx, ws) }); derr != nil {
@@ -262,15 +291,59 @@ func Restore(ctx context.Context, d *bolt.DB, r io.Reader) (Header, error) {
 	return h, nil
 }
 
+// open starts reading the backup in file, which may decompress to at
+// most limit bytes; done releases the decoder.
+func open(file io.ReaderAt, size, limit int64) (br *Reader, done func(), err error) {
+	zr, err := zstd.NewReader(io.NewSectionReader(file, 0, size), zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(256<<20))
+	if err != nil {
+		return nil, nil, err
+	}
+	br, err = NewReader(&capped{r: zr, left: limit, limit: limit})
+	if err != nil {
+		zr.Close()
+		return nil, nil, err
+	}
+	return br, zr.Close, nil
+}
+
+// capped reads r, failing once it has given more than limit bytes.
+type capped struct {
+	r           io.Reader
+	left, limit int64
+}
+
+func (c *capped) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if c.left -= int64(n); c.left < 0 {
+		return 0, fmt.Errorf("it decompresses to more than %d MiB, more than this server restores from a file of its size: it is damaged or crafted", c.limit>>20)
+	}
+	return n, err
+}
+
+// restoreItems stores br's items, then its log sequence and directory
+// entries.
 func restoreItems(ctx context.Context, d *bolt.DB, br *Reader) error {
 	ws := br.Header.Workspace
-	var batch []store.Item
-	size, maxSeq := 0, uint64(0)
-	flush := func() error {
-		err := d.Update(func(tx *bolt.Tx) error { return store.ImportItems(tx, ws, batch) })
-		batch, size = batch[:0], 0
+	err := readItems(ctx, br, func(batch []store.Item) error {
+		return d.Update(func(tx *bolt.Tx) error { return store.ImportItems(tx, ws, batch) })
+	})
+	if err != nil {
 		return err
 	}
+	return d.Update(func(tx *bolt.Tx) error {
+		if err := store.SetSequence(tx, ws, br.Sequence); err != nil {
+			return err
+		}
+		return directory.ImportWorkspace(tx, &br.Entries)
+	})
+}
+
+// readItems reads every item of br to its end frame, handing them to put
+// in batches of about batchBytes, and checks the log sequence the end
+// frame gives against the entries.
+func readItems(ctx context.Context, br *Reader, put func([]store.Item) error) error {
+	var batch []store.Item
+	size, maxSeq := 0, uint64(0)
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -287,21 +360,17 @@ func restoreItems(ctx context.Context, d *bolt.DB, br *Reader) error {
 		}
 		batch = append(batch, it)
 		if size += len(it.Key) + len(it.Value); size >= batchBytes {
-			if err := flush(); err != nil {
+			if err := put(batch); err != nil {
 				return err
 			}
+			batch, size = batch[:0], 0
 		}
 	}
-	if err := flush(); err != nil {
+	if err := put(batch); err != nil {
 		return err
 	}
 	if br.Sequence < maxSeq {
 		return formatError("log sequence %d below its entry %d", br.Sequence, maxSeq)
 	}
-	return d.Update(func(tx *bolt.Tx) error {
-		if err := store.SetSequence(tx, ws, br.Sequence); err != nil {
-			return err
-		}
-		return directory.ImportWorkspace(tx, &br.Entries)
-	})
+	return nil
 }

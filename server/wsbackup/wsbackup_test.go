@@ -156,7 +156,7 @@ func TestRoundTrip(t *testing.T) {
 	file := backup(t, src, ws)
 
 	dst := openServer(t)
-	h, err := Restore(ctx, dst.db, bytes.NewReader(file))
+	h, err := Restore(ctx, dst.db, bytes.NewReader(file), int64(len(file)), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,13 +176,13 @@ func TestRoundTrip(t *testing.T) {
 			t.Errorf("head %d differs:\n%+v\n%+v", i, want[i], got[i])
 		}
 	}
-	hist, err := dst.st.History(ctx, ws, [32]byte{1, 1})
+	hist, _, err := dst.st.History(ctx, ws, [32]byte{1, 1}, 0)
 	if err != nil || len(hist) != 2 || string(hist[0].Sealed) != "client A v1" || string(hist[1].Sealed) != "client A v2" {
 		t.Errorf("history of the edited record = %v, %v", hist, err)
 	}
 	// The erased record stays erased: its marker is there, and a device
 	// coming back with it is refused.
-	hist, err = dst.st.History(ctx, ws, [32]byte{3, 1})
+	hist, _, err = dst.st.History(ctx, ws, [32]byte{3, 1}, 0)
 	if err != nil || len(hist) != 1 || !hist[0].Erased {
 		t.Errorf("history of the erased record = %v, %v", hist, err)
 	}
@@ -244,7 +244,7 @@ func TestRestoreRefusesExisting(t *testing.T) {
 	w := fill(t, s)
 	file := backup(t, s, w.grant.Workspace)
 	before := heads(t, s.st, w.grant.Workspace)
-	_, err := Restore(ctx, s.db, bytes.NewReader(file))
+	_, err := Restore(ctx, s.db, bytes.NewReader(file), int64(len(file)), 0)
 	if err == nil || !strings.Contains(err.Error(), "empty server") {
 		t.Fatalf("restore over the same workspace: %v", err)
 	}
@@ -255,7 +255,7 @@ func TestRestoreRefusesExisting(t *testing.T) {
 	// Another workspace whose owner's login this server already has.
 	other := openServer(t)
 	fill(t, other)
-	_, err = Restore(ctx, other.db, bytes.NewReader(file))
+	_, err = Restore(ctx, other.db, bytes.NewReader(file), int64(len(file)), 0)
 	if !errors.Is(err, directory.ErrWorkspaceExists) || !strings.Contains(err.Error(), "@example.com already exists") {
 		t.Errorf("restore onto a server where the login is taken: %v", err)
 	}
@@ -331,7 +331,7 @@ func TestRestoreRefusesDamaged(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			dst := openServer(t)
-			_, err := Restore(ctx, dst.db, bytes.NewReader(c.file))
+			_, err := Restore(ctx, dst.db, bytes.NewReader(c.file), int64(len(c.file)), 0)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("restore: %v; want an error saying %q", err, c.want)
 			}
@@ -364,7 +364,8 @@ func TestRestoreRefusesHostileItem(t *testing.T) {
 	enc.json(kindDirectory, entries)
 	enc.item(store.Item{Bucket: store.ItemRecords, Key: make([]byte, 32), Value: []byte{1, 2, 3}})
 	enc.end(5)
-	_, err = Restore(context.Background(), openServer(t).db, bytes.NewReader(compress(t, b.Bytes())))
+	file := compress(t, b.Bytes())
+	_, err = Restore(context.Background(), openServer(t).db, bytes.NewReader(file), int64(len(file)), 0)
 	if !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "index entry of 3 bytes") {
 		t.Errorf("restore of a hostile item: %v", err)
 	}

@@ -227,6 +227,23 @@ type RoleRequest struct {
 	Role Role `json:"role"`
 }
 
+// TeamLogReply answers GET /api/team: the signed team log, oldest entry
+// first (package teamlog).
+type TeamLogReply struct {
+	Entries [][]byte `json:"entries"`
+}
+
+// TeamLogRequest is the body of POST /api/team: entries to append to a log
+// of From entries.
+type TeamLogRequest struct {
+	From    uint64   `json:"from"`
+	Entries [][]byte `json:"entries"`
+}
+
+// TeamLogMoved is the code of the refusal of an append to a log that grew
+// meanwhile.
+const TeamLogMoved = "team_log_moved"
+
 // ErrorReply is the body of every error answer: a message a person can act
 // on, and a stable code a program can.
 type ErrorReply struct {

@@ -38,12 +38,12 @@ func generate(n int) []byte {
 func TestGenerated2000(t *testing.T) {
 	data := generate(2000)
 	tb := mustRead(t, data, Options{})
-	res, err := Convert(tb, Guess(tb.Headers), nil)
+	res, err := Convert(tb, Guess(tb.Headers), Choices{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Clients) != 2000 || res.Err() != nil {
-		t.Fatalf("%d clients, %v", len(res.Clients), res.Err())
+	if len(res.Clients) != 2000 || len(res.Kept) != 0 {
+		t.Fatalf("%d clients, %v", len(res.Clients), res.Problems())
 	}
 	pets := 0
 	for _, c := range res.Clients {
@@ -64,9 +64,9 @@ func BenchmarkReadConvert(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		res, err := Convert(tb, Guess(tb.Headers), nil)
+		res, err := Convert(tb, Guess(tb.Headers), Choices{})
 		if err != nil || len(res.Clients) != 2000 {
-			b.Fatal(err, res.Err())
+			b.Fatal(err, res.Problems())
 		}
 	}
 	b.ReportMetric(float64(b.N)*2000/b.Elapsed().Seconds(), "rows/s")

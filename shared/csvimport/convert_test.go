@@ -28,9 +28,9 @@ func TestGuess(t *testing.T) {
 			Mapping{Name, Phone, PetName, PetBreed, PetSpecies, MarketingConsent, Tags},
 		},
 		{
-			// Someone else's details, dates and ids are not client fields.
-			[]string{"Client ID", "Full name", "Vet Name", "Vet Phone", "Emergency contact phone", "Last visit", "First appointment", "Created"},
-			Mapping{Ignore, Name, Ignore, Ignore, Ignore, Ignore, Ignore, Ignore},
+			// Someone else's details, other dates and ids are not client fields.
+			[]string{"Client ID", "Full name", "Vet Name", "Vet Phone", "Emergency contact phone", "Next appointment", "First appointment", "Created", "Owner DOB"},
+			Mapping{Ignore, Name, Ignore, Ignore, Ignore, Ignore, Ignore, Ignore, Ignore},
 		},
 		{
 			// Only the first name-like column is the client's name.
@@ -62,7 +62,7 @@ func convert(t *testing.T, csv string) Result {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := Convert(tb, Guess(tb.Headers), ids())
+	res, err := Convert(tb, Guess(tb.Headers), Choices{NewID: ids(), Today: "2026-12-06", DateOrder: DayFirst})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,8 +74,8 @@ func TestConvert(t *testing.T) {
 		"Ann,Lee,'+44 7700 900123,01632 960001,ann@example.com; a.lee@example.org,1 High St,Leeds,LS1 1AA,Yes,\"vip, mobile\",Bella & Max,Cockapoo,Dog,Gate code 1234\n"+
 		",,,,,,,,,,,,,\n"+
 		"Bo Smith,,01632 960002,01632 960002,,,,,no,,,,,\n")
-	if res.Err() != nil || res.BadRows != 0 || res.BlankRows != 1 || len(res.Clients) != 2 {
-		t.Fatalf("result %+v, err %v", res, res.Err())
+	if len(res.Kept) != 0 || res.BlankRows != 1 || len(res.Clients) != 2 {
+		t.Fatalf("result %+v", res)
 	}
 	want := Imported{
 		Row: 2,
@@ -104,82 +104,128 @@ func TestConvert(t *testing.T) {
 	}
 }
 
-func TestConvertProblems(t *testing.T) {
+// TestConvertKeeps: a value that does not fit its field is kept, marked,
+// in the notes, and the rest of its row is imported.
+func TestConvertKeeps(t *testing.T) {
 	tests := []struct {
-		name string
-		csv  string
-		want []string // every problem's Error(), in order
+		name   string
+		csv    string
+		notes  string   // the first client's notes
+		pet    string   // its first pet's notes
+		kept   []string // every Kept, as "row N: summary line"
+		client func(c Imported) bool
 	}{
 		{
 			"phone too long",
-			"Name,Mobile\nAl,0123456789012345678901234567890\n",
-			[]string{`row 2, phones: entry 1: at most 20 characters, got 31 (column B “Mobile”)`},
+			"Name,Mobile,Email\nAl,0123456789012345678901234567890,al@example.com\n",
+			"Imported phone number, not valid: 0123456789012345678901234567890", "",
+			[]string{"row 2: 1 phone number was not valid: kept in the client's notes"},
+			func(c Imported) bool { return len(c.Client.Phones) == 0 && c.Client.Emails[0] == "al@example.com" },
 		},
 		{
 			"name missing",
 			"Name,Phone\n,0113\n",
-			[]string{`row 2, name: required (column A “Name”)`},
-		},
-		{
-			"name from first and last names missing",
-			"First name,Last name,Phone\n,,0113\n",
-			[]string{`row 2, name: required (columns A “First name”, B “Last name”)`},
+			"", "",
+			[]string{"row 2: 1 name was missing: imported as “No name (row …)”: give them a name"},
+			func(c Imported) bool { return c.Client.Name == "No name (row 2)" && c.Client.Phones[0] == "0113" },
 		},
 		{
 			"bad email and bad consent on one row",
-			"Name,Email,Newsletter\nAl,not-an-address,maybe\n",
+			"Name,Email,Newsletter,Notes\nAl,not-an-address,maybe,Gate 12\n",
+			"Gate 12\nImported email, not valid: not-an-address\nImported marketing consent, not yes or no: maybe", "",
 			[]string{
-				`row 2, marketing consent: "maybe" is not yes or no; write yes or no (or leave it blank for no) (column C “Newsletter”)`,
-				`row 2, emails: entry 1: not an email address (name@example.com) (column B “Email”)`,
+				"row 2: 1 email was not valid: kept in the client's notes",
+				"row 2: 1 marketing consent was not yes or no: kept in the client's notes",
 			},
+			func(c Imported) bool { return len(c.Client.Emails) == 0 && !c.Client.MarketingConsent },
+		},
+		{
+			"an address in words is one value, not four",
+			"Name,Email\nAl,al at example dot com; al@example.com\n",
+			"Imported email, not valid: al at example dot com", "",
+			[]string{"row 2: 1 email was not valid: kept in the client's notes"},
+			func(c Imported) bool { return len(c.Client.Emails) == 1 },
 		},
 		{
 			"phone a spreadsheet turned into a number",
 			"Name,Phone\nAl,4.47701E+11\n",
-			[]string{`row 2, phones: "4.47701E+11" is a number a spreadsheet rounded, not a phone number; format the column as text in the original and export again (column B “Phone”)`},
+			"Imported phone number, rounded by a spreadsheet: 4.47701E+11", "",
+			[]string{"row 2: 1 phone number was rounded by a spreadsheet: kept in the client's notes"},
+			nil,
 		},
 		{
 			"pet species unknown, pet name too long",
 			"Name,Pet,Species\nAl,Bella,hamster\nBo," + strings.Repeat("R", 81) + ",cat\n",
+			"", "Imported species, not one of dog, cat, rabbit, guinea pig, ferret, other: hamster",
 			[]string{
-				`row 2, pet "Bella", species: "hamster" is not one of dog, cat, rabbit, guinea pig, ferret, other; use one of those or leave it blank (column C “Species”)`,
-				`row 3, pet "` + strings.Repeat("R", 40) + `…", name: at most 80 characters, got 81 (column B “Pet”)`,
+				"row 2: 1 species was not one of dog, cat, rabbit, guinea pig, ferret, other: kept in the pet's notes",
+				"row 3: 1 pet name was too long: shortened to fit, and kept whole in the pet's notes",
 			},
+			func(c Imported) bool { return c.Pets[0].Pet.Name == "Bella" && c.Pets[0].Pet.Species == "" },
 		},
 		{
 			"breeds do not pair with pets",
 			"Name,Pets,Breeds\nAl,Bella and Max,\"Pug, Poodle, Lab\"\nBo,,Pug\n",
+			"Imported breed, not one per pet: Pug, Poodle, Lab", "",
 			[]string{
-				`row 2, pets: 2 pet names but 3 breeds; give one per pet, in the same order, separated by commas (columns B “Pets”, C “Breeds”)`,
-				`row 3, pets: no pet names but 1 breed; give one per pet, in the same order, separated by commas (columns B “Pets”, C “Breeds”)`,
+				"row 2: 1 breed was not one per pet: kept in the client's notes",
+				"row 3: 1 breed was on a row with no pet name: kept in the client's notes",
 			},
+			func(c Imported) bool { return len(c.Pets) == 2 && c.Pets[0].Pet.Breed == "" },
+		},
+		{
+			"care facts that do not fit",
+			"Name,Pet,Birthdate,Grooming interval,Last visit,Behaviour\nAl,Rex,31/02/2020,sometimes,01/01/2030,\"Bites, likes ham\"\n",
+			"Imported last visit, in the future: 01/01/2030",
+			"Imported grooming interval, not a number of weeks: sometimes\nImported birth date, not a date: 31/02/2020",
+			[]string{
+				"row 2: 1 behaviour was not among the flags: kept in the pet's behaviour notes",
+				"row 2: 1 grooming interval was not a number of weeks: kept in the pet's notes",
+				"row 2: 1 birth date was not a date: kept in the pet's notes",
+				"row 2: 1 last visit was in the future: kept in the client's notes",
+			},
+			func(c Imported) bool {
+				p := c.Pets[0].Pet
+				return len(c.Visits) == 0 && p.BirthDate == "" && slices.Equal(p.BehaviourFlags, []string{"bites"}) && p.BehaviourNotes == "likes ham"
+			},
+		},
+		{
+			"notes too long are cut",
+			"Name,Notes\nAl," + strings.Repeat("n", 4001) + "\n",
+			strings.Repeat("n", 3999) + "…", "",
+			[]string{"row 2: 1 note was too long: cut at 4000 characters, the rest left out"},
+			nil,
 		},
 		{
 			"row numbers count the header, blank lines and multi-line cells",
 			"Name,Notes\nAl,\"one\ntwo\"\n\nBo,ok\n," + "x\n",
-			[]string{`row 5, name: required (column A “Name”)`},
+			"one\ntwo", "",
+			[]string{"row 5: 1 name was missing: imported as “No name (row …)”: give them a name"},
+			nil,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			res := convert(t, tt.csv)
 			var got []string
-			for _, p := range res.Problems {
-				got = append(got, p.Error())
+			for _, k := range res.Kept {
+				got = append(got, fmt.Sprintf("row %d: %s", k.Row, Problem{What: k.What, Why: k.Why, Place: k.Place, Count: 1}))
 			}
-			if !slices.Equal(got, tt.want) {
-				t.Errorf("problems\n got  %q\n want %q", got, tt.want)
+			if !slices.Equal(got, tt.kept) {
+				t.Errorf("kept\n got  %q\n want %q", got, tt.kept)
 			}
-			// No half-converted rows: a bad row is not among the clients.
-			for _, c := range res.Clients {
-				for _, p := range res.Problems {
-					if c.Row == p.Row {
-						t.Errorf("row %d is both imported and refused", c.Row)
-					}
-				}
+			if len(res.Clients) == 0 {
+				t.Fatal("no client imported")
 			}
-			if res.Err() == nil {
-				t.Error("Err() is nil with problems")
+			c := res.Clients[0]
+			if c.Client.Notes != tt.notes {
+				t.Errorf("client notes\n got  %q\n want %q", c.Client.Notes, tt.notes)
+			}
+			if len(c.Pets) > 0 && c.Pets[0].Pet.Notes != tt.pet {
+				t.Errorf("pet notes\n got  %q\n want %q", c.Pets[0].Pet.Notes, tt.pet)
+			}
+			if tt.client != nil && !tt.client(c) {
+				t.Errorf("client %+v", c)
 			}
 		})
 	}
@@ -190,17 +236,17 @@ func TestConvertMapping(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Convert(tb, Mapping{Ignore, Phone}, nil); err == nil || !strings.Contains(err.Error(), "pick the column that holds names") {
+	if _, err := Convert(tb, Mapping{Ignore, Phone}, Choices{}); err == nil || !strings.Contains(err.Error(), "pick the column that holds names") {
 		t.Errorf("mapping without a name: %v", err)
 	}
 	// The person edits the mapping: the dog's name column is ignored, the
 	// mapping is shorter than the table, and nil newID gives real ids.
-	res, err := Convert(tb, Mapping{Name, Phone}, nil)
+	res, err := Convert(tb, Mapping{Name, Phone}, Choices{})
 	if err != nil || len(res.Clients) != 1 || len(res.Clients[0].Pets) != 0 || !record.ValidID(res.Clients[0].ID) {
 		t.Errorf("edited mapping: %+v, %v", res, err)
 	}
 	// A mapping longer than the table is fine too.
-	if _, err := Convert(tb, Mapping{Name, Phone, PetName, Notes, Notes}, nil); err != nil {
+	if _, err := Convert(tb, Mapping{Name, Phone, PetName, Notes, Notes}, Choices{}); err != nil {
 		t.Error(err)
 	}
 }

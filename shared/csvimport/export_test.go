@@ -65,7 +65,7 @@ func TestWriteReadRoundTrip(t *testing.T) {
 			}
 		}
 	}
-	res, err := Convert(tb, Mapping{Name, Notes, Phone}, ids())
+	res, err := Convert(tb, Mapping{Name, Notes, Phone}, Choices{NewID: ids()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func TestWriteReadRoundTrip(t *testing.T) {
 		phones = append(phones, c.Client.Phones...)
 	}
 	if !slices.Contains(phones, "+44 7700 900123") {
-		t.Errorf("phones after round trip %q (problems %v)", phones, res.Problems)
+		t.Errorf("phones after round trip %q (kept %v)", phones, res.Kept)
 	}
 	if !strings.HasPrefix(res.Clients[0].Client.Name, "=cmd") {
 		t.Errorf("name %q", res.Clients[0].Client.Name)

@@ -25,12 +25,24 @@ const (
 	PetName          Field = "pet_name" // each name creates a pet of the client
 	PetBreed         Field = "pet_breed"
 	PetSpecies       Field = "pet_species"
+	// The pet's care facts. On a row with several pets, allergies and
+	// behaviour apply to each (an alert too many is safer than one
+	// missing); a birth date, interval or vaccination date pairs with the
+	// pets when the cell has one per pet ("2019-03-04; 2021-05-06").
+	PetBirthDate   Field = "pet_birth_date"
+	PetAllergies   Field = "pet_allergies"   // each becomes an allergy alert
+	PetBehaviour   Field = "pet_behaviour"   // words a flag knows become flags; the rest behaviour notes
+	PetInterval    Field = "pet_interval"    // grooming interval: "6", "6 weeks", "monthly"
+	LastVisit      Field = "last_visit"      // a done grooming of the row's pets, so Due and Lapsed work
+	VaccineGiven   Field = "vaccine_given"   // a vaccination named by the column's header, given on the date
+	VaccineExpires Field = "vaccine_expires" // … or expiring on the date
 )
 
 // Fields lists every field a column can map to, in the order a picker
 // shows them (Ignore first).
 func Fields() []Field {
-	return []Field{Ignore, Name, FirstName, LastName, Phone, Email, Address, Notes, Tags, MarketingConsent, PetName, PetBreed, PetSpecies}
+	return []Field{Ignore, Name, FirstName, LastName, Phone, Email, Address, Notes, Tags, MarketingConsent, PetName, PetBreed, PetSpecies,
+		PetBirthDate, PetAllergies, PetBehaviour, PetInterval, LastVisit, VaccineGiven, VaccineExpires}
 }
 
 // Label is what a person reads for f in the column picker.
@@ -44,6 +56,20 @@ func (f Field) Label() string {
 		return "marketing consent (yes/no)"
 	case PetName:
 		return "pet name(s)"
+	case PetBirthDate:
+		return "pet birth date"
+	case PetAllergies:
+		return "pet allergies (care alerts)"
+	case PetBehaviour:
+		return "pet behaviour (flags)"
+	case PetInterval:
+		return "pet grooming interval"
+	case LastVisit:
+		return "last visit (a done grooming)"
+	case VaccineGiven:
+		return "vaccination given on"
+	case VaccineExpires:
+		return "vaccination expires on"
 	}
 	return strings.ReplaceAll(string(f), "_", " ")
 }
@@ -56,15 +82,16 @@ type Mapping []Field
 // Guess maps columns to fields by their headers, in English, as exports
 // from booking products and hand-made spreadsheets name them. Unknown
 // headers map to Ignore. Only the first column that looks like the client's
-// name (or first name, last name, marketing consent) takes that field, so a
-// second "Name" column (a vet's, a pet's) is not glued onto the first.
+// name (or first name, last name, marketing consent, birth date, interval,
+// last visit) takes that field, so a second "Name" column (a vet's, a
+// pet's) is not glued onto the first.
 func Guess(headers []string) Mapping {
 	m := make(Mapping, len(headers))
 	taken := map[Field]bool{}
 	for i, h := range headers {
 		f := guessOne(h)
 		switch f {
-		case Name, FirstName, LastName, MarketingConsent:
+		case Name, FirstName, LastName, MarketingConsent, PetBirthDate, PetInterval, LastVisit:
 			if taken[f] {
 				f = Ignore
 			}
@@ -98,6 +125,10 @@ var exact = map[string]Field{
 	"pet": PetName, "pets": PetName, "dog": PetName, "dogs": PetName, "cat": PetName, "cats": PetName,
 	"animal": PetName, "animals": PetName,
 
+	"dob": PetBirthDate, "born": PetBirthDate, "birthday": PetBirthDate, "date of birth": PetBirthDate,
+	"interval": PetInterval, "frequency": PetInterval, "every": PetInterval, "rebook every": PetInterval,
+	"how often": PetInterval, "weeks between visits": PetInterval, "weeks between grooms": PetInterval,
+
 	"breed": PetBreed, "species": PetSpecies, "animal type": PetSpecies, "pet type": PetSpecies,
 	"type of pet": PetSpecies, "type of animal": PetSpecies,
 }
@@ -123,6 +154,26 @@ func guessOne(header string) Field {
 	// Someone else's details: importing them as the client's would be wrong.
 	case has("vet", "veterinarian", "emergency", "doctor", "insurer", "insurance"):
 		return Ignore
+	// The pet's care facts, before "pet" and "notes" take "Dog's allergies"
+	// and "Behaviour notes".
+	case has("allergy", "allergies", "allergic", "allergens", "allergen"):
+		return PetAllergies
+	case has("behaviour", "behavior", "behavioural", "behavioral", "temperament", "handling", "warning", "warnings", "caution"):
+		return PetBehaviour
+	case isVaccine(has):
+		if has("given", "last", "date", "on", "administered", "vaccinated", "done") && !has("until", "due", "expiry", "expires", "expiration", "exp", "next", "valid", "renewal") {
+			return VaccineGiven
+		}
+		return VaccineExpires
+	case has("birth", "birthdate", "birthday", "dob", "born"):
+		if has("owner", "client", "customer") {
+			return Ignore // the person's, not the pet's
+		}
+		return PetBirthDate
+	case has("interval", "frequency", "rebook", "cycle") || has("every") && has("weeks", "wks", "groom", "grooming", "visit", "visits"):
+		return PetInterval
+	case has("last", "latest", "previous", "recent") && has("visit", "visited", "groom", "groomed", "grooming", "appointment", "appt", "booking", "seen", "service", "haircut", "cut", "trim"):
+		return LastVisit
 	// Before email: "Accepts email marketing" is consent, not an address.
 	case has("marketing", "newsletter", "newsletters", "subscribed", "subscriber", "optin") ||
 		strings.Contains(h, "opt in") || strings.Contains(h, "opted in"):
@@ -157,6 +208,15 @@ func guessOne(header string) Field {
 		return Name
 	}
 	return Ignore
+}
+
+// vaccineWords name a vaccination, or a vaccine groomers ask about.
+var vaccineWords = []string{"vaccination", "vaccinations", "vaccine", "vaccines", "vacc", "vaccs", "vax", "jab", "jabs",
+	"booster", "boosters", "vaccinated", "rabies", "bordetella", "dhpp", "dhp", "dapp", "dappv", "da2pp", "lepto",
+	"leptospirosis", "parvo", "distemper", "fvrcp", "felv", "myxo", "myxomatosis", "rhd", "rhd2", "vhd"}
+
+func isVaccine(has func(...string) bool) bool {
+	return has(vaccineWords...) || has("kennel") && has("cough")
 }
 
 // normalise lowercases a header and turns punctuation into spaces:

@@ -10,12 +10,17 @@
 //     semicolon or tab) and returns a [Table] of headers and rows. Every
 //     dimension is bounded ([Options]), so a hostile or mistaken file gives
 //     an error naming its line, never a frozen tablet.
-//  2. [Guess] proposes a [Mapping] from columns to client fields by their
-//     headers; the app lets the person correct it.
-//  3. [Convert] turns each row into a validated [record.Client] and its
-//     pets, or into [Problem]s naming the row and the field. A row is
-//     either wholly converted or wholly refused, so the app can import all
-//     or nothing, or skip the bad rows.
+//  2. [Guess] proposes a [Mapping] from columns to client and pet fields
+//     by their headers; the app lets the person correct it. [DatesOf]
+//     finds whether the file writes the day or the month first, or that
+//     the person must say.
+//  3. [Convert] turns every row into a validated [record.Client], its
+//     pets with their care facts and vaccinations, and its last visits
+//     (done grooming projects). A value that does not fit its field is
+//     kept in the notes, marked ([Kept]), and the rest of its row is
+//     imported: no row is refused for one bad cell. [Result.Problems]
+//     sums up what was kept, once per kind, for the person to accept or
+//     to fix in the file.
 //
 // [Write] and [Escape] are the export side: cells that a spreadsheet would
 // read as a formula get a leading apostrophe (OWASP's advice on CSV

@@ -72,6 +72,12 @@ func Validate(v any) error {
 	return nil
 }
 
+// Check returns what is wrong with x as a value of f, without the label,
+// or "": what [Validate] says of that field. x has the field's Go type (a
+// string for text, a []string for a list). An importer tests a value with
+// it before putting it in a record, to keep what does not fit elsewhere.
+func (f *Field) Check(x any) string { return checkField(f, x) }
+
 // checkField returns what is wrong with value x of field f, without the
 // label, or "".
 func checkField(f *Field, x any) string {

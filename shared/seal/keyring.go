@@ -1,6 +1,7 @@
 package seal
 
 import (
+	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base32"
@@ -26,9 +27,18 @@ type ClassKey struct {
 // Keyring is the set of workspace keys a member holds: the MAC key for
 // record keys, and every generation of the keys of the classes its role may
 // read. Old generations stay so older versions still open after a rotation.
+//
+// Root and Signer are the member's anchors in the team log (package
+// teamlog): Root is the workspace's root signing key, pinned without
+// trusting the server; Signer is the seed of an owner's ed25519 signing
+// key. Both travel only sealed under the member's own passphrase key
+// (WrapKeys); WrapTo leaves Root out, so a device never takes a root from
+// a blob anyone could have made.
 type Keyring struct {
-	MAC  Key
-	Keys []ClassKey
+	MAC    Key
+	Keys   []ClassKey
+	Root   [32]byte // zero until pinned
+	Signer []byte   // ed25519 seed; nil if this member does not sign
 }
 
 // NewKeyring returns fresh keys for a new workspace: one per class.
@@ -70,7 +80,7 @@ func (k *Keyring) Has(c record.Class) bool {
 }
 
 // Only returns the part of the keyring a role reading only classes may
-// hold.
+// hold: the MAC key and those classes' keys, no root and no signer.
 func (k *Keyring) Only(classes ...record.Class) *Keyring {
 	out := &Keyring{MAC: k.MAC}
 	for _, ck := range k.Keys {
@@ -90,20 +100,70 @@ func (k *Keyring) Rotate(c record.Class) ClassKey {
 	return next
 }
 
+// Signing returns the owner's signing key, or nil.
+func (k *Keyring) Signing() ed25519.PrivateKey {
+	if len(k.Signer) != ed25519.SeedSize {
+		return nil
+	}
+	return ed25519.NewKeyFromSeed(k.Signer)
+}
+
+// NewSigner returns a fresh ed25519 seed for Keyring.Signer.
+func NewSigner() []byte {
+	k := NewKey()
+	return k[:]
+}
+
+// SignerPublic returns the public key of seed.
+func SignerPublic(seed []byte) [32]byte {
+	var out [32]byte
+	if len(seed) == ed25519.SeedSize {
+		copy(out[:], ed25519.NewKeyFromSeed(seed).Public().(ed25519.PublicKey))
+	}
+	return out
+}
+
+// Commitment is what the team log states of a key generation: it names the
+// key without revealing it, so a device can tell an owner's key from one
+// the server made.
+func Commitment(workspace string, c record.Class, id uint32, key Key) [32]byte {
+	b := wrapAD("pawfile key commitment v1", workspace)
+	b = append(b, byte(c))
+	b = binary.BigEndian.AppendUint32(b, id)
+	return sha256.Sum256(append(b, key[:]...))
+}
+
 const (
-	keyringFormat = 1
-	maxKeys       = 255
-	classKeyLen   = 1 + 4 + 32
+	keyringFormat  = 1 // MAC and keys
+	keyringFormat2 = 2 // then a flags byte, the root, the signer's seed
+	maxKeys        = 255
+	classKeyLen    = 1 + 4 + 32
+	hasRoot        = 1
+	hasSigner      = 2
 )
 
 // MarshalBinary encodes the keyring: format, MAC key, count, then class,
-// id and key of each generation.
+// id and key of each generation; with a root or a signer, format 2 adds a
+// flags byte and each of them.
 func (k *Keyring) MarshalBinary() ([]byte, error) {
 	if len(k.Keys) > maxKeys {
 		return nil, fmt.Errorf("keyring of %d keys, at most %d", len(k.Keys), maxKeys)
 	}
-	b := make([]byte, 0, 2+32+len(k.Keys)*classKeyLen)
+	if k.Signer != nil && len(k.Signer) != ed25519.SeedSize {
+		return nil, fmt.Errorf("keyring: signing seed of %d bytes", len(k.Signer))
+	}
+	var flags byte
+	if k.Root != ([32]byte{}) {
+		flags |= hasRoot
+	}
+	if k.Signer != nil {
+		flags |= hasSigner
+	}
+	b := make([]byte, 0, 2+32+len(k.Keys)*classKeyLen+1+64)
 	b = append(b, keyringFormat)
+	if flags != 0 {
+		b[0] = keyringFormat2
+	}
 	b = append(b, k.MAC[:]...)
 	b = append(b, byte(len(k.Keys)))
 	for _, ck := range k.Keys {
@@ -111,19 +171,60 @@ func (k *Keyring) MarshalBinary() ([]byte, error) {
 		b = binary.BigEndian.AppendUint32(b, ck.ID)
 		b = append(b, ck.Key[:]...)
 	}
+	if flags != 0 {
+		b = append(b, flags)
+	}
+	if flags&hasRoot != 0 {
+		b = append(b, k.Root[:]...)
+	}
+	if flags&hasSigner != 0 {
+		b = append(b, k.Signer...)
+	}
 	return b, nil
 }
 
 // UnmarshalBinary decodes what MarshalBinary wrote.
 func (k *Keyring) UnmarshalBinary(b []byte) error {
-	if len(b) < 34 || b[0] != keyringFormat {
+	if len(b) < 34 || (b[0] != keyringFormat && b[0] != keyringFormat2) {
 		return errors.New("keyring: unknown format")
 	}
 	n := int(b[33])
-	if len(b) != 34+n*classKeyLen {
+	tail := 0
+	if b[0] == keyringFormat2 {
+		if len(b) < 34+n*classKeyLen+1 {
+			return fmt.Errorf("keyring: %d bytes for %d keys", len(b), n)
+		}
+		flags := b[34+n*classKeyLen]
+		if flags == 0 || flags&^(hasRoot|hasSigner) != 0 {
+			return fmt.Errorf("keyring: unknown flags %d", flags)
+		}
+		tail = 1
+		if flags&hasRoot != 0 {
+			tail += 32
+		}
+		if flags&hasSigner != 0 {
+			tail += ed25519.SeedSize
+		}
+	}
+	if len(b) != 34+n*classKeyLen+tail {
 		return fmt.Errorf("keyring: %d bytes for %d keys", len(b), n)
 	}
 	out := Keyring{Keys: make([]ClassKey, n)}
+	if tail > 0 {
+		t := b[34+n*classKeyLen:]
+		flags := t[0]
+		t = t[1:]
+		if flags&hasRoot != 0 {
+			copy(out.Root[:], t[:32])
+			t = t[32:]
+			if out.Root == ([32]byte{}) {
+				return errors.New("keyring: a zero root")
+			}
+		}
+		if flags&hasSigner != 0 {
+			out.Signer = append([]byte(nil), t...)
+		}
+	}
 	copy(out.MAC[:], b[1:33])
 	p := b[34:]
 	for i := range out.Keys {
@@ -191,9 +292,13 @@ func NewIdentity() (*Identity, error) {
 }
 
 // WrapTo seals a keyring so that only the holder of recipient's private key
-// can open it, bound to the workspace.
+// can open it, bound to the workspace. Anyone who knows recipient could
+// have made such a blob: the recipient adopts its keys only as the team
+// log states them, and it never carries a root.
 func WrapTo(recipient [32]byte, workspace string, k *Keyring) ([]byte, error) {
-	pt, err := k.MarshalBinary()
+	only := *k
+	only.Root = [32]byte{}
+	pt, err := only.MarshalBinary()
 	if err != nil {
 		return nil, err
 	}
@@ -220,6 +325,7 @@ func UnwrapFrom(id *Identity, workspace string, b []byte) (*Keyring, error) {
 	if err := k.UnmarshalBinary(msg[len(prefix):]); err != nil {
 		return nil, err
 	}
+	k.Root = [32]byte{}
 	return k, nil
 }
 

@@ -212,6 +212,38 @@ func TestRolesKeysAndRotation(t *testing.T) {
 	}
 }
 
+// The root and the signer travel under the passphrase's key; a blob
+// wrapped to a member carries no root, whatever the sender put in.
+func TestAnchorsTravelSealed(t *testing.T) {
+	k := NewKeyring()
+	k.Signer = NewSigner()
+	k.Root = SignerPublic(k.Signer)
+	kek := NewKey()
+	b, err := WrapKeys(kek, "ws1", k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := UnwrapKeys(kek, "ws1", b)
+	if err != nil || got.Root != k.Root || !bytes.Equal(got.Signer, k.Signer) || got.Signing() == nil {
+		t.Fatalf("round trip: %v %+v", err, got)
+	}
+	id, _ := NewIdentity()
+	if b, err = WrapTo(id.Public, "ws1", k); err != nil {
+		t.Fatal(err)
+	}
+	if got, err = UnwrapFrom(id, "ws1", b); err != nil || got.Root != ([32]byte{}) || !bytes.Equal(got.Signer, k.Signer) {
+		t.Fatalf("wrapped to a member: %v root %x", err, got.Root)
+	}
+	if k.Only(record.ClassCare).Signer != nil {
+		t.Error("Only kept the signer")
+	}
+	ck, _ := k.Current(record.ClassCare)
+	c := Commitment("ws1", ck.Class, ck.ID, ck.Key)
+	if c == Commitment("ws2", ck.Class, ck.ID, ck.Key) || c == Commitment("ws1", ck.Class, ck.ID+1, ck.Key) || c == Commitment("ws1", ck.Class, ck.ID, NewKey()) {
+		t.Error("a commitment ignores the workspace, the generation or the key")
+	}
+}
+
 func TestFingerprint(t *testing.T) {
 	var pub [32]byte
 	fp := Fingerprint(pub)
@@ -257,6 +289,10 @@ func FuzzUnwrapFrom(f *testing.F) {
 // mutated input before it reaches it.
 func FuzzKeyring(f *testing.F) {
 	b, _ := NewKeyring().MarshalBinary()
+	f.Add(b)
+	anchored := NewKeyring()
+	anchored.Root, anchored.Signer = SignerPublic(NewSigner()), NewSigner()
+	b, _ = anchored.MarshalBinary()
 	f.Add(b)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var k Keyring

@@ -30,6 +30,7 @@ const (
 	CodeInternal         Code = 10 // the server failed; retrying later is safe
 	CodeRevoked          Code = 11 // the device's access was revoked
 	CodeInvalid          Code = 12 // well-formed, but a value out of bounds or inconsistent
+	CodeFull             Code = 13 // the workspace's storage is at its quota: keep it and retry later
 )
 
 var codeNames = [...]string{
@@ -46,6 +47,7 @@ var codeNames = [...]string{
 	CodeInternal:         "internal",
 	CodeRevoked:          "revoked",
 	CodeInvalid:          "invalid",
+	CodeFull:             "storage-full",
 }
 
 // codeTexts are the default messages for a person, written for the
@@ -64,6 +66,7 @@ var codeTexts = [...]string{
 	CodeInternal:         "The server had a problem. Syncing will retry by itself.",
 	CodeRevoked:          "This device's access was revoked by the workspace owner.",
 	CodeInvalid:          "The server refused what this device sent. Update the app; if it keeps happening, report it.",
+	CodeFull:             "The workspace's storage on the server is full: ask the owner to make room (erase records and photos no longer needed) or to have the server's quota raised. Changes and photos wait on this device and are sent once there is room.",
 }
 
 func (c Code) String() string {

@@ -39,6 +39,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"DeleteWorkspace", testDeleteWorkspace},
 		{"Concurrent", testConcurrent},
 		{"EnqueueOrder", testEnqueueOrder},
+		{"HistoryPages", testHistoryPages},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, open(t)) })
@@ -294,15 +295,75 @@ func testHeads(t *testing.T, s store.Store) {
 	if h := heads(); !slices.Equal(h, []uint64{d, e}) {
 		t.Fatalf("late earlier version %d: heads %v, want %v", late, h, []uint64{d, e})
 	}
-	hist, err := s.History(context.Background(), wsA, k)
+	hist, _, err := s.History(context.Background(), wsA, k, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got, want := seqsOf(hist), []uint64{a, b, c, d, e, late}; !slices.Equal(got, want) {
 		t.Fatalf("History = %v, want %v", got, want)
 	}
-	if hist, _ := s.History(context.Background(), wsA, key(2)); len(hist) != 0 {
+	if hist, _, _ := s.History(context.Background(), wsA, key(2), 0); len(hist) != 0 {
 		t.Fatalf("History of an unknown record: %v", seqsOf(hist))
+	}
+}
+
+// testHistoryPages: a record's history comes in pages of at most
+// wire.MaxBatch versions and wire.MaxBatchBytes of sealed bytes, the
+// latest first, each oldest first; Before continues below a page, and the
+// pages together are the whole history once.
+func testHistoryPages(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	k, other := key(1), key(2)
+	var all []uint64
+	for i := 0; i < 2*wire.MaxBatch+10; i += 100 {
+		var batch []wire.Envelope
+		for j := range 100 {
+			batch = append(batch, version(k, record.ClassCare, 1, uint64(i+j+1)))
+		}
+		all = append(all, appendOK(t, s, wsA, 1, batch...)...)
+		appendOK(t, s, wsA, 1, version(other, record.ClassCare, 1, uint64(1_000_000+i)))
+	}
+	var got []uint64
+	before, pages := uint64(0), 0
+	for more := true; more; pages++ {
+		if pages > 10 {
+			t.Fatal("History pages do not end")
+		}
+		var vs []wire.Envelope
+		var err error
+		vs, more, err = s.History(ctx, wsA, k, before)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(vs) == 0 || len(vs) > wire.MaxBatch {
+			t.Fatalf("page %d: %d versions (want 1 to %d)", pages, len(vs), wire.MaxBatch)
+		}
+		got = append(seqsOf(vs), got...)
+		before = vs[0].Seq
+	}
+	if !slices.Equal(got, all) || pages != 3 {
+		t.Fatalf("History in %d pages: %d versions %v..., want %d in 3 pages", pages, len(got), got[:min(3, len(got))], len(all))
+	}
+	if vs, more, err := s.History(ctx, wsA, k, all[0]); err != nil || len(vs) != 0 || more {
+		t.Fatalf("History below the first version: %d versions, more %v, %v", len(vs), more, err)
+	}
+
+	// Large versions: a page holds at most MaxBatchBytes of them.
+	big := key(3)
+	const size = 60 << 10
+	n := wire.MaxBatchBytes/size + 5
+	for i := range n {
+		v := version(big, record.ClassCare, 2, uint64(i+1))
+		v.Sealed = bytes.Repeat([]byte{byte(i)}, size)
+		appendOK(t, s, wsA, 2, v)
+	}
+	vs, more, err := s.History(ctx, wsA, big, 0)
+	sealed := 0
+	for _, v := range vs {
+		sealed += len(v.Sealed)
+	}
+	if err != nil || !more || sealed > wire.MaxBatchBytes || len(vs) < n-10 || vs[len(vs)-1].OutboxID != uint64(n) {
+		t.Fatalf("History of large versions: %d versions of %d, %d bytes, more %v, %v", len(vs), n, sealed, more, err)
 	}
 }
 
@@ -378,7 +439,7 @@ func testHeadsBootstrap(t *testing.T, s store.Store) {
 	}
 	for i := range 12 {
 		if i%4 == 0 {
-			hist, err := s.History(context.Background(), wsA, key(i))
+			hist, _, err := s.History(context.Background(), wsA, key(i), 0)
 			if err != nil || len(hist) != 1 {
 				t.Fatalf("History(%d): %d, %v", i, len(hist), err)
 			}
@@ -414,7 +475,7 @@ func testErase(t *testing.T, s store.Store) {
 	if err != nil || res.Code != 0 || res.Seq <= seqs[3] {
 		t.Fatalf("Erase = %+v, %v", res, err)
 	}
-	hist, err := s.History(ctx, wsA, k)
+	hist, _, err := s.History(ctx, wsA, k, 0)
 	if err != nil || len(hist) != 1 || !hist[0].Erased || hist[0].Seq != res.Seq {
 		t.Fatalf("History after erase: %+v, %v; want only the marker", hist, err)
 	}
@@ -436,7 +497,7 @@ func testErase(t *testing.T, s store.Store) {
 	if !slices.Equal(heads, []uint64{res.Seq}) {
 		t.Fatalf("heads after erase: %v, want the marker %d", heads, res.Seq)
 	}
-	if hist, _ := s.History(ctx, wsA, other); len(hist) != 1 {
+	if hist, _, _ := s.History(ctx, wsA, other, 0); len(hist) != 1 {
 		t.Fatalf("erase touched another record: %v", seqsOf(hist))
 	}
 	// A stale device pushes an older and a newer version, and retries a
@@ -460,7 +521,7 @@ func testErase(t *testing.T, s store.Store) {
 	if out[3].Code != 0 || out[3].Seq <= h {
 		t.Fatalf("version of another record beside them: %+v", out[3])
 	}
-	if hist, _ := s.History(ctx, wsA, k); len(hist) != 1 {
+	if hist, _, _ := s.History(ctx, wsA, k, 0); len(hist) != 1 {
 		t.Fatalf("refused versions stored: history %v", seqsOf(hist))
 	}
 	// Erasing again is done already.
@@ -498,7 +559,7 @@ func testClassBound(t *testing.T, s store.Store) {
 	if r, err := s.Erase(ctx, wsA, 8, marker); err != nil || r.Code != wire.CodeForbidden || r.Seq != 0 {
 		t.Fatalf("a care erasure of a client record: %+v, %v; want CodeForbidden", r, err)
 	}
-	hist, err := s.History(ctx, wsA, k)
+	hist, _, err := s.History(ctx, wsA, k, 0)
 	if err != nil || len(hist) != 1 || hist[0].Seq != first[0] || hist[0].Erased {
 		t.Fatalf("history after refused versions of another class: %v, %v", seqsOf(hist), err)
 	}
@@ -530,10 +591,10 @@ func testIsolation(t *testing.T, s store.Store) {
 	}
 	// The same device and outbox id in B is a new version, not a retry.
 	b := appendOK(t, s, wsB, 7, version(k, record.ClassClient, 7, 1))
-	if hist, _ := s.History(ctx, wsB, k); len(hist) != 1 || hist[0].Seq != b[0] {
+	if hist, _, _ := s.History(ctx, wsB, k, 0); len(hist) != 1 || hist[0].Seq != b[0] {
 		t.Fatalf("B's history: %v", seqsOf(hist))
 	}
-	if hist, _ := s.History(ctx, wsA, k); len(hist) != 1 || hist[0].Seq != a[0] {
+	if hist, _, _ := s.History(ctx, wsA, k, 0); len(hist) != 1 || hist[0].Seq != a[0] {
 		t.Fatalf("A's history after B's push: %v", seqsOf(hist))
 	}
 	if got := seqsOf(since(t, s, wsA, 0, 10, all, false)); !slices.Equal(got, a) {
@@ -558,7 +619,7 @@ func blank(s store.Store, ws string, k [32]byte) error {
 			return fmt.Errorf("read: %d versions, more %v, %v", len(vs), more, err)
 		}
 	}
-	if hist, err := s.History(ctx, ws, k); err != nil || len(hist) != 0 {
+	if hist, _, err := s.History(ctx, ws, k, 0); err != nil || len(hist) != 0 {
 		return fmt.Errorf("history: %d versions, %v", len(hist), err)
 	}
 	return nil
@@ -584,7 +645,7 @@ func testDeleteWorkspace(t *testing.T, s store.Store) {
 	}
 	// Nothing is remembered: not the outbox ids, not the erased keys.
 	again := appendOK(t, s, wsA, 7, version(k, record.ClassClient, 7, 1), version(key(2), record.ClassClient, 7, 2))
-	if hist, _ := s.History(ctx, wsA, k); len(hist) != 1 || hist[0].Seq != again[0] {
+	if hist, _, _ := s.History(ctx, wsA, k, 0); len(hist) != 1 || hist[0].Seq != again[0] {
 		t.Fatalf("after re-creating: history %v (first life had seq %d)", seqsOf(hist), first[0])
 	}
 }
