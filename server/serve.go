@@ -168,6 +168,7 @@ func serve(args []string) error {
 	h := hub.New(st, st, dir, log, hub.Config{Origins: extra})
 	dir.OnRevoke(h.Revoke)
 	dir.OnKeys(h.Rekey)
+	dir.OnRole(h.SetRole)
 
 	mux := http.NewServeMux()
 	mux.Handle("/api/", api.New(dir, log, api.WithBackups(&wsbackup.Service{DB: d, Server: version, TempDir: cfg.data})))

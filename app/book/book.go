@@ -131,6 +131,9 @@ func (b *Book) Save(id string, base, v any) (wire.Envelope, bool, error) {
 	}
 	key := keyOf(typ, id)
 	e := b.edit(key)
+	if typ.AppendOnly() && !e.rec.Created.IsZero() {
+		return wire.Envelope{}, false, fmt.Errorf("save %s: written once, never changed", typ)
+	}
 	ts := b.clock.Now()
 	changed := false
 	if !e.rec.Exists() {
@@ -255,6 +258,9 @@ func (b *Book) change(typ record.Type, id string, op func(*merge.Record, clock.T
 	defer b.mu.Unlock()
 	if b.keys == nil {
 		return wire.Envelope{}, ErrLocked
+	}
+	if typ.AppendOnly() {
+		return wire.Envelope{}, fmt.Errorf("%s %s: written once, never deleted", typ, id)
 	}
 	e, ok, err := b.get(keyOf(typ, id))
 	if err != nil {
@@ -381,7 +387,8 @@ func (b *Book) sealLocked(e *entry) (wire.Envelope, error) {
 		return wire.Envelope{}, err
 	}
 	ts := b.clock.Now()
-	h := seal.Header{Workspace: b.workspace, RecordKey: b.recordKey(e.rec.Key), TS: ts, KeyID: ck.ID, Format: merge.Format}
+	h := seal.Header{Workspace: b.workspace, RecordKey: b.recordKey(e.rec.Key), TS: ts, KeyID: ck.ID, Format: merge.Format,
+		Erased: e.rec.IsErased()}
 	env := wire.Envelope{
 		Class: e.rec.Key.Class, Key: h.RecordKey, TS: ts, KeyID: ck.ID, Format: merge.Format,
 		OutboxID: OutboxID(ts), Supersedes: e.merged, Sealed: seal.Seal(ck.Key, h, plain),
@@ -447,12 +454,23 @@ func (b *Book) Apply(env wire.Envelope) (merge.Key, bool, error) {
 }
 
 func (b *Book) applyLocked(env wire.Envelope) (merge.Key, bool, error) {
+	// A record keeps the class it was first known in, whatever a version
+	// of it declares.
+	if k, ok := b.byKey[env.Key]; ok && k.Class != env.Class {
+		return merge.Key{}, false, fmt.Errorf("version %d: a %s version of a %s record", env.Seq, env.Class, k.Class)
+	}
 	key, ok := b.keys.Lookup(env.Class, env.KeyID)
 	if !ok {
 		return merge.Key{}, false, ErrNoKey
 	}
-	h := seal.Header{Workspace: b.workspace, RecordKey: env.Key, TS: env.TS, KeyID: env.KeyID, Format: env.Format}
+	h := seal.Header{Workspace: b.workspace, RecordKey: env.Key, TS: env.TS, KeyID: env.KeyID, Format: env.Format, Erased: env.Erased}
 	plain, err := seal.Open(key, h, env.Sealed)
+	if err != nil && env.Erased {
+		// An erasure marker sealed before the flag was bound: its
+		// content must say erased (checked below).
+		h.Erased = false
+		plain, err = seal.Open(key, h, env.Sealed)
+	}
 	if err != nil {
 		return merge.Key{}, false, fmt.Errorf("open version %d: %w", env.Seq, err)
 	}
@@ -462,12 +480,23 @@ func (b *Book) applyLocked(env wire.Envelope) (merge.Key, bool, error) {
 	}
 	// The sealed content must be the record the envelope names: a member
 	// holding the key must not be able to overwrite one record with
-	// another's content under its name.
+	// another's content under its name. And it must say erased exactly
+	// when the envelope does: the device deletes photos on that word.
 	if rec.Key.Class != env.Class || b.recordKey(rec.Key) != [32]byte(env.Key) {
 		return merge.Key{}, false, fmt.Errorf("version %d: its content names another record", env.Seq)
 	}
-	b.clock.Observe(rec.Latest())
+	if rec.IsErased() != env.Erased {
+		return merge.Key{}, false, fmt.Errorf("version %d: marked erased %v, but its content says %v", env.Seq, env.Erased, rec.IsErased())
+	}
 	e := b.edit(rec.Key)
+	if rec.Key.Type.AppendOnly() && !e.rec.Created.IsZero() {
+		// The deletion log only grows: a version that would change an
+		// entry held here, or delete or erase it, is refused.
+		if probe := e.rec.Clone(); changedBy(probe, rec) {
+			return merge.Key{}, false, fmt.Errorf("version %d: changes %s %s, which is written once", env.Seq, rec.Key.Type, rec.Key.ID)
+		}
+	}
+	b.clock.Observe(rec.Latest())
 	changed, err := e.rec.Merge(rec)
 	if err != nil {
 		return merge.Key{}, false, err
@@ -485,6 +514,12 @@ func (b *Book) applyLocked(env wire.Envelope) (merge.Key, bool, error) {
 		e.merged = e.merged[len(e.merged)-wire.MaxSupersedes:]
 	}
 	return rec.Key, changed, nil
+}
+
+// changedBy reports whether merging o would change r (which it changes).
+func changedBy(r, o *merge.Record) bool {
+	changed, err := r.Merge(o)
+	return changed || err != nil
 }
 
 // Known reports whether the book holds a record under the server's name
@@ -521,12 +556,18 @@ func (b *Book) Load(id string, v any) (bool, error) {
 // Record returns a copy of a record's replicated state, live or not: the
 // history screens read timestamps and authors from it.
 func (b *Book) Record(typ record.Type, id string) (*merge.Record, bool) {
+	return b.RecordIn(typ.Class(), typ, id)
+}
+
+// RecordIn is Record for a record of typ filed under class c: one written
+// before its type moved to another class, which the book keeps apart.
+func (b *Book) RecordIn(c record.Class, typ record.Type, id string) (*merge.Record, bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.keys == nil {
 		return nil, false
 	}
-	e, ok, err := b.get(keyOf(typ, id))
+	e, ok, err := b.get(merge.Key{Class: c, Type: typ, ID: id})
 	if err != nil || !ok {
 		return nil, false
 	}
@@ -535,33 +576,37 @@ func (b *Book) Record(typ record.Type, id string) (*merge.Record, bool) {
 
 // IDs returns the ids of the live records of a type, in no set order. It
 // opens every stored state: slow on a big book.
-func (b *Book) IDs(typ record.Type) []string {
+func (b *Book) IDs(typ record.Type) []string { return b.IDsIn(typ.Class(), typ) }
+
+// IDsIn is IDs for records of typ filed under class c (see RecordIn).
+func (b *Book) IDsIn(c record.Class, typ record.Type) []string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.openAllLocked()
 	var ids []string
 	for k, e := range b.records {
-		if k.Type == typ && e.rec.Exists() {
+		if k.Class == c && k.Type == typ && e.rec.Exists() {
 			ids = append(ids, k.ID)
 		}
 	}
 	return ids
 }
 
-// State seals a record's current state for the local store: the version
-// the device would send now, without asking it to be sent.
-func (b *Book) State(typ record.Type, id string) (wire.Envelope, error) {
+// State seals record k's current state for the local store: the version
+// the device would send now, without asking it to be sent. k names the
+// class too: a record filed under a class its type has left is found.
+func (b *Book) State(k merge.Key) (wire.Envelope, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.keys == nil {
 		return wire.Envelope{}, ErrLocked
 	}
-	e, ok, err := b.get(keyOf(typ, id))
+	e, ok, err := b.get(k)
 	if err != nil {
 		return wire.Envelope{}, err
 	}
 	if !ok {
-		return wire.Envelope{}, fmt.Errorf("%s %s: no such record", typ, id)
+		return wire.Envelope{}, fmt.Errorf("%s: no such record", k)
 	}
 	merged := e.merged
 	env, err := b.sealLocked(e)

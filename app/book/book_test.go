@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"pawfile/shared/clock"
+	"pawfile/shared/merge"
 	"pawfile/shared/record"
 	"pawfile/shared/seal"
 	"pawfile/shared/wire"
@@ -188,7 +189,7 @@ func TestStateReloadsIntoAFreshBook(t *testing.T) {
 	a, _, keys := newBooks(t)
 	id := record.NewID()
 	mustSave(t, a, id, &record.Client{Name: "Ann", Tags: []string{"vip"}})
-	st, err := a.State(record.TypeClient, id)
+	st, err := a.State(merge.Key{Class: record.ClassClient, Type: record.TypeClient, ID: id})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -410,4 +411,35 @@ func TestSaveWritesWhatDiffersFromBase(t *testing.T) {
 	if _, ok, err := a.Save(id, (*record.Client)(nil), &got); ok || err != nil {
 		t.Fatalf("a typed nil base, unchanged record: ok=%v err=%v", ok, err)
 	}
+}
+
+// The deletion log only grows: an entry is never changed, deleted or
+// erased here, and a version from elsewhere that would change one held
+// here is refused.
+func TestDeletionLogIsAppendOnly(t *testing.T) {
+	a, b, keys := newBooks(t)
+	id := record.NewID()
+	when := record.InstantOf(time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC))
+	first := mustSave(t, a, id, &record.Deletion{When: when, Clients: 2})
+	apply(t, b, first)
+	if _, _, err := b.Save(id, nil, &record.Deletion{When: when, Clients: 0}); err == nil {
+		t.Error("a deletion record was changed")
+	}
+	if _, err := b.Delete(record.TypeDeletion, id); err == nil {
+		t.Error("a deletion record was deleted")
+	}
+	if _, err := b.Erase(record.TypeDeletion, id); err == nil {
+		t.Error("a deletion record was erased")
+	}
+	// Another device writes the same id anew, with other counts.
+	c := New("ws1", keys, clock.New(3, nil))
+	rewrite := mustSave(t, c, id, &record.Deletion{When: when, Clients: 0})
+	if _, _, err := a.Apply(rewrite); err == nil {
+		t.Error("a version changing a deletion record was applied")
+	}
+	var d record.Deletion
+	if ok, err := a.Load(id, &d); !ok || err != nil || d.Clients != 2 {
+		t.Errorf("the deletion record after a rewrite: %v %v %+v", ok, err, d)
+	}
+	apply(t, a, first) // the same version again changes nothing: taken
 }

@@ -236,7 +236,7 @@ func (s *intentSim) latestAdd(d *intentDevice, id, field, x string) int {
 func (s *intentSim) reload(d *intentDevice) {
 	nb := New("ws1", d.book.keys, d.clock)
 	for _, id := range s.ids {
-		env, err := d.book.State(record.TypeClient, id)
+		env, err := d.book.State(keyOf(record.TypeClient, id))
 		if err != nil {
 			s.t.Fatalf("device %d state of %s: %v", d.n, id, err)
 		}

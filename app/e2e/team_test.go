@@ -130,10 +130,20 @@ func TestTeam(t *testing.T) {
 	owner.link("Today")
 	owner.link("Team")
 	owner.waitText("Revoke this device…", 20*time.Second)
+	// An invite not used yet is listed with its role and expiry, until
+	// the owner revokes it.
+	owner.run("choose viewer", 10*time.Second, chromedp.SetValue("#role", "viewer", chromedp.ByQuery))
+	owner.button("Make an invite code")
+	owner.waitText("Viewer · valid until", 20*time.Second)
 	owner.checkScreen("team")
 	owner.run("portrait", 10*time.Second, emulation.SetDeviceMetricsOverride(820, 1180, 1, false))
 	owner.checkScreen("team")
 	owner.run("landscape", 10*time.Second, emulation.SetDeviceMetricsOverride(1024, 768, 1, false))
+	owner.button("Revoke invite")
+	owner.waitText("The invite was revoked: its code no longer joins.", 20*time.Second)
+	if strings.Contains(owner.text(), "Viewer · valid until") {
+		t.Error("the revoked invite is still listed")
+	}
 
 	// The owner makes the groomer front desk: once the tablet connects
 	// again it holds the client key and pulls the client records it was

@@ -551,19 +551,22 @@ const metaBusiness = "business-name"
 func (s *Session) BusinessName() string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	var st record.Settings
-	if s.book != nil {
-		s.loadLocked(record.SettingsID, &st) // none saved, or none readable (counted): empty
-	}
-	return cmp.Or(st.BusinessName, s.business)
+	return cmp.Or(s.workspaceSettingsLocked().BusinessName, s.business)
 }
 
 // SetBusinessName changes the name printed on invoices, for every device
-// of the workspace.
+// of the workspace. Only an owner may change it; the name it has already
+// is no change.
 func (s *Session) SetBusinessName(ctx context.Context, name string) error {
 	name = strings.TrimSpace(name)
 	if len([]rune(name)) > 120 {
 		return errors.New("at most 120 characters: shorten the business name")
+	}
+	if name == s.BusinessName() {
+		return nil
+	}
+	if !s.Role().ManagesTeam() {
+		return errors.New("only the owner can change the business name: ask them")
 	}
 	if err := s.saveSettings(ctx, nil, func(st *record.Settings) { st.BusinessName = name }); err != nil {
 		return fmt.Errorf("save the business name: %w", err)

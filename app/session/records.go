@@ -614,7 +614,7 @@ func (tx *writeTx) receive(vs []wire.Envelope, cursor uint64) (stored, erased bo
 		}
 	}
 	for key := range touched {
-		env, err := tx.bk.State(key.Type, key.ID)
+		env, err := tx.bk.State(key)
 		if err != nil {
 			return false, false, err
 		}

@@ -36,12 +36,37 @@ func (s *Session) RetentionSettings() RetentionSettings {
 	return s.settingsLocked()
 }
 
+// It checks them against the policy's rules first: settings that break
+// them (a period out of bounds, projects archived after their client is
+// erased) are not acted on, and the defaults, with no automatic erasure,
+// stand in.
 func (s *Session) settingsLocked() RetentionSettings {
-	var st record.Settings
-	if s.book != nil {
-		s.loadLocked(record.SettingsID, &st) // none saved, or none readable (counted): the defaults
+	st := s.workspaceSettingsLocked()
+	rs := RetentionSettings{Policy: retention.Of(&st), Automatic: st.Automatic}
+	if rs.Policy.Check() != nil {
+		return RetentionSettings{Policy: retention.Of(&record.Settings{})}
 	}
-	return RetentionSettings{Policy: retention.Of(&st), Automatic: st.Automatic}
+	return rs
+}
+
+// workspaceSettingsLocked returns the workspace's settings as this device
+// reads them. An owner's device reads the settings record, of the owner
+// class: only owners hold its key, so only an owner can have written it.
+// Other roles hold no key to it and read the info the owner's device
+// publishes with it: the business name and the archive period, nothing
+// that erases. None saved: the defaults.
+func (s *Session) workspaceSettingsLocked() record.Settings {
+	var st record.Settings
+	switch {
+	case s.book == nil:
+	case s.keys.Has(record.ClassOwner):
+		s.loadLocked(record.SettingsID, &st) // none saved, or none readable (counted): the defaults
+	default:
+		var info record.Info
+		s.loadLocked(record.SettingsID, &info)
+		st.ArchiveYears, st.BusinessName = info.ArchiveYears, info.BusinessName
+	}
+	return st
 }
 
 // errOwnerOnly refuses retention work to a role that does not manage the
@@ -75,10 +100,15 @@ func (s *Session) SaveRetentionSettings(ctx context.Context, base *RetentionSett
 }
 
 // saveSettings changes the workspace's settings record as change says,
-// keeping the fields it does not touch: retention and the business name
-// are set from different screens. shown, if not nil, sets what the
-// person's screen showed, the base of the change (see SaveClient).
+// keeping the fields it does not touch (retention and the business name
+// are set from different screens), and the info the other roles read of
+// it. shown, if not nil, sets what the person's screen showed, the base
+// of the change (see SaveClient). Only an owner may: the settings are of
+// the owner class.
 func (s *Session) saveSettings(ctx context.Context, shown, change func(*record.Settings)) error {
+	if !s.Role().ManagesTeam() {
+		return errNotOwner
+	}
 	var st record.Settings
 	if _, err := s.load(record.SettingsID, &st); err != nil {
 		return err
@@ -88,8 +118,57 @@ func (s *Session) saveSettings(ctx context.Context, shown, change func(*record.S
 		shown(&base)
 	}
 	change(&st)
-	_, err := s.saveAll(ctx, []write{{id: record.SettingsID, base: &base, v: &st}})
+	info := record.Info{ArchiveYears: st.ArchiveYears, BusinessName: st.BusinessName}
+	_, err := s.saveAll(ctx, []write{{id: record.SettingsID, base: &base, v: &st}, {id: record.SettingsID, v: &info}})
 	return err
+}
+
+// moveToOwnerClass re-saves, under the owner class, the settings and the
+// deletion log of a workspace from before that class: they were of the
+// project and client classes, which other roles may write, so what they
+// hold is checked on the way. Periods that break the policy's rules go
+// back to the defaults, and automatic erasure stays on only if this
+// owner's device switched it on. The owner's device calls it once, when it
+// first holds the owner class's key.
+func (s *Session) moveToOwnerClass(ctx context.Context) error {
+	s.mu.RLock()
+	bk, dev := s.book, s.dev.Device
+	s.mu.RUnlock()
+	if bk == nil {
+		return ErrLocked
+	}
+	var ws []write
+	old, ok := bk.RecordIn(record.ClassProject, record.TypeSettings, record.SettingsID)
+	if have, _ := bk.Load(record.SettingsID, &record.Settings{}); ok && old.Exists() && !have {
+		var st record.Settings
+		if err := record.Decode(old.Values(), &st); err != nil {
+			return fmt.Errorf("read the settings of before: %w", err)
+		}
+		if retention.Of(&st).Check() != nil {
+			st.ClientYears, st.ArchiveYears = 0, 0
+		}
+		st.Automatic = st.Automatic && old.Fields["automatic_erasure"].TS.Device == dev
+		info := record.Info{ArchiveYears: st.ArchiveYears, BusinessName: st.BusinessName}
+		ws = append(ws, write{id: record.SettingsID, v: &st}, write{id: record.SettingsID, v: &info})
+	}
+	for _, id := range bk.IDsIn(record.ClassClient, record.TypeDeletion) {
+		if have, _ := bk.Load(id, &record.Deletion{}); have {
+			continue
+		}
+		rec, ok := bk.RecordIn(record.ClassClient, record.TypeDeletion, id)
+		var d record.Deletion
+		if !ok || record.Decode(rec.Values(), &d) != nil || record.Validate(&d) != nil {
+			continue // not a deletion record any device of this app wrote
+		}
+		ws = append(ws, write{id: id, v: &d})
+	}
+	if len(ws) == 0 {
+		return nil
+	}
+	if _, err := s.saveAll(ctx, ws); err != nil {
+		return fmt.Errorf("move the settings and deletion log to the owner's class: %w", err)
+	}
+	return nil
 }
 
 // DueClient is a client a retention run would erase, as the preview

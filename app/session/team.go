@@ -11,6 +11,7 @@ import (
 	"pawfile/app/localstore"
 	"pawfile/shared/access"
 	"pawfile/shared/account"
+	"pawfile/shared/record"
 	"pawfile/shared/seal"
 	"pawfile/shared/teamlog"
 )
@@ -40,6 +41,42 @@ func (s *Session) Invite(ctx context.Context, role access.Role) (account.InviteR
 	}
 	r.Code += "-" + st.Pin()
 	return r, nil
+}
+
+// PendingInvite is an invite nobody has used yet, as the owner's team
+// screen lists it.
+type PendingInvite struct {
+	account.PendingInviteReply
+	By string // the login of the member who made it, if still known
+}
+
+// Invites lists the invites nobody has used yet, oldest first, with who
+// made each. Only an owner may.
+func (s *Session) Invites(ctx context.Context) ([]PendingInvite, error) {
+	var rs []account.PendingInviteReply
+	if err := s.api.call(ctx, "GET", "/api/invites", s.token(), nil, &rs); err != nil {
+		return nil, err
+	}
+	ms, err := s.Members(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]PendingInvite, 0, len(rs))
+	for _, r := range rs {
+		p := PendingInvite{PendingInviteReply: r}
+		for _, m := range ms {
+			if m.Member == r.CreatedBy {
+				p.By = m.Login
+			}
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// RevokeInvite makes a pending invite unusable. Only an owner may.
+func (s *Session) RevokeInvite(ctx context.Context, id string) error {
+	return s.api.call(ctx, "DELETE", "/api/invites/"+url.PathEscape(id), s.token(), nil, nil)
 }
 
 // Member is a team member as the owner's team screen shows them.
@@ -242,6 +279,13 @@ func (s *Session) ChangeMember(ctx context.Context, m Member, role access.Role) 
 			rotated = true
 		}
 	}
+	if rotated {
+		// The server stores versions only under generations an owner
+		// registered: before the first is sealed.
+		if err := s.registerKeyGens(ctx, keys); err != nil {
+			return fmt.Errorf("the team changed, but its keys were not renewed (%w): try again when online", err)
+		}
+	}
 	if err := s.appendTeam(ctx, s.device(), st, keys.Signing(), es); err != nil {
 		return fmt.Errorf("the team changed on the server, but the change is not signed (%w): try again when online", err)
 	}
@@ -278,6 +322,38 @@ func (s *Session) ChangeMember(ctx context.Context, m Member, role access.Role) 
 		return fmt.Errorf("the change is made, but not everyone got the new keys (%v %v): use “Give access” again", failed, err)
 	}
 	return nil
+}
+
+// giveOwnersAccess gives the other owners who had access the keys again,
+// with the owner class's: their devices then read the settings this one
+// moved under it rather than make a key of their own.
+// The caller holds team.keysMu; st is the verified log, which names the
+// owners.
+func (s *Session) giveOwnersAccess(ctx context.Context, st *teamlog.State) error {
+	ms, err := s.members(ctx)
+	if err != nil {
+		return fmt.Errorf("give the other owners the owner's key: %w", err)
+	}
+	self := s.MemberID()
+	for _, m := range ms {
+		if lm, ok := st.Active(m.Member); ok && lm.Role == access.Owner && m.Active() && m.HasKeys && m.Member != self {
+			if err := s.giveAccessLocked(ctx, st, m.MemberReply, access.Owner); err != nil {
+				return fmt.Errorf("give %s the owner's key: %w", m.Login, err)
+			}
+		}
+	}
+	return nil
+}
+
+// registerKeyGens tells the server the key generations keys holds (their
+// ids, never the keys), so that it stores versions sealed under them.
+// Only an owner may.
+func (s *Session) registerKeyGens(ctx context.Context, keys *seal.Keyring) error {
+	var req account.KeyGenerationsRequest
+	for _, k := range keys.Keys {
+		req.Generations = append(req.Generations, account.KeyGeneration{Class: uint8(k.Class), ID: k.ID})
+	}
+	return s.api.call(ctx, "POST", "/api/keys/generations", s.token(), req, nil)
 }
 
 // RevokeDevice cuts one device off (a lost tablet): its token stops
@@ -349,7 +425,9 @@ func (s *Session) device() *device {
 // changes no owner signed are refused, and TrustProblem says so. The app
 // calls it at each connect and when a version names an unknown key. An
 // owner's device whose workspace has no log yet signs one (the migration
-// of workspaces made before the log).
+// of workspaces made before the log), registers the key generations it
+// holds with the server, and in a workspace from before the owner class
+// makes that class's first key (see moveToOwnerClass).
 func (s *Session) RefreshKeys(ctx context.Context) error {
 	s.team.keysMu.Lock()
 	defer s.team.keysMu.Unlock()
@@ -426,6 +504,29 @@ func (s *Session) refreshLocked(ctx context.Context) (*teamlog.State, error) {
 	}
 	s.setTrust(problem)
 	next = keysOf(next, role)
+	// A workspace from before the owner class: the device of an owner
+	// (one already, not one just made owner, who gets the key from the
+	// owner who promoted them) makes the class's first key, unless the log
+	// states one already, signs it into the log, then moves the settings
+	// and deletion log under it.
+	moving := false
+	if st != nil && role == access.Owner && d.Role == access.Owner && !next.Has(record.ClassOwner) {
+		if _, stated := st.Keys[teamlog.KeyID{Class: record.ClassOwner, Gen: 1}]; !stated {
+			ck := seal.ClassKey{Class: record.ClassOwner, ID: 1, Key: seal.NewKey()}
+			if err := s.appendTeam(ctx, d, st, next.Signing(), keyEntries(d.Workspace, seal.Key{}, []seal.ClassKey{ck})); err != nil {
+				return nil, fmt.Errorf("make the owner's key: %w", err)
+			}
+			next.Keys, moving = append(next.Keys, ck), true
+		}
+	}
+	if role == access.Owner {
+		// A workspace from before registration takes any generation
+		// until an owner registers those in use; registering again is
+		// harmless.
+		if err := s.registerKeyGens(ctx, next); err != nil {
+			return nil, fmt.Errorf("register this workspace's key generations: %w", err)
+		}
+	}
 	same := role == d.Role && len(next.Keys) == len(cur.Keys) && next.Root == cur.Root && slices.Equal(next.Signer, cur.Signer)
 	switch {
 	case same && st != nil:
@@ -435,6 +536,14 @@ func (s *Session) refreshLocked(ctx context.Context) (*teamlog.State, error) {
 	}
 	if err := s.storeKeys(ctx, next, role, st); err != nil {
 		return nil, err
+	}
+	if moving {
+		if err := s.moveToOwnerClass(ctx); err != nil {
+			return nil, err
+		}
+		if err := s.giveOwnersAccess(ctx, st); err != nil {
+			return nil, err
+		}
 	}
 	for _, c := range role.Classes() {
 		if next.Has(c) && !cur.Has(c) {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -25,8 +26,9 @@ import (
 type teamServer struct {
 	mu      sync.Mutex
 	members []*teamMember
-	revoked []string // device ids
-	log     [][]byte // the signed team log, stored as sent
+	revoked []string                // device ids
+	gens    []account.KeyGeneration // as registered
+	log     [][]byte                // the signed team log, stored as sent
 	invites map[string]access.Role
 }
 
@@ -107,6 +109,10 @@ func (f *teamServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(account.TeamLogReply{Entries: f.log})
 	case !owner:
 		f.fail(w, http.StatusForbidden, "forbidden", "only the workspace owner may do this")
+	case path == "POST /api/keys/generations":
+		var req account.KeyGenerationsRequest
+		json.NewDecoder(r.Body).Decode(&req)
+		f.gens = append(f.gens, req.Generations...)
 	case path == "POST /api/invites":
 		var req account.InviteRequest
 		json.NewDecoder(r.Body).Decode(&req)
@@ -289,6 +295,11 @@ func TestTeamRemoveAndRoleChange(t *testing.T) {
 	}
 	if !owner.holds(record.ClassCare, 2) || !owner.holds(record.ClassProject, 2) || owner.holds(record.ClassClient, 2) {
 		t.Fatal("the owner's keyring: want care and project renewed, client not")
+	}
+	for _, c := range []record.Class{record.ClassCare, record.ClassProject} {
+		if !slices.Contains(f.gens, account.KeyGeneration{Class: uint8(c), ID: 2}) {
+			t.Errorf("generation 2 of the %s key was not registered: %v", c, f.gens)
+		}
 	}
 	// The renewed keyring is on the server, for the owner's other devices.
 	if k, err := seal.UnwrapKeys(owner.kek, "ws1", f.member("m1").keys); err != nil || !k.Has(record.ClassCare) {

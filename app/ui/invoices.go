@@ -670,9 +670,15 @@ func (f *invoiceForm) addPayment(ctx app.Context, e app.Event) {
 // printCard holds the business name printed on the invoice and the print
 // button.
 func (f *invoiceForm) printCard() app.UI {
+	// The name is part of the owner's settings: other roles print under
+	// it as it is.
+	owner, hint := current.Role().ManagesTeam(), "Shared with every device of the workspace."
+	if !owner {
+		hint = "Set by the workspace's owner."
+	}
 	return app.Section().Class("card").Aria("labelledby", "print-title").Body(
 		app.H2().ID("print-title").Text("Print"),
-		field("business", "Your business name, printed at the top", f.businessErr, "Shared with every device of the workspace.", app.Input().ID("business").Type("text").
+		field("business", "Your business name, printed at the top", f.businessErr, hint, app.Input().ID("business").Type("text").ReadOnly(!owner).
 			Attr("autocomplete", "organization").Value(f.business).Aria("invalid", f.businessErr != "").
 			Aria("describedby", described("business", f.businessErr, "Kept on this device.")).
 			OnInput(f.ValueTo(&f.business)).OnChange(func(ctx app.Context, e app.Event) { f.saveBusiness() })),

@@ -13,8 +13,9 @@ import (
 	"pawfile/shared/account"
 )
 
-// team is the owner's screen for inviting staff, giving them access,
-// changing their roles, removing them and revoking a lost device.
+// team is the owner's screen for inviting staff, revoking invites not
+// used yet, giving staff access, changing their roles, removing them and
+// revoking a lost device.
 //
 // Every action button carries what it acts on in its value, one letter
 // for the action then an id (see click): one handler and few closures,
@@ -25,6 +26,7 @@ type team struct {
 	invite  string
 	expires time.Time
 	members []session.Member
+	invites []session.PendingInvite
 	picked  map[string]string // member id → role chosen in its select
 	confirm string            // the value of the action confirmation asks about
 	done    string            // what the last change did, for a person
@@ -52,8 +54,12 @@ func (t *team) OnNav(ctx app.Context) {
 func (t *team) load(ctx app.Context) {
 	ctx.Async(func() {
 		ms, err := current.Members(context.Background())
+		var invs []session.PendingInvite
+		if err == nil {
+			invs, err = current.Invites(context.Background())
+		}
 		ctx.Dispatch(func(ctx app.Context) {
-			t.members, t.err, t.picked = ms, "", map[string]string{}
+			t.members, t.invites, t.err, t.picked = ms, invs, "", map[string]string{}
 			if err != nil {
 				t.err = err.Error()
 			}
@@ -93,6 +99,15 @@ func (t *team) Render() app.UI {
 				)
 			}),
 		),
+		app.If(len(t.invites) > 0, func() app.UI {
+			return app.Section().Class("card").Aria("labelledby", "invites-title").Body(
+				app.H2().ID("invites-title").Text("Invites not used yet"),
+				app.P().Class("hint").Text("Anyone holding one of these codes can join with its role until it expires. Revoke a code you no longer mean to give."),
+				app.Ul().Class("list").Body(
+					app.Range(t.invites).Slice(func(i int) app.UI { return t.pending(t.invites[i]) }),
+				),
+			)
+		}),
 		app.Section().Class("card").Aria("labelledby", "members-title").Body(
 			app.H2().ID("members-title").Text("Members"),
 			app.If(t.err != "", func() app.UI { return app.Div().Class("alert").Attr("role", "alert").Text(t.err) }),
@@ -110,6 +125,19 @@ func (t *team) Render() app.UI {
 // button is an action button: value says what it does (see click).
 func (t *team) button(class, value, label, text string) app.UI {
 	return app.Button().Class(class).Value(value).Disabled(t.busy).Aria("label", label).Text(text).OnClick(t.click)
+}
+
+// pending is one unused invite's entry: its role, who made it, until
+// when it is valid, and its revoke button.
+func (t *team) pending(inv session.PendingInvite) app.UI {
+	text := access.Role(inv.Role).Label() + " · valid until " + inv.Expires.Local().Format("2 Jan 15:04")
+	if inv.By != "" {
+		text += " · made by " + inv.By
+	}
+	return app.Li().Class("member").Body(
+		app.Span().Text(text+" "),
+		t.button("danger", "i"+inv.ID, "Revoke invite: "+text, "Revoke invite"),
+	)
 }
 
 // member is one member's entry: who, their role and devices, the
@@ -187,8 +215,9 @@ func (t *team) pick(ctx app.Context, e app.Event) {
 
 // click runs the action a button's value names: g (give access), c
 // (change role) or m (remove) and a member id; d, a device id in 16 hex
-// digits and its member's id (revoke); y and n (yes and no to the
-// confirmation). Removing and revoking ask first.
+// digits and its member's id (revoke); i and an invite's id (revoke the
+// invite); y and n (yes and no to the confirmation). Removing a member
+// and revoking a device ask first.
 func (t *team) click(ctx app.Context, e app.Event) {
 	v := ctx.JSSrc().Get("value").String()
 	yes := v == "y"
@@ -229,6 +258,8 @@ func (t *team) click(ctx app.Context, e app.Event) {
 			err, done = current.ChangeMember(ctx, m, 0), m.Login+" was removed from the team, and the keys they held were renewed."
 		case 'd':
 			err, done = current.RevokeDevice(ctx, dev), "The device was revoked: it no longer syncs."
+		case 'i':
+			err, done = current.RevokeInvite(ctx, v[1:]), "The invite was revoked: its code no longer joins."
 		}
 		t.ui.Dispatch(func(ctx app.Context) {
 			t.busy, t.confirm, t.done = false, "", done
@@ -256,6 +287,7 @@ func (t *team) makeInvite(ctx app.Context, e app.Event) {
 				return
 			}
 			t.invite, t.expires, t.err = inv.Code, inv.Expires, ""
+			t.load(ctx)
 		})
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"pawfile/server/directory"
 	"pawfile/shared/access"
 	"pawfile/shared/account"
+	"pawfile/shared/record"
 )
 
 func grantReply(g directory.Grant) account.GrantReply {
@@ -104,6 +105,44 @@ func (s *server) createInvite(w http.ResponseWriter, r *http.Request, sess direc
 		return
 	}
 	s.reply(w, http.StatusCreated, account.InviteReply{Code: inv.Code, Role: account.Role(inv.Role), Expires: inv.Expires})
+}
+
+func (s *server) registerKeyGens(w http.ResponseWriter, r *http.Request, sess directory.Session) {
+	var req account.KeyGenerationsRequest
+	if err := decode(r, &req); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	gens := make([]directory.KeyGen, 0, len(req.Generations))
+	for _, g := range req.Generations {
+		gens = append(gens, directory.KeyGen{Class: record.Class(g.Class), ID: g.ID})
+	}
+	if err := s.dir.RegisterKeyGens(r.Context(), sess, gens); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *server) invites(w http.ResponseWriter, r *http.Request, sess directory.Session) {
+	pending, err := s.dir.Invites(r.Context(), sess)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	out := make([]account.PendingInviteReply, 0, len(pending))
+	for _, p := range pending {
+		out = append(out, account.PendingInviteReply{ID: p.ID, Role: account.Role(p.Role), CreatedBy: p.CreatedBy, Created: p.Created, Expires: p.Expires})
+	}
+	s.reply(w, http.StatusOK, out)
+}
+
+func (s *server) revokeInvite(w http.ResponseWriter, r *http.Request, sess directory.Session) {
+	if err := s.dir.RevokeInvite(r.Context(), sess, r.PathValue("id")); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func (s *server) members(w http.ResponseWriter, r *http.Request, sess directory.Session) {

@@ -32,7 +32,7 @@ func (d *Directory) CreateWorkspace(ctx context.Context, r Registration) (Grant,
 		if err := d.useSignup(b, r, g.Workspace, now); err != nil {
 			return err
 		}
-		if err := putJSON(b.workspaces, []byte(g.Workspace), workspaceRec{ID: g.Workspace, Created: now}); err != nil {
+		if err := putJSON(b.workspaces, []byte(g.Workspace), workspaceRec{ID: g.Workspace, Created: now, KeyGens: firstKeyGens()}); err != nil {
 			return err
 		}
 		m := b.newMember(g.Session, r, h.salt, h.hash, now)

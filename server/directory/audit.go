@@ -18,6 +18,7 @@ const (
 	LoginFailed      EventKind = "login_failed"
 	Joined           EventKind = "joined"
 	InviteCreated    EventKind = "invite_created"
+	InviteRevoked    EventKind = "invite_revoked"
 	DeviceRevoked    EventKind = "device_revoked"
 	MemberRemoved    EventKind = "member_removed"
 	RoleChanged      EventKind = "role_changed"

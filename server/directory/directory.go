@@ -7,9 +7,8 @@
 // checked here, so the HTTP layer (server/api) only translates.
 //
 // A Session is resolved from a device token on every request and, by the
-// sync hub, on every message: a role change or a revocation therefore takes
-// effect on the next message of an open connection, and OnRevoke lets the hub
-// close sockets at once.
+// sync hub, on every message; OnRole and OnRevoke let the hub apply a role
+// change or a revocation to open sockets at once.
 package directory
 
 import (
@@ -195,6 +194,7 @@ type Directory struct {
 	mu       sync.Mutex
 	onRevoke []func(ws string, device uint64)
 	onKeys   []func(ws, member string)
+	onRole   []func(ws, member string, role access.Role)
 	seen     map[uint64]seenMark
 }
 
@@ -265,6 +265,25 @@ func (d *Directory) OnKeys(fn func(ws, member string)) {
 	d.onKeys = append(d.onKeys, fn)
 }
 
+// OnRole registers fn to be called, after the change is committed, for a
+// member whose role an owner changed. The sync hub registers its SetRole
+// here, so the member's open sockets stop getting what the old role read
+// at once, not at their next message.
+func (d *Directory) OnRole(fn func(ws, member string, role access.Role)) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.onRole = append(d.onRole, fn)
+}
+
+func (d *Directory) roleChanged(ws, member string, role access.Role) {
+	d.mu.Lock()
+	fns := append([]func(string, string, access.Role){}, d.onRole...)
+	d.mu.Unlock()
+	for _, fn := range fns {
+		fn(ws, member, role)
+	}
+}
+
 func (d *Directory) keysChanged(ws, member string) {
 	d.mu.Lock()
 	fns := append([]func(string, string){}, d.onKeys...)
@@ -291,6 +310,9 @@ type workspaceRec struct {
 	ID       string    `json:"id"`
 	Created  time.Time `json:"created"`
 	Settings []byte    `json:"settings,omitempty"`
+	// KeyGens are the key generations owners registered; nil for a
+	// workspace from before registration (see KeyGens).
+	KeyGens []KeyGen `json:"key_gens,omitempty"`
 	// TeamLog is the signed team log, entry by entry (package teamlog).
 	TeamLog [][]byte `json:"team_log,omitempty"`
 }

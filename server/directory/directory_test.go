@@ -13,6 +13,7 @@ import (
 
 	"pawfile/server/db"
 	"pawfile/shared/access"
+	"pawfile/shared/record"
 	"pawfile/shared/seal"
 )
 
@@ -385,5 +386,154 @@ func TestAuditPaging(t *testing.T) {
 	rest, err := d.Audit(t.Context(), first[1].Seq, 10)
 	if err != nil || len(rest) != 2 || rest[1].Remote != "192.0.2.1" || rest[1].Detail != "test" {
 		t.Fatalf("page 2: %+v %v", rest, err)
+	}
+}
+
+// Issue 14, item 5: the invites a co-owner made stop working when they
+// are removed or stop being an owner; an owner lists the pending invites
+// and revokes any.
+func TestInvitesOfRemovedOrDemotedOwners(t *testing.T) {
+	ctx := t.Context()
+	d, _ := openTest(t)
+	o, err := d.CreateWorkspace(ctx, reg(d, "o@example.com", rnd(32)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	coOwner := func(login string) Grant {
+		t.Helper()
+		inv, err := d.CreateInvite(ctx, o.Session, access.Owner)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := d.Join(ctx, inv.Code, reg(d, login, rnd(32)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return g
+	}
+	co := coOwner("co@example.com")
+	asOwner, err := d.CreateInvite(ctx, co.Session, access.Owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	asGroomer, err := d.CreateInvite(ctx, co.Session, access.Groomer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pending, err := d.Invites(ctx, o.Session)
+	if err != nil || len(pending) != 2 || pending[0].Role != access.Owner || pending[1].Role != access.Groomer ||
+		pending[0].CreatedBy != co.Member || pending[0].Expires.IsZero() {
+		t.Fatalf("pending invites: %+v, %v", pending, err)
+	}
+	if err := d.RemoveMember(ctx, o.Session, co.Member); err != nil {
+		t.Fatal(err)
+	}
+	for _, code := range []string{asOwner.Code, asGroomer.Code} {
+		if _, err := d.Join(ctx, code, reg(d, "intruder@example.com", rnd(32))); !errors.Is(err, ErrInviteUnknown) {
+			t.Fatalf("join with a removed co-owner's invite: %v", err)
+		}
+	}
+	if pending, err := d.Invites(ctx, o.Session); err != nil || len(pending) != 0 {
+		t.Fatalf("pending invites after the removal: %+v, %v", pending, err)
+	}
+
+	// Stepping down from owner takes the invites too.
+	co2 := coOwner("co2@example.com")
+	theirs, err := d.CreateInvite(ctx, co2.Session, access.FrontDesk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine, err := d.CreateInvite(ctx, o.Session, access.Viewer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.SetRole(ctx, o.Session, co2.Member, access.FrontDesk); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Join(ctx, theirs.Code, reg(d, "intruder@example.com", rnd(32))); !errors.Is(err, ErrInviteUnknown) {
+		t.Fatalf("join with a demoted owner's invite: %v", err)
+	}
+
+	// The owner's own invite is listed, and revoked by its id.
+	pending, err = d.Invites(ctx, o.Session)
+	if err != nil || len(pending) != 1 || pending[0].Role != access.Viewer || pending[0].CreatedBy != o.Member {
+		t.Fatalf("pending invites: %+v, %v", pending, err)
+	}
+	desk, err := d.Authenticate(ctx, co2.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Invites(ctx, desk); !errors.Is(err, ErrForbidden) {
+		t.Fatalf("a front desk lists invites: %v", err)
+	}
+	if err := d.RevokeInvite(ctx, desk, pending[0].ID); !errors.Is(err, ErrForbidden) {
+		t.Fatalf("a front desk revokes an invite: %v", err)
+	}
+	if err := d.RevokeInvite(ctx, o.Session, pending[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.RevokeInvite(ctx, o.Session, pending[0].ID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("revoke twice: %v", err)
+	}
+	if _, err := d.Join(ctx, mine.Code, reg(d, "late@example.com", rnd(32))); !errors.Is(err, ErrInviteUnknown) {
+		t.Fatalf("join with a revoked invite: %v", err)
+	}
+}
+
+// Owners register key generations; the hub stores versions sealed under
+// those only. A workspace from before registration takes any until an
+// owner registers the ones in use.
+func TestKeyGenerations(t *testing.T) {
+	ctx := t.Context()
+	d, _ := openTest(t)
+	o, err := d.CreateWorkspace(ctx, reg(d, "o@example.com", rnd(32)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := d.CreateInvite(ctx, o.Session, access.Groomer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := d.Join(ctx, inv.Code, reg(d, "g@example.com", rnd(32)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gens, err := d.KeyGenerations(ctx, o.Workspace)
+	if err != nil || !gens.Has(record.ClassClient, 1) || !gens.Has(record.ClassCare, 1) || gens.Has(record.ClassCare, 2) || gens.Has(record.ClassCare, 77) {
+		t.Fatalf("a new workspace's generations: %+v, %v; want generation 1 of each class only", gens, err)
+	}
+	if err := d.RegisterKeyGens(ctx, g.Session, []KeyGen{{record.ClassCare, 77}}); !errors.Is(err, ErrForbidden) {
+		t.Fatalf("a groomer registers a generation: %v", err)
+	}
+	if err := d.RegisterKeyGens(ctx, o.Session, []KeyGen{{record.ClassCare, 0}}); err == nil {
+		t.Fatal("generation 0 registered")
+	}
+	if err := d.RegisterKeyGens(ctx, o.Session, []KeyGen{{record.ClassCare, 2}}); err != nil {
+		t.Fatal(err)
+	}
+	if gens, _ := d.KeyGenerations(ctx, o.Workspace); !gens.Has(record.ClassCare, 2) || gens.Has(record.ClassProject, 2) {
+		t.Fatalf("after registering care 2: %+v", gens)
+	}
+
+	// A workspace from before registration.
+	err = d.update(ctx, func(b *buckets) error {
+		var w workspaceRec
+		if _, err := getJSON(b.workspaces, []byte(o.Workspace), &w); err != nil {
+			return err
+		}
+		w.KeyGens = nil
+		return putJSON(b.workspaces, []byte(o.Workspace), w)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gens, _ := d.KeyGenerations(ctx, o.Workspace); !gens.Has(record.ClassCare, 77) {
+		t.Fatal("a workspace from before registration refuses a generation")
+	}
+	if err := d.RegisterKeyGens(ctx, o.Session, []KeyGen{{record.ClassClient, 3}}); err != nil {
+		t.Fatal(err)
+	}
+	if gens, _ := d.KeyGenerations(ctx, o.Workspace); gens.Has(record.ClassCare, 77) || !gens.Has(record.ClassClient, 3) || !gens.Has(record.ClassProject, 1) {
+		t.Fatalf("once its owner registered: %+v", gens)
 	}
 }

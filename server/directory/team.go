@@ -126,10 +126,10 @@ func (d *Directory) SetKeys(ctx context.Context, s Session, blob []byte) error {
 }
 
 // SetRole changes member's role. Only an owner may, and the last owner
-// cannot be demoted. A change clears the member's KeysForMember, so the
-// owner's device must upload the keys of the new role; open sync
-// connections apply the new role from their next message (the hub
-// re-authenticates each one).
+// cannot be demoted. A member who is no longer an owner loses the
+// invites they made. A change clears the member's KeysForMember, so the
+// owner's device must upload the keys of the new role; OnRole tells the
+// hub, which applies the new role to the member's open sockets at once.
 func (d *Directory) SetRole(ctx context.Context, s Session, member string, role access.Role) (Member, error) {
 	if err := d.requireOwner(ctx, s, "change a role"); err != nil {
 		return Member{}, err
@@ -138,6 +138,7 @@ func (d *Directory) SetRole(ctx context.Context, s Session, member string, role 
 		return Member{}, &InputError{Field: "role", Problem: "must be owner, front_desk, groomer or viewer"}
 	}
 	var out Member
+	changed := false
 	err := d.update(ctx, func(b *buckets) error {
 		m, err := b.activeIn(s.Workspace, member)
 		if err != nil {
@@ -147,6 +148,7 @@ func (d *Directory) SetRole(ctx context.Context, s Session, member string, role 
 			out, err = d.exportMember(b, m)
 			return err
 		}
+		changed = true
 		if m.Role == access.Owner {
 			if err := b.notLastOwner(s.Workspace); err != nil {
 				return err
@@ -156,6 +158,12 @@ func (d *Directory) SetRole(ctx context.Context, s Session, member string, role 
 		m.Role, m.KeysForMember = role, nil
 		if err := b.putMember(m, false); err != nil {
 			return err
+		}
+		if !role.ManagesTeam() {
+			// Their invites would let people in whom no owner vouches for.
+			if err := d.revokeInvitesBy(ctx, b, s, m.ID); err != nil {
+				return err
+			}
 		}
 		e := d.event(ctx, RoleChanged, s, detail+" for "+m.ID)
 		if err := b.record(e); err != nil {
@@ -167,12 +175,15 @@ func (d *Directory) SetRole(ctx context.Context, s Session, member string, role 
 	if err != nil {
 		return Member{}, fmt.Errorf("change role: %w", err)
 	}
+	if changed {
+		d.roleChanged(s.Workspace, member, role)
+	}
 	out.Keys = nil
 	return out, nil
 }
 
 // RemoveMember removes member from s's workspace and revokes all its
-// devices. Only an owner may, and not the last owner. The login becomes
+// devices and the invites it made. Only an owner may, and not the last owner. The login becomes
 // free again (the person may be invited anew); the member's record stays,
 // marked removed, for the team list and the audit trail.
 func (d *Directory) RemoveMember(ctx context.Context, s Session, member string) error {
@@ -198,6 +209,9 @@ func (d *Directory) RemoveMember(ctx context.Context, s Session, member string) 
 			return err
 		}
 		if err := b.record(d.event(ctx, MemberRemoved, s, "member "+m.ID)); err != nil {
+			return err
+		}
+		if err := d.revokeInvitesBy(ctx, b, s, m.ID); err != nil {
 			return err
 		}
 		devs, err := b.devicesOf(m.ID)

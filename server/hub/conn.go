@@ -183,6 +183,11 @@ func (c *conn) hello(ctx context.Context) error {
 	}
 	// Plain only: a compressed frame may declare a body of wire.MaxFrame.
 	m, err := wire.DecodePlain(b)
+	if wire.CodeOf(err) == wire.CodeUnsupportedProto {
+		msg := fmt.Sprintf("this app speaks another sync protocol than the server (%d): reload Pawfile to update it", wire.Version)
+		c.fail(wire.CodeUnsupportedProto, msg)
+		return err
+	}
 	if err != nil {
 		metrics.Refused("hello")
 		c.fail(wire.CodeOf(err), err.Error())
@@ -373,11 +378,25 @@ func (c *conn) push(ctx context.Context, m *wire.Push) error {
 	sess := c.session()
 	now := c.hub.cfg.Now()
 	p := &pendingPush{ws: sess.Workspace, id: m.ID, results: make([]wire.Result, len(m.Versions))}
+	gens, err := c.hub.auth.KeyGenerations(ctx, sess.Workspace)
+	if err != nil {
+		return fmt.Errorf("push: %w", err)
+	}
 	drained := false
 	for i, v := range m.Versions {
 		p.results[i].OutboxID = v.OutboxID
 		if !sess.Role.CanWrite(record.Class(v.Class)) {
 			p.results[i].Code, p.results[i].Message = wire.CodeForbidden, fmt.Sprintf("the %s role may not change %s records", sess.Role.Label(), record.Class(v.Class))
+			continue
+		}
+		if v.Erased && v.Class == record.ClassOwner {
+			p.results[i].Code, p.results[i].Message = wire.CodeForbidden, "the workspace's settings and deletion log are never erased"
+			continue
+		}
+		if !gens.Has(v.Class, v.KeyID) {
+			// Nobody could open it, and every device would wait for a
+			// key that never comes.
+			p.results[i].Code, p.results[i].Message = wire.CodeForbidden, fmt.Sprintf("generation %d of the %s key was never registered by an owner", v.KeyID, v.Class)
 			continue
 		}
 		if err := clock.Check(v.TS, now, c.hub.cfg.MaxSkew); err != nil {

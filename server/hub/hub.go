@@ -1,5 +1,6 @@
 // Package hub runs the websocket sync sessions: it authenticates each
-// device by its first message, enforces its role on every message, stores
+// device by its first message, enforces its role on every message, refuses
+// versions sealed under a key generation no owner registered, stores
 // pushed versions before acknowledging them, answers pulls, and sends new
 // versions live to the other connected devices of the workspace. Shutdown
 // tells every device to reconnect and waits for their sessions to end.
@@ -86,9 +87,11 @@ func (c *Config) defaults() {
 	}
 }
 
-// Authenticator resolves a device token to its session.
+// Authenticator resolves a device token to its session, and tells which
+// key generations owners registered for a workspace.
 type Authenticator interface {
 	Authenticate(ctx context.Context, token string) (directory.Session, error)
+	KeyGenerations(ctx context.Context, ws string) (directory.KeyGens, error)
 }
 
 // Hub is the sync endpoint. It is an http.Handler for the /sync path.
@@ -155,6 +158,20 @@ func (h *Hub) connsOf(ws string, picked func(directory.Session) bool) []*conn {
 func (h *Hub) Rekey(ws, member string) {
 	for _, c := range h.connsOf(ws, func(s directory.Session) bool { return s.Member == member }) {
 		c.closeWith(websocket.StatusServiceRestart, "keys renewed: reconnect")
+	}
+}
+
+// SetRole applies a member's new role to their open sockets at once: from
+// now on they are sent only what the role reads and may push only what it
+// writes. The sockets are then closed, so the devices reconnect, learn
+// the role from the welcome and fetch the keys it holds. The directory
+// calls it when an owner changes a role.
+func (h *Hub) SetRole(ws, member string, role access.Role) {
+	for _, c := range h.connsOf(ws, func(s directory.Session) bool { return s.Member == member }) {
+		c.mu.Lock()
+		c.sess.Role = role
+		c.mu.Unlock()
+		c.closeWith(websocket.StatusServiceRestart, "role changed: reconnect")
 	}
 }
 

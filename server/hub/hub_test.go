@@ -42,6 +42,12 @@ func (a *auth) Authenticate(_ context.Context, token string) (directory.Session,
 	return s, nil
 }
 
+// KeyGenerations answers as for a workspace from before registration:
+// every generation goes.
+func (a *auth) KeyGenerations(context.Context, string) (directory.KeyGens, error) {
+	return directory.LegacyKeyGens(), nil
+}
+
 func (a *auth) add(token, ws string, device uint64, role access.Role) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -361,6 +367,35 @@ func TestConcurrentEditsLeaveTwoHeads(t *testing.T) {
 	a.push(a.version(record.ClassProject, 9, sa, sb))
 	if n := len(a.pull(0, true).Versions); n != 1 {
 		t.Fatalf("after the merging edit: %d heads, want 1", n)
+	}
+}
+
+// The owner class (settings, retention, the deletion log) is the owners'
+// alone: other roles may neither push nor pull it, and nobody erases it.
+func TestOwnerClass(t *testing.T) {
+	f := newFixture(t, Config{})
+	owner := f.connect("ws1", 1, access.Owner)
+	if r := owner.push(owner.version(record.ClassOwner, 1)).Results[0]; r.Code != wire.CodeOK {
+		t.Fatalf("owner pushes the owner class: %+v", r)
+	}
+	marker := owner.version(record.ClassOwner, 1)
+	marker.Erased, marker.Sealed = true, nil
+	if r := owner.push(marker).Results[0]; r.Code != wire.CodeForbidden {
+		t.Fatalf("owner erases an owner-class record: %+v, want forbidden", r)
+	}
+	for i, role := range []access.Role{access.FrontDesk, access.Groomer, access.Viewer} {
+		d := f.connect("ws1", uint64(10+i), role)
+		if r := d.push(d.version(record.ClassOwner, 2)).Results[0]; r.Code != wire.CodeForbidden {
+			t.Errorf("%s pushes the owner class: %+v, want forbidden", role, r)
+		}
+		for _, heads := range []bool{false, true} {
+			if vs := d.pull(0, heads).Versions; len(vs) != 0 {
+				t.Errorf("%s pulled %d owner-class versions (heads=%v)", role, len(vs), heads)
+			}
+		}
+	}
+	if vs := owner.pull(0, true).Versions; len(vs) != 1 || vs[0].Erased {
+		t.Fatalf("the owner's heads: %+v", vs)
 	}
 }
 

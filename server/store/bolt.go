@@ -226,6 +226,25 @@ func parseRecord(key [32]byte, v []byte) (rec, error) {
 	return rec{last: binary.BigEndian.Uint64(v), erased: v[8]&flagErased != 0, heads: v[recordHead:]}, nil
 }
 
+// sameClass checks that e is of the class r's record was first written
+// in: a record key belongs to one class for good, so a role that may
+// write one class cannot supersede or erase another's record by naming
+// its key. The class of a record is its latest log entry's (every entry
+// of a record has the same, and erasure keeps the marker).
+func (s *space) sameClass(key [32]byte, r rec, e *wire.Envelope) (wire.Result, bool, error) {
+	if r.last == 0 {
+		return wire.Result{}, true, nil
+	}
+	v := s.log.Get(u64(r.last))
+	if len(v) < entryHead {
+		return wire.Result{}, false, fmt.Errorf("record %x: entry %d missing from the log (damaged database?)", key[:6], r.last)
+	}
+	if got := record.Class(v[0]); got != e.Class {
+		return refuse(wire.CodeForbidden, "record %x is a %s record; a %s version of it is refused", key[:6], got, e.Class), false, nil
+	}
+	return wire.Result{}, true, nil
+}
+
 func (r rec) encode() []byte {
 	v := binary.BigEndian.AppendUint64(make([]byte, 0, recordHead+len(r.heads)), r.last)
 	flags := byte(0)
@@ -390,6 +409,13 @@ func (b *Bolt) apply(tx *bolt.Tx, q *appendReq) ([]wire.Result, error) {
 		r, err := s.record(key)
 		if err != nil {
 			return nil, err
+		}
+		if res, ok, err := s.sameClass(key, r, e); err != nil || !ok {
+			results[i] = res
+			if err != nil {
+				return nil, err
+			}
+			continue
 		}
 		if r.erased {
 			results[i] = refuse(wire.CodeErased, "record %x was erased; this version is discarded", key[:6])
@@ -662,6 +688,10 @@ func (b *Bolt) Erase(ctx context.Context, ws string, device uint64, marker wire.
 		}
 		r, err := s.record(key)
 		if err != nil {
+			return err
+		}
+		if refusal, ok, err := s.sameClass(key, r, &marker); err != nil || !ok {
+			res = refusal
 			return err
 		}
 		if r.erased {

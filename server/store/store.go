@@ -2,7 +2,8 @@
 // append-only log by sequence number, the heads of every record, its history,
 // erased record keys, and content-addressed blobs. The server cannot read
 // what it stores; it sees only record keys, classes, timestamps, outbox ids
-// and which versions supersede which.
+// and which versions supersede which. A record key belongs to the class of
+// its first version for good: Append and Erase refuse any other.
 //
 // Store and Blobs are the storage boundary of DESIGN.md: every call names one
 // workspace and takes a bounded batch (a history too is read a page at a
@@ -27,7 +28,8 @@ type Store interface {
 	// Append stores a batch pushed by one device, durably (one bbolt tx,
 	// fsync'd) before it returns. Idempotent on (device, OutboxID): a retried
 	// version returns the seq it got the first time. Per version: refuse
-	// (Result.Code, no storage) if the record key is erased (wire CodeErased).
+	// (Result.Code, no storage) if the record key holds versions of another
+	// class (wire CodeForbidden) or is erased (wire CodeErased).
 	// Assigns increasing per-workspace seqs in commit order. Heads: the new
 	// version removes from the heads of its record key every head listed in
 	// Supersedes AND every head authored by the same device (TS.Device) with a

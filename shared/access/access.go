@@ -66,8 +66,10 @@ func (r Role) Valid() bool { return r >= Owner && r <= Viewer }
 // CanRead reports whether r may read records of class c.
 func (r Role) CanRead(c record.Class) bool {
 	switch r {
-	case Owner, FrontDesk, Viewer:
+	case Owner:
 		return c.Valid()
+	case FrontDesk, Viewer:
+		return c.Valid() && c != record.ClassOwner
 	case Groomer:
 		return c == record.ClassCare || c == record.ClassProject
 	}

@@ -7,12 +7,13 @@ import (
 )
 
 func TestMatrix(t *testing.T) {
-	// The table of DESIGN.md, "Roles": r = read, w = read and write, - = none.
+	// The table of DESIGN.md, "Roles": r = read, w = read and write, - = none,
+	// by class: client, care, project, owner (team, settings, retention).
 	want := map[Role]string{
-		Owner:     "www",
-		FrontDesk: "www",
-		Groomer:   "-ww",
-		Viewer:    "rrr",
+		Owner:     "wwww",
+		FrontDesk: "www-",
+		Groomer:   "-ww-",
+		Viewer:    "rrr-",
 	}
 	for role, row := range want {
 		for i, c := range record.Classes {

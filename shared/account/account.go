@@ -142,6 +142,30 @@ type InviteReply struct {
 	Expires time.Time `json:"expires"`
 }
 
+// KeyGenerationsRequest is the body of POST /api/keys/generations: the
+// key generations an owner's device holds or is about to seal with, by
+// class number and generation id. Never keys.
+type KeyGenerationsRequest struct {
+	Generations []KeyGeneration `json:"generations"`
+}
+
+// KeyGeneration names one generation of a class's key.
+type KeyGeneration struct {
+	Class uint8  `json:"class"`
+	ID    uint32 `json:"id"`
+}
+
+// PendingInviteReply is one invite of GET /api/invites: not used yet and
+// not expired. ID names it in DELETE /api/invites/{id}; CreatedBy is the
+// member who made it.
+type PendingInviteReply struct {
+	ID        string    `json:"id"`
+	Role      Role      `json:"role"`
+	CreatedBy string    `json:"created_by"`
+	Created   time.Time `json:"created"`
+	Expires   time.Time `json:"expires"`
+}
+
 // JoinRequest is the body of POST /api/join.
 type JoinRequest struct {
 	Code       string   `json:"code"`

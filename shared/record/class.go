@@ -11,10 +11,11 @@ const (
 	ClassClient  Class = 1 // identity, contact, consent, communication log, invoices, payments
 	ClassCare    Class = 2 // each pet's care facts
 	ClassProject Class = 3 // appointments, courses, jobs
+	ClassOwner   Class = 4 // the workspace's settings, retention policy and deletion log: owners only
 )
 
 // Classes lists every class in a stable order.
-var Classes = []Class{ClassClient, ClassCare, ClassProject}
+var Classes = []Class{ClassClient, ClassCare, ClassProject, ClassOwner}
 
 func (c Class) String() string {
 	switch c {
@@ -24,9 +25,11 @@ func (c Class) String() string {
 		return "care"
 	case ClassProject:
 		return "project"
+	case ClassOwner:
+		return "owner"
 	}
 	return fmt.Sprintf("class(%d)", uint8(c))
 }
 
 // Valid reports whether c is one of the known classes.
-func (c Class) Valid() bool { return c >= ClassClient && c <= ClassProject }
+func (c Class) Valid() bool { return c >= ClassClient && c <= ClassOwner }

@@ -39,7 +39,6 @@ const (
 	TypeInvoiceLine Type = "invoice_line"
 	TypePayment     Type = "payment"
 	TypeAuditEntry  Type = "audit_entry"
-	TypeDeletion    Type = "deletion" // a retention run's account
 
 	// Class care.
 	TypePet         Type = "pet"
@@ -52,7 +51,11 @@ const (
 	TypeMilestone    Type = "milestone"
 	TypeProgressNote Type = "progress_note"
 	TypePhoto        Type = "photo"
-	TypeSettings     Type = "settings" // the workspace's, one record
+	TypeInfo         Type = "workspace_info" // what staff read of the settings, one record
+
+	// Class owner.
+	TypeSettings Type = "settings" // the workspace's, one record
+	TypeDeletion Type = "deletion" // a retention run's account
 )
 
 // RefStaff is the Ref of fields that name a team member (an author, an
@@ -73,7 +76,6 @@ var registry = []struct {
 	{TypeInvoiceLine, ClassClient, InvoiceLine{}},
 	{TypePayment, ClassClient, Payment{}},
 	{TypeAuditEntry, ClassClient, AuditEntry{}},
-	{TypeDeletion, ClassClient, Deletion{}},
 	{TypePet, ClassCare, Pet{}},
 	{TypeVaccination, ClassCare, Vaccination{}},
 	{TypeWeighing, ClassCare, Weighing{}},
@@ -82,7 +84,9 @@ var registry = []struct {
 	{TypeMilestone, ClassProject, Milestone{}},
 	{TypeProgressNote, ClassProject, ProgressNote{}},
 	{TypePhoto, ClassProject, Photo{}},
-	{TypeSettings, ClassProject, Settings{}},
+	{TypeInfo, ClassProject, Info{}},
+	{TypeSettings, ClassOwner, Settings{}},
+	{TypeDeletion, ClassOwner, Deletion{}},
 }
 
 var (
@@ -125,6 +129,10 @@ func (t Type) Class() Class {
 	}
 	return 0
 }
+
+// AppendOnly reports whether records of type t are written once and
+// never changed, deleted or erased: the deletion log.
+func (t Type) AppendOnly() bool { return t == TypeDeletion }
 
 // Valid reports whether t is a known record type.
 func (t Type) Valid() bool { return byType[t] != nil }

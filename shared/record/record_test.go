@@ -73,8 +73,8 @@ func fill(t testing.TB, ty Type) any {
 
 func TestSchemas(t *testing.T) {
 	all := Types()
-	if len(all) != 16 {
-		t.Fatalf("Types() has %d types, want 16", len(all))
+	if len(all) != 17 {
+		t.Fatalf("Types() has %d types, want 17", len(all))
 	}
 	seen := map[Type]bool{}
 	for _, ty := range all {
@@ -93,9 +93,9 @@ func TestSchemas(t *testing.T) {
 			t.Errorf("%s: no fields", ty)
 		}
 		// Every record but a client and the workspace's own (settings,
-		// deletion records) belongs to a parent record; an audit entry
+		// its info, deletion records) belongs to a parent record; an audit entry
 		// outlives the client it names.
-		if (ty == TypeClient || ty == TypeSettings || ty == TypeDeletion || ty == TypeAuditEntry) != (s.Parent == "") {
+		if (ty == TypeClient || ty == TypeSettings || ty == TypeInfo || ty == TypeDeletion || ty == TypeAuditEntry) != (s.Parent == "") {
 			t.Errorf("%s: parent %q", ty, s.Parent)
 		}
 		if s.Parent != "" {
@@ -134,6 +134,8 @@ func TestSchemas(t *testing.T) {
 		TypeAuditEntry: ClassClient,
 		TypePet:        ClassCare, TypeVaccination: ClassCare, TypeWeighing: ClassCare,
 		TypeProject: ClassProject, TypeTask: ClassProject, TypeMilestone: ClassProject, TypeProgressNote: ClassProject, TypePhoto: ClassProject,
+		TypeInfo:     ClassProject,
+		TypeSettings: ClassOwner, TypeDeletion: ClassOwner,
 	}
 	for ty, c := range want {
 		if ty.Class() != c {

@@ -224,17 +224,16 @@ type Photo struct {
 	Caption string  `rec:"caption,max=400"`
 }
 
-// SettingsID is the id of a workspace's one [Settings] record: every
-// device writes the same record, so two owners' tablets editing settings
-// offline merge field by field.
+// SettingsID is the id of a workspace's one [Settings] record, and of its
+// one [Info] record: every device writes the same record, so two owners'
+// tablets editing settings offline merge field by field.
 const SettingsID = "workspace-settings"
 
-// Settings is what the owner sets for the whole workspace and every
-// device follows: the retention policy. A period of 0 means the default
-// (package retention). Class project, which every role reads: a groomer's
-// tablet needs the archive period to leave archived projects out of its
-// lists. No class is the owner's alone, so only the owner's screens offer
-// to change it.
+// Settings is what the owner sets for the whole workspace: the retention
+// policy and the business name. A period of 0 means the default (package
+// retention). Class owner: only owners hold its key, so no other role can
+// change what retention erases. (Before class owner existed it was class
+// project; the owner's device moves it, see package session.)
 type Settings struct {
 	ClientYears  int64 `rec:"client_years,min=0,max=100,label=keep client records for,unit=years"`
 	ArchiveYears int64 `rec:"archive_years,min=0,max=100,label=archive projects after,unit=years"`
@@ -243,9 +242,19 @@ type Settings struct {
 	BusinessName string `rec:"business_name,max=120,label=business name"`
 }
 
+// Info is what the other roles read of the owner's [Settings]: the
+// business name printed on invoices and the archive period that keeps
+// archived projects out of the day-to-day lists. The owner's device
+// writes it with the settings; nothing erases on it. Class project.
+type Info struct {
+	ArchiveYears int64  `rec:"archive_years,min=0,max=100,label=archive projects after,unit=years"`
+	BusinessName string `rec:"business_name,max=120,label=business name"`
+}
+
 // Deletion is what a retention run leaves behind: when it ran, who ran it,
 // and how many records of each class it erased; never whose they were.
-// Class client: it is read with the client records it accounts for.
+// Class owner, and append-only: a device refuses a version that changes
+// one it holds. (Before class owner existed it was class client.)
 type Deletion struct {
 	When           Instant `rec:"when,required"`
 	By             string  `rec:"by,ref=staff"`

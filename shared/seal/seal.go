@@ -4,9 +4,10 @@
 //
 // Record versions are sealed with XChaCha20-Poly1305 under the key of their
 // class. The workspace, the record key, the timestamp (and so the author),
-// the key id and the format are bound in as associated data: a server that
-// moves a version to another record or workspace, or replays it under
-// another timestamp, produces something that does not open.
+// the key id, the format and whether the version is an erasure marker are
+// bound in as associated data: a server that moves a version to another
+// record or workspace, replays it under another timestamp, or turns it into
+// an erasure, produces something that does not open.
 package seal
 
 import (
@@ -58,6 +59,9 @@ type Header struct {
 	TS        clock.Timestamp
 	KeyID     uint32
 	Format    uint8
+	// Erased marks an erasure marker: a server that sets the flag on a
+	// version, or clears it on a marker, makes it fail to open.
+	Erased bool
 }
 
 const adLabel = "pawfile version v1"
@@ -70,7 +74,14 @@ func (h *Header) ad() []byte {
 	b = append(b, h.Workspace...)
 	b = append(b, h.RecordKey[:]...)
 	b, _ = h.TS.AppendBinary(b)
-	return binary.BigEndian.AppendUint32(b, h.KeyID)
+	b = binary.BigEndian.AppendUint32(b, h.KeyID)
+	if h.Erased {
+		// Only then, so that versions sealed before the flag was bound
+		// still open; what comes before has a fixed length, so the
+		// extra byte cannot be confused with another header's.
+		b = append(b, 'E')
+	}
+	return b
 }
 
 // Overhead is how many bytes sealing adds: nonce and tag.

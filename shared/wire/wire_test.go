@@ -304,7 +304,7 @@ func TestDecodeRefusesHostileInput(t *testing.T) {
 		{"history with a bad version", raw(t, TypeHistory, History{Versions: []Envelope{{Class: 9, Sealed: []byte{1}}}}), CodeInvalid},
 		{"history of a key of 16 bytes", raw(t, TypeHistoryGet, []any{1, key[:16], 0}), CodeBadMessage},
 		{"class 0", versions(func(e *Envelope) { e.Class = 0 }), CodeInvalid},
-		{"class 4", versions(func(e *Envelope) { e.Class = 4 }), CodeInvalid},
+		{"class 5", versions(func(e *Envelope) { e.Class = 5 }), CodeInvalid},
 		{"empty sealed", versions(func(e *Envelope) { e.Sealed = nil }), CodeInvalid},
 		{"sealed over MaxSealed", versions(func(e *Envelope) { e.Sealed = make([]byte, MaxSealed+1) }), CodeTooLarge},
 		{"supersedes too many", versions(func(e *Envelope) { e.Supersedes = make([]uint64, MaxSupersedes+1) }), CodeTooLarge},

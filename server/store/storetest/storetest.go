@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SincePages", testSincePages},
 		{"HeadsBootstrap", testHeadsBootstrap},
 		{"Erase", testErase},
+		{"ClassBound", testClassBound},
 		{"Isolation", testIsolation},
 		{"DeleteWorkspace", testDeleteWorkspace},
 		{"Concurrent", testConcurrent},
@@ -538,6 +539,47 @@ func testErase(t *testing.T, s store.Store) {
 	}
 	// An erased key in one workspace is nothing to another.
 	appendOK(t, s, wsB, 8, version(k, record.ClassClient, 8, 2))
+}
+
+// testClassBound: a record key belongs to the class of its first version.
+// A member who may write one class and can compute the record key of
+// another's record (it holds the MAC key) must not be able to supersede
+// or erase that record by declaring its own class.
+func testClassBound(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	k := key(1)
+	first := appendOK(t, s, wsA, 7, version(k, record.ClassClient, 7, 1))
+	junk := version(k, record.ClassCare, 8, 1, first[0])
+	res, err := s.Append(ctx, wsA, 8, []wire.Envelope{junk})
+	if err != nil || len(res) != 1 || res[0].Code != wire.CodeForbidden || res[0].Seq != 0 || res[0].Message == "" {
+		t.Fatalf("a care version of a client record: %+v, %v; want CodeForbidden", res, err)
+	}
+	marker := version(k, record.ClassCare, 8, 2)
+	marker.Erased, marker.Sealed = true, nil
+	if r, err := s.Erase(ctx, wsA, 8, marker); err != nil || r.Code != wire.CodeForbidden || r.Seq != 0 {
+		t.Fatalf("a care erasure of a client record: %+v, %v; want CodeForbidden", r, err)
+	}
+	hist, _, err := s.History(ctx, wsA, k, 0)
+	if err != nil || len(hist) != 1 || hist[0].Seq != first[0] || hist[0].Erased {
+		t.Fatalf("history after refused versions of another class: %v, %v", seqsOf(hist), err)
+	}
+	heads := since(t, s, wsA, 0, 100, all, true)
+	if len(heads) != 1 || heads[0].Seq != first[0] {
+		t.Fatalf("heads after refused versions of another class: %v", seqsOf(heads))
+	}
+	// The record's own class still goes through, and so does its
+	// erasure; after that, a marker of another class is refused too.
+	next := appendOK(t, s, wsA, 9, version(k, record.ClassClient, 9, 1, first[0]))
+	own := version(k, record.ClassClient, 9, 2)
+	own.Erased, own.Sealed = true, nil
+	if r, err := s.Erase(ctx, wsA, 9, own); err != nil || r.Code != 0 || r.Seq <= next[0] {
+		t.Fatalf("erasure of the record's own class: %+v, %v", r, err)
+	}
+	if r, err := s.Erase(ctx, wsA, 8, marker); err != nil || r.Code != wire.CodeForbidden {
+		t.Fatalf("a care erasure of an erased client record: %+v, %v; want CodeForbidden", r, err)
+	}
+	// The same key in another workspace is bound on its own.
+	appendOK(t, s, wsB, 8, version(k, record.ClassCare, 8, 3))
 }
 
 func testIsolation(t *testing.T, s store.Store) {
