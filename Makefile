@@ -41,9 +41,11 @@ lint:
 # The end-to-end journeys run after the other packages, on their own: they
 # drive several Chromium instances, and sharing the machine's CPUs with the
 # race-detector runs of the other packages only makes their timing noisy.
+# The suite takes longer than go test's default 10 minutes on a loaded
+# 2-core machine, hence the explicit timeouts.
 test-native: e2e-deps
-	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v /app/e2e)
-	$(GO) test -count=1 ./app/e2e
+	$(GO) test -race -count=1 -timeout 20m $$($(GO) list ./... | grep -v /app/e2e)
+	$(GO) test -count=1 -timeout 45m ./app/e2e
 
 # axe-core, which the end-to-end tests inject to check accessibility,
 # pinned by app/e2e/package-lock.json.
@@ -68,7 +70,7 @@ fuzz:
 
 # The shared and app packages also run in real headless Chromium under wasm.
 test-wasm:
-	$(WASM) $(GO) test -count=1 -exec "$(BROWSER)" ./shared/... ./app/...
+	$(WASM) $(GO) test -count=1 -timeout 20m -exec "$(BROWSER)" ./shared/... ./app/...
 
 bench: bin/pawfile
 	$(GO) test -run='^$$' -bench=. -benchtime=$(BENCHTIME) -count=$(BENCHCOUNT) ./shared/... | tee bench.txt
