@@ -162,6 +162,11 @@ func TestOpenCardFollows(t *testing.T) {
 	owner.button("Save")
 	owner.waitText("keep yours or take theirs for each", 10*time.Second)
 	owner.button("Keep yours: emergency contact name")
+	// As a person would, tap Save once the choice has gone from the
+	// screen: the notes above Save move it as they go.
+	owner.waitFor("the choice settled", 10*time.Second, func() bool {
+		return !strings.Contains(owner.text(), "keep yours or take theirs")
+	})
 	owner.button("Save")
 	owner.waitText("Saved on this device", 20*time.Second)
 

@@ -208,6 +208,9 @@ func (f *clientForm) resolve(mine bool) app.EventHandler {
 		resolveClash(f.clashes, ctx.JSSrc().Get("value").String(), mine, f.base, &cur)
 		f.show(cur)
 		f.follow()
+		if len(f.clashes) == 0 && f.err == clashMessage {
+			f.err = "" // all settled: Save goes through now
+		}
 		f.keep(ctx, e)
 	}
 }
