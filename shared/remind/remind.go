@@ -23,7 +23,7 @@ const (
 // Defaults are the templates a workspace starts with. Placeholders:
 // {client} {pet} {date} {time} {vaccine} {business}.
 var Defaults = map[Kind]string{
-	Appointment: "Hello {client}, a reminder that {pet} is booked with {business} on {date} at {time}. Reply if you need to change it.",
+	Appointment: "Hello {client}, a reminder that {pet} is booked on {date} at {time}. Reply if you need to change it.",
 	DueAgain:    "Hello {client}, {pet} is due for a groom from {date}. Reply with a day that suits you and we will book it.",
 	Vaccination: "Hello {client}, {pet}'s {vaccine} vaccination expires on {date}. Please bring the new certificate to the next visit.",
 }
