@@ -26,6 +26,7 @@ func Register(s *session.Session) {
 	app.RouteWithRegexp(`^/clients/[a-z0-9_-]{1,64}/invoices/new$`, func() app.Composer { return &invoiceForm{} })
 	app.RouteWithRegexp(`^/invoices/[a-z0-9_-]{1,64}$`, func() app.Composer { return &invoiceForm{} })
 	app.Route("/due", func() app.Composer { return &dueList{} })
+	app.Route("/reminders", func() app.Composer { return &reminderList{} })
 	app.Route("/today", func() app.Composer { return &todayList{} })
 	app.Route("/calendar", func() app.Composer { return &calendar{} })
 	app.Route("/lapsed", func() app.Composer { return &lapsedList{} })

@@ -147,7 +147,7 @@ func (d *dueList) Render() app.UI {
 		app.P().Class("hint").Text("Expired, or expiring within 30 days: ask the owner for proof before the next visit."),
 		// Records past their time are due too: the archive for everyone,
 		// retention for the owner (the bar has no room for them).
-		app.Div().Class("actions").Body(app.A().Class("button").Href("/archive").Text("Archived projects"), retentionLink),
+		app.Div().Class("actions").Body(app.A().Class("button").Href("/reminders").Text("Reminders"), app.A().Class("button").Href("/archive").Text("Archived projects"), retentionLink),
 		app.If(len(due) == 0, func() app.UI {
 			return app.P().Class("empty").Text("Nothing due: every recorded vaccination is current.")
 		}),

@@ -29,6 +29,15 @@ document.addEventListener("click", e => {
   e.preventDefault();
 }, true);
 document.addEventListener("submit", e => e.preventDefault(), true);
+// A link to one of the tablet's own apps (sms:, mailto:, tel:) is the
+// browser's to follow. go-app's handler on the window would take it for a
+// page of the app and show the home screen, so the event stops at the
+// window before it; the link's own handlers (noting a reminder sent) have
+// run by then. This listener is added before go-app's, so it runs first.
+window.addEventListener("click", e => {
+  const a = e.target.closest && e.target.closest("a[href]");
+  if (a && /^(sms|mailto|tel):/i.test(a.getAttribute("href"))) e.stopImmediatePropagation();
+});
 
 // pawfileDrag lets a finger (or a mouse) drag a booking of the calendar's
 // day view to another time, in whole slots of slotPx pixels and slotMinutes

@@ -1,0 +1,125 @@
+// Package remind composes the reminders a groomer sends clients from the
+// tablet: a message from a template, and the sms: or mailto: link that
+// hands it to the tablet's own messaging or email app. Nothing is sent
+// through Pawfile's server, so the message never leaves the device in
+// clear except through the app the groomer chose.
+package remind
+
+import (
+	"net/url"
+	"strings"
+)
+
+// Kind is what a reminder is about.
+type Kind string
+
+// The kinds of reminder, each with a template of its own.
+const (
+	Appointment Kind = "appointment" // an appointment tomorrow
+	DueAgain    Kind = "due_again"   // a pet due for its next groom and not booked
+	Vaccination Kind = "vaccination" // a vaccination expired or expiring soon
+)
+
+// Defaults are the templates a workspace starts with. Placeholders:
+// {client} {pet} {date} {time} {vaccine} {business}.
+var Defaults = map[Kind]string{
+	Appointment: "Hello {client}, a reminder that {pet} is booked on {date} at {time}. Reply if you need to change it.",
+	DueAgain:    "Hello {client}, {pet} is due for a groom from {date}. Reply with a day that suits you and we will book it.",
+	Vaccination: "Hello {client}, {pet}'s {vaccine} vaccination expires on {date}. Please bring the new certificate to the next visit.",
+}
+
+// Template returns the template for kind k: custom when it is not blank,
+// else the default.
+func Template(k Kind, custom string) string {
+	if strings.TrimSpace(custom) != "" {
+		return custom
+	}
+	return Defaults[k]
+}
+
+// Render fills tmpl's placeholders ({name}) from values. A placeholder
+// with no value is left as written, so a typo in a template shows in the
+// message the groomer reads before sending rather than vanishing.
+func Render(tmpl string, values map[string]string) string {
+	var b strings.Builder
+	for {
+		open := strings.IndexByte(tmpl, '{')
+		if open < 0 {
+			break
+		}
+		end := strings.IndexByte(tmpl[open:], '}')
+		if end < 0 {
+			break
+		}
+		name := tmpl[open+1 : open+end]
+		v, ok := values[name]
+		if !ok {
+			v = tmpl[open : open+end+1]
+		}
+		b.WriteString(tmpl[:open])
+		b.WriteString(v)
+		tmpl = tmpl[open+end+1:]
+	}
+	b.WriteString(tmpl)
+	return b.String()
+}
+
+// Way is how a reminder reaches a client.
+type Way struct {
+	Href    string // sms: or mailto: link; "" when there is no way
+	Channel string // the contact log's channel: "text" or "email"; "" with no Href
+	Why     string // with no Href: why not, for the list to say
+}
+
+// Reach returns how to send body to a client whose preferred contact is
+// preferred (a record.Client PreferredChannel) with these phones and
+// emails. Service reminders are not marketing: marketing consent does not
+// gate them, but a client who chose "no contact" ("none") gets none. An
+// email preference is honoured when there is an email; otherwise a text
+// goes to the first phone, then an email to the first address.
+func Reach(preferred string, phones, emails []string, subject, body string) Way {
+	if preferred == "none" {
+		return Way{Why: "Chose no contact"}
+	}
+	phone := firstPhone(phones)
+	email := ""
+	if len(emails) > 0 {
+		email = strings.TrimSpace(emails[0])
+	}
+	text := func() Way { return Way{Href: "sms:" + phone + "?body=" + escape(body), Channel: "text"} }
+	mail := func() Way {
+		return Way{Href: "mailto:" + email + "?subject=" + escape(subject) + "&body=" + escape(body), Channel: "email"}
+	}
+	switch {
+	case preferred == "email" && email != "":
+		return mail()
+	case phone != "":
+		return text()
+	case email != "":
+		return mail()
+	}
+	return Way{Why: "No phone or email on the card"}
+}
+
+// firstPhone is the first phone number with its spaces and punctuation
+// taken out (an sms: link holds digits and a leading +), or "".
+func firstPhone(phones []string) string {
+	for _, p := range phones {
+		var b strings.Builder
+		for i, r := range strings.TrimSpace(p) {
+			if r >= '0' && r <= '9' || r == '+' && i == 0 {
+				b.WriteRune(r)
+			}
+		}
+		if b.Len() > 0 {
+			return b.String()
+		}
+	}
+	return ""
+}
+
+// escape encodes s for a link's query, spaces as %20: the messaging apps
+// do not all read "+" as a space.
+func escape(s string) string {
+	return strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
+}
