@@ -712,6 +712,15 @@ func (c *clientPicker) Render() app.UI {
 type clientProjects struct {
 	app.Compo
 	Client string
+	stop   func()
+}
+
+func (c *clientProjects) OnMount(ctx app.Context) { c.stop = live(ctx, nil) }
+
+func (c *clientProjects) OnDismount() {
+	if c.stop != nil {
+		c.stop()
+	}
 }
 
 func (c *clientProjects) Render() app.UI {
