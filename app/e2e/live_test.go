@@ -1,8 +1,11 @@
 package e2e
 
 import (
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 // TestOpenListsFollow: the owner keeps a list open while the front desk
@@ -49,4 +52,32 @@ func TestOpenListsFollow(t *testing.T) {
 	desk.waitText("expired", 20*time.Second)
 	owner.waitText("Bella · Rabies", 60*time.Second)
 	owner.checkScreen("due-followed")
+}
+
+// TestTeamFollows: a member who joins while the owner has Team open shows
+// up there, waiting for access, without the owner reloading.
+func TestTeamFollows(t *testing.T) {
+	srv := startServer(t)
+	owner := newBrowser(t, 1024, 768)
+	owner.createWorkspace(srv, "owner@example.com")
+	code := owner.inviteCode("groomer") // leaves the owner on Team
+	owner.waitText("last seen", 20*time.Second)
+
+	groomer := newBrowser(t, 820, 1180)
+	groomer.open(srv.url() + "/")
+	groomer.button("Join with an invite")
+	groomer.fill("code", code)
+	groomer.fill("login", "groomer@example.com")
+	groomer.fill("pass", passphrase)
+	groomer.fill("pass2", passphrase)
+	groomer.button("Join")
+	groomer.waitText("Waiting for access", 60*time.Second)
+	var fp string
+	groomer.run("fingerprint", 10*time.Second, chromedp.Text("#fingerprint", &fp, chromedp.ByQuery))
+
+	owner.waitText(strings.TrimSpace(fp), 30*time.Second)
+	owner.checkScreen("team-member-waiting")
+	owner.button("Give access to groomer@example.com")
+	owner.waitText("groomer@example.com has access now.", 20*time.Second)
+	groomer.waitText("Today", 60*time.Second)
 }
