@@ -1,3 +1,5 @@
+//go:build !js
+
 package e2e
 
 import (
@@ -80,4 +82,52 @@ func TestTeamFollows(t *testing.T) {
 	owner.button("Give access to groomer@example.com")
 	owner.waitText("groomer@example.com has access now.", 20*time.Second)
 	groomer.waitText("Today", 60*time.Second)
+}
+
+// TestOpenBookingFollows: the owner has a booking open, its price changed
+// but not saved, when the front desk changes its title and price. The
+// title the owner did not touch takes the desk's in place; the price,
+// changed on both, is shown with the choice, and Save waits for it.
+func TestOpenBookingFollows(t *testing.T) {
+	srv := startServer(t)
+	owner, desk := ownerAndDesk(t, srv, "")
+	owner.openClient("Margaret Lockwood")
+	owner.book("Full groom", func() {
+		owner.setDate("start", "10:00")
+		owner.fill("price", "40.00")
+	})
+	desk.link("Today")
+	desk.click(`//a[.//span[contains(., "Full groom")]]`)
+	desk.waitText("Status: planned", 60*time.Second)
+
+	owner.fill("price", "45.00")
+	desk.fill("title", "Full groom and teeth")
+	desk.fill("price", "50.00")
+	desk.button("Save")
+	desk.waitText("Saved on this device", 20*time.Second)
+
+	owner.waitValue("title", "Full groom and teeth", 60*time.Second)
+	owner.waitText("Price: changed on", 20*time.Second)
+	owner.waitText("to 50.00 — keep yours or take theirs", 5*time.Second)
+	if got := owner.value("price"); got != "45.00" {
+		t.Fatalf("the owner's own price became %q while the choice is shown", got)
+	}
+	owner.checkScreen("booking-changed-elsewhere")
+	owner.button("Save")
+	owner.waitText("keep yours or take theirs for each", 10*time.Second)
+	owner.button("Take theirs: price")
+	owner.waitFor("the choice settled", 10*time.Second, func() bool {
+		return !strings.Contains(owner.text(), "keep yours or take theirs")
+	})
+	if got := owner.value("price"); got != "50.00" {
+		t.Errorf("price after taking theirs = %q, want 50.00", got)
+	}
+	if strings.Contains(owner.text(), "Saved on this device") {
+		t.Fatal("the refused save left 'Saved on this device' on the screen")
+	}
+	owner.button("Save")
+	owner.waitText("Saved on this device", 20*time.Second)
+	if got := owner.value("title"); got != "Full groom and teeth" {
+		t.Errorf("title after saving = %q", got)
+	}
 }
