@@ -14,11 +14,35 @@ type archive struct {
 	app.Compo
 	list   []session.ProjectSummary
 	loaded bool // OnNav has filled the list
+	stop   func()
+}
+
+func (a *archive) OnMount(ctx app.Context) {
+	a.stop = live(ctx, func(app.Context) {
+		if a.loaded {
+			a.load()
+		}
+	})
+}
+
+func (a *archive) OnDismount() {
+	if a.stop != nil {
+		a.stop()
+	}
 }
 
 func (a *archive) OnNav(ctx app.Context) {
 	if current.Phase() != session.Open {
 		toUnlock(ctx)
+		return
+	}
+	a.load()
+	a.loaded = true
+}
+
+// load reads the archived projects, each titled with its client.
+func (a *archive) load() {
+	if current.Phase() != session.Open {
 		return
 	}
 	a.list = current.ArchivedProjects(today())
@@ -27,7 +51,6 @@ func (a *archive) OnNav(ctx app.Context) {
 			a.list[i].Title = c + " · " + a.list[i].Title
 		}
 	}
-	a.loaded = true
 }
 
 func (a *archive) Render() app.UI {

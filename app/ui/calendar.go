@@ -28,7 +28,6 @@ type calendar struct {
 	week bool
 	day  record.Date
 	err  string
-	stop func()
 	move app.Func
 	// loaded: OnNav has read the view and day from the address.
 	loaded bool
@@ -36,7 +35,6 @@ type calendar struct {
 
 func (c *calendar) OnMount(ctx app.Context) {
 	loadStaffNames(ctx)
-	c.stop = current.OnChange(func() { ctx.Dispatch(func(ctx app.Context) {}) })
 	// A booking dragged on the day view (see pawfileDrag in
 	// shared/pagescript) is moved here, in the background: this is called
 	// from the browser's pointerup.
@@ -61,9 +59,6 @@ func (c *calendar) OnMount(ctx app.Context) {
 }
 
 func (c *calendar) OnDismount() {
-	if c.stop != nil {
-		c.stop()
-	}
 	app.Window().Set("pawfileMove", nil)
 	if c.move != nil {
 		c.move.Release()

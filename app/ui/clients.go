@@ -27,7 +27,7 @@ type clients struct {
 }
 
 func (c *clients) OnMount(ctx app.Context) {
-	c.stop = current.OnChange(func() { ctx.Dispatch(func(ctx app.Context) { c.refresh() }) })
+	c.stop = live(ctx, func(app.Context) { c.refresh() })
 }
 
 func (c *clients) OnDismount() {
@@ -131,7 +131,7 @@ type clientForm struct {
 }
 
 func (f *clientForm) OnMount(ctx app.Context) {
-	f.stop = current.OnChange(func() { ctx.Dispatch(func(ctx app.Context) { f.follow() }) })
+	f.stop = live(ctx, func(app.Context) { f.follow() })
 }
 
 func (f *clientForm) OnDismount() {

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -66,7 +67,22 @@ func take(f *record.Field, v []byte, records ...any) {
 func (c conflict) text() string {
 	var s string
 	var l []string
+	var m record.Money
+	var t record.Instant
+	var n int64
 	switch {
+	case c.field.Kind == record.KindMoney && record.DecodeValue(c.theirs, &m) == nil:
+		if m.IsZero() {
+			return "nothing"
+		}
+		return formatAmount(m.Minor)
+	case c.field.Kind == record.KindInstant && record.DecodeValue(c.theirs, &t) == nil:
+		if t.IsZero() {
+			return "nothing"
+		}
+		return t.Time().Format("2 Jan 2006 15:04")
+	case c.field.Kind == record.KindInt && record.DecodeValue(c.theirs, &n) == nil:
+		return strconv.FormatInt(n, 10)
 	case c.field.Kind.IsList() && record.DecodeValue(c.theirs, &l) == nil:
 		if len(l) == 0 {
 			return "nothing"

@@ -35,3 +35,20 @@ func TestFollow(t *testing.T) {
 		t.Errorf("base %+v form %+v: the same change is no clash, and a change made here stays", base, form)
 	}
 }
+
+// TestConflictText: a clash over a price or a number reads as the
+// person typed it, not "another value".
+func TestConflictText(t *testing.T) {
+	base := record.Project{Title: "Groom"}
+	now := record.Project{Title: "Groom", Price: record.Money{Minor: 5000, Currency: "GBP"}, RepeatWeeks: 6}
+	form := base
+	form.Price, form.RepeatWeeks = record.Money{Minor: 4500, Currency: "GBP"}, 4
+	_, clashes := follow(&base, &form, &now)
+	got := map[string]string{}
+	for _, c := range clashes {
+		got[c.field.Name] = c.text()
+	}
+	if got["price"] != "50.00" || got["repeat_weeks"] != "6" {
+		t.Errorf("clash texts = %v, want price 50.00 and repeat 6", got)
+	}
+}

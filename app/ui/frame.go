@@ -49,14 +49,16 @@ func (f *frame) OnMount(ctx app.Context) {
 	f.updatable = updateReady(ctx)
 	f.installable = ctx.IsAppInstallable()
 	f.watchUndo(ctx)
-	f.stop = current.OnChange(func() {
-		ctx.Dispatch(func(ctx app.Context) {
-			f.sync = current.Sync()
-			f.watchUndo(ctx)
-			if current.Phase() != session.Open {
-				toUnlock(ctx)
-			}
-		})
+	// A dispatch here renders the screen around the frame again too (go-app
+	// updates every enclosing component): screens that read their records
+	// in Render follow through it; those that read them beforehand re-read
+	// through their own live.
+	f.stop = live(ctx, func(ctx app.Context) {
+		f.sync = current.Sync()
+		f.watchUndo(ctx)
+		if current.Phase() != session.Open {
+			toUnlock(ctx)
+		}
 	})
 }
 

@@ -43,7 +43,7 @@ type invoiceList struct {
 func (l *invoiceList) OnInit() { l.load() }
 
 func (l *invoiceList) OnMount(ctx app.Context) {
-	l.stop = current.OnChange(func() { ctx.Dispatch(func(ctx app.Context) { l.load() }) })
+	l.stop = live(ctx, func(app.Context) { l.load() })
 }
 
 func (l *invoiceList) OnUpdate(ctx app.Context) { l.load() }

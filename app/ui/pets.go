@@ -75,7 +75,7 @@ type petForm struct {
 }
 
 func (f *petForm) OnMount(ctx app.Context) {
-	f.stop = current.OnChange(func() { ctx.Dispatch(func(ctx app.Context) { f.follow() }) })
+	f.stop = live(ctx, func(app.Context) { f.follow() })
 }
 
 func (f *petForm) OnDismount() {

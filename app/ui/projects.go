@@ -43,7 +43,9 @@ type projectForm struct {
 	err, saved                          string
 	ui                                  app.Context
 	draft                               draftKeeper
-	loaded                              bool // OnNav has filled the form
+	loaded                              bool       // OnNav has filled the form
+	clashes                             []conflict // fields changed here and on another device since base
+	stop                                func()
 }
 
 // projectDraft is the booking form's state as its draft keeps it, with
@@ -58,6 +60,78 @@ type projectDraft struct {
 func (f *projectForm) OnMount(ctx app.Context) {
 	f.ui = ctx
 	loadStaffNames(ctx)
+	f.stop = live(ctx, func(app.Context) {
+		if f.loaded {
+			f.follow()
+		}
+	})
+}
+
+func (f *projectForm) OnDismount() {
+	if f.stop != nil {
+		f.stop()
+	}
+}
+
+// follow brings the open booking up to date with changes from other
+// devices, as the client form does: fields not touched here take them;
+// fields changed on both are held for the person to choose. While the
+// time, duration, price or repeat typed do not read (half typed), it
+// waits: the next change or the save brings it up to date.
+func (f *projectForm) follow() {
+	f.clashes = nil
+	if f.isNew || f.base == nil {
+		return
+	}
+	var now record.Project
+	if ok, err := current.LoadProject(f.id, &now); !ok || err != nil {
+		return // gone or unreadable: the save says so
+	}
+	p, errs := f.build()
+	if errs != nil {
+		return
+	}
+	updated, clashes := follow(f.base, &p, &now)
+	en, err := record.Encode(&now)
+	if err != nil {
+		return
+	}
+	for i := range clashes {
+		clashes[i].by = current.WrittenBy(record.TypeProject, f.id, clashes[i].field.Name)
+	}
+	f.clashes = clashes
+	// The form keeps what is typed as typed (build trims it): only the
+	// fields taken change, and those typed as text are shown anew.
+	for _, u := range updated {
+		take(u, en[u.Name], &f.p)
+		f.typedFrom(u.Name)
+		switch u.Name {
+		case "scope", "outcome":
+			// A text area shows what was typed into it over its text.
+			showValues(u.Name, map[string]string{"scope": f.p.Scope, "outcome": f.p.Outcome}[u.Name])
+		}
+	}
+}
+
+// resolve keeps this form's value of the field named by the button's
+// value (mine) or takes the other device's (theirs).
+func (f *projectForm) resolve(mine bool) app.EventHandler {
+	return func(ctx app.Context, e app.Event) {
+		name := ctx.JSSrc().Get("value").String()
+		p, errs := f.build()
+		if errs != nil {
+			f.errs = errs
+			return
+		}
+		f.p = p
+		resolveClash(f.clashes, name, mine, f.base, &f.p)
+		f.typedFrom(name)
+		f.follow()
+		if len(f.clashes) == 0 && f.err == clashMessage {
+			f.err = "" // all settled: Save goes through now
+		}
+		f.keep(ctx, e)
+	}
 }
 
 func (f *projectForm) OnNav(ctx app.Context) {
@@ -78,7 +152,7 @@ func (f *projectForm) OnNav(ctx app.Context) {
 // booking for the client it names, at the day, time and staff member a
 // calendar slot passed along; or with the draft kept for either.
 func (f *projectForm) load(path, date, at, staff string) {
-	*f = projectForm{Compo: f.Compo, ui: f.ui, loaded: f.loaded}
+	*f = projectForm{Compo: f.Compo, ui: f.ui, loaded: f.loaded, stop: f.stop}
 	f.loadRecord(path, date, at, staff)
 	if f.client == "" {
 		return // the client is chosen first
@@ -106,6 +180,7 @@ func (f *projectForm) load(path, date, at, staff string) {
 	} else if ok {
 		f.draft.restored = time.Time{}
 	}
+	f.follow() // a draft's base may be older than the record now
 }
 
 // keep keeps the form's draft after a change.
@@ -159,22 +234,33 @@ func (f *projectForm) loadRecord(path, date, at, staff string) {
 }
 
 // fromRecord sets the typed fields from f.p.
-func (f *projectForm) fromRecord() {
-	f.date, f.start, f.minutes = "", "", ""
-	if !f.p.Start.IsZero() {
-		t := f.p.Start.Time()
-		f.date, f.start = string(record.DateOf(t)), t.Format("15:04")
-		if !f.p.End.IsZero() {
-			f.minutes = strconv.FormatInt((f.p.End.UnixMilli-f.p.Start.UnixMilli)/60000, 10)
+func (f *projectForm) fromRecord() { f.typedFrom("start", "price", "repeat_weeks") }
+
+// typedFrom sets the typed fields that show the project's fields named
+// from f.p; other names have none.
+func (f *projectForm) typedFrom(names ...string) {
+	for _, n := range names {
+		switch n {
+		case "start", "end":
+			f.date, f.start, f.minutes = "", "", ""
+			if !f.p.Start.IsZero() {
+				t := f.p.Start.Time()
+				f.date, f.start = string(record.DateOf(t)), t.Format("15:04")
+				if !f.p.End.IsZero() {
+					f.minutes = strconv.FormatInt((f.p.End.UnixMilli-f.p.Start.UnixMilli)/60000, 10)
+				}
+			}
+		case "price":
+			f.price = ""
+			if !f.p.Price.IsZero() {
+				f.price = formatAmount(f.p.Price.Minor)
+			}
+		case "repeat_weeks":
+			f.repeat = ""
+			if f.p.RepeatWeeks > 0 {
+				f.repeat = strconv.FormatInt(f.p.RepeatWeeks, 10)
+			}
 		}
-	}
-	f.price = ""
-	if !f.p.Price.IsZero() {
-		f.price = formatAmount(f.p.Price.Minor)
-	}
-	f.repeat = ""
-	if f.p.RepeatWeeks > 0 {
-		f.repeat = strconv.FormatInt(f.p.RepeatWeeks, 10)
 	}
 }
 
@@ -272,8 +358,12 @@ func formatAmount(minor int64) string {
 
 // save saves the form with status (and its reason) as the new status.
 func (f *projectForm) save(status, reason string) {
-	p, errs := f.build()
 	f.saved, f.next = "", ""
+	if f.follow(); len(f.clashes) > 0 {
+		f.err = clashMessage
+		return
+	}
+	p, errs := f.build()
 	if errs != nil {
 		f.errs, f.err = errs, ""
 		return
@@ -443,6 +533,7 @@ func (f *projectForm) body(pets, chosen []session.PetSummary) []app.UI {
 			field("outcome", "Outcome", f.errs.On("outcome"), "", app.Textarea().ID("outcome").Class("short").Text(f.p.Outcome).
 				OnInput(f.ValueTo(&f.p.Outcome))),
 			app.If(f.errs != nil && f.errs.On("status") != "", func() app.UI { return app.P().Class("error").Text(f.errs.On("status")) }),
+			clashNotes(f.clashes, f.resolve), // beside Save, where the person goes next
 			app.Div().Class("actions").Body(
 				app.Button().Class("primary").Type("submit").Text(map[bool]string{true: "Book", false: "Save"}[f.isNew]),
 				app.A().Class("button").Href("/clients/"+f.client).Text("Back to the client"),
@@ -712,6 +803,15 @@ func (c *clientPicker) Render() app.UI {
 type clientProjects struct {
 	app.Compo
 	Client string
+	stop   func()
+}
+
+func (c *clientProjects) OnMount(ctx app.Context) { c.stop = live(ctx, nil) }
+
+func (c *clientProjects) OnDismount() {
+	if c.stop != nil {
+		c.stop()
+	}
 }
 
 func (c *clientProjects) Render() app.UI {

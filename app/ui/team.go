@@ -38,7 +38,27 @@ type team struct {
 // roles lists the roles in the order the selects offer them.
 var roles = []access.Role{access.FrontDesk, access.Groomer, access.Viewer, access.Owner}
 
-func (t *team) OnMount(ctx app.Context) { t.ui = ctx }
+// teamPoll is how often an open, visible Team screen asks the server for
+// the team again: members and their devices are the server's, not
+// records that sync, so a new member waiting for access shows up only
+// when asked for.
+const teamPoll = 5 * time.Second
+
+func (t *team) OnMount(ctx app.Context) {
+	t.ui = ctx
+	var poll func(ctx app.Context)
+	poll = func(ctx app.Context) {
+		if !t.Mounted() {
+			return // the screen was left: the polling stops
+		}
+		visible := app.Window().Get("document").Get("visibilityState").String() == "visible"
+		if visible && !t.busy && current.Phase() == session.Open {
+			t.follow(ctx)
+		}
+		ctx.After(teamPoll, poll)
+	}
+	ctx.After(teamPoll, poll)
+}
 
 func (t *team) OnNav(ctx app.Context) {
 	if current.Phase() != session.Open {
@@ -64,6 +84,23 @@ func (t *team) load(ctx app.Context) {
 				t.err = err.Error()
 			}
 		})
+	})
+}
+
+// follow brings the lists up to date with the server's without touching
+// what the person is doing: the roles picked in the selects and the
+// message shown stay; a failed ask (offline) leaves the lists as they were.
+func (t *team) follow(ctx app.Context) {
+	ctx.Async(func() {
+		ms, err := current.Members(context.Background())
+		var invs []session.PendingInvite
+		if err == nil {
+			invs, err = current.Invites(context.Background())
+		}
+		if err != nil {
+			return
+		}
+		ctx.Dispatch(func(ctx app.Context) { t.members, t.invites = ms, invs })
 	})
 }
 

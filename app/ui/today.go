@@ -16,19 +16,11 @@ import (
 // the client's address and the pets' care alerts in plain sight.
 type todayList struct {
 	app.Compo
-	stop func()
 }
 
-func (t *todayList) OnMount(ctx app.Context) {
-	loadStaffNames(ctx)
-	t.stop = current.OnChange(func() { ctx.Dispatch(func(ctx app.Context) {}) })
-}
-
-func (t *todayList) OnDismount() {
-	if t.stop != nil {
-		t.stop()
-	}
-}
+// OnMount loads the staff's names; the list itself is read in Render,
+// so it follows changes as its frame re-renders it.
+func (t *todayList) OnMount(ctx app.Context) { loadStaffNames(ctx) }
 
 func (t *todayList) OnNav(ctx app.Context) {
 	if current.Phase() != session.Open {

@@ -1,0 +1,133 @@
+//go:build !js
+
+package e2e
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestOpenListsFollow: the owner keeps a list open while the front desk
+// changes records on its tablet; each list shows the change without the
+// owner navigating.
+func TestOpenListsFollow(t *testing.T) {
+	srv := startServer(t)
+	owner, desk := ownerAndDesk(t, srv, "")
+
+	owner.link("Clients")
+	owner.waitText("Margaret Lockwood", 20*time.Second)
+	desk.addClient("Arthur Pendleton", "07700 900456", "")
+	owner.waitText("Arthur Pendleton", 60*time.Second)
+
+	owner.openClient("Margaret Lockwood")
+	owner.waitText("No current bookings", 20*time.Second)
+	desk.openClient("Margaret Lockwood")
+	desk.book("Full groom", func() { desk.setDate("start", "10:00") })
+	owner.waitText("Full groom", 60*time.Second) // on the client's bookings card
+
+	owner.link("Today")
+	owner.waitText("Full groom", 20*time.Second)
+	desk.fill("title", "Full groom and nails")
+	desk.button("Save")
+	desk.waitText("Saved on this device", 20*time.Second)
+	owner.waitText("Full groom and nails", 60*time.Second)
+
+	owner.link("Calendar")
+	owner.waitText("Full groom and nails", 20*time.Second)
+	desk.fill("title", "Bath and tidy")
+	desk.button("Save")
+	desk.waitText("Saved on this device", 20*time.Second)
+	owner.waitText("Bath and tidy", 60*time.Second)
+
+	owner.link("Due")
+	owner.waitText("Nothing due", 20*time.Second)
+	desk.link("Back to the client")
+	desk.addPet("Bella", "")
+	desk.openPet("Bella")
+	desk.fill("vacc-name", "Rabies")
+	desk.setDate("vacc-given", "2019-01-01")
+	desk.setDate("vacc-expires", "2020-01-01")
+	desk.button("Add vaccination")
+	desk.waitText("expired", 20*time.Second)
+	owner.waitText("Bella · Rabies", 60*time.Second)
+	owner.checkScreen("due-followed")
+}
+
+// TestTeamFollows: a member who joins while the owner has Team open shows
+// up there, waiting for access, without the owner reloading.
+func TestTeamFollows(t *testing.T) {
+	srv := startServer(t)
+	owner := newBrowser(t, 1024, 768)
+	owner.createWorkspace(srv, "owner@example.com")
+	code := owner.inviteCode("groomer") // leaves the owner on Team
+	owner.waitText("last seen", 20*time.Second)
+
+	groomer := newBrowser(t, 820, 1180)
+	groomer.open(srv.url() + "/")
+	groomer.button("Join with an invite")
+	groomer.fill("code", code)
+	groomer.fill("login", "groomer@example.com")
+	groomer.fill("pass", passphrase)
+	groomer.fill("pass2", passphrase)
+	groomer.button("Join")
+	groomer.waitText("Waiting for access", 60*time.Second)
+	var fp string
+	groomer.run("fingerprint", 10*time.Second, chromedp.Text("#fingerprint", &fp, chromedp.ByQuery))
+
+	owner.waitText(strings.TrimSpace(fp), 30*time.Second)
+	owner.checkScreen("team-member-waiting")
+	owner.button("Give access to groomer@example.com")
+	owner.waitText("groomer@example.com has access now.", 20*time.Second)
+	groomer.waitText("Today", 60*time.Second)
+}
+
+// TestOpenBookingFollows: the owner has a booking open, its price changed
+// but not saved, when the front desk changes its title and price. The
+// title the owner did not touch takes the desk's in place; the price,
+// changed on both, is shown with the choice, and Save waits for it.
+func TestOpenBookingFollows(t *testing.T) {
+	srv := startServer(t)
+	owner, desk := ownerAndDesk(t, srv, "")
+	owner.openClient("Margaret Lockwood")
+	owner.book("Full groom", func() {
+		owner.setDate("start", "10:00")
+		owner.fill("price", "40.00")
+	})
+	desk.link("Today")
+	desk.click(`//a[.//span[contains(., "Full groom")]]`)
+	desk.waitText("Status: planned", 60*time.Second)
+
+	owner.fill("price", "45.00")
+	desk.fill("title", "Full groom and teeth")
+	desk.fill("price", "50.00")
+	desk.button("Save")
+	desk.waitText("Saved on this device", 20*time.Second)
+
+	owner.waitValue("title", "Full groom and teeth", 60*time.Second)
+	owner.waitText("Price: changed on", 20*time.Second)
+	owner.waitText("to 50.00 — keep yours or take theirs", 5*time.Second)
+	if got := owner.value("price"); got != "45.00" {
+		t.Fatalf("the owner's own price became %q while the choice is shown", got)
+	}
+	owner.checkScreen("booking-changed-elsewhere")
+	owner.button("Save")
+	owner.waitText("keep yours or take theirs for each", 10*time.Second)
+	owner.button("Take theirs: price")
+	owner.waitFor("the choice settled", 10*time.Second, func() bool {
+		return !strings.Contains(owner.text(), "keep yours or take theirs")
+	})
+	if got := owner.value("price"); got != "50.00" {
+		t.Errorf("price after taking theirs = %q, want 50.00", got)
+	}
+	if strings.Contains(owner.text(), "Saved on this device") {
+		t.Fatal("the refused save left 'Saved on this device' on the screen")
+	}
+	owner.button("Save")
+	owner.waitText("Saved on this device", 20*time.Second)
+	if got := owner.value("title"); got != "Full groom and teeth" {
+		t.Errorf("title after saving = %q", got)
+	}
+}
