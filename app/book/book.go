@@ -359,16 +359,27 @@ func (b *Book) openAllLocked() {
 // edit returns the entry of the record under key, to be changed, creating
 // it if the book does not hold it.
 func (b *Book) edit(key merge.Key) *entry {
-	if e, ok, _ := b.get(key); ok {
-		b.noteLocked(key, e)
-		return e
+	return b.editAt(key, b.recordKey(key))
+}
+
+// editAt is edit for a caller that has the record's key rk at hand,
+// checked against key: deriving it again for every version received was
+// a good part of a new device's download.
+func (b *Book) editAt(key merge.Key, rk [32]byte) *entry {
+	if _, ok := b.records[key]; !ok {
+		if state, ok := b.sealed[rk]; ok {
+			delete(b.sealed, rk)
+			// One that does not open is counted (Unreadable); the record
+			// is then written afresh, as edit always did.
+			b.openStoredLocked(rk, state)
+		}
 	}
 	e, ok := b.records[key]
 	if !ok {
 		b.noteLocked(key, nil)
 		e = &entry{rec: merge.New(key)}
 		b.records[key] = e
-		b.byKey[b.recordKey(key)] = key
+		b.byKey[rk] = key
 	} else {
 		b.noteLocked(key, e)
 	}
@@ -482,13 +493,16 @@ func (b *Book) applyLocked(env wire.Envelope) (merge.Key, bool, error) {
 	// holding the key must not be able to overwrite one record with
 	// another's content under its name. And it must say erased exactly
 	// when the envelope does: the device deletes photos on that word.
-	if rec.Key.Class != env.Class || b.recordKey(rec.Key) != [32]byte(env.Key) {
+	// byKey holds only record keys derived here from the record they
+	// name, so a record already known is checked without deriving its key
+	// again (an HMAC per version, a second's worth on a new tablet).
+	if rec.Key.Class != env.Class || b.byKey[env.Key] != rec.Key && b.recordKey(rec.Key) != [32]byte(env.Key) {
 		return merge.Key{}, false, fmt.Errorf("version %d: its content names another record", env.Seq)
 	}
 	if rec.IsErased() != env.Erased {
 		return merge.Key{}, false, fmt.Errorf("version %d: marked erased %v, but its content says %v", env.Seq, env.Erased, rec.IsErased())
 	}
-	e := b.edit(rec.Key)
+	e := b.editAt(rec.Key, env.Key)
 	if rec.Key.Type.AppendOnly() && !e.rec.Created.IsZero() {
 		// The deletion log only grows: a version that would change an
 		// entry held here, or delete or erase it, is refused.

@@ -27,6 +27,7 @@ type Hit struct {
 
 type entry struct {
 	id, name string
+	key      string   // the folded name, which First sorts by
 	words    []string // folded words of name, pets, tags and emails
 	digits   []string // phone numbers, digits only
 }
@@ -45,7 +46,7 @@ func (ix *Index) Len() int { return len(ix.entries) }
 
 // Put adds or replaces the document of id.
 func (ix *Index) Put(id string, d Doc) {
-	e := entry{id: id, name: d.Name}
+	e := entry{id: id, name: d.Name, key: fold(d.Name)}
 	add := func(s string) {
 		for w := range strings.FieldsFuncSeq(fold(s), isSeparator) {
 			e.words = append(e.words, w)
@@ -112,17 +113,24 @@ func (ix *Index) Search(q string, limit int) []Hit {
 // First returns up to limit clients in name order: the list shown before
 // anything is typed.
 func (ix *Index) First(limit int) []Hit {
-	hits := make([]Hit, 0, len(ix.entries))
+	// The names are folded once, by Put: folding in the comparator made
+	// every refresh of a 2,000-client list fold 40,000 names.
+	sorted := make([]*entry, len(ix.entries))
 	for i := range ix.entries {
-		hits = append(hits, Hit{ID: ix.entries[i].id, Name: ix.entries[i].name})
+		sorted[i] = &ix.entries[i]
 	}
-	order.Sort(hits, func(a, b Hit) int {
-		if c := strings.Compare(fold(a.Name), fold(b.Name)); c != 0 {
+	order.Sort(sorted, func(a, b *entry) int {
+		if c := strings.Compare(a.key, b.key); c != 0 {
 			return c
 		}
-		return strings.Compare(a.ID, b.ID)
+		return strings.Compare(a.id, b.id)
 	})
-	return hits[:min(limit, len(hits))]
+	sorted = sorted[:min(limit, len(sorted))]
+	hits := make([]Hit, len(sorted))
+	for i, e := range sorted {
+		hits[i] = Hit{ID: e.id, Name: e.name}
+	}
+	return hits
 }
 
 func (e *entry) match(terms []string) (int, bool) {

@@ -115,6 +115,15 @@ func BenchmarkKeystroke(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*len(queries))/1000, "ms/keystroke")
 }
 
+// BenchmarkFirst is the client list shown before anything is typed,
+// refreshed on every change that arrives.
+func BenchmarkFirst(b *testing.B) {
+	ix := shop()
+	for b.Loop() {
+		ix.First(100)
+	}
+}
+
 func TestFirstIsInNameOrder(t *testing.T) {
 	ix := New()
 	ix.Put("3", Doc{Name: "Émile Zola"})

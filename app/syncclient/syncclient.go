@@ -69,6 +69,17 @@ type Status struct {
 	Full bool
 }
 
+// Receiving reports whether the device is still pulling the versions the
+// server held when it last said hello, and how far it has come in
+// percent: until then the book on the device is incomplete, and a search
+// that finds nothing may only not have received it yet.
+func (s Status) Receiving() (percent int, ok bool) {
+	if s.Total == 0 || s.Pulled >= s.Total {
+		return 0, false
+	}
+	return int(s.Pulled * 100 / s.Total), true
+}
+
 // Local is the device's store as the client needs it. Each method is
 // called from the client's goroutine only.
 type Local interface {
@@ -301,7 +312,10 @@ func (c *Client) session(ctx context.Context) error {
 	if c.cfg.OnConnect != nil {
 		c.cfg.OnConnect(*w)
 	}
-	c.update(func(s *Status) { s.State, s.Total, s.Err = Syncing, w.Head, "" })
+	// Pulled starts at the device's cursor, so that a device already
+	// holding the book does not count as receiving it until its first page.
+	pulled := c.cfg.Local.Cursor()
+	c.update(func(s *Status) { s.State, s.Total, s.Pulled, s.Err = Syncing, w.Head, pulled, "" })
 
 	s := &syncer{Client: c, k: k, next: next, live: msgs, readErr: readErr}
 	if err := s.catchUp(ctx); err != nil {

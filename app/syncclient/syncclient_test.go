@@ -705,3 +705,24 @@ func TestServerProblemIsRetried(t *testing.T) {
 	waitFor(t, "the outbox sent once the server works", func() bool { _, n, _ := l.Outbox(context.Background(), 1); return n == 0 })
 	waitFor(t, "up to date", func() bool { return d.client.Status().State == UpToDate })
 }
+
+// TestReceiving: a device is receiving the book from the server's hello
+// until its cursor reaches the head the hello gave; a device that already
+// holds it is not.
+func TestReceiving(t *testing.T) {
+	for _, c := range []struct {
+		st   Status
+		pct  int
+		want bool
+	}{
+		{Status{Pulled: 76, Total: 100}, 76, true},
+		{Status{Pulled: 0, Total: 100}, 0, true},
+		{Status{Pulled: 100, Total: 100}, 0, false},
+		{Status{Pulled: 120, Total: 100}, 0, false},
+		{Status{}, 0, false},
+	} {
+		if pct, ok := c.st.Receiving(); pct != c.pct || ok != c.want {
+			t.Errorf("%+v: Receiving = %d, %v; want %d, %v", c.st, pct, ok, c.pct, c.want)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 
 	"pawfile/app/search"
 	"pawfile/app/session"
+	"pawfile/app/syncclient"
 	"pawfile/shared/record"
 )
 
@@ -90,9 +91,12 @@ func (c *clients) Render() app.UI {
 			}
 			return app.P().Class("count").Text(thousands(c.total) + " " + plural(c.total, "client", "clients"))
 		}),
+		app.If(receiving(current.Sync()) != "", func() app.UI {
+			return app.P().Class("note").Attr("role", "status").Text(receiving(current.Sync()))
+		}),
 		app.If(len(c.hits) == 0, func() app.UI {
 			if strings.TrimSpace(c.q) != "" {
-				return app.P().Class("empty").Text("No client matches “" + c.q + "”.")
+				return app.P().Class("empty").Text(noMatch(c.q, current.Sync()))
 			}
 			return app.P().Class("empty").Text("No clients yet: add your first with New client.")
 		}).Else(func() app.UI {
@@ -107,6 +111,26 @@ func (c *clients) Render() app.UI {
 			)
 		}),
 	}}
+}
+
+// receiving says, while the device is still pulling the book, how far it
+// has come: a client not found may only not have arrived yet.
+func receiving(st syncclient.Status) string {
+	pct, ok := st.Receiving()
+	if !ok {
+		return ""
+	}
+	return fmt.Sprintf("Still receiving the book: %d%%", pct)
+}
+
+// noMatch is what a search that finds nothing says: while the book is
+// incomplete, not that the client is not there (a person would add them
+// again), but to wait for the rest.
+func noMatch(q string, st syncclient.Status) string {
+	if _, ok := st.Receiving(); ok {
+		return "No client matches “" + q + "” yet: wait for the rest of the book before adding them."
+	}
+	return "No client matches “" + q + "”."
 }
 
 // clientForm creates or edits a client.

@@ -165,8 +165,8 @@ func statusBadge(s syncclient.Status) app.UI {
 		if s.Pending > 0 {
 			text = fmt.Sprintf("Syncing · %d left", s.Pending)
 		}
-		if s.Total > 0 && s.Pulled < s.Total {
-			text = fmt.Sprintf("Syncing · %d%%", s.Pulled*100/s.Total)
+		if pct, ok := s.Receiving(); ok {
+			text = fmt.Sprintf("Syncing · %d%%", pct)
 		}
 	case syncclient.Connecting:
 		text = "Connecting…"

@@ -11,6 +11,7 @@
 package seal
 
 import (
+	"bufio"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -18,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	"golang.org/x/crypto/chacha20poly1305"
 
@@ -95,10 +97,29 @@ var ErrOpen = errors.New("sealed data does not open: wrong key, or damaged or mo
 // result is nonce, ciphertext and tag.
 func Seal(key Key, h Header, plaintext []byte) []byte {
 	var nonce [chacha20poly1305.NonceSizeX]byte
-	if _, err := io.ReadFull(rand.Reader, nonce[:]); err != nil {
+	nonces.read(nonce[:])
+	return sealWith(key, nonce, h.ad(), plaintext)
+}
+
+// nonces hands out random nonces from a buffer that crypto/rand fills
+// 4 KB at a time: in the browser each read of crypto/rand is a call out
+// to crypto.getRandomValues, which cost more than the sealing itself when
+// a new device sealed thousands of index docs. Each byte is handed out
+// once.
+var nonces = &nonceSource{r: bufio.NewReaderSize(rand.Reader, 4096)}
+
+type nonceSource struct {
+	mu sync.Mutex
+	r  *bufio.Reader
+}
+
+func (n *nonceSource) read(b []byte) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if _, err := io.ReadFull(n.r, b); err != nil {
+		// crypto/rand does not fail on supported platforms.
 		panic(fmt.Sprintf("seal: read random: %v", err))
 	}
-	return sealWith(key, nonce, h.ad(), plaintext)
 }
 
 func sealWith(key Key, nonce [chacha20poly1305.NonceSizeX]byte, ad, plaintext []byte) []byte {

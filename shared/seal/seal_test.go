@@ -340,3 +340,17 @@ func FuzzUnwrapIdentity(f *testing.F) {
 		UnwrapIdentity(kek, "ws1", b)
 	})
 }
+
+// TestNoncesNeverRepeat seals past several refills of the nonce buffer:
+// every nonce handed out is new.
+func TestNoncesNeverRepeat(t *testing.T) {
+	key := NewKey()
+	seen := map[[24]byte]bool{}
+	for range 2000 {
+		n := [24]byte(Seal(key, Header{Workspace: "ws"}, []byte("x"))[:24])
+		if seen[n] {
+			t.Fatalf("nonce %x handed out twice, after %d seals", n, len(seen))
+		}
+		seen[n] = true
+	}
+}
