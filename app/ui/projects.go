@@ -20,10 +20,6 @@ func projectField(name string) *record.Field {
 	return must(sc.Field(name))
 }
 
-// defaultCurrency is the currency of a price typed on a project that has
-// none yet. The workspace has no currency setting yet.
-const defaultCurrency = "GBP"
-
 // projectForm books or edits a project: an appointment, a course or
 // another job, with its status buttons, tasks, milestones and notes.
 type projectForm struct {
@@ -170,12 +166,20 @@ func (f *projectForm) fromRecord() {
 	}
 	f.price = ""
 	if !f.p.Price.IsZero() {
-		f.price = formatAmount(f.p.Price.Minor)
+		f.price = plainAmount(f.p.Price.Minor, f.p.Price.Currency)
 	}
 	f.repeat = ""
 	if f.p.RepeatWeeks > 0 {
 		f.repeat = strconv.FormatInt(f.p.RepeatWeeks, 10)
 	}
+}
+
+// currency is that of the price: the booking's own, else the workspace's.
+func (f *projectForm) currency() string {
+	if f.p.Price.Currency != "" {
+		return f.p.Price.Currency
+	}
+	return current.Currency()
 }
 
 func cmpOr(s, def string) string {
@@ -213,11 +217,11 @@ func (f *projectForm) build() (record.Project, record.Errors) {
 	}
 	p.Price = record.Money{}
 	if s := strings.TrimSpace(f.price); s != "" {
-		minor, ok := parseAmount(s)
-		if !ok {
-			errs = append(errs, record.FieldError{Field: "price", Message: "price: an amount such as 45 or 45.50"})
+		m, err := parseMoney(s, f.currency())
+		if err != nil {
+			errs = append(errs, record.FieldError{Field: "price", Message: "price: " + err.Error()})
 		}
-		p.Price = record.Money{Minor: minor, Currency: cmpOr(f.p.Price.Currency, defaultCurrency)}
+		p.Price = m
 	}
 	p.RepeatWeeks = 0
 	if s := strings.TrimSpace(f.repeat); s != "" {
@@ -236,38 +240,6 @@ func parseClock(s string) (h, m int, ok bool) {
 	h, err1 := strconv.Atoi(hs)
 	m, err2 := strconv.Atoi(ms)
 	return h, m, found && err1 == nil && err2 == nil && len(ms) == 2
-}
-
-// parseAmount reads an amount typed in major units ("45", "45.5",
-// "45.50") as exact minor units, never through a float.
-func parseAmount(s string) (int64, bool) {
-	s = strings.TrimPrefix(strings.TrimSpace(s), "£")
-	whole, frac, _ := strings.Cut(s, ".")
-	if whole == "" && frac == "" || len(frac) > 2 || len(whole) > 12 {
-		return 0, false
-	}
-	for len(frac) < 2 {
-		frac += "0"
-	}
-	w, err1 := strconv.ParseInt(cmpOr(whole, "0"), 10, 64)
-	c, err2 := strconv.ParseInt(frac, 10, 64)
-	if err1 != nil || err2 != nil || w < 0 || c < 0 || strings.ContainsAny(whole+frac, "+-") {
-		return 0, false
-	}
-	return w*100 + c, true
-}
-
-// formatAmount shows minor units as major units with two decimals.
-func formatAmount(minor int64) string {
-	sign := ""
-	if minor < 0 {
-		sign, minor = "-", -minor
-	}
-	c := strconv.FormatInt(minor%100, 10)
-	if len(c) == 1 {
-		c = "0" + c
-	}
-	return sign + strconv.FormatInt(minor/100, 10) + "." + c
 }
 
 // save saves the form with status (and its reason) as the new status.
@@ -429,7 +401,7 @@ func (f *projectForm) body(pets, chosen []session.PetSummary) []app.UI {
 					Aria("describedby", described("minutes", f.errs.On("end"), "")).OnInput(f.ValueTo(&f.minutes))),
 			),
 			app.Div().Class("grid3").Body(
-				field("price", "Price ("+cmpOr(f.p.Price.Currency, defaultCurrency)+")", f.errs.On("price"), "", app.Input().ID("price").Type("text").
+				field("price", "Price ("+f.currency()+")", f.errs.On("price"), "", app.Input().ID("price").Type("text").
 					Attr("inputmode", "decimal").Attr("autocomplete", "off").Value(f.price).Aria("invalid", f.errs.On("price") != "").
 					Aria("describedby", described("price", f.errs.On("price"), "")).OnInput(f.ValueTo(&f.price))),
 				field("repeat", "Repeat every (weeks)", f.errs.On("repeat_weeks"), "Empty: does not repeat.", app.Input().ID("repeat").Type("number").
