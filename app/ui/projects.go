@@ -76,6 +76,7 @@ func (f *projectForm) OnNav(ctx app.Context) {
 func (f *projectForm) load(path, date, at, staff string) {
 	*f = projectForm{Compo: f.Compo, ui: f.ui, loaded: f.loaded}
 	f.loadRecord(path, date, at, staff)
+	f.againOn = f.againFrom()
 	if f.client == "" {
 		return // the client is chosen first
 	}
@@ -298,6 +299,41 @@ func (f *projectForm) invoice(ctx app.Context, e app.Event) {
 	ctx.Navigate("/invoices/" + id)
 }
 
+// againFrom is the day "Book again" offers: the visit's date plus its
+// pets' grooming interval (the shortest, when several have one), six
+// weeks when none has; today for a visit with no date.
+func (f *projectForm) againFrom() string {
+	if f.date == "" {
+		return string(today())
+	}
+	var weeks int64
+	for _, id := range f.p.Pets {
+		var pet record.Pet
+		ok, err := current.LoadPet(id, &pet)
+		if err == nil && ok && pet.GroomingIntervalWeeks > 0 && (weeks == 0 || pet.GroomingIntervalWeeks < weeks) {
+			weeks = pet.GroomingIntervalWeeks
+		}
+	}
+	return cmpOr(string(schedule.AgainOn(record.Date(f.date), weeks)), string(today()))
+}
+
+// againSlot says what the new booking keeps of this one: its time and
+// groomer, as schedule.BookAgain copies them.
+func (f *projectForm) againSlot() string {
+	s := "The same time"
+	if f.start != "" {
+		s = "At " + f.start
+	}
+	var who []string
+	for _, id := range f.p.AssignedStaff {
+		who = append(who, staffLabel(id))
+	}
+	if len(who) > 0 {
+		s += " with " + strings.Join(who, ", ")
+	}
+	return s + ", as this visit."
+}
+
 func (f *projectForm) bookAgain(ctx app.Context, e app.Event) {
 	on := cmpOr(f.againOn, string(today()))
 	id, err := current.BookAgain(context.Background(), f.id, record.Date(on))
@@ -502,7 +538,8 @@ func (f *projectForm) statusCard() app.UI {
 		),
 		app.If(!open, func() app.UI {
 			return app.Div().Class("row", "again").Body(
-				dateField("again-on", "Book again on", "", cmpOr(f.againOn, string(today())), f.ValueTo(&f.againOn)),
+				field("again-on", "Book again on", "", f.againSlot(), app.Input().ID("again-on").Type("date").Value(cmpOr(f.againOn, string(today()))).
+					Aria("describedby", described("again-on", "", f.againSlot())).OnInput(f.ValueTo(&f.againOn))),
 				app.Button().Text("Book again").OnClick(f.bookAgain),
 			)
 		}),
