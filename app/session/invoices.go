@@ -206,10 +206,26 @@ func paymentRecords(ps []Payment) []record.Payment {
 // person can change all of it.
 func (s *Session) NewInvoice(client string, today record.Date) (record.Invoice, string) {
 	inv := record.Invoice{Client: client, Status: "draft", Issued: today, Number: s.NextInvoiceNumber(today.Time().Year())}
+	rate, cur := s.billsIn()
+	inv.TaxRate = rate
+	return inv, cur
+}
+
+// Currency is the workspace's currency: that of its latest invoice, else
+// DefaultCurrency. Every amount typed without one (a booking's price, an
+// invoice's lines) is in it.
+func (s *Session) Currency() string {
+	_, cur := s.billsIn()
+	return cur
+}
+
+// billsIn returns the tax rate and currency of the book's latest invoice
+// (by date, then number), else no tax and DefaultCurrency.
+func (s *Session) billsIn() (int64, string) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.book == nil {
-		return inv, DefaultCurrency
+		return 0, DefaultCurrency
 	}
 	var last string
 	for id, d := range s.invoiceDocs {
@@ -219,18 +235,17 @@ func (s *Session) NewInvoice(client string, today record.Date) (record.Invoice, 
 	}
 	var prev record.Invoice
 	if last == "" || !s.loadLocked(last, &prev) {
-		return inv, DefaultCurrency
+		return 0, DefaultCurrency
 	}
-	inv.TaxRate = prev.TaxRate
 	lines, payments, err := s.partsLocked(map[string]bool{last: true})
 	if err != nil {
-		return inv, DefaultCurrency
+		return prev.TaxRate, DefaultCurrency
 	}
 	t, err := billing.Compute(prev, lineRecords(lines[last]), paymentRecords(payments[last]))
 	if err != nil || t.Currency == "" {
-		return inv, DefaultCurrency
+		return prev.TaxRate, DefaultCurrency
 	}
-	return inv, t.Currency
+	return prev.TaxRate, t.Currency
 }
 
 // NextInvoiceNumber is the number after the highest of the book's invoice

@@ -241,19 +241,26 @@ func bookingBlock(b schedule.Booking, clash bool) app.HTMLA {
 		classes = append(classes, "clash")
 	}
 	var pets []string
-	alerts := 0
+	var alerts []record.Alert // named, as Today names them: the groomer needs the allergy, not that there is one
 	for _, pet := range current.PetsOf(p.Client) {
 		for _, id := range b.Pets {
 			if id == pet.ID {
 				pets = append(pets, pet.Name)
-				alerts += len(pet.Alerts)
+				for _, a := range pet.Alerts {
+					if len(b.Pets) > 1 {
+						a.Text = pet.Name + ": " + a.Text
+					}
+					alerts = append(alerts, a)
+				}
 			}
 		}
 	}
 	return app.A().Class(classes...).Href("/projects/"+b.ID).Body(
 		app.Span().Class("cal-when").Text(clockRange(b.Start, b.End)),
 		app.If(clash, func() app.UI { return app.Span().Class("badge", "allergy").Text("overlap") }),
-		app.If(alerts > 0, func() app.UI { return app.Span().Class("badge", "medical").Text("care alert") }),
+		app.Range(alerts).Slice(func(i int) app.UI {
+			return app.Span().Class("badge", string(alerts[i].Kind)).Text(alerts[i].Text)
+		}),
 		app.Span().Class("cal-title").Text(p.Title+prefix(" · ", strings.Join(pets, ", "))),
 		app.Span().Class("cal-client").Text(p.ClientName),
 		app.Span().Class("sr-only").Text(", "+statusLabel(b.Status)), // shown by its colours

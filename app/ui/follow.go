@@ -75,7 +75,7 @@ func (c conflict) text() string {
 		if m.IsZero() {
 			return "nothing"
 		}
-		return formatAmount(m.Minor)
+		return plainAmount(m.Minor, m.Currency)
 	case c.field.Kind == record.KindInstant && record.DecodeValue(c.theirs, &t) == nil:
 		if t.IsZero() {
 			return "nothing"

@@ -20,10 +20,6 @@ func projectField(name string) *record.Field {
 	return must(sc.Field(name))
 }
 
-// defaultCurrency is the currency of a price typed on a project that has
-// none yet. The workspace has no currency setting yet.
-const defaultCurrency = "GBP"
-
 // projectForm books or edits a project: an appointment, a course or
 // another job, with its status buttons, tasks, milestones and notes.
 type projectForm struct {
@@ -154,6 +150,7 @@ func (f *projectForm) OnNav(ctx app.Context) {
 func (f *projectForm) load(path, date, at, staff string) {
 	*f = projectForm{Compo: f.Compo, ui: f.ui, loaded: f.loaded, stop: f.stop}
 	f.loadRecord(path, date, at, staff)
+	f.againOn = f.againFrom()
 	if f.client == "" {
 		return // the client is chosen first
 	}
@@ -253,7 +250,7 @@ func (f *projectForm) typedFrom(names ...string) {
 		case "price":
 			f.price = ""
 			if !f.p.Price.IsZero() {
-				f.price = formatAmount(f.p.Price.Minor)
+				f.price = plainAmount(f.p.Price.Minor, f.p.Price.Currency)
 			}
 		case "repeat_weeks":
 			f.repeat = ""
@@ -262,6 +259,14 @@ func (f *projectForm) typedFrom(names ...string) {
 			}
 		}
 	}
+}
+
+// currency is that of the price: the booking's own, else the workspace's.
+func (f *projectForm) currency() string {
+	if f.p.Price.Currency != "" {
+		return f.p.Price.Currency
+	}
+	return current.Currency()
 }
 
 func cmpOr(s, def string) string {
@@ -299,11 +304,11 @@ func (f *projectForm) build() (record.Project, record.Errors) {
 	}
 	p.Price = record.Money{}
 	if s := strings.TrimSpace(f.price); s != "" {
-		minor, ok := parseAmount(s)
-		if !ok {
-			errs = append(errs, record.FieldError{Field: "price", Message: "price: an amount such as 45 or 45.50"})
+		m, err := parseMoney(s, f.currency())
+		if err != nil {
+			errs = append(errs, record.FieldError{Field: "price", Message: "price: " + err.Error()})
 		}
-		p.Price = record.Money{Minor: minor, Currency: cmpOr(f.p.Price.Currency, defaultCurrency)}
+		p.Price = m
 	}
 	p.RepeatWeeks = 0
 	if s := strings.TrimSpace(f.repeat); s != "" {
@@ -322,38 +327,6 @@ func parseClock(s string) (h, m int, ok bool) {
 	h, err1 := strconv.Atoi(hs)
 	m, err2 := strconv.Atoi(ms)
 	return h, m, found && err1 == nil && err2 == nil && len(ms) == 2
-}
-
-// parseAmount reads an amount typed in major units ("45", "45.5",
-// "45.50") as exact minor units, never through a float.
-func parseAmount(s string) (int64, bool) {
-	s = strings.TrimPrefix(strings.TrimSpace(s), "£")
-	whole, frac, _ := strings.Cut(s, ".")
-	if whole == "" && frac == "" || len(frac) > 2 || len(whole) > 12 {
-		return 0, false
-	}
-	for len(frac) < 2 {
-		frac += "0"
-	}
-	w, err1 := strconv.ParseInt(cmpOr(whole, "0"), 10, 64)
-	c, err2 := strconv.ParseInt(frac, 10, 64)
-	if err1 != nil || err2 != nil || w < 0 || c < 0 || strings.ContainsAny(whole+frac, "+-") {
-		return 0, false
-	}
-	return w*100 + c, true
-}
-
-// formatAmount shows minor units as major units with two decimals.
-func formatAmount(minor int64) string {
-	sign := ""
-	if minor < 0 {
-		sign, minor = "-", -minor
-	}
-	c := strconv.FormatInt(minor%100, 10)
-	if len(c) == 1 {
-		c = "0" + c
-	}
-	return sign + strconv.FormatInt(minor/100, 10) + "." + c
 }
 
 // save saves the form with status (and its reason) as the new status.
@@ -414,6 +387,41 @@ func (f *projectForm) invoice(ctx app.Context, e app.Event) {
 		return
 	}
 	ctx.Navigate("/invoices/" + id)
+}
+
+// againFrom is the day "Book again" offers: the visit's date plus its
+// pets' grooming interval (the shortest, when several have one), six
+// weeks when none has; today for a visit with no date.
+func (f *projectForm) againFrom() string {
+	if f.date == "" {
+		return string(today())
+	}
+	var weeks int64
+	for _, id := range f.p.Pets {
+		var pet record.Pet
+		ok, err := current.LoadPet(id, &pet)
+		if err == nil && ok && pet.GroomingIntervalWeeks > 0 && (weeks == 0 || pet.GroomingIntervalWeeks < weeks) {
+			weeks = pet.GroomingIntervalWeeks
+		}
+	}
+	return cmpOr(string(schedule.AgainOn(record.Date(f.date), weeks)), string(today()))
+}
+
+// againSlot says what the new booking keeps of this one: its time and
+// groomer, as schedule.BookAgain copies them.
+func (f *projectForm) againSlot() string {
+	s := "The same time"
+	if f.start != "" {
+		s = "At " + f.start
+	}
+	var who []string
+	for _, id := range f.p.AssignedStaff {
+		who = append(who, staffLabel(id))
+	}
+	if len(who) > 0 {
+		s += " with " + strings.Join(who, ", ")
+	}
+	return s + ", as this visit."
 }
 
 func (f *projectForm) bookAgain(ctx app.Context, e app.Event) {
@@ -519,7 +527,7 @@ func (f *projectForm) body(pets, chosen []session.PetSummary) []app.UI {
 					Aria("describedby", described("minutes", f.errs.On("end"), "")).OnInput(f.ValueTo(&f.minutes))),
 			),
 			app.Div().Class("grid3").Body(
-				field("price", "Price ("+cmpOr(f.p.Price.Currency, defaultCurrency)+")", f.errs.On("price"), "", app.Input().ID("price").Type("text").
+				field("price", "Price ("+f.currency()+")", f.errs.On("price"), "", app.Input().ID("price").Type("text").
 					Attr("inputmode", "decimal").Attr("autocomplete", "off").Value(f.price).Aria("invalid", f.errs.On("price") != "").
 					Aria("describedby", described("price", f.errs.On("price"), "")).OnInput(f.ValueTo(&f.price))),
 				field("repeat", "Repeat every (weeks)", f.errs.On("repeat_weeks"), "Empty: does not repeat.", app.Input().ID("repeat").Type("number").
@@ -621,7 +629,8 @@ func (f *projectForm) statusCard() app.UI {
 		),
 		app.If(!open, func() app.UI {
 			return app.Div().Class("row", "again").Body(
-				dateField("again-on", "Book again on", "", cmpOr(f.againOn, string(today())), f.ValueTo(&f.againOn)),
+				field("again-on", "Book again on", "", f.againSlot(), app.Input().ID("again-on").Type("date").Value(cmpOr(f.againOn, string(today()))).
+					Aria("describedby", described("again-on", "", f.againSlot())).OnInput(f.ValueTo(&f.againOn))),
 				app.Button().Text("Book again").OnClick(f.bookAgain),
 			)
 		}),

@@ -2,8 +2,11 @@ package ui
 
 import (
 	"cmp"
+	"net/url"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
@@ -20,7 +23,22 @@ type todayList struct {
 
 // OnMount loads the staff's names; the list itself is read in Render,
 // so it follows changes as its frame re-renders it.
-func (t *todayList) OnMount(ctx app.Context) { loadStaffNames(ctx) }
+func (t *todayList) OnMount(ctx app.Context) {
+	loadStaffNames(ctx)
+	// "On my way" says when the groomer arrives, from now: kept current.
+	ctx.Async(func() {
+		tick := time.NewTicker(30 * time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				ctx.Dispatch(func(ctx app.Context) {})
+			}
+		}
+	})
+}
 
 func (t *todayList) OnNav(ctx app.Context) {
 	if current.Phase() != session.Open {
@@ -103,7 +121,82 @@ func todayItem(b schedule.Booking) app.UI {
 			return app.Div().Class("pet").Body(app.Span().Class("pet-name").Text(pets[i].Name), alertBadges(pets[i].Alerts))
 		}),
 		app.If(len(staff) > 0, func() app.UI { return app.Span().Class("sub").Text("With " + strings.Join(staff, ", ")) }),
-	))
+	), app.If(!closed, func() app.UI { return roadLinks(c, time.Now()) }))
+}
+
+// travelMinutes are the journey times "On my way" offers to announce.
+var travelMinutes = []int{10, 20, 30}
+
+// roadLinks are the links a groomer on the road taps for a client: the
+// address in maps, a call, a text, and "On my way" with the time of
+// arrival from now. Each is opened by the tablet (its maps, phone and
+// messages apps): nothing goes through our server. A groomer whose role
+// cannot read clients has none of them.
+//
+// The map is a Google Maps URL (https://www.google.com/maps/search/?api=1):
+// Android opens it in Google Maps, an iPad in Google Maps if installed and
+// else in the browser, where it still shows the way. A geo: link has no
+// handler on iPadOS and a maps.apple.com link leaves Android in a browser.
+func roadLinks(c record.Client, now time.Time) app.UI {
+	phone := dialable(c.Phones)
+	if c.Address == "" && phone == "" {
+		return app.Text("")
+	}
+	var links []app.UI
+	if c.Address != "" {
+		links = append(links, app.A().Class("button").Href(mapsURL(c.Address)).Target("_blank").Rel("noopener").
+			Aria("label", "Navigate to "+c.Address).Text("Navigate"))
+	}
+	if phone != "" {
+		name := cmpOr(c.Name, "the client")
+		links = append(links,
+			app.A().Class("button").Href("tel:"+phone).Aria("label", "Call "+name).Text("Call"),
+			app.A().Class("button").Href(smsURL(phone, "")).Aria("label", "Text "+name).Text("Text"),
+		)
+		for _, m := range travelMinutes {
+			links = append(links, app.A().Class("button").Href(smsURL(phone, onMyWay(now, m))).
+				Aria("label", "On my way · "+strconv.Itoa(m)+" min: text "+name+" you arrive about "+now.Add(time.Duration(m)*time.Minute).Format("15:04")).Text("On my way · "+strconv.Itoa(m)+" min"))
+		}
+	}
+	return app.Div().Class("road").Body(links...)
+}
+
+// mapsURL is a Google Maps search for an address (see roadLinks).
+func mapsURL(address string) string {
+	return "https://www.google.com/maps/search/?api=1&query=" + url.QueryEscape(address)
+}
+
+// smsURL is a text to phone, with body when it is not "". "?&body=" is
+// read by both Android ("?body=") and iOS ("&body="); spaces are %20, as
+// iOS shows a "+" as typed.
+func smsURL(phone, body string) string {
+	if body == "" {
+		return "sms:" + phone
+	}
+	return "sms:" + phone + "?&body=" + url.PathEscape(body)
+}
+
+// onMyWay is the text that says the groomer is on the way, arriving
+// minutes after now, at the tablet's clock.
+func onMyWay(now time.Time, minutes int) string {
+	return "On my way, arriving about " + now.Add(time.Duration(minutes)*time.Minute).Format("15:04")
+}
+
+// dialable is the client's first phone number as a tel: link dials it:
+// its digits, with a leading + kept; "" when there is none.
+func dialable(phones []string) string {
+	for _, p := range phones {
+		var b strings.Builder
+		for i, r := range strings.TrimSpace(p) {
+			if r >= '0' && r <= '9' || r == '+' && i == 0 {
+				b.WriteRune(r)
+			}
+		}
+		if n := b.String(); strings.Trim(n, "+") != "" {
+			return n
+		}
+	}
+	return ""
 }
 
 // lapsedList is the front desk's list of clients who stopped coming.

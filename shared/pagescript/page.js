@@ -22,10 +22,14 @@ window.pawfileControlled = !!(navigator.serviceWorker && navigator.serviceWorker
     set: f => { onUpdate = f; },
   });
 })();
+// A link out of the app (tel:, sms:, a map) is the browser's to follow,
+// and go-app's alone not to see: it would route tel:+44… as a page of the
+// app, and open a map twice.
 document.addEventListener("click", e => {
   const a = e.target.closest && e.target.closest("a[href]");
+  if (a && a.origin !== location.origin) { e.stopPropagation(); return; }
   if (!a || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey ||
-      a.target === "_blank" || a.hasAttribute("download") || a.origin !== location.origin) return;
+      a.target === "_blank" || a.hasAttribute("download")) return;
   e.preventDefault();
 }, true);
 document.addEventListener("submit", e => e.preventDefault(), true);

@@ -33,6 +33,21 @@ func Next(p *record.Project) (record.Project, error) {
 	return BookAgain(p, addDays(record.DateOf(start), 7*int(p.RepeatWeeks)))
 }
 
+// DefaultIntervalWeeks is how many weeks after a visit the next is
+// offered when the pet has no grooming interval of its own.
+const DefaultIntervalWeeks = 6
+
+// AgainOn is the day a visit on visit is booked again on: weeks later,
+// the pet's grooming interval, or DefaultIntervalWeeks when weeks is not
+// an interval (0 for none, or out of the schema's bounds). It is "" when
+// visit is not a date, so the person picks one.
+func AgainOn(visit record.Date, weeks int64) record.Date {
+	if weeks < 1 || weeks > MaxRepeatWeeks {
+		weeks = DefaultIntervalWeeks
+	}
+	return addDays(visit, 7*int(weeks))
+}
+
 // BookAgain returns a new planned project like p on day on: the same
 // client, pets, kind, title, scope, staff, price and repeat interval,
 // starting at p's wall-clock time of day in p's zone, and lasting as long

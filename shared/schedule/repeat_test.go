@@ -205,3 +205,24 @@ func offsetOf(t time.Time) int {
 	_, o := t.Zone()
 	return o
 }
+
+func TestAgainOn(t *testing.T) {
+	for _, c := range []struct {
+		visit record.Date
+		weeks int64
+		want  record.Date
+	}{
+		{"2026-03-02", 4, "2026-03-30"},
+		{"2026-03-02", 0, "2026-04-13"},   // no interval: six weeks
+		{"2026-03-02", -2, "2026-04-13"},  // not an interval: six weeks
+		{"2026-03-02", 105, "2026-04-13"}, // beyond the schema's bounds
+		{"2026-12-21", 2, "2027-01-04"},   // into the next year
+		{"2028-02-15", 2, "2028-02-29"},   // a leap day
+		{"2026-03-23", 1, "2026-03-30"},   // across the clocks changing: still a date
+		{"", 4, ""}, {"2026-02-30", 4, ""},
+	} {
+		if got := AgainOn(c.visit, c.weeks); got != c.want {
+			t.Errorf("AgainOn(%q, %d) = %q, want %q", c.visit, c.weeks, got, c.want)
+		}
+	}
+}
