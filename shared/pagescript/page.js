@@ -22,26 +22,23 @@ window.pawfileControlled = !!(navigator.serviceWorker && navigator.serviceWorker
     set: f => { onUpdate = f; },
   });
 })();
-// A link out of the app (tel:, sms:, a map) is the browser's to follow,
-// and go-app's alone not to see: it would route tel:+44… as a page of the
-// app, and open a map twice.
+// A link out of the app (tel:, sms:, mailto:, a map) is the browser's to
+// follow, and go-app's alone not to see: it would route tel:+44… as a page
+// of the app, and open a map twice. So the event goes on to the link's own
+// handlers (noting a reminder sent) and stops at the window, before
+// go-app's handler there: this listener is added before go-app's, so it
+// runs first. Any other link is go-app's to follow, never the browser's.
 document.addEventListener("click", e => {
   const a = e.target.closest && e.target.closest("a[href]");
-  if (a && a.origin !== location.origin) { e.stopPropagation(); return; }
-  if (!a || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey ||
+  if (!a || a.origin !== location.origin || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey ||
       a.target === "_blank" || a.hasAttribute("download")) return;
   e.preventDefault();
 }, true);
-document.addEventListener("submit", e => e.preventDefault(), true);
-// A link to one of the tablet's own apps (sms:, mailto:, tel:) is the
-// browser's to follow. go-app's handler on the window would take it for a
-// page of the app and show the home screen, so the event stops at the
-// window before it; the link's own handlers (noting a reminder sent) have
-// run by then. This listener is added before go-app's, so it runs first.
 window.addEventListener("click", e => {
   const a = e.target.closest && e.target.closest("a[href]");
-  if (a && /^(sms|mailto|tel):/i.test(a.getAttribute("href"))) e.stopImmediatePropagation();
+  if (a && a.origin !== location.origin) e.stopImmediatePropagation();
 });
+document.addEventListener("submit", e => e.preventDefault(), true);
 
 // pawfileDrag lets a finger (or a mouse) drag a booking of the calendar's
 // day view to another time, in whole slots of slotPx pixels and slotMinutes
