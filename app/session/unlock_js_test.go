@@ -32,14 +32,7 @@ func BenchmarkUnlockFiveYearShop(b *testing.B) {
 	defer func() { db.Close(); localstore.Delete(ctx, name) }()
 
 	keys := seal.NewKeyring()
-	salt := seal.NewSalt()
-	sec, err := seal.Derive([]byte(pass), salt, seal.DefaultParams)
-	if err != nil {
-		b.Fatal(err)
-	}
-	wrapped, _ := seal.WrapKeys(sec.KEK, "ws1", keys)
-	dev, _ := json.Marshal(device{Workspace: "ws1", Member: "m1", Login: "owner@example.com", Role: access.Owner, Device: 7,
-		Token: "t", Salt: salt, Params: account.ParamsOf(seal.DefaultParams), Keys: wrapped})
+	dev := benchDevice(b, keys)
 	start := time.Now()
 	rows, err := shop("ws1", keys, fiveYearShop)
 	if err != nil {
@@ -110,14 +103,7 @@ func BenchmarkReceiveFiveYearShop(b *testing.B) {
 		vs = append(vs, env)
 	}
 	rows = nil
-	salt := seal.NewSalt()
-	sec, err := seal.Derive([]byte(pass), salt, seal.DefaultParams)
-	if err != nil {
-		b.Fatal(err)
-	}
-	wrapped, _ := seal.WrapKeys(sec.KEK, "ws1", keys)
-	dev, _ := json.Marshal(device{Workspace: "ws1", Member: "m1", Login: "owner@example.com", Role: access.Owner, Device: 7,
-		Token: "t", Salt: salt, Params: account.ParamsOf(seal.DefaultParams), Keys: wrapped})
+	dev := benchDevice(b, keys)
 
 	b.ResetTimer()
 	for range b.N {
@@ -157,4 +143,25 @@ func BenchmarkReceiveFiveYearShop(b *testing.B) {
 		localstore.Delete(ctx, name)
 		b.StartTimer()
 	}
+}
+
+// benchDevice is the stored device record of the benchmarks' owner, its
+// keys wrapped under pass.
+func benchDevice(b *testing.B, keys *seal.Keyring) []byte {
+	b.Helper()
+	salt := seal.NewSalt()
+	sec, err := seal.Derive([]byte(pass), salt, seal.DefaultParams)
+	if err != nil {
+		b.Fatal(err)
+	}
+	wrapped, err := seal.WrapKeys(sec.KEK, "ws1", keys)
+	if err != nil {
+		b.Fatal(err)
+	}
+	dev, err := json.Marshal(device{Workspace: "ws1", Member: "m1", Login: "owner@example.com", Role: access.Owner, Device: 7,
+		Token: "t", Salt: salt, Params: account.ParamsOf(seal.DefaultParams), Keys: wrapped})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return dev
 }
