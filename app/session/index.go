@@ -251,9 +251,9 @@ func (s *Session) applyDocsLocked(docs []indexDoc) {
 	for id := range touched {
 		s.petsOf[id] = []string{}
 	}
-	for _, p := range s.petDocs {
+	for id, p := range s.petDocs {
 		if touched[p.Client] {
-			s.petsOf[p.Client] = append(s.petsOf[p.Client], p.Name)
+			s.petsOf[p.Client] = append(s.petsOf[p.Client], id)
 		}
 	}
 	for id := range touched {
@@ -268,7 +268,11 @@ func (s *Session) putClientLocked(id string) {
 		s.clients.Remove(id)
 		return
 	}
-	s.clients.Put(id, search.Doc{Name: d.Name, Phones: d.Phones, Emails: d.Emails, Tags: d.Tags, Pets: s.petsOf[id]})
+	pets := make([]string, len(s.petsOf[id]))
+	for i, p := range s.petsOf[id] {
+		pets[i] = s.petDocs[p].Name
+	}
+	s.clients.Put(id, search.Doc{Name: d.Name, Phones: d.Phones, Emails: d.Emails, Tags: d.Tags, Pets: pets})
 }
 
 // docRowLocked reads the index doc of record k, stored under rk, and seals
@@ -328,10 +332,9 @@ func (s *Session) PetsOf(client string) []PetSummary {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var out []PetSummary
-	for id, d := range s.petDocs {
-		if d.Client == client {
-			out = append(out, PetSummary{ID: id, Name: d.Name, Species: d.Species, Alerts: d.Alerts})
-		}
+	for _, id := range s.petsOf[client] {
+		d := s.petDocs[id]
+		out = append(out, PetSummary{ID: id, Name: d.Name, Species: d.Species, Alerts: d.Alerts})
 	}
 	order.Sort(out, func(a, b PetSummary) int { return strings.Compare(a.Name+a.ID, b.Name+b.ID) })
 	return out

@@ -188,8 +188,8 @@ func (s *Session) ProjectsLoading() bool {
 // buildIndexLocked builds the client search index from the index docs.
 func (s *Session) buildIndexLocked() {
 	s.clients, s.petsOf = search.New(), map[string][]string{}
-	for _, p := range s.petDocs {
-		s.petsOf[p.Client] = append(s.petsOf[p.Client], p.Name)
+	for id, p := range s.petDocs {
+		s.petsOf[p.Client] = append(s.petsOf[p.Client], id)
 	}
 	for id := range s.clientDocs {
 		if s.petsOf[id] == nil {

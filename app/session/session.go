@@ -169,7 +169,7 @@ type Session struct {
 	billDocs    map[string]indexDoc      // invoice lines and payments
 	projectDocs map[string]indexDoc      // projects
 	partDocs    map[string]indexDoc      // their tasks, milestones and notes
-	petsOf      map[string][]string      // client id → its pets' names, for the search index
+	petsOf      map[string][]string      // client id → its pets' ids: the search index's pet names and PetsOf, without a pass over every pet
 	undo        *edit                    // the last change saved here
 	docTouched  map[string]bool          // while openLater runs: docs applied since unlock
 	staged      map[string][]byte        // sealed photos waiting for the record that names them

@@ -517,3 +517,59 @@ func TestContactLog(t *testing.T) {
 		t.Errorf("logged at %v", got[0].When)
 	}
 }
+
+// TestPetsOfFollowsMovesAndRenames: the per-client list of pets that the
+// lists and the search read follows a pet moved to another client, a
+// renamed pet and an erased client, without a pass over every pet.
+func TestPetsOfFollowsMovesAndRenames(t *testing.T) {
+	ctx := context.Background()
+	s, _ := setUp(t, "ws1", seal.NewKeyring(), 7)
+	if err := s.Unlock(ctx, pass); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Lock()
+	ann, bob := record.NewID(), record.NewID()
+	for id, name := range map[string]string{ann: "Ann Hill", bob: "Bob Moss"} {
+		if err := s.SaveClient(ctx, id, nil, &record.Client{Name: name}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pet := record.NewID()
+	rex := record.Pet{Client: ann, Name: "Rex"}
+	if err := s.SavePet(ctx, pet, nil, &rex); err != nil {
+		t.Fatal(err)
+	}
+	names := func(client string) []string {
+		var out []string
+		for _, p := range s.PetsOf(client) {
+			out = append(out, p.Name)
+		}
+		return out
+	}
+	if got := names(ann); !slices.Equal(got, []string{"Rex"}) {
+		t.Fatalf("Ann's pets = %q", got)
+	}
+	moved := rex
+	moved.Client, moved.Name = bob, "Rexy"
+	if err := s.SavePet(ctx, pet, &rex, &moved); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(ann); len(got) != 0 {
+		t.Errorf("Ann's pets after the move = %q, want none", got)
+	}
+	if got := names(bob); !slices.Equal(got, []string{"Rexy"}) {
+		t.Errorf("Bob's pets after the move = %q", got)
+	}
+	if hits := s.SearchClients("rexy", 10); len(hits) != 1 || hits[0].ID != bob {
+		t.Errorf("search by the renamed pet = %+v, want Bob", hits)
+	}
+	if hits := s.SearchClients("rex", 10); len(hits) != 1 || hits[0].ID != bob {
+		t.Errorf("search by the old name finds %+v, want only Bob (Rexy)", hits)
+	}
+	if _, err := s.EraseClient(ctx, bob); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(bob); len(got) != 0 {
+		t.Errorf("erased Bob's pets = %q, want none", got)
+	}
+}
