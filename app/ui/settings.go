@@ -96,7 +96,7 @@ func (s *settingsScreen) template(k remind.Kind) app.UI {
 	if err := remind.Check(k, s.templates[k]); err != nil {
 		problem = err.Error()
 	}
-	return app.FieldSet().Class("template").Body(
+	return app.FieldSet().Class("line", "template").Body(
 		app.Legend().Text(k.Label()),
 		field(id, "Message", problem, hint, app.Textarea().ID(id).Class("short").Text(s.templates[k]).
 			Aria("invalid", problem != "").Aria("describedby", described(id, problem, hint)).
