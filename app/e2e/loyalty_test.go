@@ -23,7 +23,10 @@ func TestLoyalty(t *testing.T) {
 			b := newBrowser(t, size.w, size.h)
 			b.createWorkspace(srv, size.name+"@example.com")
 
-			b.ownerScreen("Loyalty and messages")
+			b.link("Team")
+			b.waitText("last seen", 20*time.Second)
+			b.checkScreen("loyalty-team")
+			b.tapLink("Loyalty and messages")
 			b.waitText("Loyalty discount", 20*time.Second)
 			b.fill("loyalty-every", "6")
 			b.fill("loyalty-percent", "20")
