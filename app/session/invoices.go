@@ -429,7 +429,8 @@ func (s *Session) ProjectInvoice(id string) (string, bool) {
 // InvoiceProject bills a done project: it saves a draft invoice for the
 // project's client, dated today and numbered as NewInvoice would, with one
 // line for the work (its title and day, at its price) and the project as
-// its project, and returns the invoice's id. A project has one such
+// its project, less the loyalty discount when the visit earns it (see
+// package loyalty), and returns the invoice's id. A project has one such
 // invoice, whichever device makes it and however often: its id follows
 // from the project's, and an existing one is returned as it is. The
 // errors say what to do first: finish the project, or give it a price
@@ -454,6 +455,9 @@ func (s *Session) InvoiceProject(ctx context.Context, id string, today record.Da
 	}
 	inv, _ := s.NewInvoice(p.Client, today)
 	inv.Project = id
+	if inv.Discount, inv.DiscountReason, err = s.loyaltyDiscount(p.Client, id, p.Price); err != nil {
+		return "", fmt.Errorf("invoice the project: %w", err)
+	}
 	what := p.Title
 	if !p.Start.IsZero() {
 		what += ", " + p.Start.Time().Format("2 Jan 2006")

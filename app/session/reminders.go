@@ -3,6 +3,7 @@ package session
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -34,11 +35,13 @@ type Reminder struct {
 // Reminders lists, for day today, the reminders to send: tomorrow's
 // appointments, pets due again within DueAgainDays and not booked, and
 // vaccinations due (DueVaccinations), each with its message from the
-// kind's template. A role that cannot read clients gets none: it has no
+// kind's template: the workspace's own (ReminderTemplates) or the
+// default. A role that cannot read clients gets none: it has no
 // phone or email to send to.
 func (s *Session) Reminders(today record.Date) []Reminder {
 	vaccs := s.DueVaccinations(today)
 	business := s.BusinessName()
+	templates := s.ReminderTemplates()
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.book == nil {
@@ -60,7 +63,7 @@ func (s *Session) Reminders(today record.Date) []Reminder {
 			return
 		}
 		values["client"], values["business"] = c.Name, business
-		msg := remind.Render(remind.Template(k, ""), values)
+		msg := remind.Render(templates.template(k), values)
 		out = append(out, Reminder{
 			Client: client, ClientName: c.Name, Kind: k, About: about, Message: msg,
 			Way:      remind.Reach(c.PreferredChannel, c.Phones, c.Emails, business, msg),
@@ -121,6 +124,64 @@ func (s *Session) Reminded(ctx context.Context, r Reminder) error {
 	err := s.LogContact(ctx, &record.ContactLog{Client: r.Client, Channel: r.Channel, Direction: "outbound", Summary: remindedPrefix + r.Message})
 	if err != nil {
 		return fmt.Errorf("noting the reminder to %s: %w", r.ClientName, err)
+	}
+	return nil
+}
+
+// ReminderTemplates are the workspace's reminder messages by kind; a
+// kind missing or blank is the default (remind.Defaults).
+type ReminderTemplates map[remind.Kind]string
+
+// ReminderTemplates returns the workspace's own messages, as the owner
+// saved them: "" for a kind left at the default.
+func (s *Session) ReminderTemplates() ReminderTemplates {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	st := s.workspaceSettingsLocked()
+	return ReminderTemplates{remind.Appointment: st.TemplateAppointment, remind.DueAgain: st.TemplateDueAgain, remind.Vaccination: st.TemplateVaccination}
+}
+
+// template is the message the reminders list fills in for kind k: the
+// workspace's own, else the default, which also stands in for one that
+// remind.Check refuses (from a newer app, or forged).
+func (ts ReminderTemplates) template(k remind.Kind) string {
+	if remind.Check(k, ts[k]) != nil {
+		return remind.Defaults[k]
+	}
+	return remind.Template(k, ts[k])
+}
+
+// SaveReminderTemplates saves the workspace's reminder messages, changed
+// from base: the messages as the screen showed them (see SaveClient).
+// Each is checked by remind.Check, whose error names an unknown
+// placeholder; one the same as the default is saved blank, so that it
+// follows the default. Only the owner may.
+func (s *Session) SaveReminderTemplates(ctx context.Context, base *ReminderTemplates, ts ReminderTemplates) error {
+	if !s.Role().ManagesTeam() {
+		return errors.New("only the owner changes the reminder messages: ask them")
+	}
+	norm := ReminderTemplates{}
+	for _, k := range remind.Kinds {
+		t := strings.TrimSpace(ts[k])
+		if err := remind.Check(k, t); err != nil {
+			return err
+		}
+		if t == remind.Defaults[k] {
+			t = ""
+		}
+		norm[k] = t
+	}
+	set := func(ts ReminderTemplates) func(*record.Settings) {
+		return func(st *record.Settings) {
+			st.TemplateAppointment, st.TemplateDueAgain, st.TemplateVaccination = ts[remind.Appointment], ts[remind.DueAgain], ts[remind.Vaccination]
+		}
+	}
+	var shown func(*record.Settings)
+	if base != nil {
+		shown = set(*base)
+	}
+	if err := s.saveSettings(ctx, shown, set(norm)); err != nil {
+		return fmt.Errorf("save the reminder messages: %w", err)
 	}
 	return nil
 }

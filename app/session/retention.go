@@ -65,8 +65,17 @@ func (s *Session) workspaceSettingsLocked() record.Settings {
 		var info record.Info
 		s.loadLocked(record.SettingsID, &info)
 		st.ArchiveYears, st.BusinessName = info.ArchiveYears, info.BusinessName
+		st.LoyaltyEvery, st.LoyaltyPercent = info.LoyaltyEvery, info.LoyaltyPercent
+		st.TemplateAppointment, st.TemplateDueAgain, st.TemplateVaccination = info.TemplateAppointment, info.TemplateDueAgain, info.TemplateVaccination
 	}
 	return st
+}
+
+// infoOf is what the other roles read of the settings st.
+func infoOf(st record.Settings) record.Info {
+	return record.Info{ArchiveYears: st.ArchiveYears, BusinessName: st.BusinessName,
+		LoyaltyEvery: st.LoyaltyEvery, LoyaltyPercent: st.LoyaltyPercent,
+		TemplateAppointment: st.TemplateAppointment, TemplateDueAgain: st.TemplateDueAgain, TemplateVaccination: st.TemplateVaccination}
 }
 
 // errOwnerOnly refuses retention work to a role that does not manage the
@@ -118,7 +127,7 @@ func (s *Session) saveSettings(ctx context.Context, shown, change func(*record.S
 		shown(&base)
 	}
 	change(&st)
-	info := record.Info{ArchiveYears: st.ArchiveYears, BusinessName: st.BusinessName}
+	info := infoOf(st)
 	_, err := s.saveAll(ctx, []write{{id: record.SettingsID, base: &base, v: &st}, {id: record.SettingsID, v: &info}})
 	return err
 }
@@ -148,7 +157,7 @@ func (s *Session) moveToOwnerClass(ctx context.Context) error {
 			st.ClientYears, st.ArchiveYears = 0, 0
 		}
 		st.Automatic = st.Automatic && old.Fields["automatic_erasure"].TS.Device == dev
-		info := record.Info{ArchiveYears: st.ArchiveYears, BusinessName: st.BusinessName}
+		info := infoOf(st)
 		ws = append(ws, write{id: record.SettingsID, v: &st}, write{id: record.SettingsID, v: &info})
 	}
 	for _, id := range bk.IDsIn(record.ClassClient, record.TypeDeletion) {

@@ -15,6 +15,7 @@ import (
 
 	"pawfile/app/session"
 	"pawfile/shared/billing"
+	"pawfile/shared/loyalty"
 	"pawfile/shared/record"
 )
 
@@ -35,7 +36,10 @@ type invoiceList struct {
 	app.Compo
 	Client string
 	bill   session.Billing
-	stop   func()
+	// loyalty is how far the client is from the loyalty discount; its
+	// Text is "" when the workspace has no loyalty rule.
+	loyalty loyalty.Standing
+	stop    func()
 }
 
 // OnInit loads the invoices before the card's first render, which would
@@ -59,6 +63,7 @@ func (l *invoiceList) OnDismount() {
 func (l *invoiceList) load() {
 	if current.Phase() == session.Open {
 		l.bill = current.BillingOf(l.Client)
+		l.loyalty = current.LoyaltyOf(l.Client)
 	}
 }
 
@@ -69,6 +74,9 @@ func (l *invoiceList) Render() app.UI {
 			app.H2().ID("invoices-title").Text("Invoices"),
 			app.P().ID("balance").Class("balance").Text(balanceText(l.bill.Balance)),
 		),
+		app.If(l.loyalty.Text() != "", func() app.UI {
+			return app.P().ID("loyalty").Class("hint").Text("Loyalty: " + l.loyalty.Text())
+		}),
 		app.If(l.bill.Err != nil, func() app.UI {
 			return app.Div().Class("alert").Attr("role", "alert").Text(errText(l.bill.Err))
 		}),
@@ -440,6 +448,7 @@ func (f *invoiceForm) form(inv record.Invoice, bad map[string]string, t billing.
 			}),
 			app.Div().Class("grid3").Body(
 				amountField("discount", "Discount", errOn(bad, "discount", f.errs, "discount"), f.discount, f.ValueTo(&f.discount)),
+				textField("discount-reason", "Discount reason", f.errs.On("discount_reason"), "", f.inv.DiscountReason, f.ValueTo(&f.inv.DiscountReason)),
 				field("tax-rate", "Tax rate (%)", errOn(bad, "tax-rate", f.errs, "tax_rate_bp"), "", app.Input().ID("tax-rate").Type("text").
 					Attr("inputmode", "decimal").Attr("autocomplete", "off").Value(f.taxRate).
 					Aria("invalid", errOn(bad, "tax-rate", f.errs, "tax_rate_bp") != "").
@@ -530,7 +539,7 @@ func totalsTable(inv record.Invoice, t billing.Totals, err error, unread bool) a
 		}),
 		app.Div().Class("totals").Attr("role", "table").Aria("label", "Totals").Body(
 			row("Subtotal", m(t.Subtotal)),
-			app.If(t.Discount != 0, func() app.UI { return row("Discount", "−"+m(t.Discount)) }),
+			app.If(t.Discount != 0, func() app.UI { return row(discountLabel(inv), "−"+m(t.Discount)) }),
 			row("Tax ("+percentText(inv.TaxRate)+"%)", m(t.Tax)),
 			row("Total", m(t.Total), "total"),
 			app.If(t.Paid != 0, func() app.UI { return row("Paid", "−"+m(t.Paid)) }),
@@ -538,6 +547,12 @@ func totalsTable(inv record.Invoice, t billing.Totals, err error, unread bool) a
 			app.If(t.Tips != 0, func() app.UI { return row("Tips (not part of the bill)", m(t.Tips)) }),
 		),
 	)
+}
+
+// discountLabel names the discount's line of the totals by why it was
+// given ("Loyalty: 6th groom, 20% off"), or "Discount".
+func discountLabel(inv record.Invoice) string {
+	return cmpOr(strings.TrimSpace(inv.DiscountReason), "Discount")
 }
 
 func (f *invoiceForm) save(ctx app.Context, e app.Event) {
@@ -746,7 +761,7 @@ func (f *invoiceForm) printable() app.UI {
 					)
 				}),
 				printedRow("Subtotal", m(t.Subtotal), false),
-				app.If(t.Discount != 0, func() app.UI { return printedRow("Discount", "−"+m(t.Discount), false) }),
+				app.If(t.Discount != 0, func() app.UI { return printedRow(discountLabel(v.Record), "−"+m(t.Discount), false) }),
 				printedRow("Tax ("+percentText(v.Record.TaxRate)+"%)", m(t.Tax), false),
 				printedRow("Total", m(t.Total), true),
 				app.If(t.Paid != 0, func() app.UI { return printedRow("Paid", "−"+m(t.Paid), false) }),

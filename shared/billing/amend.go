@@ -7,7 +7,7 @@ import (
 // Amend checks that an invoice saved as before, with lines beforeLines,
 // may be saved as after with afterLines. A draft may change in any way.
 // Once issued, an invoice is a document the client holds: its number,
-// client, date, currency, lines, discount and tax rate stay as issued,
+// client, date, currency, lines, discount (and its reason) and tax rate stay as issued,
 // and only its due date, notes and status may change, the status never
 // back to draft and never out of void. A correction is a void and a new
 // invoice. The lines are compared in order by description, quantity and
@@ -37,6 +37,9 @@ func Amend(before, after record.Invoice, beforeLines, afterLines []record.Invoic
 	}
 	if after.Discount != before.Discount {
 		changed("discount", "discount")
+	}
+	if after.DiscountReason != before.DiscountReason {
+		changed("discount_reason", "discount's reason")
 	}
 	if after.TaxRate != before.TaxRate {
 		changed("tax_rate_bp", "tax rate")

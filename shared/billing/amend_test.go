@@ -38,6 +38,7 @@ func TestAmend(t *testing.T) {
 		{"issued: lines reordered", inv("issued"), inv("issued"), []record.InvoiceLine{lines[1], lines[0]}, "lines:"},
 		{"issued: the number", inv("issued"), with(func(v *record.Invoice) { v.Number = "2026-0008" }, "issued"), lines, "number: the number"},
 		{"paid: the discount", inv("paid"), with(func(v *record.Invoice) { v.Discount = gbp(0) }, "paid"), lines, "discount:"},
+		{"issued: the discount's reason", inv("issued"), with(func(v *record.Invoice) { v.DiscountReason = "Loyalty: 6th groom, 20% off" }, "issued"), lines, "discount_reason: the discount's reason"},
 		{"issued: the tax rate", inv("issued"), with(func(v *record.Invoice) { v.TaxRate = 0 }, "issued"), lines, "tax_rate_bp: the tax rate"},
 		{"issued: the date", inv("issued"), with(func(v *record.Invoice) { v.Issued = "2026-03-10" }, "issued"), lines, "issued: the date"},
 		{"issued: the client", inv("issued"), with(func(v *record.Invoice) { v.Client = "c2" }, "issued"), lines, "client:"},

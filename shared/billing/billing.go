@@ -201,6 +201,21 @@ func (c *currency) check(m record.Money, what place, fix string) error {
 	return nil
 }
 
+// Percent returns rate hundredths of a percent of amount (2000: 20%), in
+// the same minor units, rounded to the nearest minor unit, halves away
+// from zero, as the tax is: a discount worked out as a share of a price
+// (a loyalty discount) rounds exactly as the invoice's tax does. amount
+// must not be negative and rate must be 0 to [TaxRateMax].
+func Percent(amount, rate int64) (int64, error) {
+	switch {
+	case amount < 0:
+		return 0, fmt.Errorf("%w: %d is negative; amounts must not be negative", ErrInvalid, amount)
+	case rate < 0 || rate > TaxRateMax:
+		return 0, fmt.Errorf("%w: %d is outside 0 to %d hundredths of a percent (0%% to 100%%)", ErrInvalid, rate, TaxRateMax)
+	}
+	return tax(amount, rate), nil
+}
+
 // tax returns taxable × rate / 10000 rounded half away from zero, for
 // 0 ≤ taxable and 0 ≤ rate ≤ 10000. The product is computed in 128 bits;
 // it is below 2^63 × 10^4, so the high word is below 10^4 and Div64 cannot

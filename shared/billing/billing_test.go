@@ -383,3 +383,28 @@ func BenchmarkCompute(b *testing.B) {
 		}
 	}
 }
+
+func TestPercent(t *testing.T) {
+	for _, tt := range []struct {
+		amount, rate, want int64
+		err                bool
+	}{
+		{4250, 2000, 850, false},   // 20% of £42.50
+		{1999, 1500, 300, false},   // 299.85 rounds up
+		{1997, 1500, 300, false},   // 299.55 rounds up
+		{1993, 1500, 299, false},   // 298.95 rounds up to 299
+		{1990, 1500, 299, false},   // 298.5: a half, away from zero
+		{3, 5000, 2, false},        // 1.5 → 2
+		{0, 2000, 0, false},        //
+		{4250, 10000, 4250, false}, // 100%
+		{math.MaxInt64, 10000, math.MaxInt64, false},
+		{-1, 2000, 0, true},
+		{100, 10001, 0, true},
+		{100, -1, 0, true},
+	} {
+		got, err := Percent(tt.amount, tt.rate)
+		if (err != nil) != tt.err || got != tt.want {
+			t.Errorf("Percent(%d, %d) = %d, %v; want %d, error %v", tt.amount, tt.rate, got, err, tt.want, tt.err)
+		}
+	}
+}

@@ -65,7 +65,9 @@ type Invoice struct {
 	Status   string `rec:"status,enum=draft|issued|paid|void,required"`
 	TaxRate  int64  `rec:"tax_rate_bp,min=0,max=10000,label=tax rate,unit=hundredths of a percent"` // 2000 = 20%
 	Discount Money  `rec:"discount,min=0"`
-	Notes    string `rec:"notes,long"`
+	// DiscountReason says why: "Loyalty: 6th groom, 20% off".
+	DiscountReason string `rec:"discount_reason,max=120,label=discount reason"`
+	Notes          string `rec:"notes,long"`
 }
 
 // InvoiceLine is one line of an invoice. Class client.
@@ -230,7 +232,8 @@ type Photo struct {
 const SettingsID = "workspace-settings"
 
 // Settings is what the owner sets for the whole workspace: the retention
-// policy and the business name. A period of 0 means the default (package
+// policy, the business name, the loyalty rule and the reminder
+// messages. A period of 0 means the default (package
 // retention). Class owner: only owners hold its key, so no other role can
 // change what retention erases. (Before class owner existed it was class
 // project; the owner's device moves it, see package session.)
@@ -240,15 +243,35 @@ type Settings struct {
 	Automatic    bool  `rec:"automatic_erasure,label=erase automatically"` // the owner's tablet runs retention after unlock
 	// BusinessName is printed at the top of every invoice.
 	BusinessName string `rec:"business_name,max=120,label=business name"`
+	// The loyalty rule (package loyalty): every LoyaltyEvery-th groom
+	// at LoyaltyPercent off; LoyaltyEvery 0: none.
+	LoyaltyEvery   int64 `rec:"loyalty_every,min=0,max=100,label=reward every,unit=grooms"`
+	LoyaltyPercent int64 `rec:"loyalty_percent,min=0,max=100,label=loyalty discount,unit=%"`
+	// The reminder messages (package remind); blank: the default.
+	TemplateAppointment string `rec:"template_appointment,max=600,label=tomorrow's appointment message"`
+	TemplateDueAgain    string `rec:"template_due_again,max=600,label=due again message"`
+	TemplateVaccination string `rec:"template_vaccination,max=600,label=vaccination due message"`
 }
 
 // Info is what the other roles read of the owner's [Settings]: the
-// business name printed on invoices and the archive period that keeps
-// archived projects out of the day-to-day lists. The owner's device
-// writes it with the settings; nothing erases on it. Class project.
+// business name printed on invoices, the archive period that keeps
+// archived projects out of the day-to-day lists, the loyalty rule that
+// discounts invoices and the reminder messages. The owner's device
+// writes it with the settings; nothing erases on it. Class project,
+// which the front desk and groomers may write too: only the owner's
+// screens change it, but a modified app of theirs could (it gains
+// nothing a discount typed on an invoice would not give).
 type Info struct {
 	ArchiveYears int64  `rec:"archive_years,min=0,max=100,label=archive projects after,unit=years"`
 	BusinessName string `rec:"business_name,max=120,label=business name"`
+	// The loyalty rule (package loyalty): every LoyaltyEvery-th groom
+	// at LoyaltyPercent off; LoyaltyEvery 0: none.
+	LoyaltyEvery   int64 `rec:"loyalty_every,min=0,max=100,label=reward every,unit=grooms"`
+	LoyaltyPercent int64 `rec:"loyalty_percent,min=0,max=100,label=loyalty discount,unit=%"`
+	// The reminder messages (package remind); blank: the default.
+	TemplateAppointment string `rec:"template_appointment,max=600,label=tomorrow's appointment message"`
+	TemplateDueAgain    string `rec:"template_due_again,max=600,label=due again message"`
+	TemplateVaccination string `rec:"template_vaccination,max=600,label=vaccination due message"`
 }
 
 // Deletion is what a retention run leaves behind: when it ran, who ran it,

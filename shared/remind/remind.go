@@ -6,8 +6,11 @@
 package remind
 
 import (
+	"fmt"
 	"net/url"
+	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Kind is what a reminder is about.
@@ -20,8 +23,40 @@ const (
 	Vaccination Kind = "vaccination" // a vaccination expired or expiring soon
 )
 
-// Defaults are the templates a workspace starts with. Placeholders:
-// {client} {pet} {date} {time} {vaccine} {business}.
+// Kinds lists the kinds of reminder in the order screens show them.
+var Kinds = []Kind{Appointment, DueAgain, Vaccination}
+
+// Label is what the owner's screen calls k's message.
+func (k Kind) Label() string {
+	switch k {
+	case Appointment:
+		return "Tomorrow's appointment"
+	case DueAgain:
+		return "Pet due again"
+	case Vaccination:
+		return "Vaccination due"
+	}
+	return string(k)
+}
+
+// Placeholders are the placeholders each kind's template may use: the
+// values the reminders list fills in for it.
+var Placeholders = map[Kind][]string{
+	Appointment: {"client", "pet", "date", "time", "business"},
+	DueAgain:    {"client", "pet", "date", "business"},
+	Vaccination: {"client", "pet", "vaccine", "date", "business"},
+}
+
+// Sample are the values a template's preview is filled with, the
+// business's own name aside.
+var Sample = map[string]string{"client": "Ann Lee", "pet": "Bella", "date": "Tue 9 Jun", "time": "10:30", "vaccine": "Rabies"}
+
+// MaxLen is the most characters a template may have: a few text
+// messages' worth.
+const MaxLen = 600
+
+// Defaults are the templates a workspace starts with, using their kind's
+// Placeholders.
 var Defaults = map[Kind]string{
 	Appointment: "Hello {client}, a reminder that {pet} is booked on {date} at {time}. Reply if you need to change it.",
 	DueAgain:    "Hello {client}, {pet} is due for a groom from {date}. Reply with a day that suits you and we will book it.",
@@ -35,6 +70,60 @@ func Template(k Kind, custom string) string {
 		return custom
 	}
 	return Defaults[k]
+}
+
+// Check refuses a template for kind k that the reminders list could
+// not fill in: a placeholder k does not know (a typo, or {time} in a
+// message with no time), named in the message with the ones to use, or
+// a template longer than MaxLen. A blank template is the default, and
+// passes.
+func Check(k Kind, tmpl string) error {
+	known, ok := Placeholders[k]
+	if !ok {
+		return fmt.Errorf("no such reminder as %q", k)
+	}
+	if n := utf8.RuneCountInString(tmpl); n > MaxLen {
+		return fmt.Errorf("%s: %d characters; shorten it to at most %d", k.Label(), n, MaxLen)
+	}
+	var unknown []string
+	for _, name := range placeholders(tmpl) {
+		if !slices.Contains(known, name) && !slices.Contains(unknown, name) {
+			unknown = append(unknown, name)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	braced := func(names []string) string {
+		out := make([]string, len(names))
+		for i, n := range names {
+			out[i] = "{" + n + "}"
+		}
+		return strings.Join(out, " ")
+	}
+	what := "an unknown placeholder"
+	if len(unknown) > 1 {
+		what = "unknown placeholders"
+	}
+	return fmt.Errorf("%s: %s %s; use only %s", k.Label(), what, braced(unknown), braced(known))
+}
+
+// placeholders returns the names of tmpl's placeholders, as Render
+// reads them.
+func placeholders(tmpl string) []string {
+	var names []string
+	for {
+		open := strings.IndexByte(tmpl, '{')
+		if open < 0 {
+			return names
+		}
+		end := strings.IndexByte(tmpl[open:], '}')
+		if end < 0 {
+			return names
+		}
+		names = append(names, tmpl[open+1:open+end])
+		tmpl = tmpl[open+end+1:]
+	}
 }
 
 // Render fills tmpl's placeholders ({name}) from values. A placeholder

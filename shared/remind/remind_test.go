@@ -1,6 +1,9 @@
 package remind
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestRender(t *testing.T) {
 	values := map[string]string{"client": "Ann Lee", "pet": "Bella", "date": "Tue 9 Jun", "time": "10:30"}
@@ -56,6 +59,45 @@ func TestReach(t *testing.T) {
 		w := Reach(c.preferred, c.phones, c.emails, "Re: Bella", "Hi & bye")
 		if w.Href != c.href || w.Channel != c.channel || (w.Why != "") != c.why {
 			t.Errorf("%s: got %+v, want href %q channel %q (why: %v)", c.name, w, c.href, c.channel, c.why)
+		}
+	}
+}
+
+func TestCheck(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		kind Kind
+		tmpl string
+		want string // in the error; "" for none
+	}{
+		{"blank is the default", Appointment, "", ""},
+		{"every placeholder it knows", Appointment, "{client} {pet} {date} {time} {business}", ""},
+		{"no placeholder", DueAgain, "Time for a groom!", ""},
+		{"vaccine in its own message", Vaccination, "{pet}'s {vaccine} runs out {date}", ""},
+		{"a typo is named", Appointment, "Hi {cleint}, see you {date}", "an unknown placeholder {cleint}; use only {client} {pet} {date} {time} {business}"},
+		{"time in a message with no time", Vaccination, "{pet} at {time}", "Vaccination due: an unknown placeholder {time}"},
+		{"vaccine in an appointment", Appointment, "{vaccine}", "{vaccine}"},
+		{"two unknown, each named once", DueAgain, "{a} {b} {a}", "unknown placeholders {a} {b}"},
+		{"empty braces", DueAgain, "{}", "an unknown placeholder {}"},
+		{"an unclosed brace is text", DueAgain, "Hi {client", ""},
+		{"too long", DueAgain, strings.Repeat("x", MaxLen+1), "shorten it to at most 600"},
+		{"as long as may be", DueAgain, strings.Repeat("é", MaxLen), ""},
+		{"no such kind", Kind("birthday"), "", "no such reminder"},
+	} {
+		err := Check(c.kind, c.tmpl)
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s: refused: %v", c.name, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%s: got %v, want an error with %q", c.name, err, c.want)
+		}
+	}
+	for _, k := range Kinds {
+		if err := Check(k, Defaults[k]); err != nil {
+			t.Errorf("the default %s template: %v", k, err)
+		}
+		if got := Render(Defaults[k], Sample); strings.Contains(got, "{") {
+			t.Errorf("the %s preview leaves a placeholder: %q", k, got)
 		}
 	}
 }
