@@ -26,7 +26,7 @@ func TestLoyalty(t *testing.T) {
 			b.link("Team")
 			b.waitText("last seen", 20*time.Second)
 			b.checkScreen("loyalty-team")
-			b.tapLink("Loyalty and messages")
+			b.tapLink("Business settings")
 			b.waitText("Loyalty discount", 20*time.Second)
 			b.fill("loyalty-every", "6")
 			b.fill("loyalty-percent", "20")

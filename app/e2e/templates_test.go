@@ -25,7 +25,7 @@ func TestReminderTemplates(t *testing.T) {
 		owner.setDate("start", "10:30")
 	})
 
-	owner.ownerScreen("Loyalty and messages")
+	owner.ownerScreen("Business settings")
 	owner.waitText("Reminder messages", 20*time.Second)
 	owner.waitValue("template-appointment", "Hello {client}, a reminder that {pet} is booked on {date} at {time}. Reply if you need to change it.", 10*time.Second)
 	owner.fill("template-appointment", "{pet} is booked {date} at {tiem}, {client}. See you!")

@@ -200,23 +200,68 @@ func paymentRecords(ps []Payment) []record.Payment {
 
 // NewInvoice returns what a new invoice's form starts from: a draft for
 // client dated today, numbered NextInvoiceNumber, and its currency. The
-// tax rate and currency are those of the book's latest invoice (by date,
-// then number), else no tax and DefaultCurrency: a business bills in one
-// currency at one rate, so a VAT-registered shop sets 20% once. The
-// person can change all of it.
+// tax rate is that of the book's latest invoice (by date, then number),
+// else no tax: a business bills at one rate, so a VAT-registered shop
+// sets 20% once. The currency is the workspace's (Currency). The person
+// can change all of it.
 func (s *Session) NewInvoice(client string, today record.Date) (record.Invoice, string) {
 	inv := record.Invoice{Client: client, Status: "draft", Issued: today, Number: s.NextInvoiceNumber(today.Time().Year())}
-	rate, cur := s.billsIn()
-	inv.TaxRate = rate
-	return inv, cur
+	inv.TaxRate, _ = s.billsIn()
+	return inv, s.Currency()
 }
 
-// Currency is the workspace's currency: that of its latest invoice, else
-// DefaultCurrency. Every amount typed without one (a booking's price, an
-// invoice's lines) is in it.
+// Currency is the workspace's currency: the one the owner set (Money),
+// else that of its latest invoice, else DefaultCurrency. Every amount
+// typed without one (a booking's price, an invoice's lines) is in it.
 func (s *Session) Currency() string {
+	if cur := s.Money().Currency; cur != "" {
+		return cur
+	}
 	_, cur := s.billsIn()
 	return cur
+}
+
+// Money is how the workspace writes amounts, as the owner set it: its
+// currency and number style, each "" for the default.
+type Money struct {
+	Currency    string
+	NumberStyle string // record.Settings' number_style: point, comma, space or apostrophe
+}
+
+// Money returns how the workspace writes amounts, as its owner set it.
+// A currency that is not a three-letter code (from a forged or newer
+// record) is no setting.
+func (s *Session) Money() Money {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.book == nil {
+		return Money{}
+	}
+	st := s.workspaceSettingsLocked()
+	m := Money{Currency: st.Currency, NumberStyle: st.NumberStyle}
+	if record.Validate(&record.Info{Currency: m.Currency, NumberStyle: m.NumberStyle}) != nil {
+		return Money{}
+	}
+	return m
+}
+
+// SetMoney saves how the workspace writes amounts, changed from base: the
+// setting as the screen showed it (see SaveClient). Only the owner may.
+func (s *Session) SetMoney(ctx context.Context, base *Money, m Money) error {
+	if !s.Role().ManagesTeam() {
+		return errors.New("only the owner sets the currency and how amounts are written: ask them")
+	}
+	set := func(m Money) func(*record.Settings) {
+		return func(st *record.Settings) { st.Currency, st.NumberStyle = m.Currency, m.NumberStyle }
+	}
+	var shown func(*record.Settings)
+	if base != nil {
+		shown = set(*base)
+	}
+	if err := s.saveSettings(ctx, shown, set(m)); err != nil {
+		return fmt.Errorf("save the currency and number style: %w", err)
+	}
+	return nil
 }
 
 // billsIn returns the tax rate and currency of the book's latest invoice

@@ -67,6 +67,7 @@ func (s *Session) workspaceSettingsLocked() record.Settings {
 		st.ArchiveYears, st.BusinessName = info.ArchiveYears, info.BusinessName
 		st.LoyaltyEvery, st.LoyaltyPercent = info.LoyaltyEvery, info.LoyaltyPercent
 		st.TemplateAppointment, st.TemplateDueAgain, st.TemplateVaccination = info.TemplateAppointment, info.TemplateDueAgain, info.TemplateVaccination
+		st.Currency, st.NumberStyle = info.Currency, info.NumberStyle
 	}
 	return st
 }
@@ -75,7 +76,8 @@ func (s *Session) workspaceSettingsLocked() record.Settings {
 func infoOf(st record.Settings) record.Info {
 	return record.Info{ArchiveYears: st.ArchiveYears, BusinessName: st.BusinessName,
 		LoyaltyEvery: st.LoyaltyEvery, LoyaltyPercent: st.LoyaltyPercent,
-		TemplateAppointment: st.TemplateAppointment, TemplateDueAgain: st.TemplateDueAgain, TemplateVaccination: st.TemplateVaccination}
+		TemplateAppointment: st.TemplateAppointment, TemplateDueAgain: st.TemplateDueAgain, TemplateVaccination: st.TemplateVaccination,
+		Currency: st.Currency, NumberStyle: st.NumberStyle}
 }
 
 // errOwnerOnly refuses retention work to a role that does not manage the

@@ -516,7 +516,7 @@ func (f *invoiceForm) lineEditor(i int, bad map[string]string) app.UI {
 // amountField is a money input: digits with a point or a comma.
 func amountField(id, label, errMsg, value string, onInput app.EventHandler) app.UI {
 	return field(id, label, errMsg, "", app.Input().ID(id).Type("text").Attr("inputmode", "decimal").Attr("autocomplete", "off").
-		Placeholder("0.00").Value(value).Aria("invalid", errMsg != "").Aria("describedby", described(id, errMsg, "")).OnInput(onInput))
+		Placeholder("0"+workspaceStyle().decimal+"00").Value(value).Aria("invalid", errMsg != "").Aria("describedby", described(id, errMsg, "")).OnInput(onInput))
 }
 
 // totalsTable shows an invoice's figures as billing computed them.

@@ -15,6 +15,10 @@ func TestParseMoney(t *testing.T) {
 		{"12.50", "GBP", 1250}, {"12,50", "GBP", 1250}, {" 12 ", "GBP", 1200}, {"£12.5", "GBP", 1250},
 		{"0.07", "GBP", 7}, {".5", "EUR", 50}, {"12.", "GBP", 1200}, {"0", "GBP", 0}, {"00.00", "GBP", 0},
 		{"1500", "JPY", 1500}, {"1.234", "KWD", 1234}, {"10000000000", "GBP", 1_000_000_000_000},
+		// Thousands separators as the number styles show them.
+		{"1,234.50", "GBP", 123450}, {"1.234,50", "EUR", 123450}, {"1 234,50", "EUR", 123450}, {"1\u202f234,50", "EUR", 123450},
+		{"1’234.50", "CHF", 123450}, {"1 234", "GBP", 123400}, {"1.234.567,8", "EUR", 123456780},
+		{"1,234", "GBP", 123400}, {"1,234,567", "GBP", 123456700}, {"1,5", "GBP", 150},
 	} {
 		m, err := parseMoney(c.in, c.cur)
 		if err != nil || m != (record.Money{Minor: c.want, Currency: c.cur}) {
@@ -23,9 +27,9 @@ func TestParseMoney(t *testing.T) {
 	}
 	for _, c := range []struct{ in, cur, msg string }{
 		{"", "GBP", "enter an amount"}, {"abc", "GBP", "not an amount"}, {"12.5O", "GBP", "not an amount"},
-		{"1,234.50", "GBP", "one decimal mark"}, {"12.345", "GBP", "at most 2 decimals"}, {"-3", "GBP", "negative"},
+		{"1,2,3", "GBP", "one decimal mark"}, {"12.345", "GBP", "at most 2 decimals"}, {"-3", "GBP", "negative"},
 		{"1.5", "JPY", "whole amounts"}, {"10000000000.01", "GBP", "too large"}, {"99999999999999999999", "GBP", "too large"},
-		{"€12", "GBP", "not an amount"}, {"1 234", "GBP", "not an amount"},
+		{"€12", "GBP", "not an amount"}, {"12,3456", "GBP", "at most 2 decimals"},
 	} {
 		if _, err := parseMoney(c.in, c.cur); err == nil || !strings.Contains(err.Error(), c.msg) {
 			t.Errorf("parseMoney(%q, %s) = %v; want an error saying %q", c.in, c.cur, err, c.msg)

@@ -40,3 +40,69 @@ func TestOneMoney(t *testing.T) {
 		}
 	}
 }
+
+// TestNumberStyles: each style the owner can choose shows amounts as
+// people of its countries write them, and what a form shows for editing
+// in it reads back as the same amount.
+func TestNumberStyles(t *testing.T) {
+	for _, c := range []struct {
+		style string
+		minor int64
+		cur   string
+		shown string
+		plain string
+	}{
+		{"", 123450, "GBP", "£1,234.50", "1234.50"},
+		{"point", 123456789, "USD", "$1,234,567.89", "1234567.89"},
+		{"comma", 123450, "EUR", "1.234,50 €", "1234,50"},
+		{"comma", -500, "EUR", "−5,00 €", "−5,00"},
+		{"space", 123450, "EUR", "1\u202f234,50 €", "1234,50"},
+		{"space", 1234567, "SEK", "12\u202f345,67 SEK", "12345,67"},
+		{"apostrophe", 123450, "CHF", "1’234.50 CHF", "1234.50"},
+		{"comma", 1500, "JPY", "1.500 JPY", "1500"},
+		{"comma", 1234, "KWD", "1,234 KWD", "1,234"},
+	} {
+		st, ok := numberStyles[c.style]
+		if !ok {
+			t.Fatalf("no number style %q", c.style)
+		}
+		if got := formatMoneyIn(st, c.minor, c.cur); got != c.shown {
+			t.Errorf("%s style: formatMoney(%d, %s) = %q, want %q", c.style, c.minor, c.cur, got, c.shown)
+		}
+		// What a form shows, and what is shown, read back as the amount.
+		for _, typed := range []string{c.plain, c.shown} {
+			if c.minor < 0 {
+				break
+			}
+			if m, err := parseMoneyIn(st, typed, c.cur); err != nil || m.Minor != c.minor {
+				t.Errorf("%s style: parseMoney(%q, %s) = %+v, %v; want %d", c.style, typed, c.cur, m, err, c.minor)
+			}
+		}
+	}
+	// Every style the record allows has its definition here.
+	f, _ := record.SchemaOf(record.TypeSettings)
+	field, _ := f.Field("number_style")
+	for _, name := range field.Enum {
+		if _, ok := numberStyles[name]; !ok {
+			t.Errorf("number style %q of the record has no definition", name)
+		}
+	}
+}
+
+// TestTypedInStyle: a lone mark is the decimal mark, except the style's
+// own thousands separator splitting the digits in threes.
+func TestTypedInStyle(t *testing.T) {
+	for _, c := range []struct {
+		style, typed, cur string
+		minor             int64
+	}{
+		{"comma", "1.500", "EUR", 150000}, {"comma", "1.500", "JPY", 1500}, {"comma", "12.50", "EUR", 1250},
+		{"comma", "12,5", "EUR", 1250}, {"point", "1.50", "GBP", 150}, {"point", "1,500", "GBP", 150000},
+		{"comma", "1.234", "KWD", 1234}, {"space", "1 234,5", "EUR", 123450}, {"apostrophe", "1'234.5", "CHF", 123450},
+	} {
+		m, err := parseMoneyIn(numberStyles[c.style], c.typed, c.cur)
+		if err != nil || m.Minor != c.minor {
+			t.Errorf("%s style: %q %s read as %+v, %v; want %d", c.style, c.typed, c.cur, m, err, c.minor)
+		}
+	}
+}

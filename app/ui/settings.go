@@ -13,17 +13,22 @@ import (
 	"pawfile/shared/remind"
 )
 
-// settingsScreen is the owner's loyalty discount ("every 6th groom at
-// 20% off", applied to the invoice of the visit that earns it) and the
-// reminder messages the Reminders screen sends, each with a preview
-// filled with sample values and a reset to the default. Other roles read
-// both; only the owner's screen changes them.
+// settingsScreen is the owner's business settings: the currency and the
+// way amounts are written on every screen, the loyalty discount ("every
+// 6th groom at 20% off", applied to the invoice of the visit that earns
+// it) and the reminder messages the Reminders screen sends, each with a
+// preview filled with sample values and a reset to the default. Other
+// roles read them; only the owner's screen changes them.
 type settingsScreen struct {
 	app.Compo
 	every, percent string // the loyalty form, as typed
 	rule           loyalty.Rule
 	templates      session.ReminderTemplates // as typed, "" replaced by the default
 	shown          session.ReminderTemplates // as the form opened on them or last saved them
+	money          session.Money             // as chosen
+	moneyShown     session.Money             // as the form opened on it or last saved it
+	moneyErr       string
+	moneySaved     string
 	loyaltyErr     string
 	loyaltySaved   string
 	templatesErr   string
@@ -36,6 +41,12 @@ func (s *settingsScreen) OnNav(ctx app.Context) {
 		toUnlock(ctx)
 		return
 	}
+	s.moneyShown = current.Money()
+	s.money = s.moneyShown
+	if s.money.Currency == "" {
+		s.money.Currency = current.Currency()
+	}
+	s.moneyErr, s.moneySaved = "", ""
 	s.rule = current.LoyaltyRule()
 	s.every, s.percent = "0", "0"
 	if s.rule.On() {
@@ -48,6 +59,53 @@ func (s *settingsScreen) OnNav(ctx app.Context) {
 	}
 	s.loyaltyErr, s.loyaltySaved, s.templatesErr, s.templatesSaved = "", "", "", ""
 	s.loaded = true
+}
+
+func (s *settingsScreen) saveMoney(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	s.moneyErr, s.moneySaved = "", ""
+	s.money.Currency = strings.ToUpper(strings.TrimSpace(s.money.Currency))
+	if err := current.SetMoney(context.Background(), &s.moneyShown, s.money); err != nil {
+		s.moneyErr = errText(err) + "."
+		return
+	}
+	s.moneyShown = current.Money()
+	s.moneySaved = "Saved: amounts read " + formatMoney(123450, current.Currency()) + " on every screen, once synced."
+}
+
+// moneyForm chooses the workspace's currency and how its amounts are
+// written, each style shown with an amount written in it.
+func (s *settingsScreen) moneyForm() app.UI {
+	style := func(name, label string) app.UI {
+		id := "number-style-" + cmpOr(name, "point")
+		example := formatMoneyIn(numberStyles[name], 123450, cmpOr(strings.ToUpper(strings.TrimSpace(s.money.Currency)), session.DefaultCurrency))
+		return app.Label().Class("check").For(id).Body(
+			app.Input().Type("radio").ID(id).Name("number-style").Checked(cmpOr(s.money.NumberStyle, "point") == name).
+				OnChange(func(ctx app.Context, e app.Event) { s.money.NumberStyle, s.moneySaved = name, "" }),
+			app.Text(example+" ("+label+")"),
+		)
+	}
+	var failed app.UI
+	if s.moneyErr != "" {
+		failed = app.Div().Class("alert").Attr("role", "alert").Text(s.moneyErr)
+	}
+	return app.Form().Class("card").Aria("labelledby", "money-title").OnSubmit(s.saveMoney).Body(
+		app.H2().ID("money-title").Text("Money"),
+		app.P().Class("hint").Text("The currency of new invoices and prices, and how every screen writes amounts. Issued invoices keep their own currency."),
+		textField("currency", "Currency", "", "A three-letter code: GBP, EUR, USD, CHF, SEK…", s.money.Currency, func(ctx app.Context, e app.Event) {
+			s.money.Currency, s.moneySaved = ctx.JSSrc().Get("value").String(), ""
+		}),
+		app.FieldSet().Class("checks").Body(
+			app.Legend().Text("Amounts are written"),
+			style("point", "UK, Ireland, US"),
+			style("comma", "Germany, Spain, Italy, the Netherlands"),
+			style("space", "France, Scandinavia, Poland"),
+			style("apostrophe", "Switzerland"),
+		),
+		note(s.moneySaved),
+		failed,
+		app.Div().Class("actions").Body(app.Button().Class("primary").Type("submit").Text("Save money settings")),
+	)
 }
 
 func (s *settingsScreen) saveLoyalty(ctx app.Context, e app.Event) {
@@ -122,9 +180,9 @@ func (s *settingsScreen) Render() app.UI {
 			what = "Every " + loyalty.Ordinal(r.Every) + " groom is " + strconv.FormatInt(r.PercentOff, 10) + "% off."
 		}
 		return &frame{Content: []app.UI{
-			app.H1().Text("Loyalty and messages"),
-			app.P().Text(what),
-			app.P().Class("empty").Text("Only the owner sets the loyalty discount and the reminder messages."),
+			app.H1().Text("Business settings"),
+			app.P().Text("Amounts are in " + current.Currency() + ", written " + formatMoney(123450, current.Currency()) + ". " + what),
+			app.P().Class("empty").Text("Only the owner sets the currency, the loyalty discount and the reminder messages."),
 		}}
 	}
 	var loyaltyFailed, templatesFailed app.UI
@@ -135,7 +193,8 @@ func (s *settingsScreen) Render() app.UI {
 		templatesFailed = app.Div().Class("alert").Attr("role", "alert").Text(s.templatesErr)
 	}
 	return &frame{Content: []app.UI{
-		app.H1().Text("Loyalty and messages"),
+		app.H1().Text("Business settings"),
+		s.moneyForm(),
 		app.Form().Class("card").Aria("labelledby", "loyalty-title").OnSubmit(s.saveLoyalty).Body(
 			app.H2().ID("loyalty-title").Text("Loyalty discount"),
 			app.P().Class("hint").Text("Counts each client's finished grooms (not cancelled or no-show visits). The invoice made from the visit that earns it gets the discount, with a line saying why; the count then starts again. Each client's card shows how far they are."),

@@ -118,7 +118,7 @@ func (t *team) Render() app.UI {
 			app.A().Class("button").Href("/audit").Text("Audit trail"),
 			app.A().Class("button").Href("/retention").Text("Retention"),
 			app.A().Class("button").Href("/backup").Text("Backups and export"),
-			app.A().Class("button").Href("/settings").Text("Loyalty and messages"),
+			app.A().Class("button").Href("/settings").Text("Business settings"),
 		),
 		app.Section().Class("card").Aria("labelledby", "invite-title").Body(
 			app.H2().ID("invite-title").Text("Invite someone"),

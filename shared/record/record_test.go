@@ -31,8 +31,11 @@ func fill(t testing.TB, ty Type) any {
 		switch f.Kind {
 		case KindText:
 			x = string([]rune(fmt.Sprintf("%d é %s", i, f.Name))[:min(f.Max, len(f.Name)+4)])
-			if f.Format == "email" {
+			switch {
+			case f.Format == "email":
 				x = "a@example.com"
+			case f.Name == "currency": // the workspace's, a code
+				x = "EUR"
 			}
 		case KindEnum:
 			x = f.Enum[len(f.Enum)-1]

@@ -232,8 +232,8 @@ type Photo struct {
 const SettingsID = "workspace-settings"
 
 // Settings is what the owner sets for the whole workspace: the retention
-// policy, the business name, the loyalty rule and the reminder
-// messages. A period of 0 means the default (package
+// policy, the business name, the loyalty rule, the reminder messages
+// and how amounts are written. A period of 0 means the default (package
 // retention). Class owner: only owners hold its key, so no other role can
 // change what retention erases. (Before class owner existed it was class
 // project; the owner's device moves it, see package session.)
@@ -251,12 +251,18 @@ type Settings struct {
 	TemplateAppointment string `rec:"template_appointment,max=600,label=tomorrow's appointment message"`
 	TemplateDueAgain    string `rec:"template_due_again,max=600,label=due again message"`
 	TemplateVaccination string `rec:"template_vaccination,max=600,label=vaccination due message"`
+	// How amounts are typed and shown on every screen: the workspace's
+	// currency (blank: that of its latest invoice, else GBP) and number
+	// style (blank: point, "1,234.50").
+	Currency    string `rec:"currency,max=3,label=currency"`
+	NumberStyle string `rec:"number_style,enum=point|comma|space|apostrophe,label=number style"`
 }
 
 // Info is what the other roles read of the owner's [Settings]: the
 // business name printed on invoices, the archive period that keeps
 // archived projects out of the day-to-day lists, the loyalty rule that
-// discounts invoices and the reminder messages. The owner's device
+// discounts invoices, the reminder messages and how amounts are
+// written. The owner's device
 // writes it with the settings; nothing erases on it. Class project,
 // which the front desk and groomers may write too: only the owner's
 // screens change it, but a modified app of theirs could (it gains
@@ -272,6 +278,11 @@ type Info struct {
 	TemplateAppointment string `rec:"template_appointment,max=600,label=tomorrow's appointment message"`
 	TemplateDueAgain    string `rec:"template_due_again,max=600,label=due again message"`
 	TemplateVaccination string `rec:"template_vaccination,max=600,label=vaccination due message"`
+	// How amounts are typed and shown on every screen: the workspace's
+	// currency (blank: that of its latest invoice, else GBP) and number
+	// style (blank: point, "1,234.50").
+	Currency    string `rec:"currency,max=3,label=currency"`
+	NumberStyle string `rec:"number_style,enum=point|comma|space|apostrophe,label=number style"`
 }
 
 // Deletion is what a retention run leaves behind: when it ran, who ran it,

@@ -311,6 +311,14 @@ func crossCheck(v any) []crossError {
 		if msg := MissingReason(r.Status, r.StatusReason); msg != "" {
 			add("status_reason", "status", msg)
 		}
+	case *Settings:
+		if r.Currency != "" && !validCurrency(r.Currency) {
+			add("currency", "currency", "use a three-letter code in capitals, such as GBP or EUR")
+		}
+	case *Info:
+		if r.Currency != "" && !validCurrency(r.Currency) {
+			add("currency", "currency", "use a three-letter code in capitals, such as GBP or EUR")
+		}
 	case *Payment:
 		if !r.Tip.IsZero() && !r.Amount.IsZero() && r.Tip.Currency != r.Amount.Currency {
 			add("tip", "amount", fmt.Sprintf("must be in the same currency as the amount (%s)", r.Amount.Currency))
