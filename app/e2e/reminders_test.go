@@ -48,26 +48,51 @@ func TestReminders(t *testing.T) {
 			b.button("Add vaccination")
 			b.waitText("expiring soon", 20*time.Second)
 
+			// Dee prefers WhatsApp and her phone has its country code.
+			b.link("Clients")
+			b.addClient("Dee Abroad", "+33 6 12 34 56 78", "")
+			b.openClient("Dee Abroad")
+			b.fill("channel", "whatsapp")
+			b.button("Save")
+			b.waitText("Saved on this device", 20*time.Second)
+			b.link("Add a pet")
+			b.fill("pet-name", "Fifi")
+			b.button("Save pet")
+			b.waitText("Saved on this device", 20*time.Second)
+			b.fill("vacc-name", "Rabies")
+			b.setDate("vacc-expires", time.Now().AddDate(0, 0, 12).Format("2006-01-02"))
+			b.button("Add vaccination")
+			b.waitText("expiring soon", 20*time.Second)
+
 			b.tapLink("Due")
 			b.tapLink("Reminders")
 			b.waitText("Tomorrow 10:30 · Bella", 20*time.Second)
 			b.waitText("Tom · Rabies expires", 20*time.Second)
+			b.waitText("Fifi · Rabies expires", 20*time.Second)
 			b.checkScreen("reminders")
-
-			const ann = `//a[@aria-label="Send reminder to Ann Remind"]`
-			var href string
 			var ok bool
+			var dee string
+			b.run("read Dee's link", 10*time.Second, chromedp.AttributeValue(`//a[@aria-label="Send reminder by WhatsApp to Dee Abroad"]`, "href", &dee, &ok, chromedp.BySearch))
+			if !strings.HasPrefix(dee, "https://wa.me/33612345678?text=Hello%20Dee%20Abroad") {
+				t.Errorf("Dee's reminder link = %q, want WhatsApp's to 33612345678", dee)
+			}
+			if page := b.text(); !strings.Contains(page, "Send reminder by WhatsApp") || !strings.Contains(page, "Send reminder by text") {
+				t.Errorf("the list does not say how each reminder goes:\n%s", page)
+			}
+
+			const ann = `//a[@aria-label="Send reminder by text to Ann Remind"]`
+			var href string
 			b.run("read the link", 10*time.Second, chromedp.AttributeValue(ann, "href", &href, &ok, chromedp.BySearch))
 			want := "sms:07700900123?body=Hello%20Ann%20Remind%2C%20a%20reminder%20that%20Bella%20is%20booked"
 			if !strings.HasPrefix(href, want) || !strings.Contains(href, "at%2010%3A30") || !strings.Contains(href, strings.ReplaceAll(tomorrow.Format("on Mon 2 Jan at"), " ", "%20")) {
 				t.Errorf("Ann's reminder link = %q, want %s… with tomorrow at 10:30", href, want)
 			}
 			page := b.text()
-			if !strings.Contains(page, "Chose no contact") || strings.Contains(page, "Send reminder to Cat") {
+			if !strings.Contains(page, "Chose no contact") || strings.Contains(page, "to Cat") {
 				t.Errorf("Cat chose no contact, yet:\n%s", page)
 			}
 			var cats int
-			b.eval("Cat's links", `document.querySelectorAll('a[aria-label="Send reminder to Cat Quiet"]').length`, &cats)
+			b.eval("Cat's links", `document.querySelectorAll('a[aria-label$="to Cat Quiet"]').length`, &cats)
 			if cats != 0 {
 				t.Error("a reminder link for Cat, who chose no contact")
 			}

@@ -50,7 +50,7 @@ func (l *reminderList) Render() app.UI {
 	list := current.Reminders(today())
 	return &frame{Content: []app.UI{
 		app.H1().Text("Reminders"),
-		app.P().Class("hint").Text("Tomorrow's appointments, pets due for a groom within a week, and vaccinations due. Send reminder opens the message in this tablet's messages or email app, by each client's preferred contact."),
+		app.P().Class("hint").Text("Tomorrow's appointments, pets due for a groom within a week, and vaccinations due. Send reminder opens the message in this tablet's messages, email or WhatsApp app, by each client's preferred contact."),
 		app.If(l.err != "", func() app.UI { return app.Div().Class("alert").Attr("role", "alert").Text(l.err) }),
 		app.If(len(list) == 0, func() app.UI { return app.P().Class("empty").Text("No reminders to send.") }),
 		app.Ul().Class("list", "reminders").Aria("label", "Reminders").Body(
@@ -64,8 +64,8 @@ func (l *reminderList) Render() app.UI {
 					app.P().Class("message").Text(r.Message),
 					app.Div().Class("actions").Body(
 						app.If(r.Href != "", func() app.UI {
-							return app.A().Class("button").Href(r.Href).Aria("label", "Send reminder to "+r.ClientName).
-								Text("Send reminder").OnClick(l.sent(r))
+							return app.A().Class("button").Href(r.Href).Aria("label", "Send reminder by "+r.Via+" to "+r.ClientName).
+								Text("Send reminder by " + r.Via).OnClick(l.sent(r))
 						}).Else(func() app.UI { return app.Span().Class("sub").Text(r.Why) }),
 						app.If(!r.Reminded.IsZero(), func() app.UI {
 							return app.Span().Class("sub").Text("Reminded " + r.Reminded.Format("2 Jan 15:04"))

@@ -155,39 +155,60 @@ func Render(tmpl string, values map[string]string) string {
 
 // Way is how a reminder reaches a client.
 type Way struct {
-	Href    string // sms: or mailto: link; "" when there is no way
+	Href    string // sms:, mailto: or WhatsApp link; "" when there is no way
 	Channel string // the contact log's channel: "text" or "email"; "" with no Href
+	Via     string // what the list says it goes by: "text", "email" or "WhatsApp"
 	Why     string // with no Href: why not, for the list to say
 }
 
 // Reach returns how to send body to a client whose preferred contact is
 // preferred (a record.Client PreferredChannel) with these phones and
 // emails. Service reminders are not marketing: marketing consent does not
-// gate them, but a client who chose "no contact" ("none") gets none. An
-// email preference is honoured when there is an email; otherwise a text
-// goes to the first phone, then an email to the first address.
+// gate them, but a client who chose "no contact" ("none") gets none, and
+// one who chose post gets none from the tablet. An email preference is
+// honoured when there is an email, a WhatsApp one when the first phone
+// has its country code (WhatsApp's link needs it); otherwise a text goes
+// to the first phone, then an email to the first address.
 func Reach(preferred string, phones, emails []string, subject, body string) Way {
-	if preferred == "none" {
+	switch preferred {
+	case "none":
 		return Way{Why: "Chose no contact"}
+	case "post":
+		return Way{Why: "Prefers post: send it by post"}
 	}
 	phone := firstPhone(phones)
 	email := ""
 	if len(emails) > 0 {
 		email = strings.TrimSpace(emails[0])
 	}
-	text := func() Way { return Way{Href: "sms:" + phone + "?body=" + escape(body), Channel: "text"} }
+	text := func() Way { return Way{Href: "sms:" + phone + "?body=" + escape(body), Channel: "text", Via: "text"} }
 	mail := func() Way {
-		return Way{Href: "mailto:" + email + "?subject=" + escape(subject) + "&body=" + escape(body), Channel: "email"}
+		return Way{Href: "mailto:" + email + "?subject=" + escape(subject) + "&body=" + escape(body), Channel: "email", Via: "email"}
 	}
 	switch {
 	case preferred == "email" && email != "":
 		return mail()
+	case preferred == "whatsapp" && international(phone) != "":
+		return Way{Href: "https://wa.me/" + international(phone) + "?text=" + escape(body), Channel: "text", Via: "WhatsApp"}
 	case phone != "":
 		return text()
 	case email != "":
 		return mail()
 	}
 	return Way{Why: "No phone or email on the card"}
+}
+
+// international is phone (as firstPhone gives it) in the form WhatsApp's
+// links take, the country code and number in digits, or "" when phone
+// does not start with its country code ("+44…" or "0044…").
+func international(phone string) string {
+	switch {
+	case strings.HasPrefix(phone, "+"):
+		return phone[1:]
+	case strings.HasPrefix(phone, "00"):
+		return phone[2:]
+	}
+	return ""
 }
 
 // firstPhone is the first phone number with its spaces and punctuation
