@@ -24,6 +24,7 @@ func projectField(name string) *record.Field {
 // another job, with its status buttons, tasks, milestones and notes.
 type projectForm struct {
 	app.Compo
+	here       string // its address, where it offers to undo a change made on it
 	id, client string
 	isNew      bool
 	created    bool // just saved for the first time: the address changes to its id
@@ -135,6 +136,7 @@ func (f *projectForm) OnNav(ctx app.Context) {
 		toUnlock(ctx)
 		return
 	}
+	f.here = ctx.Page().URL().Path
 	u := ctx.Page().URL()
 	if f.created && u.Path == "/projects/"+f.id {
 		f.created = false
@@ -459,7 +461,7 @@ func (f *projectForm) Render() app.UI {
 	current.LoadClient(f.client, &client) // a groomer cannot: "the client"
 	clientName := client.Name
 	archived := !f.isNew && current.Archived(f.id)
-	return &frame{Content: []app.UI{
+	return &frame{Here: f.here, Content: []app.UI{
 		app.H1().Text(title),
 		app.P().Class("hint").Body(
 			app.Text("For "),
