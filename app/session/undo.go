@@ -83,6 +83,14 @@ func (s *Session) rememberLocked(typ record.Type, id string, key wire.Key, creat
 		s.undo = nil
 		return
 	}
+	// A save with a base wrote only the fields changed against it: the
+	// others v holds as the screen showed them, which may be older than
+	// what is stored. The record as stored says what the change did.
+	if stored, ok := s.fieldsLocked(typ, id); ok {
+		for name, b := range stored {
+			after[name] = b
+		}
+	}
 	e := &edit{typ: typ, id: id, key: key, created: created, before: map[string][]byte{}, after: map[string][]byte{}, at: time.Now()}
 	for name, b := range after {
 		old, had := before[name]
@@ -127,9 +135,10 @@ var nouns = map[record.Type]string{
 	record.TypeSettings:     "settings",
 }
 
-// fieldWords are what a groomer calls a field where its label is the
-// plural of a list they change one entry of.
-var fieldWords = map[string]string{"phones": "phone", "emails": "email"}
+// fieldWords are what a groomer calls a field where its label says more
+// than the line needs: the plural of a list they change one entry of, or
+// the client's feedback on a visit, whose name comes before.
+var fieldWords = map[string]string{"phones": "phone", "emails": "email", "rating": "rating", "feedback": "comment"}
 
 // describeLocked says what a change to a record of type typ did, in a
 // groomer's words: "new client Margaret Hill", "Margaret Hill's phone
