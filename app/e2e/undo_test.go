@@ -53,8 +53,20 @@ func TestUndoWhereMade(t *testing.T) {
 			// Back on the pet, the offer is there from the first render;
 			// a tap on it puts the breed back.
 			b.openClient("Margaret Hill")
+			b.run("watch the pet's screen open", 10*time.Second, chromedp.Evaluate(`(() => {
+				window.late = 0;
+				new MutationObserver(() => {
+					if (document.getElementById("breed") && !document.getElementById("undo")) window.late++;
+				}).observe(document.body, {subtree: true, childList: true});
+				return true;
+			})()`, nil))
 			b.tap(`//a[contains(@class, "pet-name") and starts-with(normalize-space(), "Bella")]`)
 			b.waitText("Undo: Bella's breed changed", 20*time.Second)
+			var late int
+			b.run("read how the screen opened", 10*time.Second, chromedp.Evaluate(`window.late`, &late))
+			if late > 0 {
+				t.Errorf("the pet's form showed %d time(s) without the undo offer before it came: it moved the form", late)
+			}
 			b.waitValue("breed", "Cockapoo", 10*time.Second)
 			b.tap(`//button[normalize-space()="Undo: Bella's breed changed"]`)
 			b.waitText("Undone: Bella's breed changed.", 20*time.Second)
