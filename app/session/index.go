@@ -59,6 +59,10 @@ type indexDoc struct {
 	Staff   []string `json:"sf,omitempty"`
 	Repeat  int64    `json:"r,omitempty"`
 	Project string   `json:"pj,omitempty"` // a task's, milestone's or note's project
+	// A project's feedback: the client's rating and the start of their
+	// comment. Docs kept before it have neither, as their projects.
+	Rating   int64  `json:"rt,omitempty"`
+	Feedback string `json:"fb,omitempty"`
 }
 
 // docPrefix starts the row key of an index doc; record rows are hex.

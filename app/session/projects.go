@@ -83,6 +83,10 @@ func (s *Session) projectDocOf(k merge.Key, d *indexDoc) (bool, error) {
 		if r := []rune(d.Summary); len(r) > outcomeChars {
 			d.Summary = string(r[:outcomeChars-1]) + "…"
 		}
+		d.Rating, d.Feedback = p.Rating, p.Feedback
+		if r := []rune(d.Feedback); len(r) > outcomeChars {
+			d.Feedback = string(r[:outcomeChars-1]) + "…"
+		}
 	case record.TypeTask:
 		var t record.Task
 		ok, err = s.book.Load(k.ID, &t)
@@ -126,12 +130,15 @@ type ProjectSummary struct {
 	RepeatWeeks            int64
 	Outcome                string // the start of its outcome, or why it was cancelled or a no-show
 	Photos                 int    // how many photos it has, in a client's or pet's list (its history)
+	Rating                 int64  // the client's rating of the visit, 1 to 5; 0: none
+	Feedback               string // the start of the client's comment on it
 }
 
 func (s *Session) summaryLocked(id string, d indexDoc) ProjectSummary {
 	p := projectOf(d)
 	return ProjectSummary{ID: id, Client: d.Client, ClientName: s.clientDocs[d.Client].Name, Kind: d.Kind, Title: d.Name,
-		Status: d.Status, Pets: d.Pets, Staff: d.Staff, Start: p.Start, End: p.End, RepeatWeeks: d.Repeat, Outcome: d.Summary}
+		Status: d.Status, Pets: d.Pets, Staff: d.Staff, Start: p.Start, End: p.End, RepeatWeeks: d.Repeat, Outcome: d.Summary,
+		Rating: d.Rating, Feedback: d.Feedback}
 }
 
 // Project returns the summary of project id.

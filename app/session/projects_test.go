@@ -562,3 +562,53 @@ func TestMoveProject(t *testing.T) {
 		t.Errorf("moving a booking with no time: %v", err)
 	}
 }
+
+// The client's feedback on a done visit is saved through the one write
+// path with the screen's base, so a change made elsewhere meanwhile stays;
+// the client's and the pet's lists show it, and it can be undone.
+func TestVisitFeedback(t *testing.T) {
+	ctx := context.Background()
+	a, b, _ := twoDevices(t)
+	ann, bella := household(t, a, "Ann", record.Pet{Name: "Bella"})
+	id := record.NewID()
+	p := groom(ann, bella, at(t, "2026-03-10", 10, 0), at(t, "2026-03-10", 12, 0))
+	p.Status = schedule.Done
+	if _, err := a.SaveProject(ctx, id, nil, &p); err != nil {
+		t.Fatal(err)
+	}
+	send(t, a, b, 1)
+	var pb record.Project
+	b.LoadProject(id, &pb)
+	pb.Outcome = "Matted behind the ears"
+	if _, err := b.SaveProject(ctx, id, nil, &pb); err != nil {
+		t.Fatal(err)
+	}
+	send(t, b, a, 2)
+	base := p
+	p.Rating, p.Feedback = 5, "Lovely cut"
+	if _, err := a.SaveProject(ctx, id, &base, &p); err != nil {
+		t.Fatal(err)
+	}
+	send(t, a, b, 3)
+	for _, s := range []*Session{a, b} {
+		var got record.Project
+		s.LoadProject(id, &got)
+		if got.Rating != 5 || got.Feedback != "Lovely cut" || got.Outcome != "Matted behind the ears" {
+			t.Errorf("device %d: %+v", s.dev.Device, got)
+		}
+		for _, list := range [][]ProjectSummary{s.ProjectsOf(ann), s.ProjectsOfPet(bella)} {
+			if len(list) != 1 || list[0].Rating != 5 || list[0].Feedback != "Lovely cut" {
+				t.Errorf("device %d lists %+v", s.dev.Device, list)
+			}
+		}
+	}
+	if last, _ := a.LastChange(); last.Label != "Full groom's rating and comment changed" {
+		t.Errorf("undo offers %q", last.Label)
+	}
+	if _, err := a.Undo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if list := a.ProjectsOf(ann); len(list) != 1 || list[0].Rating != 0 || list[0].Feedback != "" {
+		t.Errorf("after undo: %+v", list)
+	}
+}

@@ -171,6 +171,7 @@ type Session struct {
 	partDocs    map[string]indexDoc      // their tasks, milestones and notes
 	petsOf      map[string][]string      // client id → its pets' ids: the search index's pet names and PetsOf, without a pass over every pet
 	undo        *edit                    // the last change saved here
+	screen      atomic.Pointer[string]   // the address of the screen shown (SetScreen)
 	docTouched  map[string]bool          // while openLater runs: docs applied since unlock
 	staged      map[string][]byte        // sealed photos waiting for the record that names them
 	quarantine  map[uint64]wire.Envelope // versions set aside, by seq (quarantine.go)

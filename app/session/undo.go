@@ -22,7 +22,8 @@ type edit struct {
 	created bool              // the change made the record
 	before  map[string][]byte // the fields it wrote, as they were
 	after   map[string][]byte // and as it wrote them
-	label   string
+	label   string            // what it did, in a groomer's words
+	screen  string            // the address of the screen it was made on
 	at      time.Time
 	also    []made // the other records the change created
 }
@@ -40,8 +41,15 @@ type made struct {
 
 // LastChange is what the undo button offers to revert.
 type LastChange struct {
-	Label string // "changed client Margaret Lockwood"
+	// Label says what the change did, as a groomer would: "new client
+	// Margaret Hill", "Margaret Hill's phone changed", "Full groom marked
+	// done".
+	Label string
 	At    time.Time
+	// Screen is the address of the screen the change was made on, and ID
+	// the record it changed: Undo is offered there, and on the record's
+	// own screen, which a new record's form moves to once saved.
+	Screen, ID string
 	// Note says, after an undo, what became of the records the change
 	// created besides: "The next visit it booked is removed too."
 	Note string
@@ -75,6 +83,14 @@ func (s *Session) rememberLocked(typ record.Type, id string, key wire.Key, creat
 		s.undo = nil
 		return
 	}
+	// A save with a base wrote only the fields changed against it: the
+	// others v holds as the screen showed them, which may be older than
+	// what is stored. The record as stored says what the change did.
+	if stored, ok := s.fieldsLocked(typ, id); ok {
+		for name, b := range stored {
+			after[name] = b
+		}
+	}
 	e := &edit{typ: typ, id: id, key: key, created: created, before: map[string][]byte{}, after: map[string][]byte{}, at: time.Now()}
 	for name, b := range after {
 		old, had := before[name]
@@ -86,22 +102,128 @@ func (s *Session) rememberLocked(typ record.Type, id string, key wire.Key, creat
 		}
 		e.after[name] = b
 	}
-	verb := "changed"
-	if created {
-		verb = "added"
+	if p := s.screen.Load(); p != nil {
+		e.screen = *p
 	}
-	e.label = verb + " " + strings.ReplaceAll(string(typ), "_", " ")
+	// A field not stored before reads as its zero value: writing that is
+	// no change a person made.
+	var changed []string
+	zero, _ := record.New(typ)
+	zeros, _ := record.Encode(zero)
+	sc, _ := record.SchemaOf(typ)
+	for _, f := range sc.Fields {
+		b, ok := e.after[f.Name]
+		if _, had := e.before[f.Name]; ok && (had || string(b) != string(zeros[f.Name])) {
+			changed = append(changed, f.Name)
+		}
+	}
+	e.label = s.describeLocked(typ, created, after, changed)
+	s.undo = e
+}
+
+// SetScreen tells the session the address of the screen the person is
+// on: a change saved is offered for undo on that screen only.
+func (s *Session) SetScreen(path string) { s.screen.Store(&path) }
+
+// nouns are what a groomer calls each record type.
+var nouns = map[record.Type]string{
+	record.TypeContactLog:   "contact note",
+	record.TypeInvoiceLine:  "invoice line",
+	record.TypeProject:      "booking",
+	record.TypeProgressNote: "visit notes",
+	record.TypeInfo:         "business details",
+	record.TypeSettings:     "settings",
+}
+
+// fieldWords are what a groomer calls a field where its label says more
+// than the line needs: the plural of a list they change one entry of, or
+// the client's feedback on a visit, whose name comes before.
+var fieldWords = map[string]string{"phones": "phone", "emails": "email", "rating": "rating", "feedback": "comment"}
+
+// describeLocked says what a change to a record of type typ did, in a
+// groomer's words: "new client Margaret Hill", "Margaret Hill's phone
+// changed", "Full groom marked done", "weighing of Bella: weight
+// changed". after is the record as saved; changed names the fields the
+// change wrote.
+func (s *Session) describeLocked(typ record.Type, created bool, after map[string][]byte, changed []string) string {
+	noun, ok := nouns[typ]
+	if !ok {
+		noun = strings.ReplaceAll(string(typ), "_", " ")
+	}
+	name := nameIn(after)
+	sc, _ := record.SchemaOf(typ)
+	if name == "" && sc.Parent != "" {
+		// Unnamed (a weighing, a payment): named by what it belongs to.
+		noun += " of " + s.parentNameLocked(sc, after)
+	}
+	if created {
+		return strings.TrimSpace("new " + noun + " " + name)
+	}
+	subject := noun
+	if name != "" {
+		subject = name
+	}
+	if slices.Contains(changed, "status") {
+		var status string
+		if f, ok := sc.Field("status"); ok && record.DecodeValue(after["status"], &status) == nil {
+			return subject + " marked " + f.EnumLabel(status)
+		}
+	}
+	var words []string
+	for _, n := range changed {
+		f, ok := sc.Field(n)
+		if !ok {
+			continue
+		}
+		w, ok := fieldWords[n]
+		if !ok {
+			w = f.Label
+		}
+		words = append(words, w)
+	}
+	what := "details"
+	switch n := len(words); {
+	case n == 1:
+		what = words[0]
+	case n == 2 || n == 3:
+		what = strings.Join(words[:n-1], ", ") + " and " + words[n-1]
+	case n > 3:
+		what = fmt.Sprintf("%s, %s and %d more", words[0], words[1], n-2)
+	}
+	if name != "" {
+		return name + "'s " + what + " changed"
+	}
+	return subject + ": " + what + " changed"
+}
+
+// nameIn is what a record's fields name it by, shortened to fit a line:
+// its name, title, description or summary, or "".
+func nameIn(fields map[string][]byte) string {
 	for _, f := range []string{"name", "title", "description", "summary"} {
 		var name string
-		if b, ok := after[f]; ok && record.DecodeValue(b, &name) == nil && name != "" {
+		if b, ok := fields[f]; ok && record.DecodeValue(b, &name) == nil && strings.TrimSpace(name) != "" {
 			if r := []rune(name); len(r) > 40 {
 				name = string(r[:39]) + "…"
 			}
-			e.label += " " + name
-			break
+			return name
 		}
 	}
-	s.undo = e
+	return ""
+}
+
+// parentNameLocked names the record a record belongs to ("Bella"), or
+// says what it is if it has no name or is not here ("pet").
+func (s *Session) parentNameLocked(sc *record.Schema, fields map[string][]byte) string {
+	f, _ := sc.Field(sc.Parent)
+	var id string
+	if err := record.DecodeValue(fields[sc.Parent], &id); err == nil && id != "" {
+		if p, ok := s.fieldsLocked(f.Ref, id); ok {
+			if name := nameIn(p); name != "" {
+				return name
+			}
+		}
+	}
+	return strings.ReplaceAll(string(f.Ref), "_", " ")
 }
 
 // addMade adds record id, which the change created besides, to what undoing
@@ -135,7 +257,7 @@ func (s *Session) LastChange() (LastChange, bool) {
 	if s.undo == nil {
 		return LastChange{}, false
 	}
-	return LastChange{Label: s.undo.label, At: s.undo.at}, true
+	return LastChange{Label: s.undo.label, At: s.undo.at, Screen: s.undo.screen, ID: s.undo.id}, true
 }
 
 // Undo reverts the last change saved on this device: a new record is

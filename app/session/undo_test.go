@@ -23,7 +23,7 @@ func TestUndo(t *testing.T) {
 	if err := a.SaveClient(ctx, id, nil, &record.Client{Name: "Ann Undo", Notes: "first"}); err != nil {
 		t.Fatal(err)
 	}
-	if c, ok := a.LastChange(); !ok || c.Label != "added client Ann Undo" {
+	if c, ok := a.LastChange(); !ok || c.Label != "new client Ann Undo" {
 		t.Fatalf("LastChange = %+v %v", c, ok)
 	}
 	send(t, a, b, 1)
@@ -236,5 +236,58 @@ func TestUndoDoneRemovesNextVisit(t *testing.T) {
 	a.LoadProject(id, &done)
 	if done.Status != schedule.Planned {
 		t.Errorf("status after the second undo %q", done.Status)
+	}
+}
+
+// The undo offer says what it would undo in a groomer's words, and
+// where the change was made.
+func TestUndoSaysWhat(t *testing.T) {
+	ctx := context.Background()
+	s, _ := setUp(t, "ws1", seal.NewKeyring(), 7)
+	unlocked(t, s)
+	s.SetScreen("/clients/new")
+	ann, bella := household(t, s, "Margaret Hill", record.Pet{Name: "Bella"})
+	var c record.Client
+	s.LoadClient(ann, &c)
+	base := c
+	c.Phones = []string{"07700 900123"}
+	s.SetScreen("/clients/" + ann)
+	if err := s.SaveClient(ctx, ann, &base, &c); err != nil {
+		t.Fatal(err)
+	}
+	last, ok := s.LastChange()
+	if want := (LastChange{Label: "Margaret Hill's phone changed", Screen: "/clients/" + ann, ID: ann}); !ok || last.Label != want.Label || last.Screen != want.Screen || last.ID != want.ID {
+		t.Errorf("LastChange = %+v, want %+v", last, want)
+	}
+	s.SetScreen("/pets/" + bella)
+	for _, tc := range []struct {
+		save func() error
+		want string
+	}{
+		{func() error { return s.SaveClient(ctx, record.NewID(), nil, &record.Client{Name: "Ann Lee"}) }, "new client Ann Lee"},
+		{func() error {
+			return s.SaveWeighing(ctx, record.NewID(), nil, &record.Weighing{Pet: bella, Date: "2026-03-10", Grams: 8000})
+		}, "new weighing of Bella"},
+		{func() error {
+			p := record.Pet{Client: ann, Name: "Bella", Allergies: []string{"chicken"}, Notes: "calm", Breed: "Poodle", Colour: "apricot"}
+			return s.SavePet(ctx, bella, nil, &p)
+		}, "Bella's breed, colour and 2 more changed"},
+		{func() error {
+			id := record.NewID()
+			p := groom(ann, bella, at(t, "2026-03-10", 10, 0), at(t, "2026-03-10", 12, 0))
+			if _, err := s.SaveProject(ctx, id, nil, &p); err != nil {
+				return err
+			}
+			p.Status = schedule.Done
+			_, err := s.SaveProject(ctx, id, nil, &p)
+			return err
+		}, "Full groom marked done"},
+	} {
+		if err := tc.save(); err != nil {
+			t.Fatal(err)
+		}
+		if last, _ := s.LastChange(); last.Label != tc.want || last.Screen != "/pets/"+bella {
+			t.Errorf("LastChange = %+v, want %q on /pets/%s", last, tc.want, bella)
+		}
 	}
 }

@@ -127,7 +127,7 @@ func (c *calendar) Render() app.UI {
 			body = dayGrid(c.day, w, cols, clashed)
 		}
 	}
-	return &frame{Content: []app.UI{
+	return &frame{Here: "/calendar", Content: []app.UI{
 		app.Div().Class("row", "cal-head").Body(
 			app.H1().Text(heading),
 			app.Div().Class("tabs").Attr("role", "group").Aria("label", "View").Style("margin", "0 0 0 auto").Body(

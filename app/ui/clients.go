@@ -136,6 +136,7 @@ func noMatch(q string, st syncclient.Status) string {
 // clientForm creates or edits a client.
 type clientForm struct {
 	app.Compo
+	here    string // its address, where it offers to undo a change made on it
 	id      string
 	isNew   bool
 	created bool // just saved for the first time: the address changes to its id
@@ -252,6 +253,7 @@ func (f *clientForm) OnNav(ctx app.Context) {
 		toUnlock(ctx)
 		return
 	}
+	f.here = ctx.Page().URL().Path
 	id := strings.TrimPrefix(ctx.Page().URL().Path, "/clients/")
 	if f.created && id == f.id {
 		// Just created: the address now names the client; keep the form.
@@ -327,7 +329,7 @@ func (f *clientForm) Render() app.UI {
 	if f.isNew {
 		title = "New client"
 	}
-	return &frame{Content: []app.UI{
+	return &frame{Here: f.here, Content: []app.UI{
 		app.H1().Text(title),
 		app.If(!f.isNew, func() app.UI {
 			return app.Section().Class("card").Aria("labelledby", "pets-title").Body(

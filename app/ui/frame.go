@@ -3,7 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
-	"strconv"
+	"strings"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -15,21 +15,32 @@ import (
 )
 
 // frame is the bar at the top of every unlocked screen: the sync status,
-// always visible, the lock button, and the install and update offers.
+// always visible, the lock button, the install and update offers, and the
+// offer to undo the last change, on the screen it was made on.
 type frame struct {
 	app.Compo
-	Content     []app.UI
+	Content []app.UI
+	// Here is the address of the screen, given by the screens where
+	// changes are made: the undo offer shows only there. A screen knows
+	// it before its first render; the page's address does not (go-app
+	// renders the new screen before it changes the address).
+	Here        string
+	Opening     bool // the screen is still reading what it shows: no offer yet
 	sync        syncclient.Status
 	updatable   bool
 	installable bool
 	last        session.LastChange
-	undoable    bool   // the last change is recent enough to offer undo
-	undone      string // what the last undo reverted, or why it could not
+	undoable    bool // the last change was made on this screen, recently enough to offer undo
 	stop        func()
 }
 
 // undoWindow is how long after a change the frame offers to undo it.
 const undoWindow = 2 * time.Minute
+
+// undone is what the last undo reverted, or why it could not, and the
+// screen it was asked on, which says so until the person leaves it: the
+// screen is built anew to show the record as it is now.
+var undone struct{ here, text string }
 
 func (f *frame) OnDismount() {
 	if f.stop != nil {
@@ -42,7 +53,23 @@ func (f *frame) OnDismount() {
 // move it under a finger already on its way.
 func (f *frame) OnInit() {
 	f.sync = current.Sync()
-	f.last, f.undoable = undoOffer()
+	f.last, f.undoable = undoOffer(f.Here, f.Opening)
+}
+
+// OnUpdate reads the undo offer again for the screen's new state: the
+// screen shown once it has read its records, or another client's.
+func (f *frame) OnUpdate(ctx app.Context) {
+	f.last, f.undoable = undoOffer(f.Here, f.Opening)
+}
+
+// OnNav tells the session which screen is shown, so that a change saved
+// on it is offered for undo on it.
+func (f *frame) OnNav(ctx app.Context) {
+	path := ctx.Page().URL().Path
+	current.SetScreen(path)
+	if path != undone.here && path != reopenPath {
+		undone.here, undone.text = "", ""
+	}
 }
 
 func (f *frame) OnMount(ctx app.Context) {
@@ -62,36 +89,64 @@ func (f *frame) OnMount(ctx app.Context) {
 	})
 }
 
-// undoOffer returns the last change and whether it is recent enough to
-// offer for undo.
-func undoOffer() (session.LastChange, bool) {
+// undoOffer returns the last change and whether to offer it for undo on
+// the screen at here: it was made there, or it made or changed the record
+// that screen shows (a new client's form moves to the client's address
+// once saved), and recently.
+func undoOffer(here string, opening bool) (session.LastChange, bool) {
 	last, ok := current.LastChange()
-	return last, ok && time.Since(last.At) < undoWindow
+	there := !opening && here != "" && (last.Screen == here || (last.ID != "" && strings.HasSuffix(here, "/"+last.ID)))
+	return last, ok && there && time.Since(last.At) < undoWindow
 }
 
 // watchUndo offers the last change for undo until undoWindow after it.
 func (f *frame) watchUndo(ctx app.Context) {
-	f.last, f.undoable = undoOffer()
+	f.last, f.undoable = undoOffer(f.Here, f.Opening)
 	if f.undoable {
-		f.undone = ""
 		ctx.After(undoWindow-time.Since(f.last.At), func(ctx app.Context) { f.watchUndo(ctx) })
 	}
 }
 
 func (f *frame) undo(ctx app.Context, e app.Event) {
+	undone.here = f.Here
 	done, err := current.Undo(context.Background())
 	if err != nil {
-		f.undone = "Could not undo: " + err.Error() + "."
+		undone.text = "Could not undo: " + err.Error() + "."
 		return
 	}
-	f.undone = "Undone: " + done.Label + "." + prefix(" ", done.Note)
-	ctx.After(undoWindow, func(ctx app.Context) { f.undone = "" })
-	// Show the screen again with what the record holds now.
-	u := *ctx.Page().URL()
-	q := u.Query()
-	q.Set("undone", strconv.FormatInt(time.Now().UnixMilli(), 36))
-	u.RawQuery = q.Encode()
-	ctx.Navigate(u.String())
+	undone.text = "Undone: " + done.Label + "." + prefix(" ", done.Note)
+	// Build the screen anew with what the record holds now: go-app keeps
+	// an input's typed text where a value is emptied.
+	ctx.Navigate(reopenPath)
+}
+
+// reopenPath is the address of reopen.
+const reopenPath = "/reopen"
+
+// reopen is a screen that goes straight back to the one before it, which
+// go-app then builds anew: the same screen updated in place would keep on
+// screen what was typed into fields the undo emptied.
+type reopen struct{ app.Compo }
+
+func (r *reopen) OnNav(ctx app.Context) { app.Window().Get("history").Call("back") }
+
+func (r *reopen) Render() app.UI { return opening() }
+
+// undoLine is the offer to undo the last change, or what the undo did: a
+// line at the top of the screen, in its flow, so that it covers nothing.
+// It is there from the screen's first render (OnInit) or comes in answer
+// to a tap of Save or Undo on this screen.
+func (f *frame) undoLine() app.UI {
+	switch {
+	case f.undoable:
+		return app.Div().Class("undo").ID("undo").Attr("role", "status").Body(
+			app.Button().Text("Undo: "+f.last.Label).OnClick(f.undo),
+			app.Span().Class("hint").Text("Saved at "+f.last.At.Format("15:04")+"."),
+		)
+	case !f.Opening && f.Here != "" && undone.here == f.Here && undone.text != "":
+		return app.Div().Class("undo").ID("undo").Attr("role", "status").Text(undone.text)
+	}
+	return nil
 }
 
 func (f *frame) OnAppUpdate(ctx app.Context) { f.updatable = updateReady(ctx) }
@@ -130,23 +185,15 @@ func (f *frame) Render() app.UI {
 		}).ElseIf(f.sync.Full, func() app.UI {
 			return app.Div().Class("alert").Attr("role", "alert").ID("storage-full").Text(f.sync.Err)
 		}),
-		app.Main().Class("page").Body(f.Content...),
-		// The offers float at the foot of the screen: coming and going,
-		// they never move what is under a finger.
+		app.Main().Class("page").Body(append([]app.UI{f.undoLine()}, f.Content...)...),
+		// The update offer floats at the foot of the screen: coming and
+		// going, it never moves what is under a finger.
 		app.Div().Class("toasts").Body(
 			app.If(f.updatable, func() app.UI {
 				return app.Div().Class("toast").Attr("role", "status").Body(
 					app.Span().Text("A new version of Pawfile is ready."),
 					app.Button().Text("Update now").OnClick(func(ctx app.Context, e app.Event) { ctx.Reload() }),
 				)
-			}),
-			app.If(f.undoable, func() app.UI {
-				return app.Div().Class("toast").Attr("role", "status").Body(
-					app.Span().Text("Last change: "+f.last.Label+" at "+f.last.At.Format("15:04")+"."),
-					app.Button().Text("Undo").Aria("label", "Undo: "+f.last.Label).OnClick(f.undo),
-				)
-			}).ElseIf(f.undone != "", func() app.UI {
-				return app.Div().Class("toast").Attr("role", "status").Text(f.undone)
 			}),
 		),
 	)
@@ -211,5 +258,5 @@ func since(t time.Time) string {
 // fields would show empty meanwhile, and what was typed or tapped then
 // would land on a form about to change under it.
 func opening() app.UI {
-	return &frame{Content: []app.UI{app.P().Class("empty").Attr("role", "status").Text("Opening…")}}
+	return &frame{Opening: true, Content: []app.UI{app.P().Class("empty").Attr("role", "status").Text("Opening…")}}
 }

@@ -152,6 +152,7 @@ type payRow struct {
 // invoiceForm creates or edits an invoice and takes its payments.
 type invoiceForm struct {
 	app.Compo
+	here        string // its address, where it offers to undo a change made on it
 	id, client  string
 	isNew       bool
 	clientName  string
@@ -245,6 +246,7 @@ func (f *invoiceForm) OnNav(ctx app.Context) {
 		toUnlock(ctx)
 		return
 	}
+	f.here = ctx.Page().URL().Path
 	path := ctx.Page().URL().Path
 	if path == "/invoices/"+f.id && !f.isNew {
 		// Just created: the address now names the invoice; keep the form.
@@ -383,7 +385,7 @@ func (f *invoiceForm) Render() app.UI {
 	if !f.isNew {
 		title = "Invoice " + f.inv.Number
 	}
-	return &frame{Content: []app.UI{
+	return &frame{Here: f.here, Content: []app.UI{
 		app.Div().Class("no-print").Body(
 			app.H1().Text(title),
 			app.P().Class("hint").Body(app.Text("For "), app.A().Class("client-link").Href("/clients/"+f.client).Text(f.clientName)),

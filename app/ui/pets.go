@@ -55,6 +55,7 @@ func petField(name string) *record.Field {
 // petForm creates or edits a pet of a client.
 type petForm struct {
 	app.Compo
+	here        string // its address, where it offers to undo a change made on it
 	id, client  string
 	isNew       bool
 	p           record.Pet
@@ -172,6 +173,7 @@ func (f *petForm) OnNav(ctx app.Context) {
 		toUnlock(ctx)
 		return
 	}
+	f.here = ctx.Page().URL().Path
 	path := ctx.Page().URL().Path
 	if f.created && path == "/pets/"+f.id {
 		// Just created: the address now names the pet; keep the form.
@@ -254,7 +256,7 @@ func (f *petForm) Render() app.UI {
 	}
 	species, flags := petField("species"), petField("behaviour_flags")
 	const listHint = "Separate several with commas."
-	return &frame{Content: []app.UI{
+	return &frame{Here: f.here, Content: []app.UI{
 		app.H1().Text(title),
 		alertBadges(record.Alerts(&f.p)),
 		app.If(!f.isNew, func() app.UI { return petVisitsLine(f.id) }),

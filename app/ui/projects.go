@@ -24,6 +24,7 @@ func projectField(name string) *record.Field {
 // another job, with its status buttons, tasks, milestones and notes.
 type projectForm struct {
 	app.Compo
+	here       string // its address, where it offers to undo a change made on it
 	id, client string
 	isNew      bool
 	created    bool // just saved for the first time: the address changes to its id
@@ -37,6 +38,7 @@ type projectForm struct {
 	next                                string // the next visit, booked by marking this one done
 	errs                                record.Errors
 	err, saved                          string
+	feedbackSaved                       bool // the last save was the feedback card's
 	ui                                  app.Context
 	draft                               draftKeeper
 	loaded                              bool       // OnNav has filled the form
@@ -135,6 +137,7 @@ func (f *projectForm) OnNav(ctx app.Context) {
 		toUnlock(ctx)
 		return
 	}
+	f.here = ctx.Page().URL().Path
 	u := ctx.Page().URL()
 	if f.created && u.Path == "/projects/"+f.id {
 		f.created = false
@@ -148,7 +151,7 @@ func (f *projectForm) OnNav(ctx app.Context) {
 // booking for the client it names, at the day, time and staff member a
 // calendar slot passed along; or with the draft kept for either.
 func (f *projectForm) load(path, date, at, staff string) {
-	*f = projectForm{Compo: f.Compo, ui: f.ui, loaded: f.loaded, stop: f.stop}
+	*f = projectForm{Compo: f.Compo, ui: f.ui, loaded: f.loaded, stop: f.stop, here: f.here}
 	f.loadRecord(path, date, at, staff)
 	f.againOn = f.againFrom()
 	if f.client == "" {
@@ -331,7 +334,7 @@ func parseClock(s string) (h, m int, ok bool) {
 
 // save saves the form with status (and its reason) as the new status.
 func (f *projectForm) save(status, reason string) {
-	f.saved, f.next = "", ""
+	f.saved, f.next, f.feedbackSaved = "", "", false
 	if f.follow(); len(f.clashes) > 0 {
 		f.err = clashMessage
 		return
@@ -459,7 +462,7 @@ func (f *projectForm) Render() app.UI {
 	current.LoadClient(f.client, &client) // a groomer cannot: "the client"
 	clientName := client.Name
 	archived := !f.isNew && current.Archived(f.id)
-	return &frame{Content: []app.UI{
+	return &frame{Here: f.here, Content: []app.UI{
 		app.H1().Text(title),
 		app.P().Class("hint").Body(
 			app.Text("For "),
@@ -497,6 +500,7 @@ func (f *projectForm) body(pets, chosen []session.PetSummary) []app.UI {
 			)
 		}),
 		app.If(!f.isNew, f.statusCard),
+		app.If(!f.isNew && f.p.Status == schedule.Done, f.feedbackCard),
 		app.If(!f.isNew, func() app.UI { return &projectPhotos{Project: f.id, Client: f.client, Pets: chosen} }),
 		f.draft.notice(f.discard),
 		app.Form().Class("card").OnSubmit(f.submit).OnInput(f.keep).OnChange(f.keep).Body(
@@ -635,6 +639,59 @@ func (f *projectForm) statusCard() app.UI {
 			)
 		}),
 	)
+}
+
+// feedbackCard records the client's feedback on a done visit: their
+// rating, five choices each the size of a finger, and what they said.
+// Saved with the form, through its base, as any change of the visit.
+func (f *projectForm) feedbackCard() app.UI {
+	return app.Section().Class("card").Aria("labelledby", "feedback-title").OnInput(f.keep).OnChange(f.keep).Body(
+		app.H2().ID("feedback-title").Text("Client's feedback"),
+		app.FieldSet().Class("rating").Aria("describedby", "rating-hint").Body(
+			app.Legend().Text("Their rating"),
+			app.Range(ratingChoices).Slice(func(i int) app.UI {
+				n := ratingChoices[i]
+				id := "rating-" + strconv.FormatInt(n, 10)
+				return app.Label().For(id).Class("choice").Body(
+					app.Input().Type("radio").ID(id).Name("rating").Value(n).Checked(f.p.Rating == n).
+						OnChange(func(ctx app.Context, e app.Event) { f.p.Rating = n }, app.EventScope(id)),
+					app.Span().Text(strconv.FormatInt(n, 10)),
+					app.Span().Aria("hidden", "true").Text("★"),
+				)
+			}),
+		),
+		app.P().Class("hint").ID("rating-hint").Text("1: unhappy · 5: delighted."),
+		app.If(f.errs.On("rating") != "", func() app.UI { return app.P().Class("error").Text(f.errs.On("rating")) }),
+		field("feedback", "What they said", f.errs.On("feedback"), "", app.Textarea().ID("feedback").Class("short").Text(f.p.Feedback).
+			Aria("invalid", f.errs.On("feedback") != "").OnInput(f.ValueTo(&f.p.Feedback))),
+		app.If(f.feedbackSaved, func() app.UI {
+			return app.Div().Class("note").Attr("role", "status").Text("Feedback saved on this device.")
+		}),
+		app.Div().Class("actions").Body(
+			app.Button().Class("primary").Text("Save feedback").OnClick(func(ctx app.Context, e app.Event) {
+				f.save(f.p.Status, f.p.StatusReason)
+				f.feedbackSaved = f.saved != ""
+			}),
+		),
+	)
+}
+
+// ratingChoices are the ratings a client can give a visit.
+var ratingChoices = []int64{1, 2, 3, 4, 5}
+
+// feedbackText says what a client thought of a visit, for a list:
+// "rated 4 of 5: “Lovely cut”", or "" if they said nothing.
+func feedbackText(rating int64, comment string) string {
+	rated := "rated " + strconv.FormatInt(rating, 10) + " of 5"
+	switch {
+	case rating > 0 && comment != "":
+		return rated + ": “" + comment + "”"
+	case rating > 0:
+		return rated
+	case comment != "":
+		return "said “" + comment + "”"
+	}
+	return ""
 }
 
 // invoiceAction opens the done project's invoice, or makes it for a
@@ -844,6 +901,7 @@ func (c *clientProjects) Render() app.UI {
 		app.If(len(all) == 0, func() app.UI {
 			return app.P().Class("hint").Text("No current bookings; completed ones from years ago are in the archive (on Due).")
 		}),
+		latestFeedback(all),
 		app.If(len(upcoming) > 0, func() app.UI {
 			return app.Div().Body(subhead("Upcoming"), projectLines(upcoming, "upcoming"))
 		}),
@@ -869,7 +927,8 @@ func projectLines(ps []session.ProjectSummary, label string) app.UI {
 			}
 			return app.Li().Body(app.A().Href("/projects/"+p.ID).Body(
 				app.Span().Class("client-name").Text(when+" · "+p.Title),
-				app.Span().Class("sub").Text(statusLabel(p.Status)+prefix(" · ", p.Outcome)+repeatText(p.RepeatWeeks)+photoCount(p.Photos)),
+				app.Span().Class("sub").Text(statusLabel(p.Status)+prefix(" · ", p.Outcome)+repeatText(p.RepeatWeeks)+photoCount(p.Photos)+
+					prefix(" · ", feedbackText(p.Rating, p.Feedback))),
 			))
 		}),
 	)
@@ -911,4 +970,24 @@ func petVisitsLine(pet string) app.UI {
 		parts = append(parts, "lapsed: not booked")
 	}
 	return app.P().Class("visits").Attr("role", "note").Text(strings.Join(parts, " · ") + ".")
+}
+
+// latestFeedback shows, on the client's card, what they thought of their
+// latest visit that they gave feedback on; ps is latest first.
+func latestFeedback(ps []session.ProjectSummary) app.UI {
+	for _, p := range ps {
+		if p.Rating == 0 && p.Feedback == "" {
+			continue
+		}
+		when := p.Title
+		if !p.Start.IsZero() {
+			when = p.Start.Time().Format("2 Jan 2006") + " · " + p.Title
+		}
+		return app.P().Class("note").ID("latest-feedback").Body(
+			app.Span().Style("font-weight", "600").Text("Latest feedback: "),
+			app.Text(feedbackText(p.Rating, p.Feedback)+", on "),
+			app.A().Class("inline-target").Href("/projects/"+p.ID).Text(when),
+		)
+	}
+	return nil
 }

@@ -48,7 +48,7 @@ func (l *reminderList) sent(r session.Reminder) app.EventHandler {
 
 func (l *reminderList) Render() app.UI {
 	list := current.Reminders(today())
-	return &frame{Content: []app.UI{
+	return &frame{Here: "/reminders", Content: []app.UI{
 		app.H1().Text("Reminders"),
 		app.P().Class("hint").Text("Tomorrow's appointments, pets due for a groom within a week, and vaccinations due. Send reminder opens the message in this tablet's messages, email or WhatsApp app, by each client's preferred contact."),
 		app.If(l.err != "", func() app.UI { return app.Div().Class("alert").Attr("role", "alert").Text(l.err) }),

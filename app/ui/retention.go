@@ -121,7 +121,7 @@ func (r *retentionScreen) Render() app.UI {
 		return opening()
 	}
 	if current.Role() != access.Owner {
-		return &frame{Content: []app.UI{
+		return &frame{Here: "/retention", Content: []app.UI{
 			app.H1().Text("Retention"),
 			app.P().Class("empty").Text("Only the owner sets how long records are kept. Archived projects are on the Archive screen, from Due."),
 		}}
@@ -165,7 +165,7 @@ func (r *retentionScreen) Render() app.UI {
 	if r.err != "" {
 		failed = app.Div().Class("alert").Attr("role", "alert").Text(r.err)
 	}
-	return &frame{Content: []app.UI{
+	return &frame{Here: "/retention", Content: []app.UI{
 		app.H1().Text("Retention"),
 		app.P().Class("hint").Text("Client records are erased some years after the client's last entry (a visit, call, invoice, payment, vaccination or weighing). Projects leave the day-to-day screens for the archive some years after they were completed, and are erased with their client's records. A client on legal hold keeps everything."),
 		app.Form().Class("card").OnSubmit(r.save).Body(

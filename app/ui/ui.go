@@ -40,6 +40,7 @@ func Register(s *session.Session) {
 	app.Route("/archive", func() app.Composer { return &archive{} })
 	app.Route("/backup", func() app.Composer { return &backupScreen{} })
 	app.Route("/settings", func() app.Composer { return &settingsScreen{} })
+	app.Route(reopenPath, func() app.Composer { return &reopen{} })
 }
 
 // returnTo is the screen that was open when the session locked, or was

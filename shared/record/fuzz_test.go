@@ -35,6 +35,9 @@ func FuzzDecode(f *testing.F) {
 	f.Add(at(TypeInvoice), "discount", []byte{0x82, 0x3b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x63, 'G', 'B', 'P'})
 	f.Add(at(TypeProject), "start", []byte{0x82, 0x01, 0x6d, 'E', 'u', 'r', 'o', 'p', 'e', '/', 'L', 'o', 'n', 'd', 'o', 'n'})
 	f.Add(at(TypeWeighing), "grams", []byte{0x3a, 0x7f, 0xff, 0xff, 0xff}) // a negative weight
+	f.Add(at(TypeProject), "rating", []byte{0x06})                         // above the top of the scale
+	f.Add(at(TypeProject), "rating", []byte{0x20})                         // below it
+	f.Add(at(TypeProject), "feedback", []byte{0x63, 'a', 0xff, 'b'})       // not UTF-8
 
 	f.Fuzz(func(t *testing.T, ti uint8, name string, data []byte) {
 		ty := types[int(ti)%len(types)]

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -613,6 +614,42 @@ func TestBlobRefs(t *testing.T) {
 		want := typ == TypePet || typ == TypeVaccination || typ == TypePhoto
 		if s.HasBlobs() != want {
 			t.Errorf("%s: HasBlobs = %v, want %v", typ, s.HasBlobs(), want)
+		}
+	}
+}
+
+// A visit's feedback is two fields of the project: encoded and decoded as
+// the others, bounded to the scale, and absent from a project saved
+// before they existed, which still decodes.
+func TestVisitFeedback(t *testing.T) {
+	p := Project{Client: NewID(), Kind: "grooming", Title: "Full groom", Status: "done", Rating: 4, Feedback: "Lovely cut, a bit short on the ears"}
+	enc, err := Encode(&p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(enc["rating"], []byte{0x04}) || len(enc["feedback"]) == 0 {
+		t.Fatalf("encoded rating %x, feedback %x", enc["rating"], enc["feedback"])
+	}
+	var back Project
+	if err := Decode(enc, &back); err != nil || back.Rating != 4 || back.Feedback != p.Feedback {
+		t.Fatalf("decoded %+v, %v", back, err)
+	}
+	old := maps.Clone(enc)
+	delete(old, "rating")
+	delete(old, "feedback")
+	var was Project
+	if err := Decode(old, &was); err != nil || was.Rating != 0 || was.Feedback != "" || was.Title != "Full groom" {
+		t.Fatalf("a project from before feedback decoded as %+v, %v", was, err)
+	}
+	if err := Validate(&was); err != nil {
+		t.Errorf("a project without feedback does not validate: %v", err)
+	}
+	for rating, want := range map[int64]string{0: "", 1: "", 5: "", 6: "client's rating: ", -1: "client's rating: "} {
+		q := p
+		q.Rating = rating
+		err := Validate(&q)
+		if got := fmt.Sprint(err); (want == "") != (err == nil) || want != "" && !strings.HasPrefix(got, want) {
+			t.Errorf("rating %d: %v, want %q", rating, err, want)
 		}
 	}
 }

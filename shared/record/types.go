@@ -178,6 +178,11 @@ type Project struct {
 	Price         Money    `rec:"price,min=0"`
 	RepeatWeeks   int64    `rec:"repeat_weeks,min=0,max=104,label=repeat every,unit=weeks"` // 0: does not repeat
 	Outcome       string   `rec:"outcome,long"`
+	// The client's feedback on a completed visit: a rating from 1 to 5
+	// (0: none given) and what they said. Records from before it was
+	// kept have neither.
+	Rating   int64  `rec:"rating,min=0,max=5,label=client's rating"`
+	Feedback string `rec:"feedback,long,label=client's comment"`
 }
 
 // Task is one checklist item of a project. Class project.
