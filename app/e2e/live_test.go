@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -129,5 +130,69 @@ func TestOpenBookingFollows(t *testing.T) {
 	owner.waitText("Saved on this device", 20*time.Second)
 	if got := owner.value("title"); got != "Full groom and teeth" {
 		t.Errorf("title after saving = %q", got)
+	}
+}
+
+// TestOpenInvoiceFollows: the owner has a draft invoice open, its
+// discount changed but not saved, when the front desk changes its line,
+// adds a line, sets its tax rate and its discount. What the owner did not
+// touch takes the desk's in place; the discount, changed on both, is shown
+// with the choice, and Save waits for it. Once the desk issues it, the
+// owner's open invoice is issued too, its amounts kept.
+func TestOpenInvoiceFollows(t *testing.T) {
+	srv := startServer(t)
+	owner, desk := ownerAndDesk(t, srv, "")
+	owner.openClient("Margaret Lockwood")
+	owner.link("New invoice")
+	owner.fill("line-desc-1", "Full groom")
+	owner.fill("line-price-1", "42.50")
+	owner.button("Save invoice")
+	owner.waitText("Saved on this device", 20*time.Second)
+
+	desk.openClient("Margaret Lockwood")
+	desk.waitText(strconv.Itoa(time.Now().Year())+"-0001", 60*time.Second)
+	desk.click(`(//a[contains(@class, "invoice-row")])[1]`)
+	desk.waitValue("line-desc-1", "Full groom", 20*time.Second)
+
+	owner.fill("discount", "5.00")
+	desk.fill("line-desc-1", "Full groom and nails")
+	desk.button("Add a line")
+	desk.fill("line-desc-2", "Ear clean")
+	desk.fill("line-price-2", "7.50")
+	desk.fill("tax-rate", "20")
+	desk.fill("discount", "2.00")
+	desk.button("Save invoice")
+	desk.waitText("Saved on this device", 20*time.Second)
+
+	owner.waitValue("line-desc-1", "Full groom and nails", 60*time.Second)
+	owner.waitValue("line-desc-2", "Ear clean", 20*time.Second)
+	owner.waitValue("tax-rate", "20", 5*time.Second)
+	owner.waitText("Discount: changed on", 20*time.Second)
+	owner.waitText("to 2.00 — keep yours or take theirs", 5*time.Second)
+	if got := owner.value("discount"); got != "5.00" {
+		t.Fatalf("the owner's own discount became %q while the choice is shown", got)
+	}
+	checkScreenAt(owner, "invoice-changed-elsewhere", ".alert[role=alert]")
+	owner.button("Save invoice")
+	owner.waitText("keep yours or take theirs for each", 10*time.Second)
+	owner.button("Take theirs: discount")
+	owner.waitFor("the choice settled", 10*time.Second, func() bool {
+		return !strings.Contains(owner.text(), "keep yours or take theirs")
+	})
+	if got := owner.value("discount"); got != "2.00" {
+		t.Errorf("discount after taking theirs = %q, want 2.00", got)
+	}
+	owner.button("Save invoice")
+	owner.waitText("Saved on this device", 20*time.Second)
+	// 42.50 + 7.50 = 50.00; less 2.00 is 48.00; 20% is 9.60; total 57.60.
+	owner.waitTotals([]string{"Subtotal | £50.00", "Discount | −£2.00", "Tax (20%) | £9.60", "Total | £57.60"})
+
+	desk.selectOption("status", "issued")
+	desk.button("Save invoice")
+	desk.waitText("Saved on this device", 20*time.Second)
+	owner.waitValue("status", "issued", 60*time.Second)
+	owner.waitText("This invoice is issued", 20*time.Second)
+	if strings.Contains(owner.text(), "keep yours or take theirs") {
+		t.Errorf("the issued invoice asks for a choice: %s", owner.screenshot("issued-clash"))
 	}
 }
