@@ -149,6 +149,7 @@ func TestOpenInvoiceFollows(t *testing.T) {
 	owner.link("New invoice")
 	owner.fill("line-desc-1", "Full groom")
 	owner.fill("line-price-1", "42.50")
+	owner.waitTotals([]string{"Total | £42.50"}) // the form has settled: Save is where it shows
 	owner.button("Save invoice")
 	owner.waitText("Saved on this device", 20*time.Second)
 
@@ -164,6 +165,9 @@ func TestOpenInvoiceFollows(t *testing.T) {
 	desk.fill("line-price-2", "7.50")
 	desk.fill("tax-rate", "20")
 	desk.fill("discount", "2.00")
+	// 42.50 + 7.50 = 50.00; less 2.00 is 48.00; 20% is 9.60; total 57.60.
+	totals := []string{"Subtotal | £50.00", "Discount | −£2.00", "Tax (20%) | £9.60", "Total | £57.60"}
+	desk.waitTotals(totals)
 	desk.button("Save invoice")
 	desk.waitText("Saved on this device", 20*time.Second)
 
@@ -187,8 +191,7 @@ func TestOpenInvoiceFollows(t *testing.T) {
 	}
 	owner.button("Save invoice")
 	owner.waitText("Saved on this device", 20*time.Second)
-	// 42.50 + 7.50 = 50.00; less 2.00 is 48.00; 20% is 9.60; total 57.60.
-	owner.waitTotals([]string{"Subtotal | £50.00", "Discount | −£2.00", "Tax (20%) | £9.60", "Total | £57.60"})
+	owner.waitTotals(totals)
 
 	desk.selectOption("status", "issued")
 	desk.button("Save invoice")
