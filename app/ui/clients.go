@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
@@ -25,10 +26,53 @@ type clients struct {
 	erased string // how many records an erasure just removed
 	stop   func()
 	loaded bool // OnNav has filled the list
+	// A finger or pointer on the list holds its rows where they are: a
+	// client arriving from another device and sorting above would move
+	// the row being tapped. touches counts the presses, so a release
+	// settles only the last; held is the press in progress or settling;
+	// waiting, a re-read held back until it settles.
+	touches       int
+	held, waiting bool
 }
 
+// settle is how long the rows stay put after the finger lifts: the tap's
+// click comes after the release.
+const settle = 400 * time.Millisecond
+
 func (c *clients) OnMount(ctx app.Context) {
-	c.stop = live(ctx, func(app.Context) { c.refresh() })
+	c.stop = live(ctx, func(app.Context) {
+		if c.held {
+			// The count above the rows follows; the rows wait.
+			c.total, c.waiting = current.ClientCount(), true
+			return
+		}
+		c.refresh()
+	})
+}
+
+// press holds the rows while a pointer is down on the list.
+func (c *clients) press(ctx app.Context, e app.Event) {
+	c.touches++
+	c.held = true
+}
+
+// release lets the rows move again once the press has settled, and
+// applies the re-read held back meanwhile.
+func (c *clients) release(ctx app.Context, e app.Event) {
+	if !c.held {
+		return
+	}
+	n := c.touches
+	ctx.After(settle, func(app.Context) {
+		if c.touches != n {
+			return // pressed again meanwhile: that press holds them
+		}
+		c.held = false
+		if c.waiting {
+			c.waiting = false
+			c.refresh()
+		}
+	})
 }
 
 func (c *clients) OnDismount() {
@@ -100,7 +144,8 @@ func (c *clients) Render() app.UI {
 			}
 			return app.P().Class("empty").Text("No clients yet: add your first with New client.")
 		}).Else(func() app.UI {
-			return app.Ul().Class("list").Aria("label", "Clients").Body(
+			return app.Ul().Class("list").Aria("label", "Clients").
+				On("pointerdown", c.press).On("pointerup", c.release).On("pointercancel", c.release).On("pointerleave", c.release).Body(
 				app.Range(c.hits).Slice(func(i int) app.UI {
 					h := c.hits[i]
 					return app.Li().Body(app.A().Href("/clients/"+h.ID).Body(

@@ -21,6 +21,25 @@ type conflict struct {
 	field  *record.Field
 	theirs []byte // the value the book holds now
 	by     string // who changed it there
+	part   string // the id of the part the field is of, as an invoice's line; "" for the record's own
+	where  string // that part as the person names it, as "line 2"
+}
+
+// key names the clash to its buttons and to resolveClash: the field's
+// name, after its part's id.
+func (c conflict) key() string {
+	if c.part == "" {
+		return c.field.Name
+	}
+	return c.part + "/" + c.field.Name
+}
+
+// label is the field as the person reads it, with its part.
+func (c conflict) label() string {
+	if c.where == "" {
+		return c.field.Label
+	}
+	return c.where + " " + c.field.Label
 }
 
 // follow brings form (being edited from base) up to date with now, the
@@ -97,35 +116,36 @@ func (c conflict) text() string {
 	return "another value"
 }
 
-// resolveClash settles the clash over field name: mine keeps the form's
+// resolveClash settles the clash its key names (see conflict.key): mine keeps the form's
 // value, now seen (base takes theirs, so the save writes mine over it);
 // otherwise form goes back to base's value, for follow to bring theirs in
 // as into a field not touched.
-func resolveClash(clashes []conflict, name string, mine bool, base, form any) {
+func resolveClash(clashes []conflict, key string, mine bool, base, form any) {
 	for _, c := range clashes {
-		if c.field.Name != name {
+		if c.key() != key {
 			continue
 		}
 		if mine {
 			take(c.field, c.theirs, base)
 		} else if was, err := record.Encode(base); err == nil {
-			take(c.field, was[name], form)
+			take(c.field, was[c.field.Name], form)
 		}
 	}
 }
 
 // clashNotes shows each field changed here and on another device, with
 // the choice; resolve(mine) handles the buttons, which name their field in
-// their value (go-app keeps a list item's first handler at its place).
+// their value, its key (go-app keeps a list item's first handler at its place).
 func clashNotes(clashes []conflict, resolve func(mine bool) app.EventHandler) app.UI {
 	return app.Range(clashes).Slice(func(i int) app.UI {
 		c := clashes[i]
-		label := strings.ToUpper(c.field.Label[:1]) + c.field.Label[1:]
+		l := c.label()
+		label := strings.ToUpper(l[:1]) + l[1:]
 		return app.Div().Class("alert").Attr("role", "alert").Body(
 			app.P().Text(label+": changed on "+c.by+" to "+c.text()+" — keep yours or take theirs."),
 			app.Div().Class("actions").Body(
-				app.Button().Type("button").Value(c.field.Name).Text("Keep yours: "+c.field.Label).OnClick(resolve(true)),
-				app.Button().Type("button").Value(c.field.Name).Text("Take theirs: "+c.field.Label).OnClick(resolve(false)),
+				app.Button().Type("button").Value(c.key()).Text("Keep yours: "+l).OnClick(resolve(true)),
+				app.Button().Type("button").Value(c.key()).Text("Take theirs: "+l).OnClick(resolve(false)),
 			),
 		)
 	})

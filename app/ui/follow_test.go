@@ -52,3 +52,34 @@ func TestConflictText(t *testing.T) {
 		t.Errorf("clash texts = %v, want price 50.00 and repeat 6", got)
 	}
 }
+
+// TestClashOfLine: a clash over one invoice line's field is named by the
+// line, and settling it takes that line's value, not another line's
+// clash over the same field.
+func TestClashOfLine(t *testing.T) {
+	base := record.InvoiceLine{Description: "Full groom", Quantity: 1, UnitPrice: record.Money{Minor: 4250, Currency: "GBP"}}
+	now, mine := base, base
+	now.UnitPrice.Minor, mine.UnitPrice.Minor = 5000, 4500
+	_, clashes := follow(&base, &mine, &now)
+	if len(clashes) != 1 {
+		t.Fatalf("clashes = %+v, want the unit price", clashes)
+	}
+	clashes[0].part, clashes[0].where = "line1", "line 1"
+	other := conflict{field: clashes[0].field, part: "line2", where: "line 2"}
+	var err error
+	if other.theirs, err = record.EncodeValue(record.Money{Minor: 6000, Currency: "GBP"}); err != nil {
+		t.Fatal(err)
+	}
+	clashes = append(clashes, other)
+	if got := clashes[1].key(); got != "line2/unit_price" {
+		t.Errorf("key = %q, want line2/unit_price", got)
+	}
+	if got := clashes[0].label(); got != "line 1 unit price" {
+		t.Errorf("label = %q, want line 1 unit price", got)
+	}
+	resolveClash(clashes, "line1/unit_price", true, &base, &mine)
+	if base.UnitPrice.Minor != 5000 || mine.UnitPrice.Minor != 4500 {
+		t.Errorf("keeping line 1's own: base %d, form %d; want line 1's theirs 5000 as the base and 4500 kept",
+			base.UnitPrice.Minor, mine.UnitPrice.Minor)
+	}
+}

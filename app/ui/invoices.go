@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"maps"
@@ -176,7 +177,187 @@ type invoiceForm struct {
 	pay      payRow
 	removing string // the payment whose removal is being confirmed
 	draft    draftKeeper
-	loaded   bool // OnNav has filled the form
+	loaded   bool       // OnNav has filled the form
+	clashes  []conflict // fields changed here and on another device since base
+	stop     func()
+}
+
+func (f *invoiceForm) OnMount(ctx app.Context) {
+	f.stop = live(ctx, func(app.Context) {
+		if f.loaded {
+			f.follow()
+		}
+	})
+}
+
+func (f *invoiceForm) OnDismount() {
+	if f.stop != nil {
+		f.stop()
+	}
+}
+
+// follow brings the open invoice up to date with changes from other
+// devices, as the client form does: its payments and totals, and the
+// fields and lines not touched here, take them; fields changed on both
+// are held for the person to choose. An issued invoice's kept fields
+// take no typing: they just follow. While an amount typed does not read
+// (half typed), the fields wait: the next change or the save brings them
+// up to date.
+func (f *invoiceForm) follow() {
+	f.clashes = nil
+	if f.isNew || f.base == nil {
+		return
+	}
+	now, ok, err := current.LoadInvoice(f.id)
+	if !ok || err != nil {
+		return // gone or unreadable: the save says so
+	}
+	f.saved = now
+	inv, lines, bad := f.build()
+	en, err := record.Encode(&now.Record)
+	if len(bad) > 0 || err != nil {
+		return
+	}
+	updated, clashes := follow(&f.base.Record, &inv, &now.Record)
+	for i := range clashes {
+		clashes[i].by = current.WrittenBy(record.TypeInvoice, f.id, clashes[i].field.Name)
+	}
+	// The form keeps what is typed as typed (build trims it): only the
+	// fields taken change, and those typed as text are shown anew.
+	for _, u := range updated {
+		take(u, en[u.Name], &f.inv)
+		f.typedFrom(u.Name)
+	}
+	f.clashes = append(clashes, f.followLines(lines, now.Lines)...)
+}
+
+// followLines brings the form's lines up to date with the invoice's lines
+// now, typed being the form's lines as built: a line added elsewhere
+// joins the form, one removed elsewhere and not touched here leaves it,
+// and each line's fields follow as the invoice's do. It returns the
+// lines' clashes.
+func (f *invoiceForm) followLines(typed, now []session.Line) []conflict {
+	at := func(ls []session.Line, id string) int {
+		return slices.IndexFunc(ls, func(l session.Line) bool { return l.ID == id })
+	}
+	for i := len(typed) - 1; i >= 0; i-- {
+		b := at(f.base.Lines, typed[i].ID)
+		if b < 0 || at(now, typed[i].ID) >= 0 {
+			continue
+		}
+		was := f.base.Lines[b].InvoiceLine
+		if mine := aligned(typed[i].InvoiceLine, was); sameRecord(&mine, &was) {
+			f.lines = slices.Delete(f.lines, i, i+1)
+			f.base.Lines = slices.Delete(f.base.Lines, b, b+1)
+		}
+	}
+	for _, n := range now {
+		if at(f.base.Lines, n.ID) < 0 && at(typed, n.ID) < 0 {
+			f.base.Lines = append(f.base.Lines, n)
+			f.lines = append(f.lines, lineRow{id: n.ID})
+			f.lineFrom(&f.lines[len(f.lines)-1], n.InvoiceLine, "description", "quantity", "unit_price")
+		}
+	}
+	_, typed, _ = f.build() // the lines taken and added read: they are the book's
+	var clashes []conflict
+	for i, t := range typed {
+		b, n := at(f.base.Lines, t.ID), at(now, t.ID)
+		if b < 0 || n < 0 {
+			continue
+		}
+		mine := aligned(t.InvoiceLine, now[n].InvoiceLine)
+		updated, cs := follow(&f.base.Lines[b].InvoiceLine, &mine, &now[n].InvoiceLine)
+		for _, u := range updated {
+			f.lineFrom(&f.lines[i], now[n].InvoiceLine, u.Name)
+		}
+		for j := range cs {
+			cs[j].part, cs[j].where = t.ID, "line "+strconv.Itoa(i+1)
+			cs[j].by = current.WrittenBy(record.TypeInvoiceLine, t.ID, cs[j].field.Name)
+		}
+		clashes = append(clashes, cs...)
+	}
+	return clashes
+}
+
+// aligned is line l as the form built it, with the invoice and position
+// of like, which the form does not show (the save sets them).
+func aligned(l, like record.InvoiceLine) record.InvoiceLine {
+	l.Invoice, l.Position = like.Invoice, like.Position
+	return l
+}
+
+// sameRecord reports whether a and b encode alike.
+func sameRecord(a, b any) bool {
+	ea, err1 := record.Encode(a)
+	eb, err2 := record.Encode(b)
+	return err1 == nil && err2 == nil && maps.EqualFunc(ea, eb, bytes.Equal)
+}
+
+// typedFrom sets what is typed for the invoice's fields named from f.inv.
+func (f *invoiceForm) typedFrom(names ...string) {
+	for _, n := range names {
+		switch n {
+		case "discount":
+			f.discount = ""
+			if f.inv.Discount.Minor != 0 {
+				f.discount = plainAmount(f.inv.Discount.Minor, f.cur)
+			}
+		case "tax_rate_bp":
+			f.taxRate = percentText(f.inv.TaxRate)
+		case "notes":
+			// A text area shows what was typed into it over its text.
+			showValues("invoice-notes", f.inv.Notes)
+		}
+	}
+}
+
+// lineFrom sets what is typed for line r's fields named from l.
+func (f *invoiceForm) lineFrom(r *lineRow, l record.InvoiceLine, names ...string) {
+	for _, n := range names {
+		switch n {
+		case "description":
+			r.desc = l.Description
+		case "quantity":
+			r.qty = strconv.FormatInt(l.Quantity, 10)
+		case "unit_price":
+			r.price = plainAmount(l.UnitPrice.Minor, f.cur)
+		}
+	}
+}
+
+// resolve keeps this form's value of the field named by the button's
+// value (mine) or takes the other device's (theirs).
+func (f *invoiceForm) resolve(mine bool) app.EventHandler {
+	return func(ctx app.Context, e app.Event) {
+		key := ctx.JSSrc().Get("value").String()
+		inv, lines, bad := f.build()
+		if len(bad) > 0 {
+			f.err = "Some fields are not right: see the messages beside them."
+			return
+		}
+		if id, name, ok := strings.Cut(key, "/"); ok {
+			i := slices.IndexFunc(lines, func(l session.Line) bool { return l.ID == id })
+			b := slices.IndexFunc(f.base.Lines, func(l session.Line) bool { return l.ID == id })
+			if i >= 0 && b >= 0 {
+				l := aligned(lines[i].InvoiceLine, f.base.Lines[b].InvoiceLine)
+				resolveClash(f.clashes, key, mine, &f.base.Lines[b].InvoiceLine, &l)
+				f.lineFrom(&f.lines[i], l, name)
+			}
+		} else {
+			resolveClash(f.clashes, key, mine, &f.base.Record, &inv)
+			en, err := record.Encode(&inv)
+			i := slices.IndexFunc(f.clashes, func(c conflict) bool { return c.key() == key })
+			if err == nil && i >= 0 {
+				take(f.clashes[i].field, en[key], &f.inv)
+				f.typedFrom(key)
+			}
+		}
+		f.follow()
+		if len(f.clashes) == 0 && f.err == clashMessage {
+			f.err = "" // all settled: Save goes through now
+		}
+		f.keep(ctx, e)
+	}
 }
 
 // invoiceDraft is the invoice form's state as its draft keeps it; each
@@ -252,7 +433,7 @@ func (f *invoiceForm) OnNav(ctx app.Context) {
 		// Just created: the address now names the invoice; keep the form.
 		return
 	}
-	*f = invoiceForm{Compo: f.Compo, business: current.BusinessName(), loaded: true}
+	*f = invoiceForm{Compo: f.Compo, business: current.BusinessName(), loaded: true, stop: f.stop}
 	if strings.HasSuffix(path, "/invoices/new") {
 		f.client = strings.TrimSuffix(strings.TrimPrefix(path, "/clients/"), "/invoices/new")
 		f.id, f.isNew = record.NewID(), true
@@ -266,6 +447,7 @@ func (f *invoiceForm) OnNav(ctx app.Context) {
 	if f.client != "" {
 		f.openDraft()
 	}
+	f.follow() // a draft's base may be older than the invoice now
 	var c record.Client
 	if ok, _ := current.LoadClient(f.client, &c); ok {
 		f.clientName, f.clientAddr = c.Name, c.Address
@@ -462,6 +644,7 @@ func (f *invoiceForm) form(inv record.Invoice, bad map[string]string, t billing.
 		totalsTable(inv, t, terr, len(bad) > 0),
 		app.If(f.err != "", func() app.UI { return app.Div().Class("alert").Attr("role", "alert").Text(f.err) }),
 		app.If(f.note != "", func() app.UI { return app.Div().Class("note").Attr("role", "status").Text(f.note) }),
+		clashNotes(f.clashes, f.resolve), // beside Save, where the person goes next
 		app.Div().Class("actions").Body(
 			app.Button().Class("primary").Type("submit").Text("Save invoice"),
 			app.A().Class("button").Href("/clients/"+f.client).Text("Back to the client"),
@@ -560,6 +743,10 @@ func discountLabel(inv record.Invoice) string {
 func (f *invoiceForm) save(ctx app.Context, e app.Event) {
 	e.PreventDefault()
 	f.err, f.note, f.errs, f.lineErrs = "", "", nil, nil
+	if f.follow(); len(f.clashes) > 0 {
+		f.err = clashMessage
+		return
+	}
 	inv, lines, bad := f.build()
 	if len(bad) > 0 {
 		f.err = "Some fields are not right: see the messages beside them."

@@ -32,10 +32,86 @@ type retentionScreen struct {
 	running              bool // a run is erasing
 	log                  []session.Deletion
 	err, saved, done     string
-	loaded               bool // OnNav has filled the form
+	loaded               bool       // OnNav has filled the form
+	clashes              []conflict // periods changed here and on another device since base
+	stop                 func()
 }
 
-func (r *retentionScreen) OnMount(ctx app.Context) { r.ui = ctx }
+func (r *retentionScreen) OnMount(ctx app.Context) {
+	r.ui = ctx
+	r.stop = live(ctx, func(app.Context) {
+		if r.loaded {
+			r.follow()
+		}
+	})
+}
+
+func (r *retentionScreen) OnDismount() {
+	if r.stop != nil {
+		r.stop()
+	}
+}
+
+// settingsOf is the policy as the settings record holds it, to follow the
+// owner's other devices with follow.
+func settingsOf(rs session.RetentionSettings) record.Settings {
+	return record.Settings{ClientYears: int64(rs.Policy.ClientYears), ArchiveYears: int64(rs.Policy.ArchiveYears), Automatic: rs.Automatic}
+}
+
+// typedSettings is the form as typed; false while a period does not read.
+func (r *retentionScreen) typedSettings() (session.RetentionSettings, bool) {
+	cy, err1 := strconv.Atoi(strings.TrimSpace(r.clientYears))
+	ay, err2 := strconv.Atoi(strings.TrimSpace(r.archive))
+	return session.RetentionSettings{Policy: retention.Policy{ClientYears: cy, ArchiveYears: ay}, Automatic: r.automatic}, err1 == nil && err2 == nil
+}
+
+// show puts st in the form and base in r.base.
+func (r *retentionScreen) show(base, st record.Settings) {
+	r.base = session.RetentionSettings{Policy: retention.Policy{ClientYears: int(base.ClientYears), ArchiveYears: int(base.ArchiveYears)}, Automatic: base.Automatic}
+	r.clientYears, r.archive, r.automatic = strconv.FormatInt(st.ClientYears, 10), strconv.FormatInt(st.ArchiveYears, 10), st.Automatic
+}
+
+// follow brings the open policy up to date with the owner's other
+// devices, as the client form does: what is not touched here takes their
+// change, and the preview is worked out again; what was changed on both
+// is held for the owner to choose. While a period does not read (half
+// typed), it waits: the next change or the save brings it up to date.
+func (r *retentionScreen) follow() {
+	r.clashes = nil
+	typed, ok := r.typedSettings()
+	if !ok || current.Role() != access.Owner {
+		return
+	}
+	base, form, now := settingsOf(r.base), settingsOf(typed), settingsOf(current.RetentionSettings())
+	updated, clashes := follow(&base, &form, &now)
+	for i := range clashes {
+		clashes[i].by = current.WrittenBy(record.TypeSettings, record.SettingsID, clashes[i].field.Name)
+	}
+	r.clashes = clashes
+	r.show(base, form)
+	if len(updated) > 0 {
+		r.refresh()
+	}
+}
+
+// resolve keeps this form's value of the field named by the button's
+// value (mine) or takes the other device's (theirs).
+func (r *retentionScreen) resolve(mine bool) app.EventHandler {
+	return func(ctx app.Context, e app.Event) {
+		typed, ok := r.typedSettings()
+		if !ok {
+			r.err = "Enter each period as a whole number of years, e.g. 7."
+			return
+		}
+		base, form := settingsOf(r.base), settingsOf(typed)
+		resolveClash(r.clashes, ctx.JSSrc().Get("value").String(), mine, &base, &form)
+		r.show(base, form)
+		r.follow()
+		if len(r.clashes) == 0 && r.err == clashMessage {
+			r.err = "" // all settled: Save goes through now
+		}
+	}
+}
 
 func (r *retentionScreen) OnNav(ctx app.Context) {
 	if current.Phase() != session.Open {
@@ -46,7 +122,7 @@ func (r *retentionScreen) OnNav(ctx app.Context) {
 	st := current.RetentionSettings()
 	r.base = st
 	r.clientYears, r.archive, r.automatic = strconv.Itoa(st.Policy.ClientYears), strconv.Itoa(st.Policy.ArchiveYears), st.Automatic
-	r.err, r.saved, r.done, r.confirming = "", "", "", false
+	r.err, r.saved, r.done, r.confirming, r.clashes = "", "", "", false, nil
 	r.loaded = true
 	r.refresh()
 }
@@ -83,13 +159,15 @@ func (r *retentionScreen) refresh() {
 func (r *retentionScreen) save(ctx app.Context, e app.Event) {
 	e.PreventDefault()
 	r.err, r.saved = "", ""
-	cy, err1 := strconv.Atoi(strings.TrimSpace(r.clientYears))
-	ay, err2 := strconv.Atoi(strings.TrimSpace(r.archive))
-	if err1 != nil || err2 != nil {
+	if r.follow(); len(r.clashes) > 0 {
+		r.err = clashMessage
+		return
+	}
+	rs, ok := r.typedSettings()
+	if !ok {
 		r.err = "Enter each period as a whole number of years, e.g. 7."
 		return
 	}
-	rs := session.RetentionSettings{Policy: retention.Policy{ClientYears: cy, ArchiveYears: ay}, Automatic: r.automatic}
 	if err := current.SaveRetentionSettings(context.Background(), &r.base, rs); err != nil {
 		r.err = err.Error() + "."
 		return
@@ -176,6 +254,7 @@ func (r *retentionScreen) Render() app.UI {
 			),
 			checkbox("automatic", "Erase automatically when due: on the owner's device, once synced after unlocking", r.automatic, func(on bool) { r.automatic = on }),
 			note(r.saved),
+			clashNotes(r.clashes, r.resolve), // beside Save, where the person goes next
 			app.Div().Class("actions").Body(app.Button().Class("primary").Type("submit").Text("Save settings")),
 		),
 		app.Section().Class("card").Aria("labelledby", "preview-title").Body(
