@@ -619,3 +619,15 @@ func (b *browser) idbText() string {
 	})()`, &s, func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }))
 	return s
 }
+
+// atTabletSizes runs test on each tablet the product is checked at, a
+// landscape 1024×768 and a portrait 820×1180, each in its own browser,
+// as a subtest named for the size ("landscape", "portrait").
+func atTabletSizes(t *testing.T, test func(t *testing.T, b *browser, size string)) {
+	for _, s := range []struct {
+		name string
+		w, h int
+	}{{"landscape", 1024, 768}, {"portrait", 820, 1180}} {
+		t.Run(s.name, func(t *testing.T) { test(t, newBrowser(t, s.w, s.h), s.name) })
+	}
+}

@@ -13,42 +13,36 @@ import (
 // invoice shows every amount in that style. At both tablet sizes.
 func TestMoneyStyle(t *testing.T) {
 	srv := startServer(t)
-	for _, size := range []struct {
-		name string
-		w, h int
-	}{{"landscape", 1024, 768}, {"portrait", 820, 1180}} {
-		t.Run(size.name, func(t *testing.T) {
-			b := newBrowser(t, size.w, size.h)
-			b.createWorkspace(srv, size.name+"@example.com")
+	atTabletSizes(t, func(t *testing.T, b *browser, size string) {
+		b.createWorkspace(srv, size+"@example.com")
 
-			b.link("Team")
-			b.waitText("last seen", 20*time.Second)
-			b.tapLink("Business settings")
-			b.waitText("Amounts are written", 20*time.Second)
-			b.fill("currency", "eur")
-			b.waitText("1.234,50 € (Germany", 10*time.Second)
-			b.tap(`//label[contains(., "Germany")]`)
-			b.tapButton("Save money settings")
-			b.waitText("Saved: amounts read 1.234,50 € on every screen", 20*time.Second)
-			checkScreenAt(b, "money-settings", "#money-title")
+		b.link("Team")
+		b.waitText("last seen", 20*time.Second)
+		b.tapLink("Business settings")
+		b.waitText("Amounts are written", 20*time.Second)
+		b.fill("currency", "eur")
+		b.waitText("1.234,50 € (Germany", 10*time.Second)
+		b.tap(`//label[contains(., "Germany")]`)
+		b.tapButton("Save money settings")
+		b.waitText("Saved: amounts read 1.234,50 € on every screen", 20*time.Second)
+		checkScreenAt(b, "money-settings", "#money-title")
 
-			b.link("Clients")
-			b.addClient("Anna Schmidt", "0151 23456789", "")
-			b.openClient("Anna Schmidt")
-			b.addPet("Bello", "")
-			b.book("Full groom", func() {
-				b.setDate("date", time.Now().Format("2006-01-02"))
-				b.setDate("start", "10:00")
-				b.fill("price", "1.234,50")
-			})
-			b.tapButton("Done")
-			b.waitText("Status: done", 20*time.Second)
-			if got := b.value("price"); got != "1234,50" {
-				t.Errorf("the booking's price shows as %q, want 1234,50", got)
-			}
-			b.tapButton("Create invoice")
-			b.waitTotals([]string{"Subtotal | 1.234,50 €", "Tax (0%) | 0,00 €", "Total | 1.234,50 €", "Balance due | 1.234,50 €"})
-			checkScreenAt(b, "money-invoice", "")
+		b.link("Clients")
+		b.addClient("Anna Schmidt", "0151 23456789", "")
+		b.openClient("Anna Schmidt")
+		b.addPet("Bello", "")
+		b.book("Full groom", func() {
+			b.setDate("date", time.Now().Format("2006-01-02"))
+			b.setDate("start", "10:00")
+			b.fill("price", "1.234,50")
 		})
-	}
+		b.tapButton("Done")
+		b.waitText("Status: done", 20*time.Second)
+		if got := b.value("price"); got != "1234,50" {
+			t.Errorf("the booking's price shows as %q, want 1234,50", got)
+		}
+		b.tapButton("Create invoice")
+		b.waitTotals([]string{"Subtotal | 1.234,50 €", "Tax (0%) | 0,00 €", "Total | 1.234,50 €", "Balance due | 1.234,50 €"})
+		checkScreenAt(b, "money-invoice", "")
+	})
 }

@@ -49,88 +49,82 @@ func (b *browser) checkScreen(screen string) {
 // screen for finger-sized targets and labels.
 func TestScreens(t *testing.T) {
 	srv := startServer(t)
-	for _, size := range []struct {
-		name string
-		w, h int
-	}{{"landscape", 1024, 768}, {"portrait", 820, 1180}} {
-		t.Run(size.name, func(t *testing.T) {
-			b := newBrowser(t, size.w, size.h)
-			check := b.checkScreen
-			b.open(srv.url() + "/")
-			b.waitText("Welcome to Pawfile", 30*time.Second)
-			check("setup")
-			b.createWorkspace(srv, size.name+"@example.com")
-			for _, c := range [][3]string{
-				{"Margaret Lockwood", "07700 900123", "Bella (cockapoo) bites when her paws are touched."},
-				{"Arjun Patel", "07700 900456", "Two dogs; prefers mornings."},
-				{"Chloé Dubois", "01632 960789", "Cat, anxious: quiet room."},
-			} {
-				b.addClient(c[0], c[1], c[2])
-			}
-			check("clients")
-			b.fill("q", "07700")
-			b.waitText("Arjun Patel", 10*time.Second)
-			check("search")
-			b.link("New client")
-			b.fill("phone-1", strings.Repeat("9", 25))
-			b.button("Save")
-			b.waitText("at most 20", 10*time.Second)
-			check("validation")
-			// A pet with care alerts: the badges show on the pet, on its
-			// client and in the client list.
-			b.link("Clients")
-			b.openClient("Margaret Lockwood")
-			b.link("Add a pet")
-			b.fill("pet-name", "Bella")
-			b.fill("allergies", "chicken, oatmeal shampoo")
-			b.fill("weight", "twelve")
-			b.button("Save pet")
-			b.waitText("enter kilograms", 10*time.Second)
-			b.fill("weight", "12,5")
-			b.setDate("birth-date", "2020-03-15")
-			b.waitText("Age: ", 5*time.Second)
-			b.fill("interval", "6")
-			b.click(`//label[@for="flag-bites"]`)
-			b.button("Save pet")
-			b.waitText("Saved on this device", 20*time.Second)
-			b.waitText("allergy: chicken", 5*time.Second)
-			b.fill("vacc-name", "Rabies")
-			b.setDate("vacc-given", "2019-01-01")
-			b.setDate("vacc-expires", "2020-01-01")
-			b.button("Add vaccination")
-			b.waitText("expired", 20*time.Second)
-			check("pet")
-			// A second pet of the same client, without alerts.
-			b.link("Back to the client")
-			b.link("Add a pet")
-			b.fill("pet-name", "Rolo")
-			b.fill("breed", "Border terrier")
-			b.button("Save pet")
-			b.waitText("Saved on this device", 20*time.Second)
-			b.link("Due")
-			b.waitText("Bella · Rabies", 20*time.Second)
-			b.waitText("allergy: chicken", 5*time.Second)
-			check("due")
-			b.link("Clients")
-			b.openClient("Margaret Lockwood")
-			b.waitText("allergy: oatmeal shampoo", 20*time.Second)
-			b.waitText("Rolo", 5*time.Second)
-			b.fill("log-summary", "Asked to move Friday to 10:00")
-			b.button("Add to the log")
-			b.waitText("Asked to move Friday to 10:00", 20*time.Second)
-			b.waitText("by you", 5*time.Second)
-			check("client")
-			b.link("Clients")
-			for _, want := range []string{"Bella (dog)", "Rolo (dog)", "allergy: chicken", "bites"} {
-				b.waitText(want, 20*time.Second)
-			}
-			check("clients-with-pets")
-			b.link("Device")
-			b.waitText("used of", 20*time.Second)
-			check("device")
-			b.button("Lock")
-			b.waitText("Unlock Pawfile", 10*time.Second)
-			check("unlock")
-		})
-	}
+	atTabletSizes(t, func(t *testing.T, b *browser, size string) {
+		check := b.checkScreen
+		b.open(srv.url() + "/")
+		b.waitText("Welcome to Pawfile", 30*time.Second)
+		check("setup")
+		b.createWorkspace(srv, size+"@example.com")
+		for _, c := range [][3]string{
+			{"Margaret Lockwood", "07700 900123", "Bella (cockapoo) bites when her paws are touched."},
+			{"Arjun Patel", "07700 900456", "Two dogs; prefers mornings."},
+			{"Chloé Dubois", "01632 960789", "Cat, anxious: quiet room."},
+		} {
+			b.addClient(c[0], c[1], c[2])
+		}
+		check("clients")
+		b.fill("q", "07700")
+		b.waitText("Arjun Patel", 10*time.Second)
+		check("search")
+		b.link("New client")
+		b.fill("phone-1", strings.Repeat("9", 25))
+		b.button("Save")
+		b.waitText("at most 20", 10*time.Second)
+		check("validation")
+		// A pet with care alerts: the badges show on the pet, on its
+		// client and in the client list.
+		b.link("Clients")
+		b.openClient("Margaret Lockwood")
+		b.link("Add a pet")
+		b.fill("pet-name", "Bella")
+		b.fill("allergies", "chicken, oatmeal shampoo")
+		b.fill("weight", "twelve")
+		b.button("Save pet")
+		b.waitText("enter kilograms", 10*time.Second)
+		b.fill("weight", "12,5")
+		b.setDate("birth-date", "2020-03-15")
+		b.waitText("Age: ", 5*time.Second)
+		b.fill("interval", "6")
+		b.click(`//label[@for="flag-bites"]`)
+		b.button("Save pet")
+		b.waitText("Saved on this device", 20*time.Second)
+		b.waitText("allergy: chicken", 5*time.Second)
+		b.fill("vacc-name", "Rabies")
+		b.setDate("vacc-given", "2019-01-01")
+		b.setDate("vacc-expires", "2020-01-01")
+		b.button("Add vaccination")
+		b.waitText("expired", 20*time.Second)
+		check("pet")
+		// A second pet of the same client, without alerts.
+		b.link("Back to the client")
+		b.link("Add a pet")
+		b.fill("pet-name", "Rolo")
+		b.fill("breed", "Border terrier")
+		b.button("Save pet")
+		b.waitText("Saved on this device", 20*time.Second)
+		b.link("Due")
+		b.waitText("Bella · Rabies", 20*time.Second)
+		b.waitText("allergy: chicken", 5*time.Second)
+		check("due")
+		b.link("Clients")
+		b.openClient("Margaret Lockwood")
+		b.waitText("allergy: oatmeal shampoo", 20*time.Second)
+		b.waitText("Rolo", 5*time.Second)
+		b.fill("log-summary", "Asked to move Friday to 10:00")
+		b.button("Add to the log")
+		b.waitText("Asked to move Friday to 10:00", 20*time.Second)
+		b.waitText("by you", 5*time.Second)
+		check("client")
+		b.link("Clients")
+		for _, want := range []string{"Bella (dog)", "Rolo (dog)", "allergy: chicken", "bites"} {
+			b.waitText(want, 20*time.Second)
+		}
+		check("clients-with-pets")
+		b.link("Device")
+		b.waitText("used of", 20*time.Second)
+		check("device")
+		b.button("Lock")
+		b.waitText("Unlock Pawfile", 10*time.Second)
+		check("unlock")
+	})
 }

@@ -15,65 +15,59 @@ import (
 // sizes, with a finger.
 func TestUndoWhereMade(t *testing.T) {
 	srv := startServer(t)
-	for _, size := range []struct {
-		name string
-		w, h int
-	}{{"landscape", 1024, 768}, {"portrait", 820, 1180}} {
-		t.Run(size.name, func(t *testing.T) {
-			b := newBrowser(t, size.w, size.h)
-			b.createWorkspace(srv, "undo-"+size.name+"@example.com")
-			b.addClient("Margaret Hill", "07700 900123", "")
-			// Made on the new client's form: not offered on the list.
-			b.noUndo("the client list after a new client")
+	atTabletSizes(t, func(t *testing.T, b *browser, size string) {
+		b.createWorkspace(srv, "undo-"+size+"@example.com")
+		b.addClient("Margaret Hill", "07700 900123", "")
+		// Made on the new client's form: not offered on the list.
+		b.noUndo("the client list after a new client")
 
-			b.openClient("Margaret Hill")
-			b.fill("phone-1", "07700 900999")
-			b.tapButton("Save")
-			b.waitText("Undo: Margaret Hill's phone changed", 20*time.Second)
-			b.undoCoversNothing()
-			b.checkScreen("undo-client")
+		b.openClient("Margaret Hill")
+		b.fill("phone-1", "07700 900999")
+		b.tapButton("Save")
+		b.waitText("Undo: Margaret Hill's phone changed", 20*time.Second)
+		b.undoCoversNothing()
+		b.checkScreen("undo-client")
 
-			// A pet's change is offered on the pet only.
-			b.addPet("Bella", "")
-			b.noUndo("the client after a new pet")
-			b.tap(`//a[contains(@class, "pet-name") and starts-with(normalize-space(), "Bella")]`)
-			b.run("pet form", 20*time.Second, chromedp.WaitVisible("#breed", chromedp.ByQuery))
-			b.fill("breed", "Cockapoo")
-			b.tapButton("Save pet")
-			b.waitText("Undo: Bella's breed changed", 20*time.Second)
-			b.undoCoversNothing()
-			b.checkScreen("undo-pet")
-			b.tapLink("Clients")
-			b.waitText("Margaret Hill", 20*time.Second)
-			b.noUndo("the client list after a pet's change")
-			b.tapLink("Team")
-			b.waitText("last seen", 20*time.Second)
-			b.noUndo("Team after a pet's change")
+		// A pet's change is offered on the pet only.
+		b.addPet("Bella", "")
+		b.noUndo("the client after a new pet")
+		b.tap(`//a[contains(@class, "pet-name") and starts-with(normalize-space(), "Bella")]`)
+		b.run("pet form", 20*time.Second, chromedp.WaitVisible("#breed", chromedp.ByQuery))
+		b.fill("breed", "Cockapoo")
+		b.tapButton("Save pet")
+		b.waitText("Undo: Bella's breed changed", 20*time.Second)
+		b.undoCoversNothing()
+		b.checkScreen("undo-pet")
+		b.tapLink("Clients")
+		b.waitText("Margaret Hill", 20*time.Second)
+		b.noUndo("the client list after a pet's change")
+		b.tapLink("Team")
+		b.waitText("last seen", 20*time.Second)
+		b.noUndo("Team after a pet's change")
 
-			// Back on the pet, the offer is there from the first render;
-			// a tap on it puts the breed back.
-			b.openClient("Margaret Hill")
-			b.run("watch the pet's screen open", 10*time.Second, chromedp.Evaluate(`(() => {
-				window.late = 0;
-				new MutationObserver(() => {
-					if (document.getElementById("breed") && !document.getElementById("undo")) window.late++;
-				}).observe(document.body, {subtree: true, childList: true});
-				return true;
-			})()`, nil))
-			b.tap(`//a[contains(@class, "pet-name") and starts-with(normalize-space(), "Bella")]`)
-			b.waitText("Undo: Bella's breed changed", 20*time.Second)
-			var late int
-			b.run("read how the screen opened", 10*time.Second, chromedp.Evaluate(`window.late`, &late))
-			if late > 0 {
-				t.Errorf("the pet's form showed %d time(s) without the undo offer before it came: it moved the form", late)
-			}
-			b.waitValue("breed", "Cockapoo", 10*time.Second)
-			b.tap(`//button[normalize-space()="Undo: Bella's breed changed"]`)
-			b.waitText("Undone: Bella's breed changed.", 20*time.Second)
-			b.waitValue("breed", "", 10*time.Second)
-			b.screenshot("undone")
-		})
-	}
+		// Back on the pet, the offer is there from the first render;
+		// a tap on it puts the breed back.
+		b.openClient("Margaret Hill")
+		b.run("watch the pet's screen open", 10*time.Second, chromedp.Evaluate(`(() => {
+			window.late = 0;
+			new MutationObserver(() => {
+				if (document.getElementById("breed") && !document.getElementById("undo")) window.late++;
+			}).observe(document.body, {subtree: true, childList: true});
+			return true;
+		})()`, nil))
+		b.tap(`//a[contains(@class, "pet-name") and starts-with(normalize-space(), "Bella")]`)
+		b.waitText("Undo: Bella's breed changed", 20*time.Second)
+		var late int
+		b.run("read how the screen opened", 10*time.Second, chromedp.Evaluate(`window.late`, &late))
+		if late > 0 {
+			t.Errorf("the pet's form showed %d time(s) without the undo offer before it came: it moved the form", late)
+		}
+		b.waitValue("breed", "Cockapoo", 10*time.Second)
+		b.tap(`//button[normalize-space()="Undo: Bella's breed changed"]`)
+		b.waitText("Undone: Bella's breed changed.", 20*time.Second)
+		b.waitValue("breed", "", 10*time.Second)
+		b.screenshot("undone")
+	})
 }
 
 // noUndo fails the test if the screen offers an undo.

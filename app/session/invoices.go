@@ -251,14 +251,8 @@ func (s *Session) SetMoney(ctx context.Context, base *Money, m Money) error {
 	if !s.Role().ManagesTeam() {
 		return errors.New("only the owner sets the currency and how amounts are written: ask them")
 	}
-	set := func(m Money) func(*record.Settings) {
-		return func(st *record.Settings) { st.Currency, st.NumberStyle = m.Currency, m.NumberStyle }
-	}
-	var shown func(*record.Settings)
-	if base != nil {
-		shown = set(*base)
-	}
-	if err := s.saveSettings(ctx, shown, set(m)); err != nil {
+	set := func(st *record.Settings, m Money) { st.Currency, st.NumberStyle = m.Currency, m.NumberStyle }
+	if err := saveSetting(s, ctx, base, m, set); err != nil {
 		return fmt.Errorf("save the currency and number style: %w", err)
 	}
 	return nil

@@ -45,14 +45,8 @@ func (s *Session) SaveLoyaltyRule(ctx context.Context, base *loyalty.Rule, r loy
 	if !r.On() {
 		r.PercentOff = 0
 	}
-	set := func(r loyalty.Rule) func(*record.Settings) {
-		return func(st *record.Settings) { st.LoyaltyEvery, st.LoyaltyPercent = r.Every, r.PercentOff }
-	}
-	var shown func(*record.Settings)
-	if base != nil {
-		shown = set(*base)
-	}
-	if err := s.saveSettings(ctx, shown, set(r)); err != nil {
+	set := func(st *record.Settings, r loyalty.Rule) { st.LoyaltyEvery, st.LoyaltyPercent = r.Every, r.PercentOff }
+	if err := saveSetting(s, ctx, base, r, set); err != nil {
 		return fmt.Errorf("save the loyalty discount: %w", err)
 	}
 	return nil

@@ -171,16 +171,10 @@ func (s *Session) SaveReminderTemplates(ctx context.Context, base *ReminderTempl
 		}
 		norm[k] = t
 	}
-	set := func(ts ReminderTemplates) func(*record.Settings) {
-		return func(st *record.Settings) {
-			st.TemplateAppointment, st.TemplateDueAgain, st.TemplateVaccination = ts[remind.Appointment], ts[remind.DueAgain], ts[remind.Vaccination]
-		}
+	set := func(st *record.Settings, ts ReminderTemplates) {
+		st.TemplateAppointment, st.TemplateDueAgain, st.TemplateVaccination = ts[remind.Appointment], ts[remind.DueAgain], ts[remind.Vaccination]
 	}
-	var shown func(*record.Settings)
-	if base != nil {
-		shown = set(*base)
-	}
-	if err := s.saveSettings(ctx, shown, set(norm)); err != nil {
+	if err := saveSetting(s, ctx, base, norm, set); err != nil {
 		return fmt.Errorf("save the reminder messages: %w", err)
 	}
 	return nil

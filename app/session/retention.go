@@ -110,6 +110,17 @@ func (s *Session) SaveRetentionSettings(ctx context.Context, base *RetentionSett
 	return nil
 }
 
+// saveSetting saves one setting of the workspace's settings record:
+// v, changed from base (the setting as the screen showed it, or nil),
+// each put in the record by set.
+func saveSetting[T any](s *Session, ctx context.Context, base *T, v T, set func(*record.Settings, T)) error {
+	var shown func(*record.Settings)
+	if base != nil {
+		shown = func(st *record.Settings) { set(st, *base) }
+	}
+	return s.saveSettings(ctx, shown, func(st *record.Settings) { set(st, v) })
+}
+
 // saveSettings changes the workspace's settings record as change says,
 // keeping the fields it does not touch (retention and the business name
 // are set from different screens), and the info the other roles read of
