@@ -305,8 +305,10 @@ func fiveYearShop(ws string, keys *seal.Keyring, dev uint64) ([]wire.Envelope, e
 		out = append(out, env)
 		return id, nil
 	}
-	first := []string{"Margaret", "Arjun", "Chloé", "Sam", "Priya", "Tom", "Aoife", "Kwame", "Lena", "Oscar", "Ruth", "Idris"}
-	last := []string{"Lockwood", "Patel", "Dubois", "Okafor", "Smith", "Nowak", "García", "Byrne", "Kim", "Jones", "Evans"}
+	// Names that share the searched name's beginnings, so that each key
+	// typed narrows the list; "Harry Hill" itself is the last client alone.
+	first := []string{"Margaret", "Hannah", "Chloé", "Harold", "Priya", "Harriet", "Aoife", "Harry", "Lena", "Oscar", "Hamid", "Idris"}
+	last := []string{"Lockwood", "Hilton", "Dubois", "Holmes", "Hilary", "Nowak", "García", "Hale", "Kim", "Jones", "Evans"}
 	petNames := []string{"Bella", "Max", "Luna", "Charlie", "Daisy", "Milo", "Poppy", "Teddy", "Rosie", "Bear"}
 	base := time.Now().UTC().AddDate(-5, 0, 0).Truncate(time.Hour)
 	type client struct{ id, pet string }
