@@ -72,13 +72,14 @@ fuzz:
 test-wasm:
 	$(WASM) $(GO) test -count=1 -timeout 20m -exec "$(BROWSER)" ./shared/... ./app/...
 
-bench: bin/pawfile
+bench: bin/pawfile e2e-deps
 	$(GO) test -run='^$$' -bench=. -benchtime=$(BENCHTIME) -count=$(BENCHCOUNT) ./shared/... | tee bench.txt
 	$(WASM) $(GO) test -run='^$$' -bench=Derive -benchtime=3x -count=3 -exec "$(BROWSER)" ./shared/seal | tee -a bench.txt
 	$(WASM) $(GO) test -run='^$$' -bench=UnlockFiveYearShop -benchtime=3x -count=3 -exec "$(BROWSER)" ./app/session | tee -a bench.txt
 	$(WASM) $(GO) test -run='^$$' -bench=ReceiveFiveYearShop -benchtime=1x -count=3 -timeout 30m -exec "$(BROWSER)" ./app/session | tee -a bench.txt
 	$(WASM) $(GO) test -run='^$$' -bench=Shrink12MP -benchtime=3x -count=3 -exec "$(BROWSER)" ./app/photo | tee -a bench.txt
 	$(GO) run ./server/loadgen -bin bin/pawfile | tee -a bench.txt
+	$(GO) test -run='^$$' -bench=Tablet -benchtime=1x -count=1 -timeout 40m ./app/e2e | tee -a bench.txt
 	$(GO) tool benchstat bench.txt
 
 clean:

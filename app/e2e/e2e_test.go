@@ -77,7 +77,7 @@ func build(dir string) error {
 
 // server is the real binary, started and stopped by a test.
 type server struct {
-	t    *testing.T
+	t    testing.TB
 	addr string
 	data string
 	cmd  *exec.Cmd
@@ -86,7 +86,7 @@ type server struct {
 	flags []string
 }
 
-func startServer(t *testing.T) *server {
+func startServer(t testing.TB) *server {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -149,7 +149,7 @@ func (s *server) stop() {
 
 // browser is one Chromium profile: one tablet.
 type browser struct {
-	t   *testing.T
+	t   testing.TB
 	ctx context.Context
 	// console keeps the page's last console lines and uncaught
 	// exceptions, for the message of a failure.
@@ -212,7 +212,7 @@ func chromium() string {
 	return ""
 }
 
-func newBrowser(t *testing.T, width, height int) *browser {
+func newBrowser(t testing.TB, width, height int) *browser {
 	t.Helper()
 	// Not t.TempDir: Chromium may still write to its profile while it
 	// exits, which fails the test's own cleanup.

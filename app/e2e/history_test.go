@@ -94,7 +94,7 @@ func TestHistoryPages(t *testing.T) {
 }
 
 // tabletKeys opens, with the passphrase, the keyring the device keeps.
-func (d groomerDevice) tabletKeys(t *testing.T) *seal.Keyring {
+func (d groomerDevice) tabletKeys(t testing.TB) *seal.Keyring {
 	t.Helper()
 	sec, err := seal.Derive([]byte(passphrase), d.Salt, d.Params.Seal())
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"runtime"
 	"strings"
 
 	"pawfile/app/localstore"
@@ -311,6 +312,7 @@ func (s *Session) Unlock(ctx context.Context, passphrase string) error {
 	if passphrase == "" {
 		return errors.New("enter your passphrase")
 	}
+	rows := s.readRecords(ctx)
 	sec, err := seal.Derive([]byte(passphrase), d.Salt, d.Params.Seal())
 	if err != nil {
 		return fmt.Errorf("this device's setup is damaged (%v): clear the site's data and sign in again", err)
@@ -339,7 +341,30 @@ func (s *Session) Unlock(ctx context.Context, passphrase string) error {
 	if err != nil {
 		return errWrongPassphrase
 	}
-	return s.open(ctx, d, sec.KEK, keys, id)
+	return s.openRows(ctx, d, sec.KEK, keys, id, rows)
+}
+
+// storedRows is the local store's records as Records read them.
+type storedRows struct {
+	rows map[string][]byte
+	err  error
+}
+
+// readRecords starts reading the local store's records and returns where
+// they arrive. Unlock reads them while Argon2id derives the keys: the
+// browser reads IndexedDB off the page's thread, and the derivation holds
+// the thread anyway. The rows are sealed: reading them before the
+// passphrase is checked reveals nothing.
+func (s *Session) readRecords(ctx context.Context) <-chan storedRows {
+	out := make(chan storedRows, 1)
+	go func() {
+		rows, err := s.cfg.Store.Records(ctx)
+		out <- storedRows{rows, err}
+	}()
+	// Under wasm a goroutine runs only when the others wait: let this one
+	// ask IndexedDB before the derivation starts.
+	runtime.Gosched()
+	return out
 }
 
 func (s *Session) saveDevice(ctx context.Context, d *device, fresh bool) error {
