@@ -105,13 +105,20 @@ func TestInvoices(t *testing.T) {
 	if got := b.value("pay-amount"); got != "64.40" {
 		t.Errorf("payment amount starts at %q, want the balance 64.40", got)
 	}
+	// A note typed and not yet saved stays through the payment.
+	b.fill("invoice-notes", "Paid at the door")
 	b.selectOption("pay-method", "card")
 	b.fill("pay-tip", "5")
 	b.fill("pay-ref", "slip 0042")
 	b.button("Record payment")
 	b.waitText("Payment recorded", 20*time.Second)
 	b.waitText("card · £64.40 + tip £5.00 · ref. slip 0042", 5*time.Second)
+	if got := b.value("invoice-notes"); got != "Paid at the door" {
+		t.Errorf("the note typed before the payment reads %q after it, want it kept", got)
+	}
 	checkScreenAt(b, "invoice-paid", "#payments-title")
+	b.button("Save invoice")
+	b.waitText("Saved on this device", 20*time.Second)
 
 	// After a reload, from what this device stored.
 	b.open(srv.url() + "/clients")
@@ -125,6 +132,9 @@ func TestInvoices(t *testing.T) {
 	b.run("invoice after reload", 20*time.Second, chromedp.WaitVisible("#status", chromedp.ByQuery))
 	if got := b.value("status"); got != "paid" {
 		t.Errorf("status after reload = %q, want paid", got)
+	}
+	if got := b.value("invoice-notes"); got != "Paid at the door" {
+		t.Errorf("the note saved after the payment reads %q after a reload, want it saved", got)
 	}
 	b.waitTotals([]string{"Total | £64.40", "Paid | −£64.40", "Balance due | £0.00", "Tips (not part of the bill) | £5.00"})
 

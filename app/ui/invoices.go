@@ -837,8 +837,21 @@ func (f *invoiceForm) removePayment(ctx app.Context, e app.Event) {
 		f.payErr = errText(err)
 		return
 	}
-	f.load()
-	f.note = "Payment removed."
+	f.paymentsChanged("Payment removed.")
+}
+
+// paymentsChanged brings the form up to date after a payment recorded or
+// removed here, as after another device's change: the payments, totals
+// and fields not touched follow, and what is typed in the invoice's
+// fields stays (a load would put back the saved values). The next
+// payment starts at the balance.
+func (f *invoiceForm) paymentsChanged(note string) {
+	f.follow()
+	f.pay = payRow{method: "card"}
+	if f.saved.Err == nil && f.saved.Totals.Balance > 0 {
+		f.pay.amount = plainAmount(f.saved.Totals.Balance, f.cur)
+	}
+	f.note = note
 }
 
 func (f *invoiceForm) addPayment(ctx app.Context, e app.Event) {
@@ -867,8 +880,7 @@ func (f *invoiceForm) addPayment(ctx app.Context, e app.Event) {
 	if f.payErrs, f.payErr = saveFailure(err); err != nil {
 		return
 	}
-	f.load()
-	f.note = "Payment recorded."
+	f.paymentsChanged("Payment recorded.")
 }
 
 // printCard holds the business name printed on the invoice and the print
