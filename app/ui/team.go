@@ -32,6 +32,7 @@ type team struct {
 	done    string            // what the last change did, for a person
 	err     string
 	busy    bool
+	asked   int         // counts the asks for the team that an older answer must not undo (see ask)
 	ui      app.Context // the component's own context (see home.ui)
 }
 
@@ -72,6 +73,29 @@ func (t *team) OnNav(ctx app.Context) {
 }
 
 func (t *team) load(ctx app.Context) {
+	t.ask(ctx, true, func(ctx app.Context, err error) {
+		t.picked, t.err = map[string]string{}, ""
+		if err != nil {
+			t.err = err.Error()
+		}
+	})
+}
+
+// follow brings the lists up to date with the server's without touching
+// what the person is doing: the roles picked in the selects and the
+// message shown stay; a failed ask (offline) leaves the lists as they were.
+func (t *team) follow(ctx app.Context) { t.ask(ctx, false, nil) }
+
+// ask asks the server for the members and invites and shows them, then
+// calls then, if not nil, with the ask's error. A fresh ask (after an
+// action, or on opening) drops the answers of the asks made before it:
+// a poll that was on its way when an invite was revoked would otherwise
+// list the invite again. A failed ask leaves the lists as they were.
+func (t *team) ask(ctx app.Context, fresh bool, then func(ctx app.Context, err error)) {
+	if fresh {
+		t.asked++
+	}
+	asked := t.asked
 	ctx.Async(func() {
 		ms, err := current.Members(context.Background())
 		var invs []session.PendingInvite
@@ -79,28 +103,16 @@ func (t *team) load(ctx app.Context) {
 			invs, err = current.Invites(context.Background())
 		}
 		ctx.Dispatch(func(ctx app.Context) {
-			t.members, t.invites, t.err, t.picked = ms, invs, "", map[string]string{}
-			if err != nil {
-				t.err = err.Error()
+			if asked != t.asked {
+				return // a later ask answers
+			}
+			if err == nil {
+				t.members, t.invites = ms, invs
+			}
+			if then != nil {
+				then(ctx, err)
 			}
 		})
-	})
-}
-
-// follow brings the lists up to date with the server's without touching
-// what the person is doing: the roles picked in the selects and the
-// message shown stay; a failed ask (offline) leaves the lists as they were.
-func (t *team) follow(ctx app.Context) {
-	ctx.Async(func() {
-		ms, err := current.Members(context.Background())
-		var invs []session.PendingInvite
-		if err == nil {
-			invs, err = current.Invites(context.Background())
-		}
-		if err != nil {
-			return
-		}
-		ctx.Dispatch(func(ctx app.Context) { t.members, t.invites = ms, invs })
 	})
 }
 
@@ -284,6 +296,7 @@ func (t *team) click(ctx app.Context, e app.Event) {
 	}
 	dev, _ := account.ParseDeviceID(v[1:min(17, len(v))])
 	t.busy = true
+	t.asked++ // a poll on its way answers for the team before this action
 	t.ui.Async(func() {
 		ctx, done := context.Background(), ""
 		var err error
@@ -300,11 +313,17 @@ func (t *team) click(ctx app.Context, e app.Event) {
 			err, done = current.RevokeInvite(ctx, v[1:]), "The invite was revoked: its code no longer joins."
 		}
 		t.ui.Dispatch(func(ctx app.Context) {
-			t.busy, t.confirm, t.done = false, "", done
+			t.busy, t.confirm = false, ""
 			if err != nil {
-				t.err, t.done = err.Error(), ""
+				t.err, done = err.Error(), ""
 			}
-			t.load(ctx)
+			// What was done shows with the lists it changed.
+			t.ask(ctx, true, func(ctx app.Context, err error) {
+				t.picked, t.done = map[string]string{}, done
+				if err != nil && t.err == "" {
+					t.err = "The team's lists could not be brought up to date: " + err.Error()
+				}
+			})
 		})
 	})
 }
