@@ -77,6 +77,7 @@ bench: bin/pawfile e2e-deps
 	$(WASM) $(GO) test -run='^$$' -bench=Derive -benchtime=3x -count=3 -exec "$(BROWSER)" ./shared/seal | tee -a bench.txt
 	$(WASM) $(GO) test -run='^$$' -bench=UnlockFiveYearShop -benchtime=3x -count=3 -exec "$(BROWSER)" ./app/session | tee -a bench.txt
 	$(WASM) $(GO) test -run='^$$' -bench=ReceiveFiveYearShop -benchtime=1x -count=3 -timeout 30m -exec "$(BROWSER)" ./app/session | tee -a bench.txt
+	$(WASM) $(GO) test -run='^$$' -bench=ClientListKeys -benchtime=10x -count=3 -exec "$(BROWSER)" ./app/ui | tee -a bench.txt
 	$(WASM) $(GO) test -run='^$$' -bench=Shrink12MP -benchtime=3x -count=3 -exec "$(BROWSER)" ./app/photo | tee -a bench.txt
 	$(GO) run ./server/loadgen -bin bin/pawfile | tee -a bench.txt
 	$(GO) test -run='^$$' -bench=Tablet -benchtime=1x -count=1 -timeout 40m ./app/e2e | tee -a bench.txt

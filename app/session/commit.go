@@ -55,6 +55,9 @@ func (s *Session) commit(ctx context.Context, fn func(tx *writeTx) error) error 
 		change: localstore.Change{Records: map[string][]byte{}, Meta: map[string][]byte{}, Blobs: map[string][]byte{}}}
 	bk.Begin()
 	err := fn(tx)
+	// fn changed the book: what is read of it until the store has the
+	// change (the lock is let go meanwhile) is read again after.
+	s.dropMoneyLocked()
 	if err == nil && s.book != bk {
 		err = ErrLocked // locked while fn let go of the lock (tx.unlocked)
 	}
@@ -84,6 +87,7 @@ func (s *Session) commit(ctx context.Context, fn func(tx *writeTx) error) error 
 	err = s.cfg.Store.Commit(ctx, tx.change)
 
 	s.mu.Lock()
+	s.dropMoneyLocked() // kept, or taken back: read again either way
 	if err != nil {
 		bk.Rollback()
 		s.mu.Unlock()

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"pawfile/app/book"
 	"pawfile/app/localstore"
 	"pawfile/shared/billing"
 	"pawfile/shared/order"
@@ -237,13 +238,32 @@ func (s *Session) Money() Money {
 	if s.book == nil {
 		return Money{}
 	}
+	if kept := s.money.Load(); kept != nil && kept.book == s.book {
+		return kept.m
+	}
 	st := s.workspaceSettingsLocked()
 	m := Money{Currency: st.Currency, NumberStyle: st.NumberStyle}
 	if record.Validate(&record.Info{Currency: m.Currency, NumberStyle: m.NumberStyle}) != nil {
-		return Money{}
+		m = Money{}
+	}
+	// Kept only once the book is open: until then the unlock is still
+	// adding to it (the versions waiting to be sent) without a commit.
+	if s.phase == Open {
+		s.money.Store(&moneyOf{book: s.book, m: m})
 	}
 	return m
 }
+
+// moneyOf is Money as read from one book, kept until the book changes.
+type moneyOf struct {
+	book *book.Book
+	m    Money
+}
+
+// dropMoneyLocked forgets the Money kept: the book, or the keys it is
+// read with, have changed. Called with the write lock held, so that no
+// reader keeps a value read before the change after it.
+func (s *Session) dropMoneyLocked() { s.money.Store(nil) }
 
 // SetMoney saves how the workspace writes amounts, changed from base: the
 // setting as the screen showed it (see SaveClient). Only the owner may.

@@ -199,6 +199,11 @@ type Session struct {
 	// the sync client. Tests stand a server in.
 	historyFrom func(ctx context.Context, rk wire.Key, before uint64) ([]wire.Envelope, bool, error)
 	autoRun     atomic.Bool // retention may run on its own once sync is up to date (retention.go)
+	// money is Money as read from the book, kept while nothing changes
+	// it: screens format every amount with it, and reading it opens and
+	// checks the settings record. Every commit (a save here, versions
+	// received) and a change of keys drop it (dropMoneyLocked).
+	money atomic.Pointer[moneyOf]
 
 	lmu       sync.Mutex
 	listeners map[int]func()
@@ -317,6 +322,7 @@ func (s *Session) Lock() {
 		s.book.Close()
 	}
 	s.book, s.keys, s.identity, s.kek = nil, nil, nil, seal.Key{}
+	s.dropMoneyLocked()
 	s.clients, s.petsOf = nil, nil
 	s.resetDocListsLocked(false)
 	s.undo, s.docTouched, s.staged, s.quarantine = nil, nil, nil, nil

@@ -392,6 +392,7 @@ func (s *Session) storeKeys(ctx context.Context, next *seal.Keyring, role access
 	s.mu.Lock()
 	if s.keys != nil {
 		*s.keys = *next
+		s.dropMoneyLocked() // the owner's key may read the settings now
 	}
 	s.mu.Unlock()
 	if err := s.retryQuarantine(ctx, false); err != nil {

@@ -146,15 +146,22 @@ func (c *clients) Render() app.UI {
 					c.refresh()
 				}),
 		),
-		app.If(strings.TrimSpace(c.q) == "" && c.total > 0, func() app.UI {
-			if c.total > len(c.hits) {
-				return app.P().Class("count").Text(fmt.Sprintf("Showing the first %d of %s clients: search to find the others.", len(c.hits), thousands(c.total)))
-			}
-			return app.P().Class("count").Text(thousands(c.total) + " " + plural(c.total, "client", "clients"))
-		}),
-		app.If(receiving(current.Sync()) != "", func() app.UI {
-			return app.P().Class("note").Attr("role", "status").Text(receiving(current.Sync()))
-		}),
+		// The lines above the rows come and go with the query: in a
+		// block of their own, so that the rows keep their place among the
+		// screen's elements. go-app matches elements by place, and the
+		// rows one place further would be built anew from scratch (the
+		// first key typed and the last taken back did so, 40 rows each).
+		app.Div().Body(
+			app.If(strings.TrimSpace(c.q) == "" && c.total > 0, func() app.UI {
+				if c.total > len(c.hits) {
+					return app.P().Class("count").Text(fmt.Sprintf("Showing the first %d of %s clients: search to find the others.", len(c.hits), thousands(c.total)))
+				}
+				return app.P().Class("count").Text(thousands(c.total) + " " + plural(c.total, "client", "clients"))
+			}),
+			app.If(receiving(current.Sync()) != "", func() app.UI {
+				return app.P().Class("note").Attr("role", "status").Text(receiving(current.Sync()))
+			}),
+		),
 		app.If(len(c.hits) == 0, func() app.UI {
 			if strings.TrimSpace(c.q) != "" {
 				return app.P().Class("empty").Text(noMatch(c.q, current.Sync()))
