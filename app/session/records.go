@@ -622,6 +622,7 @@ func (l *local) Receive(ctx context.Context, vs []wire.Envelope, cursor uint64) 
 func (tx *writeTx) receive(vs []wire.Envelope, cursor uint64, until time.Time) (n int, stored, erased bool, err error) {
 	s := tx.s
 	touched := map[merge.Key]bool{}
+	var fresh []wire.Key
 	had := map[wire.Key][]string{} // the photos records named before vs
 	for n < len(vs) {
 		if n > 0 && n%16 == 0 && time.Now().After(until) {
@@ -669,6 +670,7 @@ func (tx *writeTx) receive(vs []wire.Envelope, cursor uint64, until time.Time) (
 			}
 			tx.change.Records[rowKey(v.Key)] = data
 			delete(touched, key)
+			fresh = append(fresh, v.Key)
 		} else {
 			touched[key] = true
 		}
@@ -691,6 +693,16 @@ func (tx *writeTx) receive(vs []wire.Envelope, cursor uint64, until time.Time) (
 			tx.queue = append(tx.queue, func(q *blobQueue) { s.wantLocked(q, rk, had) })
 		}
 	}
+	// Once stored, the records new to this device are kept sealed, as
+	// unlock leaves them, and opened when a screen asks (see
+	// book.PutAway): a new device receives them by the ten thousand.
+	tx.after = append(tx.after, func() {
+		for _, rk := range fresh {
+			if data := tx.change.Records[rowKey(rk)]; data != nil {
+				tx.bk.PutAway(rk, data)
+			}
+		}
+	})
 	if cursor != 0 && cursor != s.cursor && n == len(vs) {
 		tx.change.Meta[metaCursor] = binary.BigEndian.AppendUint64(nil, cursor)
 		tx.after = append(tx.after, func() { s.cursor = cursor })
