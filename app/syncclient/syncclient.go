@@ -2,6 +2,11 @@
 // the outbox, pulls what other devices wrote since the device's cursor,
 // applies versions pushed live, and reconnects with backoff when the
 // network comes and goes. It reports a Status the app shows at all times.
+//
+// A device that holds nothing yet bootstraps from the server's current
+// heads, clients and pets first (see syncer.bootstrap): the client list
+// of a shop's five years is whole and searchable within seconds, while the
+// bookings and their notes still arrive.
 package syncclient
 
 import (
