@@ -443,3 +443,60 @@ func TestDeletionLogIsAppendOnly(t *testing.T) {
 	}
 	apply(t, a, first) // the same version again changes nothing: taken
 }
+
+// A received record put away (kept sealed, as unlock leaves records)
+// reads, lists and merges as before, and a later edit still supersedes
+// the version it was received as. During a change it is not put away.
+func TestPutAway(t *testing.T) {
+	a, b, _ := newBooks(t)
+	id := record.NewID()
+	v := mustSave(t, a, id, &record.Pet{Client: "c1", Name: "Rex"})
+	v.Seq = 41
+	apply(t, b, v)
+	state, err := wire.MarshalEnvelope(&v)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	b.Begin()
+	b.PutAway(v.Key, state)
+	if len(b.sealed) != 0 {
+		t.Error("put away during a change, which may yet be taken back")
+	}
+	b.Keep()
+	b.PutAway(v.Key, state)
+	if _, opened := b.byKey[v.Key]; opened || b.sealed[v.Key] == nil {
+		t.Fatal("the record is still held opened after PutAway")
+	}
+	if !b.Known(v.Key) {
+		t.Error("a record put away is not known")
+	}
+	if ids := b.IDs(record.TypePet); !slices.Equal(ids, []string{id}) {
+		t.Errorf("IDs(pet) = %v, want [%s]", ids, id)
+	}
+	b.PutAway(v.Key, state)
+	var p record.Pet
+	if ok, err := b.Load(id, &p); !ok || err != nil || p.Name != "Rex" {
+		t.Fatalf("load after PutAway: %+v (%v, %v)", p, ok, err)
+	}
+	// Another device's edit merges into it once put away again.
+	b.PutAway(v.Key, state)
+	edit := mustSave(t, a, id, &record.Pet{Client: "c1", Name: "Rex", Breed: "Collie"})
+	edit.Seq = 42
+	apply(t, b, edit)
+	if ok, _ := b.Load(id, &p); !ok || p.Breed != "Collie" {
+		t.Fatalf("load after a merge into a record put away: %+v", p)
+	}
+	// This device's edit of a record put away supersedes what it merged.
+	state, err = wire.MarshalEnvelope(&v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := New("ws1", b.keys, clock.New(3, nil))
+	apply(t, c, v)
+	c.PutAway(v.Key, state)
+	w := mustSave(t, c, id, &record.Pet{Client: "c1", Name: "Rex", Coat: "curly"})
+	if !slices.Equal(w.Supersedes, []uint64{41}) {
+		t.Errorf("an edit of a record put away supersedes %v, want [41]", w.Supersedes)
+	}
+}

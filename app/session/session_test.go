@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -29,9 +30,10 @@ type memStore struct {
 	records map[string][]byte
 	outbox  map[uint64][]byte
 	blobs   map[string][]byte
-	// failCommit, when set, fails every Commit as a full disk would:
-	// nothing written.
+	// failCommit, when set, fails every Commit after the next allow
+	// ones as a full disk would: nothing written.
 	failCommit error
+	allow      int
 }
 
 func newMemStore() *memStore {
@@ -42,7 +44,9 @@ func (m *memStore) Commit(_ context.Context, c localstore.Change) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.failCommit != nil {
-		return m.failCommit
+		if m.allow--; m.allow < 0 {
+			return m.failCommit
+		}
 	}
 	if c.ClearRecords {
 		clear(m.records)
@@ -288,6 +292,70 @@ func send(t *testing.T, from, to *Session, seq uint64) {
 	}
 	if _, n, _ := (*local)(from).Outbox(ctx, 1); n != 0 {
 		t.Errorf("outbox not emptied by acks: %d left", n)
+	}
+}
+
+// TestReceiveInSlices: a batch from the server is stored in slices, each
+// whole, so the page is not frozen for the whole batch; a slice that
+// cannot be stored leaves the cursor where it was, so the batch is pulled
+// again, and the second time ends as one commit would have.
+func TestReceiveInSlices(t *testing.T) {
+	defer func(d time.Duration) { receiveSlice = d }(receiveSlice)
+	receiveSlice = -time.Second // 16 versions a slice
+	ctx := context.Background()
+	a, b, bst := twoDevices(t)
+	var ids []string
+	for i := range 50 {
+		id := record.NewID()
+		if err := a.SaveClient(ctx, id, nil, &record.Client{Name: fmt.Sprintf("Client %d", i)}); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	vs, _, err := (*local)(a).Outbox(ctx, 100)
+	if err != nil || len(vs) != 50 {
+		t.Fatalf("a's outbox: %d versions, %v", len(vs), err)
+	}
+	for i := range vs {
+		vs[i].Seq = uint64(i + 1)
+	}
+	has := func() (n int) {
+		for _, id := range ids {
+			if ok, _ := b.LoadClient(id, &record.Client{}); ok {
+				n++
+			}
+		}
+		return n
+	}
+
+	bst.mu.Lock()
+	bst.failCommit, bst.allow = errors.New("QuotaExceededError"), 2
+	bst.mu.Unlock()
+	if err := (*local)(b).Receive(ctx, vs, 50); err == nil {
+		t.Fatal("the third slice failed to store, and Receive said nothing")
+	}
+	if got := has(); got != 32 {
+		t.Errorf("after two slices stored and the third refused, b has %d clients, want 32", got)
+	}
+	if bst.meta[metaCursor] != nil || (*local)(b).Cursor() != 0 {
+		t.Errorf("the cursor moved past a batch not wholly stored: %d", (*local)(b).Cursor())
+	}
+
+	bst.mu.Lock()
+	bst.failCommit = nil
+	bst.mu.Unlock()
+	if err := (*local)(b).Receive(ctx, vs, 50); err != nil {
+		t.Fatal(err)
+	}
+	if got := has(); got != 50 || (*local)(b).Cursor() != 50 {
+		t.Errorf("the batch pulled again: b has %d clients at cursor %d, want 50 at 50", got, (*local)(b).Cursor())
+	}
+	b.Lock()
+	if err := b.Unlock(ctx, pass); err != nil {
+		t.Fatal(err)
+	}
+	if got := has(); got != 50 || (*local)(b).Cursor() != 50 {
+		t.Errorf("after a reload: b has %d clients at cursor %d, want 50 at 50", got, (*local)(b).Cursor())
 	}
 }
 

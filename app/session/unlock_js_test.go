@@ -125,7 +125,7 @@ func BenchmarkReceiveFiveYearShop(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		t0 := time.Now()
+		t0, long := time.Now(), longTasks()
 		for i := 0; i < len(vs); i += wire.MaxBatch {
 			page := vs[i:min(i+wire.MaxBatch, len(vs))]
 			if err := (*local)(s).Receive(ctx, page, page[len(page)-1].Seq); err != nil {
@@ -133,11 +133,14 @@ func BenchmarkReceiveFiveYearShop(b *testing.B) {
 			}
 		}
 		receive := time.Since(t0)
+		longN, longest := long()
 		b.StopTimer()
 		if n := s.ClientCount(); n != fiveYearShop.clients {
 			b.Fatalf("received %d clients, want %d", n, fiveYearShop.clients)
 		}
 		b.ReportMetric(float64(receive.Milliseconds()), "receive-ms")
+		b.ReportMetric(longest, "longest-task-ms")
+		b.ReportMetric(float64(longN), "long-tasks")
 		s.Lock()
 		db.Close()
 		localstore.Delete(ctx, name)

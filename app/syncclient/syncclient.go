@@ -2,6 +2,11 @@
 // the outbox, pulls what other devices wrote since the device's cursor,
 // applies versions pushed live, and reconnects with backoff when the
 // network comes and goes. It reports a Status the app shows at all times.
+//
+// A device that holds nothing yet bootstraps from the server's current
+// heads, clients and pets first (see syncer.bootstrap): the client list
+// of a shop's five years is whole and searchable within seconds, while the
+// bookings and their notes still arrive.
 package syncclient
 
 import (
@@ -10,12 +15,14 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/coder/websocket"
 
 	"pawfile/shared/clock"
+	"pawfile/shared/record"
 	"pawfile/shared/wire"
 )
 
@@ -52,12 +59,17 @@ func (s State) String() string {
 
 // Status is what the sync status bar shows.
 type Status struct {
-	State    State
-	Pending  int       // versions in the outbox
-	Pulled   uint64    // the device's cursor
-	Total    uint64    // the server's latest seq, as of the last hello
-	LastSync time.Time // when the device was last up to date
-	Err      string    // the last problem, for a person; empty when none
+	State   State
+	Pending int    // versions in the outbox
+	Pulled  uint64 // the device's cursor, or how far a pass of the bootstrap has come
+	Total   uint64 // the server's latest seq, as of the last hello
+	// Bootstrap is set while a new device receives the book's current
+	// state: its clients and pets first, then the rest. ClientsIn is set
+	// once it holds every client and pet the server held, while the rest
+	// (bookings and their notes) may still be arriving.
+	Bootstrap, ClientsIn bool
+	LastSync             time.Time // when the device was last up to date
+	Err                  string    // the last problem, for a person; empty when none
 	// Photos is how many photos wait to be sent, and PhotoBytes and
 	// PhotoSent the bytes of those and how many the server holds.
 	Photos                int
@@ -74,6 +86,10 @@ type Status struct {
 // percent: until then the book on the device is incomplete, and a search
 // that finds nothing may only not have received it yet.
 func (s Status) Receiving() (percent int, ok bool) {
+	if s.Bootstrap {
+		// Each pass walks the log to its end: say how far, short of done.
+		return int(min(s.Pulled*100/max(s.Total, 1), 99)), true
+	}
 	if s.Total == 0 || s.Pulled >= s.Total {
 		return 0, false
 	}
@@ -315,7 +331,9 @@ func (c *Client) session(ctx context.Context) error {
 	// Pulled starts at the device's cursor, so that a device already
 	// holding the book does not count as receiving it until its first page.
 	pulled := c.cfg.Local.Cursor()
-	c.update(func(s *Status) { s.State, s.Total, s.Pulled, s.Err = Syncing, w.Head, pulled, "" })
+	c.update(func(s *Status) {
+		s.State, s.Total, s.Pulled, s.Bootstrap, s.ClientsIn, s.Err = Syncing, w.Head, pulled, false, false, ""
+	})
 
 	s := &syncer{Client: c, k: k, next: next, live: msgs, readErr: readErr}
 	if err := s.catchUp(ctx); err != nil {
@@ -485,44 +503,106 @@ func fit(vs []wire.Envelope) []wire.Envelope {
 }
 
 // pull fetches pages after the cursor until the server has no more. A
-// device with nothing yet bootstraps from the heads.
+// device with nothing yet bootstraps from the heads (see bootstrap).
 func (s *syncer) pull(ctx context.Context) error {
-	heads := s.cfg.Local.Cursor() == 0
 	after := s.cfg.Local.Cursor()
-	for range 1_000_000 {
-		id := s.k.id()
-		if err := s.k.send(ctx, &wire.Pull{ID: id, After: after, Limit: wire.MaxBatch, Heads: heads}); err != nil {
-			return fmt.Errorf("pull: %w", err)
+	if after == 0 {
+		var err error
+		if after, err = s.bootstrap(ctx); err != nil {
+			return err
 		}
-		m, err := s.request(ctx, id)
+	}
+	for range 1_000_000 {
+		b, err := s.page(ctx, &wire.Pull{After: after})
 		if err != nil {
 			return err
 		}
-		b, ok := m.(*wire.Batch)
-		if !ok {
-			return fmt.Errorf("pull answered with %T", m)
-		}
-		cursor := b.Next
-		if heads && !b.More {
-			// The heads are done; the log after them follows.
-			heads = false
-		}
-		if err := s.cfg.Local.Receive(ctx, b.Versions, cursor); err != nil {
+		if err := s.cfg.Local.Receive(ctx, b.Versions, b.Next); err != nil {
 			return fmt.Errorf("apply pulled versions: %w", err)
 		}
-		after = cursor
+		after = b.Next
 		s.update(func(st *Status) {
-			st.Pulled = cursor
-			if cursor > st.Total {
-				st.Total = cursor
+			st.Pulled = after
+			if after > st.Total {
+				st.Total = after
 			}
 		})
-		if !b.More && !heads {
+		if !b.More {
 			s.stale = false
 			return nil
 		}
 	}
 	return errors.New("pull does not end")
+}
+
+// firstClasses are what a new device receives first: clients and pets
+// are a few percent of a shop's book, and with them every client can be
+// found while the years of bookings and visit notes still arrive.
+var firstClasses = []record.Class{record.ClassClient, record.ClassCare}
+
+// bootstrap brings a device that holds nothing the current heads, those of
+// firstClasses before the others, and returns where the log is to be read
+// from after them: where the first pass ended, so that whatever was
+// written while the second ran (of any class) is read too. Versions the
+// second pass already brought come again from the log and change nothing.
+// The cursor stays at zero until the log is read: a device stopped
+// halfway bootstraps again.
+func (s *syncer) bootstrap(ctx context.Context) (uint64, error) {
+	var rest []record.Class
+	for _, c := range record.Classes {
+		if !slices.Contains(firstClasses, c) {
+			rest = append(rest, c)
+		}
+	}
+	s.update(func(st *Status) { st.Bootstrap = true })
+	from, err := s.heads(ctx, firstClasses)
+	if err != nil {
+		return 0, err
+	}
+	s.update(func(st *Status) { st.ClientsIn, st.Pulled = true, 0 })
+	if _, err := s.heads(ctx, rest); err != nil {
+		return 0, err
+	}
+	s.update(func(st *Status) { st.Bootstrap, st.Pulled = false, from })
+	return from, nil
+}
+
+// heads pulls the current heads of classes, page by page, and returns
+// where the scan ended.
+func (s *syncer) heads(ctx context.Context, classes []record.Class) (uint64, error) {
+	var after uint64
+	for range 1_000_000 {
+		b, err := s.page(ctx, &wire.Pull{After: after, Heads: true, Classes: classes})
+		if err != nil {
+			return 0, err
+		}
+		if err := s.cfg.Local.Receive(ctx, b.Versions, 0); err != nil {
+			return 0, fmt.Errorf("apply pulled versions: %w", err)
+		}
+		after = b.Next
+		s.update(func(st *Status) { st.Pulled = after })
+		if !b.More {
+			return after, nil
+		}
+	}
+	return 0, errors.New("pull does not end")
+}
+
+// page sends p, as big as a batch may be, and returns the server's batch.
+func (s *syncer) page(ctx context.Context, p *wire.Pull) (*wire.Batch, error) {
+	p.ID, p.Limit = s.k.id(), wire.MaxBatch
+	if err := s.k.send(ctx, p); err != nil {
+		return nil, fmt.Errorf("pull: %w", err)
+	}
+	m, err := s.request(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	b, ok := m.(*wire.Batch)
+	if !ok {
+		return nil, fmt.Errorf("pull answered with %T", m)
+	}
+	return b, nil
 }
 
 // await returns the answer to request id, applying live versions that

@@ -47,6 +47,8 @@ type server struct {
 	// failing is how many hellos to come are answered as the hub answers
 	// when it cannot read its directory.
 	failing int
+	// onPull, when set, is called with each pull before it is answered.
+	onPull func(*wire.Pull)
 }
 
 func newServer(t *testing.T) (*server, *httptest.Server) {
@@ -144,11 +146,14 @@ func (s *server) serve(w http.ResponseWriter, r *http.Request) {
 				}
 			}
 		case *wire.Pull:
+			if s.onPull != nil {
+				s.onPull(m)
+			}
 			s.mu.Lock()
 			var vs []wire.Envelope
 			next, more := m.After, false
 			for _, v := range s.log[min(int(m.After), len(s.log)):] {
-				if m.Heads && s.superseded(v) {
+				if (m.Heads && s.superseded(v)) || (len(m.Classes) > 0 && !slices.Contains(m.Classes, v.Class)) {
 					next = v.Seq
 					continue
 				}
@@ -238,6 +243,7 @@ type local struct {
 	mu       sync.Mutex
 	outbox   []wire.Envelope
 	received map[wire.Key][]uint64 // key → seqs received
+	classes  []record.Class        // of the versions received, in order
 	cursor   uint64
 	acked    []wire.Result
 	blobs    map[wire.Hash][]byte
@@ -334,6 +340,7 @@ func (l *local) Receive(_ context.Context, vs []wire.Envelope, cursor uint64) er
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, v := range vs {
+		l.classes = append(l.classes, v.Class)
 		if !slices.Contains(l.received[v.Key], v.Seq) {
 			l.received[v.Key] = append(l.received[v.Key], v.Seq)
 		}
@@ -433,6 +440,75 @@ func TestPushPullAndLive(t *testing.T) {
 	da.client.Kick()
 	waitFor(t, "b receives the live edit", func() bool { return b.has(200) })
 	_ = srv
+}
+
+// TestNewDeviceReceivesClientsFirst: a new device receives every client
+// and pet before any booking, so its client list is whole early, and
+// loses nothing written while it receives the rest.
+func TestNewDeviceReceivesClientsFirst(t *testing.T) {
+	srv, hs := newServer(t)
+	version := func(class record.Class, key byte) wire.Envelope {
+		return wire.Envelope{Seq: uint64(len(srv.log) + 1), Class: class, Key: wire.Key{key}, TS: clock.Timestamp{Wall: 1, Device: 2},
+			KeyID: 1, Format: 1, OutboxID: uint64(len(srv.log) + 1), Sealed: []byte("sealed")}
+	}
+	// The book as it grew: a client now and then between many bookings.
+	for i := range 60 {
+		class := record.ClassProject
+		switch {
+		case i%6 == 0:
+			class = record.ClassClient
+		case i%6 == 3:
+			class = record.ClassCare
+		}
+		srv.log = append(srv.log, version(class, byte(i)))
+	}
+	// Another device adds a client while this one receives the bookings.
+	var once sync.Once
+	srv.onPull = func(p *wire.Pull) {
+		if p.Heads && !slices.Contains(p.Classes, record.ClassClient) {
+			once.Do(func() {
+				srv.mu.Lock()
+				defer srv.mu.Unlock()
+				srv.log = append(srv.log, version(record.ClassClient, 200))
+			})
+		}
+	}
+	b := newLocal()
+	db := start(t, hs, b, "good")
+	waitFor(t, "b up to date", func() bool { return db.client.Status().State == UpToDate })
+
+	b.mu.Lock()
+	order := slices.Clone(b.classes)
+	b.mu.Unlock()
+	first := slices.Index(order, record.ClassProject)
+	if first < 0 || slices.ContainsFunc(order[first:], func(c record.Class) bool { return c != record.ClassProject && c != record.ClassClient }) ||
+		slices.Contains(order[first:len(order)-1], record.ClassClient) {
+		t.Errorf("classes in the order received: %v; want every client and pet before the bookings", order)
+	}
+	for i := range 60 {
+		if !b.has(byte(i)) {
+			t.Errorf("b lacks record %d after bootstrap", i)
+		}
+	}
+	if !b.has(200) {
+		t.Error("the client added while b received the bookings never reached b")
+	}
+	if got, want := b.Cursor(), uint64(len(srv.log)); got != want {
+		t.Errorf("b's cursor = %d, want %d", got, want)
+	}
+	var sawClientsIn bool
+	for len(db.states) > 0 {
+		st := <-db.states
+		if _, receiving := st.Receiving(); st.ClientsIn && st.Bootstrap && receiving {
+			sawClientsIn = true
+		}
+	}
+	if !sawClientsIn {
+		t.Error("the status never said the clients were in while the rest arrived")
+	}
+	if _, receiving := db.client.Status().Receiving(); receiving {
+		t.Error("still receiving once up to date")
+	}
 }
 
 func TestOfflineEditsSurviveReconnect(t *testing.T) {

@@ -186,20 +186,27 @@ func (c *clients) Render() app.UI {
 }
 
 // receiving says, while the device is still pulling the book, how far it
-// has come: a client not found may only not have arrived yet.
+// has come: a client not found may only not have arrived yet. A new
+// device receives its clients and pets first, and says when they are all
+// in.
 func receiving(st syncclient.Status) string {
 	pct, ok := st.Receiving()
-	if !ok {
+	switch {
+	case !ok:
 		return ""
+	case st.ClientsIn:
+		return fmt.Sprintf("Every client is here; still receiving past bookings: %d%%", pct)
+	case st.Bootstrap:
+		return fmt.Sprintf("Still receiving clients and pets: %d%%", pct)
 	}
 	return fmt.Sprintf("Still receiving the book: %d%%", pct)
 }
 
-// noMatch is what a search that finds nothing says: while the book is
-// incomplete, not that the client is not there (a person would add them
+// noMatch is what a search that finds nothing says: while clients may be
+// missing, not that the client is not there (a person would add them
 // again), but to wait for the rest.
 func noMatch(q string, st syncclient.Status) string {
-	if _, ok := st.Receiving(); ok {
+	if _, ok := st.Receiving(); ok && !st.ClientsIn {
 		return "No client matches “" + q + "” yet: wait for the rest of the book before adding them."
 	}
 	return "No client matches “" + q + "”."

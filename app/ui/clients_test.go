@@ -19,6 +19,22 @@ func TestSearchWhileReceiving(t *testing.T) {
 		t.Errorf("noMatch while receiving = %q: it says the client is not there", got)
 	}
 
+	// A new device: the clients and pets come first, then the bookings.
+	first := syncclient.Status{State: syncclient.Syncing, Bootstrap: true, Pulled: 40_000, Total: 100_000}
+	if got, want := receiving(first), "Still receiving clients and pets: 40%"; got != want {
+		t.Errorf("receiving the clients = %q, want %q", got, want)
+	}
+	if got := noMatch("Harry Hill", first); !strings.Contains(got, "yet") {
+		t.Errorf("noMatch while the clients arrive = %q: it says the client is not there", got)
+	}
+	rest := syncclient.Status{State: syncclient.Syncing, Bootstrap: true, ClientsIn: true, Pulled: 30_000, Total: 100_000}
+	if got, want := receiving(rest), "Every client is here; still receiving past bookings: 30%"; got != want {
+		t.Errorf("receiving the bookings = %q, want %q", got, want)
+	}
+	if got, want := noMatch("Harry Hill", rest), "No client matches “Harry Hill”."; got != want {
+		t.Errorf("noMatch once every client is in = %q, want %q", got, want)
+	}
+
 	done := syncclient.Status{State: syncclient.UpToDate, Pulled: 100_000, Total: 100_000}
 	if got := receiving(done); got != "" {
 		t.Errorf("receiving when up to date = %q, want nothing", got)

@@ -214,6 +214,14 @@ func statusBadge(s syncclient.Status) app.UI {
 		}
 		if pct, ok := s.Receiving(); ok {
 			text = fmt.Sprintf("Syncing · %d%%", pct)
+			if s.Bootstrap {
+				// Two passes, each counted to its end.
+				what := "clients"
+				if s.ClientsIn {
+					what = "bookings"
+				}
+				text = fmt.Sprintf("Syncing %s · %d%%", what, pct)
+			}
 		}
 	case syncclient.Connecting:
 		text = "Connecting…"

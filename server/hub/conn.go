@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -498,6 +499,10 @@ func (c *conn) session() directory.Session {
 func (c *conn) pull(ctx context.Context, m *wire.Pull) error {
 	sess := c.session()
 	classes := sess.Role.Classes()
+	if len(m.Classes) > 0 {
+		// Narrowed, never widened: a class the role may not read stays out.
+		classes = slices.DeleteFunc(slices.Clone(m.Classes), func(c record.Class) bool { return !sess.Role.CanRead(c) })
+	}
 	limit := int(m.Limit)
 	read := c.hub.store.Since
 	if m.Heads {

@@ -399,6 +399,43 @@ func TestOwnerClass(t *testing.T) {
 	}
 }
 
+// TestPullOfClasses: a pull that names classes gets only those, and never
+// a class the member's role may not read, whatever it asks for.
+func TestPullOfClasses(t *testing.T) {
+	f := newFixture(t, Config{})
+	owner := f.connect("ws1", 1, access.Owner)
+	owner.push(owner.version(record.ClassClient, 1), owner.version(record.ClassProject, 2), owner.version(record.ClassCare, 3), owner.version(record.ClassOwner, 4))
+	classesOf := func(d *device, heads bool, want ...record.Class) []record.Class {
+		d.nextID++
+		d.send(&wire.Pull{ID: d.nextID, Limit: 1000, Heads: heads, Classes: want})
+		var got []record.Class
+		for _, v := range expect[*wire.Batch](d).Versions {
+			got = append(got, v.Class)
+		}
+		return got
+	}
+	groomer := f.connect("ws1", 2, access.Groomer)
+	desk := f.connect("ws1", 3, access.FrontDesk)
+	for _, c := range []struct {
+		name  string
+		d     *device
+		want  []record.Class
+		heads bool
+		got   []record.Class
+	}{
+		{"the owner's clients and care, heads", owner, []record.Class{record.ClassClient, record.ClassCare}, true, []record.Class{record.ClassClient, record.ClassCare}},
+		{"the owner's projects, log", owner, []record.Class{record.ClassProject}, false, []record.Class{record.ClassProject}},
+		{"the owner, every class", owner, nil, true, []record.Class{record.ClassClient, record.ClassProject, record.ClassCare, record.ClassOwner}},
+		{"a groomer asks for clients and care", groomer, []record.Class{record.ClassClient, record.ClassCare}, true, []record.Class{record.ClassCare}},
+		{"a groomer asks for clients only", groomer, []record.Class{record.ClassClient}, false, nil},
+		{"the front desk asks for the owner's class", desk, []record.Class{record.ClassOwner, record.ClassProject}, true, []record.Class{record.ClassProject}},
+	} {
+		if got := classesOf(c.d, c.heads, c.want...); !slices.Equal(got, c.got) {
+			t.Errorf("%s: pulled %v, want %v", c.name, got, c.got)
+		}
+	}
+}
+
 func TestRoleAndWorkspaceIsolation(t *testing.T) {
 	f := newFixture(t, Config{})
 	owner := f.connect("ws1", 1, access.Owner)

@@ -157,6 +157,12 @@ type Pull struct {
 	After uint64 // the device's cursor
 	Limit uint32 // the most versions wanted; 0 or more than MaxBatch means MaxBatch
 	Heads bool   // only the current heads (a new device's bootstrap)
+	// Classes narrows the answer to these record classes; empty means
+	// every class the member's role reads (a class it may not read is
+	// never sent). A new device pulls the heads of the client and care
+	// classes first, so its client list is whole and searchable within
+	// seconds, before the years of bookings and their notes.
+	Classes []record.Class // at most one of each class
 }
 
 // Batch answers a Pull.
@@ -398,7 +404,18 @@ func (m Ack) validate() error {
 	return nil
 }
 
-func (Pull) validate() error       { return nil }
+func (m Pull) validate() error {
+	if len(m.Classes) > len(record.Classes) {
+		return protocolError(CodeInvalid, "%d classes asked for, at most %d", len(m.Classes), len(record.Classes))
+	}
+	for _, c := range m.Classes {
+		if !c.Valid() {
+			return protocolError(CodeInvalid, "unknown record class %d", uint8(c))
+		}
+	}
+	return nil
+}
+
 func (Poke) validate() error       { return nil }
 func (BlobAck) validate() error    { return nil }
 func (BlobGet) validate() error    { return nil }

@@ -44,8 +44,8 @@ import (
 
 // Version is the protocol version this package speaks; it is the first byte
 // of every frame and what a device sends in Hello.Proto. Version 2 added
-// the owner record class.
-const Version = 2
+// the owner record class, version 3 the classes of a Pull.
+const Version = 3
 
 // Limits of the protocol. A frame or message beyond them is refused with
 // CodeTooLarge (counts and sizes) or CodeInvalid (values out of bounds).
