@@ -89,9 +89,24 @@ window.pawfileDrag = (slotPx, slotMinutes) => {
 // less) and finds each change to the second by bisection. An abbreviation
 // is the browser's English one where it has a name for the offset ("BST",
 // "EST"), else the offset itself ("+0530"), as Go's own database writes it.
+//
+// A zone's periods are kept once found, and the browser's own zone is
+// found while the app's code is still compiling: it takes over 100 ms, and
+// the app needs it before its first screen.
 window.pawfileZone = (() => {
 	const start = Date.UTC(1900, 0, 1) / 1000, end = Date.UTC(2200, 0, 1) / 1000, step = 14 * 86400;
-	return function (name) {
+	const found = new Map();
+	const zone = name => {
+		if (!found.has(name)) found.set(name, periods(name));
+		return found.get(name);
+	};
+	// Once the page has loaded: the app's code is on its way by then.
+	addEventListener("load", () => setTimeout(() => {
+		const local = Intl.DateTimeFormat().resolvedOptions().timeZone;
+		if (typeof local === "string") zone(local);
+	}, 0));
+	return zone;
+	function periods(name) {
 		let f, short;
 		try {
 			f = new Intl.DateTimeFormat("en-US", {timeZone: name, hourCycle: "h23",
@@ -134,5 +149,5 @@ window.pawfileZone = (() => {
 			out.push(t + " " + o + " " + abbr(t, o));
 		}
 		return out.join(";");
-	};
+	}
 })();
