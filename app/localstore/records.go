@@ -75,6 +75,10 @@ func entrySize(key string, value []byte) int {
 type segmentWriter struct {
 	done [][]byte
 	cur  []byte
+	// left is about how many bytes of entries are still to come (see
+	// entrySize), for sizing segments: grown by appending, a 16 MB one
+	// left 15 MB of garbage behind, which the GC then had to deal with.
+	left int
 }
 
 // add appends an entry: value under key, or a deletion of key if del.
@@ -85,9 +89,10 @@ func (w *segmentWriter) add(key string, value []byte, del bool) {
 		w.cur = nil
 	}
 	if w.cur == nil {
-		w.cur = make([]byte, 1, min(segmentTarget, 1+size))
+		w.cur = make([]byte, 1, min(segmentTarget, 1+max(size, w.left)))
 		w.cur[0] = segmentFormat
 	}
+	w.left -= size
 	w.cur = binary.AppendUvarint(w.cur, uint64(len(key)))
 	w.cur = append(w.cur, key...)
 	if del {
@@ -111,6 +116,9 @@ func (w *segmentWriter) segments() [][]byte {
 // deletion unless skipDeletes.
 func encodeRows(rows map[string][]byte, skipDeletes bool) [][]byte {
 	var w segmentWriter
+	for k, v := range rows {
+		w.left += entrySize(k, v)
+	}
 	for _, k := range slices.Sorted(maps.Keys(rows)) {
 		v := rows[k]
 		if v == nil && skipDeletes {
@@ -124,9 +132,10 @@ func encodeRows(rows map[string][]byte, skipDeletes bool) [][]byte {
 // encodeLive encodes the live rows of rows (not the nil ones) as
 // segments, in no particular order: a compaction's output, whose rows
 // are all distinct, need not be sorted, and sorting 200,000 keys would
-// hold the page for a long stretch. It calls pace now and then.
-func encodeLive(rows map[string][]byte, pace func() error) ([][]byte, error) {
-	var w segmentWriter
+// hold the page for a long stretch. live is about their encoded size. It
+// calls pace now and then.
+func encodeLive(rows map[string][]byte, live int, pace func() error) ([][]byte, error) {
+	w := segmentWriter{left: live}
 	n := 0
 	for k, v := range rows {
 		if n++; n%paceRows == 0 {
@@ -211,65 +220,71 @@ func applySegment(rows map[string][]byte, seg []byte, keepDeletes bool) error {
 // replay replays segments in order into the rows they hold, and counts
 // their entries. It is applySegment over all of them, but allocates all
 // keys as one string and sizes the map up front, which halves its time
-// for 100,000 rows. It calls pace every paceRows entries.
+// for 100,000 rows. For that it reads the segments three times (entries
+// are cheap to parse) rather than keeping their entries in a slice: that
+// slice held tens of MB of pointers, and marking them is what makes the
+// GC hold the page. It calls pace every paceRows entries.
 func replay(segs []segment, pace func() error) (rows map[string][]byte, entries int, err error) {
-	type entry struct {
-		key, value []byte
-		del        bool
-	}
-	stored := 0
-	for _, s := range segs {
-		stored += len(s.data)
-	}
-	all := make([]entry, 0, stored/256+1)
 	keyBytes, puts := 0, 0
+	err = eachEntry(segs, pace, func(key, _ []byte, del bool) {
+		entries++
+		keyBytes += len(key)
+		if !del {
+			puts++
+		}
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	buf := make([]byte, 0, keyBytes)
+	if err := eachEntry(segs, pace, func(key, _ []byte, _ bool) { buf = append(buf, key...) }); err != nil {
+		return nil, 0, err
+	}
+	keys := string(buf)
+	buf = nil
+	rows = make(map[string][]byte, puts)
+	off := 0
+	err = eachEntry(segs, pace, func(key, value []byte, del bool) {
+		k := keys[off : off+len(key)]
+		off += len(key)
+		if del {
+			delete(rows, k)
+		} else {
+			rows[k] = value
+		}
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return rows, entries, nil
+}
+
+// eachEntry calls f with every entry of segs, in order (see
+// segmentReader.next), and pace every paceRows entries.
+func eachEntry(segs []segment, pace func() error, f func(key, value []byte, del bool)) error {
+	n := 0
 	for _, s := range segs {
 		r, err := newSegmentReader(s.data)
 		if err != nil {
-			return nil, 0, fmt.Errorf("segment %q: %w", s.key, err)
+			return fmt.Errorf("segment %q: %w", s.key, err)
 		}
 		for {
 			key, value, del, ok, err := r.next()
 			if err != nil {
-				return nil, 0, fmt.Errorf("segment %q: %w", s.key, err)
+				return fmt.Errorf("segment %q: %w", s.key, err)
 			}
 			if !ok {
 				break
 			}
-			if len(all)%paceRows == 0 {
+			if n++; n%paceRows == 0 {
 				if err := pace(); err != nil {
-					return nil, 0, err
+					return err
 				}
 			}
-			all = append(all, entry{key, value, del})
-			keyBytes += len(key)
-			if !del {
-				puts++
-			}
+			f(key, value, del)
 		}
 	}
-	buf := make([]byte, 0, keyBytes)
-	for _, e := range all {
-		buf = append(buf, e.key...)
-	}
-	keys := string(buf)
-	rows = make(map[string][]byte, puts)
-	off := 0
-	for i, e := range all {
-		if i%paceRows == 0 {
-			if err := pace(); err != nil {
-				return nil, 0, err
-			}
-		}
-		k := keys[off : off+len(e.key)]
-		off += len(e.key)
-		if e.del {
-			delete(rows, k)
-		} else {
-			rows[k] = e.value
-		}
-	}
-	return rows, len(all), nil
+	return nil
 }
 
 // nextSegment returns the number the next segment of the records store
@@ -379,11 +394,11 @@ func (db *DB) Records(ctx context.Context) (map[string][]byte, error) {
 // the unlock that read the store has opened its records, rather than
 // competing with it for the page's only thread (the 5-year shop's
 // compaction takes about a second).
-// compactPause waits that long, or until closing is closed (the tests
-// wait for a signal instead). It stops its timer, as a timer left running
-// when the program ends would call into a Go program that has exited.
 const compactDelay = 10 * time.Second
 
+// compactPause waits compactDelay, or until closing is closed (the tests
+// wait for a signal instead). It stops its timer, as a timer left running
+// when the program ends would call into a Go program that has exited.
 var compactPause = func(closing <-chan struct{}) {
 	t := time.NewTimer(compactDelay)
 	defer t.Stop()
@@ -491,8 +506,9 @@ type readRecords struct {
 	pacer   *pacer
 	segs    []segment
 	rows    map[string][]byte
-	// entries is the number of entries of segs, stored their bytes.
-	entries, stored int
+	// entries is the number of entries of segs, stored their bytes,
+	// liveBytes those of the live rows once live has counted them.
+	entries, stored, liveBytes int
 }
 
 // records reads and replays the records store. The transaction stays
@@ -538,15 +554,19 @@ func (r *readRecords) load(keys, values js.Value) error {
 	}
 	r.segs = make([]segment, n)
 	for i := range r.segs {
-		var data []byte
+		var (
+			data []byte
+			ok   bool
+			cerr error
+		)
 		// CopyBytesToGo panics if a value is another kind of typed array.
-		err := browser.Try(func() {
-			var ok bool
-			data, ok, err = bytesFromJS(values.Index(i))
-			if err == nil && !ok {
-				err = errors.New("stored value is undefined, not bytes")
-			}
-		})
+		err := browser.Try(func() { data, ok, cerr = bytesFromJS(values.Index(i)) })
+		switch {
+		case err == nil && cerr != nil:
+			err = cerr
+		case err == nil && !ok:
+			err = errors.New("stored value is undefined, not bytes")
+		}
 		if err != nil {
 			return fmt.Errorf("segment %q: %w", ks[i], err)
 		}
@@ -567,16 +587,17 @@ func (r *readRecords) abort() {
 	}
 }
 
-// live is the encoded size of the live rows.
+// live is the encoded size of the live rows, counted once.
 func (r *readRecords) live() int {
-	if r.entries == len(r.rows) {
+	switch {
+	case r.entries == len(r.rows):
 		return r.stored // no entry is shadowed: all of it is live
+	case r.liveBytes == 0:
+		for k, v := range r.rows {
+			r.liveBytes += entrySize(k, v)
+		}
 	}
-	live := 0
-	for k, v := range r.rows {
-		live += entrySize(k, v)
-	}
-	return live
+	return r.liveBytes
 }
 
 // tail is the index of the first of the small segments that end the log.
@@ -630,7 +651,7 @@ func (r *readRecords) rewrite(force bool) error {
 	}
 	switch tail := r.tail(); {
 	case force || r.rewriteAll():
-		out, err := encodeLive(r.rows, r.pacer.pace)
+		out, err := encodeLive(r.rows, r.live(), r.pacer.pace)
 		if err != nil {
 			return err
 		}

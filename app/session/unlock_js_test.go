@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"syscall/js"
 	"testing"
 	"time"
@@ -97,7 +98,10 @@ func BenchmarkUnlockFiveYearShop(b *testing.B) {
 		b.ReportMetric(float64(search.Microseconds())/1000, "search-ms")
 		b.ReportMetric(float64(s.LoadTime().Milliseconds()), "load-ms")
 		longest, tasks := long.longest()
-		b.Logf("long tasks (ms after the unlock's start + duration):%s", tasks)
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		b.Logf("long tasks (ms after the unlock's start + duration):%s; Go heap %d MB in use, %d MB from the browser, %d GCs so far",
+			tasks, ms.HeapAlloc>>20, ms.Sys>>20, ms.NumGC)
 		b.ReportMetric(longest, "longest-task-ms")
 		s.Lock()
 		db.Close()
