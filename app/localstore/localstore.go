@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"syscall/js"
 
@@ -45,6 +46,10 @@ type DB struct {
 	// (getAll) that go-indexeddb does not wrap.
 	raw    js.Value
 	closed atomic.Bool
+	// bg counts the compactions Records left running (see compactLater);
+	// closing is closed by Close, which ends their wait.
+	bg      sync.WaitGroup
+	closing chan struct{}
 }
 
 // unavailable wraps err, the reason IndexedDB could not be used at all,
@@ -128,7 +133,7 @@ func Open(ctx context.Context, name string) (*DB, error) {
 				"it was not created by this package", name, s)
 		}
 	}
-	return &DB{db: d, raw: raw}, nil
+	return &DB{db: d, raw: raw, closing: make(chan struct{})}, nil
 }
 
 // createStores creates the object stores that d does not have yet. It runs
@@ -156,6 +161,7 @@ func (db *DB) Close() error {
 	if db.closed.Swap(true) {
 		return nil
 	}
+	close(db.closing)
 	if err := db.db.Close(); err != nil {
 		return fmt.Errorf("localstore: close: %w", err)
 	}

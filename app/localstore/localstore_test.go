@@ -59,12 +59,18 @@ func mustCommit(tb testing.TB, db *DB, c Change) {
 	}
 }
 
+// The tests compact the records store as soon as Records has read it,
+// not after compactDelay; mustRecords waits for that compaction to have
+// made its requests, so that what the test reads next comes after it.
+func init() { compactPause = func(<-chan struct{}) {} }
+
 func mustRecords(tb testing.TB, db *DB) map[string][]byte {
 	tb.Helper()
 	r, err := db.Records(testCtx(tb))
 	if err != nil {
 		tb.Fatal(err)
 	}
+	db.bg.Wait()
 	return r
 }
 
@@ -590,6 +596,74 @@ func TestRecordsTailMerge(t *testing.T) {
 	if got := mustRecords(t, db); !equalRecords(got, want) {
 		t.Fatalf("records differ after commits following the merge")
 	}
+}
+
+// A compaction starts a while after the read it compacts (compactDelay),
+// in a transaction of its own: if the store changed meanwhile, it must
+// leave it as it is, or the change would be lost.
+func TestRecordsCompactionAfterChange(t *testing.T) {
+	db, _ := openTest(t)
+	want := map[string][]byte{}
+	// A log of small segments only, which Records rewrites whole.
+	for i := range tailMergeCount + 2 {
+		c := Change{Records: map[string][]byte{fmt.Sprint("row-", i): randBytes(100), "shared": {byte(i)}}}
+		mustCommit(t, db, c)
+		maps.Copy(want, c.Records)
+	}
+	release := make(chan bool)
+	compactPause = func(<-chan struct{}) { <-release }
+	defer func() { compactPause = func(<-chan struct{}) {} }()
+	keysBefore := segmentKeys(t, db)
+
+	got, err := db.Records(testCtx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !equalRecords(got, want) {
+		t.Fatal("records differ before the compaction")
+	}
+	// Written between the read and its compaction.
+	late := Change{Records: map[string][]byte{"shared": []byte("late"), "row-0": nil, "new": {9}}}
+	mustCommit(t, db, late)
+	maps.Copy(want, late.Records)
+	delete(want, "row-0")
+	release <- true
+	db.bg.Wait()
+	if keys := segmentKeys(t, db); len(keys) != len(keysBefore)+1 {
+		t.Fatalf("%d segments after a compaction of a store that changed, want %d: the compaction ran", len(keys), len(keysBefore)+1)
+	}
+
+	// The next read compacts, under numbers never used before.
+	go func() { release <- true }()
+	if got := mustRecords(t, db); !equalRecords(got, want) {
+		t.Fatalf("records differ after the change: %q", got)
+	}
+	keys := segmentKeys(t, db)
+	if len(keys) != 1 || keys[0] <= keysBefore[len(keysBefore)-1] {
+		t.Fatalf("segments %v after the compaction of %v", keys, keysBefore)
+	}
+	if got := mustRecords(t, db); !equalRecords(got, want) {
+		t.Fatalf("records differ after the compaction: %q", got)
+	}
+	// A cleared store goes on numbering after the last segment too.
+	mustCommit(t, db, Change{ClearRecords: true, Records: map[string][]byte{"only": {1}}})
+	if after := segmentKeys(t, db); len(after) != 1 || after[0] <= keys[0] {
+		t.Fatalf("segments %v after clearing %v", after, keys)
+	}
+}
+
+// segmentKeys returns the keys of the records store's segments.
+func segmentKeys(t *testing.T, db *DB) []string {
+	t.Helper()
+	keys, _, err := db.readAll(testCtx(t), storeRecords)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ks, err := stringsFromJS(keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ks
 }
 
 func TestRecordsFullCompaction(t *testing.T) {

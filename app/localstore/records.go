@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"syscall/js"
+	"time"
 
 	"github.com/hack-pad/go-indexeddb/idb"
 
@@ -74,6 +75,10 @@ func entrySize(key string, value []byte) int {
 type segmentWriter struct {
 	done [][]byte
 	cur  []byte
+	// left is about how many bytes of entries are still to come (see
+	// entrySize), for sizing segments: grown by appending, a 16 MB one
+	// left 15 MB of garbage behind, which the GC then had to deal with.
+	left int
 }
 
 // add appends an entry: value under key, or a deletion of key if del.
@@ -84,9 +89,10 @@ func (w *segmentWriter) add(key string, value []byte, del bool) {
 		w.cur = nil
 	}
 	if w.cur == nil {
-		w.cur = make([]byte, 1, min(segmentTarget, 1+size))
+		w.cur = make([]byte, 1, min(segmentTarget, 1+max(size, w.left)))
 		w.cur[0] = segmentFormat
 	}
+	w.left -= size
 	w.cur = binary.AppendUvarint(w.cur, uint64(len(key)))
 	w.cur = append(w.cur, key...)
 	if del {
@@ -110,6 +116,9 @@ func (w *segmentWriter) segments() [][]byte {
 // deletion unless skipDeletes.
 func encodeRows(rows map[string][]byte, skipDeletes bool) [][]byte {
 	var w segmentWriter
+	for k, v := range rows {
+		w.left += entrySize(k, v)
+	}
 	for _, k := range slices.Sorted(maps.Keys(rows)) {
 		v := rows[k]
 		if v == nil && skipDeletes {
@@ -118,6 +127,27 @@ func encodeRows(rows map[string][]byte, skipDeletes bool) [][]byte {
 		w.add(k, v, v == nil)
 	}
 	return w.segments()
+}
+
+// encodeLive encodes the live rows of rows (not the nil ones) as
+// segments, in no particular order: a compaction's output, whose rows
+// are all distinct, need not be sorted, and sorting 200,000 keys would
+// hold the page for a long stretch. live is about their encoded size. It
+// calls pace now and then.
+func encodeLive(rows map[string][]byte, live int, pace func() error) ([][]byte, error) {
+	w := segmentWriter{left: live}
+	n := 0
+	for k, v := range rows {
+		if n++; n%paceRows == 0 {
+			if err := pace(); err != nil {
+				return nil, err
+			}
+		}
+		if v != nil {
+			w.add(k, v, false)
+		}
+	}
+	return w.segments(), nil
 }
 
 // errCorrupt is wrapped by the errors about undecodable records segments.
@@ -190,55 +220,71 @@ func applySegment(rows map[string][]byte, seg []byte, keepDeletes bool) error {
 // replay replays segments in order into the rows they hold, and counts
 // their entries. It is applySegment over all of them, but allocates all
 // keys as one string and sizes the map up front, which halves its time
-// for 100,000 rows.
-func replay(segs []segment) (rows map[string][]byte, entries int, err error) {
-	type entry struct {
-		key, value []byte
-		del        bool
-	}
-	stored := 0
-	for _, s := range segs {
-		stored += len(s.data)
-	}
-	all := make([]entry, 0, stored/256+1)
+// for 100,000 rows. For that it reads the segments three times (entries
+// are cheap to parse) rather than keeping their entries in a slice: that
+// slice held tens of MB of pointers, and marking them is what makes the
+// GC hold the page. It calls pace every paceRows entries.
+func replay(segs []segment, pace func() error) (rows map[string][]byte, entries int, err error) {
 	keyBytes, puts := 0, 0
+	err = eachEntry(segs, pace, func(key, _ []byte, del bool) {
+		entries++
+		keyBytes += len(key)
+		if !del {
+			puts++
+		}
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	buf := make([]byte, 0, keyBytes)
+	if err := eachEntry(segs, pace, func(key, _ []byte, _ bool) { buf = append(buf, key...) }); err != nil {
+		return nil, 0, err
+	}
+	keys := string(buf)
+	buf = nil
+	rows = make(map[string][]byte, puts)
+	off := 0
+	err = eachEntry(segs, pace, func(key, value []byte, del bool) {
+		k := keys[off : off+len(key)]
+		off += len(key)
+		if del {
+			delete(rows, k)
+		} else {
+			rows[k] = value
+		}
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return rows, entries, nil
+}
+
+// eachEntry calls f with every entry of segs, in order (see
+// segmentReader.next), and pace every paceRows entries.
+func eachEntry(segs []segment, pace func() error, f func(key, value []byte, del bool)) error {
+	n := 0
 	for _, s := range segs {
 		r, err := newSegmentReader(s.data)
 		if err != nil {
-			return nil, 0, fmt.Errorf("segment %q: %w", s.key, err)
+			return fmt.Errorf("segment %q: %w", s.key, err)
 		}
 		for {
 			key, value, del, ok, err := r.next()
 			if err != nil {
-				return nil, 0, fmt.Errorf("segment %q: %w", s.key, err)
+				return fmt.Errorf("segment %q: %w", s.key, err)
 			}
 			if !ok {
 				break
 			}
-			all = append(all, entry{key, value, del})
-			keyBytes += len(key)
-			if !del {
-				puts++
+			if n++; n%paceRows == 0 {
+				if err := pace(); err != nil {
+					return err
+				}
 			}
+			f(key, value, del)
 		}
 	}
-	buf := make([]byte, 0, keyBytes)
-	for _, e := range all {
-		buf = append(buf, e.key...)
-	}
-	keys := string(buf)
-	rows = make(map[string][]byte, puts)
-	off := 0
-	for _, e := range all {
-		k := keys[off : off+len(e.key)]
-		off += len(e.key)
-		if e.del {
-			delete(rows, k)
-		} else {
-			rows[k] = e.value
-		}
-	}
-	return rows, len(all), nil
+	return nil
 }
 
 // nextSegment returns the number the next segment of the records store
@@ -275,20 +321,24 @@ func nextSegment(ctx context.Context, st *idb.ObjectStore) (uint64, error) {
 }
 
 // writeRecords makes the requests of c on the records store within txn.
-// Unless the store is cleared first, it first waits for the request that
-// finds the next segment number; the transaction stays active meanwhile.
+// It first waits for the request that finds the next segment number (the
+// transaction stays active meanwhile): even when the store is cleared
+// first, its numbers go on from the last, so that a background compaction
+// can tell from the keys alone whether the store changed (see
+// compactLater).
 func (c Change) writeRecords(ctx context.Context, txn *idb.Transaction) error {
 	st, err := txn.ObjectStore(storeRecords)
 	if err != nil {
 		return err
 	}
-	seq := uint64(1)
+	seq, err := nextSegment(ctx, st)
+	if err != nil {
+		return err
+	}
 	if c.ClearRecords {
 		if _, err := st.Clear(); err != nil {
 			return err
 		}
-	} else if seq, err = nextSegment(ctx, st); err != nil {
-		return err
 	}
 	for _, seg := range encodeRows(c.Records, c.ClearRecords) {
 		if _, err := st.PutKey(js.ValueOf(segmentKey(seq)), bytesToJS(seg)); err != nil {
@@ -313,16 +363,86 @@ type segment struct {
 // share backing arrays (each capped at its own length), which stay in
 // memory as long as any of them does.
 //
+// It keeps none of the page's tasks for long (see pacer): the 5-year
+// shop's store is 80 MB, whose replay would freeze the page for a
+// quarter of a second, and its compaction for a second.
+//
 // When the log of segments has grown long or holds many overwritten rows,
 // Records also compacts it, in the transaction it read it in, so that
-// nothing written meanwhile is lost. It does not wait for that to commit;
-// if it fails, nothing changes.
+// nothing written meanwhile is lost. It returns before that is done: the
+// compaction goes on in the background, and what is written after it
+// waits for it (IndexedDB runs transactions on the same store in order).
+// If it fails, nothing changes.
 func (db *DB) Records(ctx context.Context) (map[string][]byte, error) {
-	rows, _, err := db.records(ctx, false)
+	r, err := db.records(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("localstore: records: %w", err)
 	}
-	return rows, nil
+	if r.needsCompaction(false) {
+		// Not ended with the caller's context: an abandoned compaction
+		// would only be done again at the next read, as one that fails is.
+		db.bg.Add(1)
+		go func() {
+			defer db.bg.Done()
+			_ = db.compactLater(context.WithoutCancel(ctx), r)
+		}()
+	}
+	return r.rows, nil
+}
+
+// compactDelay is how long after Records its compaction starts: after
+// the unlock that read the store has opened its records, rather than
+// competing with it for the page's only thread (the 5-year shop's
+// compaction takes about a second).
+const compactDelay = 10 * time.Second
+
+// compactPause waits compactDelay, or until closing is closed (the tests
+// wait for a signal instead). It stops its timer, as a timer left running
+// when the program ends would call into a Go program that has exited.
+var compactPause = func(closing <-chan struct{}) {
+	t := time.NewTimer(compactDelay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-closing:
+	}
+}
+
+// compactLater compacts the log of segments read by r after compactDelay,
+// in a new read-write transaction, if the store still holds the very
+// segments read: the same keys. That is enough because no key is ever
+// written twice: Commit and compactions write under numbers after the
+// last (see writeRecords, rewrite), and a segment is never changed in
+// place. If anything was written meanwhile, it does nothing: the next
+// read compacts.
+func (db *DB) compactLater(ctx context.Context, r *readRecords) error {
+	compactPause(db.closing)
+	if err := db.check(ctx); err != nil {
+		return err
+	}
+	var kreq js.Value
+	err := browser.Try(func() {
+		r.txn = db.raw.Call("transaction", storeRecords, "readwrite")
+		r.st = r.txn.Call("objectStore", storeRecords)
+		kreq = r.st.Call("getAllKeys")
+	})
+	if err == nil {
+		err = awaitRequest(ctx, kreq)
+	}
+	var keys []string
+	if err == nil {
+		keys, err = stringsFromJS(kreq.Get("result"))
+	}
+	if err != nil {
+		r.abort()
+		return err
+	}
+	if !slices.EqualFunc(keys, r.segs, func(k string, s segment) bool { return k == s.key }) {
+		r.abort()
+		return nil
+	}
+	r.pacer = &pacer{ctx: ctx, st: r.st, start: time.Now()}
+	return r.compact(false)
 }
 
 // Purge rewrites the records store from its live rows, so that nothing of
@@ -330,9 +450,12 @@ func (db *DB) Records(ctx context.Context) (map[string][]byte, error) {
 // sealed versions must be gone from the device, not only superseded. It
 // returns once the rewrite is committed.
 func (db *DB) Purge(ctx context.Context) error {
-	_, txn, err := db.records(ctx, true)
+	r, err := db.records(ctx)
 	if err == nil {
-		err = awaitTxn(ctx, txn)
+		err = r.compact(true)
+	}
+	if err == nil {
+		err = awaitTxn(ctx, r.txn)
 	}
 	if err != nil {
 		return fmt.Errorf("localstore: purge: %w", err)
@@ -340,108 +463,230 @@ func (db *DB) Purge(ctx context.Context) error {
 	return nil
 }
 
-// records reads and replays the records store, compacting it in the same
-// transaction when it has grown wasteful, or always if force.
-func (db *DB) records(ctx context.Context, force bool) (map[string][]byte, js.Value, error) {
-	if err := db.check(ctx); err != nil {
-		return nil, js.Value{}, err
+// pacer keeps a task of the page short during a long read-write
+// transaction: once the Go code has run for paceBudget, pace waits for a
+// cheap request of the transaction. Its success event is a new task, so
+// the page paints and takes taps in between, and the pending request
+// keeps the transaction active meanwhile (a Go program waiting on a
+// timer instead would let it commit).
+type pacer struct {
+	ctx   context.Context
+	st    js.Value // the object store the transaction writes
+	start time.Time
+}
+
+// paceBudget is how long Records runs before it lets the page have a
+// turn; paceRows is how many rows it handles between looks at the clock.
+const (
+	paceBudget = 30 * time.Millisecond
+	paceRows   = 2048
+)
+
+// pace lets the page have a turn if the budget is spent.
+func (p *pacer) pace() error {
+	if time.Since(p.start) < paceBudget {
+		return nil
 	}
-	// A read-write transaction, so that the compaction below works on
-	// exactly what was read, even with other tabs writing.
-	var txn, st, kreq, vreq js.Value
+	var req js.Value
+	if err := browser.Try(func() { req = p.st.Call("count") }); err != nil {
+		return err
+	}
+	if err := awaitRequest(p.ctx, req); err != nil {
+		return err
+	}
+	p.start = time.Now()
+	return nil
+}
+
+// readRecords is a read of the records store, replayed, in the read-write
+// transaction txn that is still active, so that a compaction works on
+// exactly what was read, even with other tabs writing.
+type readRecords struct {
+	txn, st js.Value
+	pacer   *pacer
+	segs    []segment
+	rows    map[string][]byte
+	// entries is the number of entries of segs, stored their bytes,
+	// liveBytes those of the live rows once live has counted them.
+	entries, stored, liveBytes int
+}
+
+// records reads and replays the records store. The transaction stays
+// active until the caller has compacted or, if it does nothing, commits by
+// itself.
+func (db *DB) records(ctx context.Context) (*readRecords, error) {
+	if err := db.check(ctx); err != nil {
+		return nil, err
+	}
+	r := &readRecords{}
+	var kreq, vreq js.Value
 	err := browser.Try(func() {
-		txn = db.raw.Call("transaction", storeRecords, "readwrite")
-		st = txn.Call("objectStore", storeRecords)
-		kreq = st.Call("getAllKeys")
-		vreq = st.Call("getAll")
+		r.txn = db.raw.Call("transaction", storeRecords, "readwrite")
+		r.st = r.txn.Call("objectStore", storeRecords)
+		kreq = r.st.Call("getAllKeys")
+		vreq = r.st.Call("getAll")
 	})
 	if err == nil {
 		// Requests finish in order: once getAll has, so has getAllKeys.
 		err = awaitRequest(ctx, vreq)
 	}
-	if err != nil {
-		if txn.Truthy() {
-			_ = browser.Try(func() { txn.Call("abort") })
-		}
-		return nil, txn, err
+	if err == nil {
+		r.pacer = &pacer{ctx: ctx, st: r.st, start: time.Now()}
+		err = r.load(kreq.Get("result"), vreq.Get("result"))
 	}
-	keys, values := kreq.Get("result"), vreq.Get("result")
+	if err != nil {
+		r.abort()
+		return nil, err
+	}
+	return r, nil
+}
+
+// load copies the segments read, keys and values, into Go a segment at a
+// time, and replays them.
+func (r *readRecords) load(keys, values js.Value) error {
 	n := keys.Length()
 	if m := values.Length(); m != n {
-		return nil, txn, fmt.Errorf("read %d keys but %d values", n, m)
+		return fmt.Errorf("read %d keys but %d values", n, m)
 	}
 	ks, err := stringsFromJS(keys)
 	if err != nil {
-		return nil, txn, err
+		return err
 	}
-	vs, err := valuesFromJS(values)
-	if err != nil {
-		return nil, txn, err
+	r.segs = make([]segment, n)
+	for i := range r.segs {
+		var (
+			data []byte
+			ok   bool
+			cerr error
+		)
+		// CopyBytesToGo panics if a value is another kind of typed array.
+		err := browser.Try(func() { data, ok, cerr = bytesFromJS(values.Index(i)) })
+		switch {
+		case err == nil && cerr != nil:
+			err = cerr
+		case err == nil && !ok:
+			err = errors.New("stored value is undefined, not bytes")
+		}
+		if err != nil {
+			return fmt.Errorf("segment %q: %w", ks[i], err)
+		}
+		r.segs[i] = segment{key: ks[i], data: data}
+		r.stored += len(data)
+		if err := r.pacer.pace(); err != nil {
+			return err
+		}
 	}
-	segs := make([]segment, n)
-	stored := 0
-	for i := range segs {
-		segs[i] = segment{key: ks[i], data: vs[i]}
-		stored += len(vs[i])
-	}
-	rows, entries, err := replay(segs)
-	if err != nil {
-		_ = browser.Try(func() { txn.Call("abort") })
-		return nil, txn, err
-	}
-	// Still in the success event of getAll, so txn is active and the
-	// compaction is atomic with the read.
-	err = browser.Try(func() { compact(st, segs, rows, entries, stored, force) })
-	if !force {
-		err = nil // a compaction that failed is tried again at the next read
-	}
-	return rows, txn, err
+	r.rows, r.entries, err = replay(r.segs, r.pacer.pace)
+	return err
 }
 
-// compact rewrites the log of segments segs of the records store st, which
-// replay to rows and hold entries entries and stored bytes, if force or it
-// has grown long or wasteful: all of it when more than half of its bytes are
-// overwritten or deleted rows (or it has too many segments), else only its
-// tail of small segments when that is long. It makes the requests and
-// does not wait for them. It may panic with a js.Error.
-func compact(st js.Value, segs []segment, rows map[string][]byte, entries, stored int, force bool) {
-	live := stored // no entry is shadowed: all of it is live
-	if entries > len(rows) {
-		live = 0
-		for k, v := range rows {
-			live += entrySize(k, v)
+// abort aborts the transaction, if it started.
+func (r *readRecords) abort() {
+	if r.txn.Truthy() {
+		_ = browser.Try(func() { r.txn.Call("abort") })
+	}
+}
+
+// live is the encoded size of the live rows, counted once.
+func (r *readRecords) live() int {
+	switch {
+	case r.entries == len(r.rows):
+		return r.stored // no entry is shadowed: all of it is live
+	case r.liveBytes == 0:
+		for k, v := range r.rows {
+			r.liveBytes += entrySize(k, v)
 		}
 	}
-	tail := len(segs)
-	for tail > 0 && len(segs[tail-1].data) < tailSegmentMax {
+	return r.liveBytes
+}
+
+// tail is the index of the first of the small segments that end the log.
+func (r *readRecords) tail() int {
+	tail := len(r.segs)
+	for tail > 0 && len(r.segs[tail-1].data) < tailSegmentMax {
 		tail--
 	}
-	switch {
-	case force || len(segs) > maxSegments || stored-live > live+tailSegmentMax ||
-		tail == 0 && len(segs) >= tailMergeCount:
-		st.Call("clear")
-		for i, seg := range encodeRows(rows, true) {
-			st.Call("put", bytesToJS(seg), segmentKey(uint64(i)+1))
+	return tail
+}
+
+// rewriteAll reports whether the log should be rewritten whole: it has
+// too many segments, more than half of its bytes are overwritten or
+// deleted rows, or it is all small segments and many of them.
+func (r *readRecords) rewriteAll() bool {
+	live, tail := r.live(), r.tail()
+	return len(r.segs) > maxSegments || r.stored-live > live+tailSegmentMax ||
+		tail == 0 && len(r.segs) >= tailMergeCount
+}
+
+// needsCompaction reports whether compact has anything to do.
+func (r *readRecords) needsCompaction(force bool) bool {
+	return force || r.rewriteAll() || len(r.segs)-r.tail() >= tailMergeCount
+}
+
+// compact rewrites the log of segments read if force or it has grown long
+// or wasteful: all of it (see rewriteAll), else only its tail of small
+// segments when that is long. It makes the requests in the transaction of
+// the read, pacing itself, and does not wait for them to commit; if it
+// fails, it aborts the transaction, so nothing changes.
+func (r *readRecords) compact(force bool) error {
+	var err error
+	if perr := browser.Try(func() { err = r.rewrite(force) }); perr != nil {
+		err = perr
+	}
+	if err != nil {
+		r.abort()
+	}
+	return err
+}
+
+// rewrite is compact without the abort. It may panic with a js.Error.
+func (r *readRecords) rewrite(force bool) error {
+	next := uint64(1)
+	if n := len(r.segs); n > 0 {
+		last, err := parseSegmentKey(r.segs[n-1].key)
+		if err != nil || last == ^uint64(0) {
+			return fmt.Errorf("%w: cannot number the segment after %q", errCorrupt, r.segs[n-1].key)
 		}
-	case len(segs)-tail >= tailMergeCount:
-		// Merge the tail, keeping its deletions (earlier segments may hold
-		// the rows), into segments under the last of its keys.
+		next = last + 1
+	}
+	switch tail := r.tail(); {
+	case force || r.rewriteAll():
+		out, err := encodeLive(r.rows, r.live(), r.pacer.pace)
+		if err != nil {
+			return err
+		}
+		if len(out) == 0 {
+			// An empty segment keeps the numbers going on after a
+			// store emptied of every row.
+			out = [][]byte{{segmentFormat}}
+		}
+		r.st.Call("clear")
+		return r.put(out, next)
+	case len(r.segs)-tail >= tailMergeCount:
+		// Merge the tail, keeping its deletions (earlier segments may
+		// hold the rows), into segments after the last.
 		merged := make(map[string][]byte)
-		for _, s := range segs[tail:] {
-			if applySegment(merged, s.data, true) != nil {
-				return
+		for _, s := range r.segs[tail:] {
+			if err := applySegment(merged, s.data, true); err != nil {
+				return err
 			}
 		}
-		out := encodeRows(merged, false)
-		if len(out) > len(segs)-tail {
-			return // cannot happen: merging never makes more segments
+		for _, s := range r.segs[tail:] {
+			r.st.Call("delete", s.key)
 		}
-		for _, s := range segs[tail:] {
-			st.Call("delete", s.key)
-		}
-		keys := segs[len(segs)-len(out):]
-		for i, seg := range out {
-			st.Call("put", bytesToJS(seg), keys[i].key)
+		return r.put(encodeRows(merged, false), next)
+	}
+	return nil
+}
+
+// put puts segments segs under numbers from next on, pacing itself
+// between them. It may panic with a js.Error.
+func (r *readRecords) put(segs [][]byte, next uint64) error {
+	for i, seg := range segs {
+		r.st.Call("put", bytesToJS(seg), segmentKey(next+uint64(i)))
+		if err := r.pacer.pace(); err != nil {
+			return err
 		}
 	}
+	return nil
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 
-	"golang.org/x/crypto/argon2"
 	"golang.org/x/crypto/hkdf"
 )
 
@@ -87,7 +86,7 @@ func Derive(passphrase, salt []byte, p Params) (Secrets, error) {
 	if err := p.Check(); err != nil {
 		return Secrets{}, err
 	}
-	master := argon2.IDKey(passphrase, salt, p.Passes, p.Memory, p.Lanes, 32)
+	master := idKey(passphrase, salt, p)
 	var s Secrets
 	if err := expand(master, "pawfile auth v1", s.Auth[:]); err != nil {
 		return Secrets{}, err
