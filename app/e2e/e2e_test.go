@@ -319,8 +319,13 @@ func (b *browser) screenshot(name string) string {
 	if dir == "" {
 		dir = os.TempDir()
 	}
+	// Bounded: a capture headless Chromium never answered (CI, TestScreens
+	// at 820 px) held the whole suite for 13 minutes. A test goes on
+	// without its picture; what it checks does not depend on it.
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
 	var png []byte
-	if err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot(&png)); err != nil {
+	if err := chromedp.Run(ctx, chromedp.CaptureScreenshot(&png)); err != nil {
 		return "none: " + err.Error()
 	}
 	path := filepath.Join(dir, "pawfile-"+strings.NewReplacer("/", "-", " ", "_").Replace(b.t.Name())+"-"+name+".png")
