@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"pawfile/app/search"
@@ -73,34 +74,58 @@ const docPrefix = "i:"
 const docFormat = 0xd0
 
 // docLists names, for each record type with an index doc, the session's
-// list of those docs: adding a type with a doc means adding it here and
-// saying in docOf what its doc holds.
+// list of those docs: adding a type with a doc means adding it here (or
+// to partTypes) and saying in docOf what its doc holds.
 var docLists = map[record.Type]func(*Session) *map[string]indexDoc{
-	record.TypeClient:       func(s *Session) *map[string]indexDoc { return &s.clientDocs },
-	record.TypePet:          func(s *Session) *map[string]indexDoc { return &s.petDocs },
-	record.TypeVaccination:  func(s *Session) *map[string]indexDoc { return &s.vaccDocs },
-	record.TypeWeighing:     func(s *Session) *map[string]indexDoc { return &s.weighDocs },
-	record.TypeContactLog:   func(s *Session) *map[string]indexDoc { return &s.contactDocs },
-	record.TypeInvoice:      func(s *Session) *map[string]indexDoc { return &s.invoiceDocs },
-	record.TypeInvoiceLine:  func(s *Session) *map[string]indexDoc { return &s.billDocs },
-	record.TypePayment:      func(s *Session) *map[string]indexDoc { return &s.billDocs },
-	record.TypeProject:      func(s *Session) *map[string]indexDoc { return &s.projectDocs },
-	record.TypeTask:         func(s *Session) *map[string]indexDoc { return &s.partDocs },
-	record.TypeMilestone:    func(s *Session) *map[string]indexDoc { return &s.partDocs },
-	record.TypeProgressNote: func(s *Session) *map[string]indexDoc { return &s.partDocs },
-	record.TypePhoto:        func(s *Session) *map[string]indexDoc { return &s.partDocs },
+	record.TypeClient:      func(s *Session) *map[string]indexDoc { return &s.clientDocs },
+	record.TypePet:         func(s *Session) *map[string]indexDoc { return &s.petDocs },
+	record.TypeVaccination: func(s *Session) *map[string]indexDoc { return &s.vaccDocs },
+	record.TypeWeighing:    func(s *Session) *map[string]indexDoc { return &s.weighDocs },
+	record.TypeContactLog:  func(s *Session) *map[string]indexDoc { return &s.contactDocs },
+	record.TypeInvoice:     func(s *Session) *map[string]indexDoc { return &s.invoiceDocs },
+	record.TypeInvoiceLine: func(s *Session) *map[string]indexDoc { return &s.billDocs },
+	record.TypePayment:     func(s *Session) *map[string]indexDoc { return &s.billDocs },
+	record.TypeProject:     func(s *Session) *map[string]indexDoc { return &s.projectDocs },
+}
+
+// partDoc is what the lists need of a project's task, milestone, progress
+// note or photo: which project it belongs to. The 5-year shop has 65,000
+// of them: kept as whole indexDocs (500 bytes and three objects each)
+// they were most of what the garbage collector walks, in a task that
+// freezes the page (see names).
+type partDoc struct {
+	Type    record.Type
+	Project string
+}
+
+// partTypes are the types whose docs the session keeps as partDocs.
+var partTypes = map[record.Type]bool{
+	record.TypeTask: true, record.TypeMilestone: true, record.TypeProgressNote: true, record.TypePhoto: true,
 }
 
 // indexed reports whether a type has an index doc.
-func indexed(t record.Type) bool { return docLists[t] != nil }
+func indexed(t record.Type) bool { return docLists[t] != nil || partTypes[t] }
 
-// docListLocked returns the list that holds the docs of type t, nil if
-// t has none.
-func (s *Session) docListLocked(t record.Type) map[string]indexDoc {
-	if l := docLists[t]; l != nil {
-		return *l(s)
+// putDocLocked puts d in its list, or takes it out if its record is gone.
+func (s *Session) putDocLocked(d indexDoc) {
+	if partTypes[d.Type] {
+		if d.Gone {
+			delete(s.partDocs, d.ID)
+		} else {
+			s.partDocs[d.ID] = partDoc{Type: record.Type(s.names.of(string(d.Type))), Project: s.names.of(d.Project)}
+		}
+		return
 	}
-	return nil
+	l := docLists[d.Type]
+	if l == nil {
+		return
+	}
+	if d.Gone {
+		delete(*l(s), d.ID)
+		return
+	}
+	s.names.doc(&d)
+	(*l(s))[d.ID] = d
 }
 
 // resetDocListsLocked empties every list of docs, or drops them if !open.
@@ -111,6 +136,57 @@ func (s *Session) resetDocListsLocked(open bool) {
 		} else {
 			*l(s) = nil
 		}
+	}
+	s.partDocs, s.names = nil, names{}
+	if open {
+		s.partDocs = map[string]partDoc{}
+	}
+}
+
+// names keeps one copy of each id and short value that index docs repeat
+// (a booking's type, client, kind and zone, a task's project): each doc
+// decoded holds its own copies, and every copy is one more object for Go's
+// garbage collector to mark. In a browser the collector marks the whole
+// heap in one task, which the page cannot interrupt: the 5-year shop's
+// 100,000 docs made it a freeze of a quarter of a second.
+type names struct {
+	mu sync.Mutex // openLater interns under the session's read lock
+	m  map[string]string
+}
+
+// of returns the copy of v that n keeps.
+func (n *names) of(v string) string {
+	if v == "" {
+		return v
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if c, ok := n.m[v]; ok {
+		return c
+	}
+	if n.m == nil {
+		n.m = map[string]string{}
+	}
+	n.m[v] = v
+	return v
+}
+
+// doc makes d hold the copies n keeps. Ids are kept only of the records
+// other docs name.
+func (n *names) doc(d *indexDoc) {
+	switch d.Type {
+	case record.TypeClient, record.TypePet, record.TypeProject, record.TypeInvoice:
+		d.ID = n.of(d.ID)
+	}
+	for _, f := range [...]*string{(*string)(&d.Type), &d.Client, &d.Pet, &d.Project, &d.Invoice,
+		&d.Species, &d.Channel, &d.Author, &d.Status, &d.Kind, &d.Zone} {
+		*f = n.of(*f)
+	}
+	for i := range d.Pets {
+		d.Pets[i] = n.of(d.Pets[i])
+	}
+	for i := range d.Staff {
+		d.Staff[i] = n.of(d.Staff[i])
 	}
 }
 
@@ -231,9 +307,8 @@ func (s *Session) applyDocsLocked(docs []indexDoc) {
 		if s.docTouched != nil {
 			s.docTouched[d.ID] = true
 		}
-		m := s.docListLocked(d.Type)
 		switch {
-		case m == nil:
+		case !indexed(d.Type):
 			continue
 		case d.Type == record.TypeClient:
 			touched[d.ID] = true
@@ -243,11 +318,7 @@ func (s *Session) applyDocsLocked(docs []indexDoc) {
 				touched[old.Client] = true
 			}
 		}
-		if d.Gone {
-			delete(m, d.ID)
-		} else {
-			m[d.ID] = d
-		}
+		s.putDocLocked(d)
 	}
 	if len(touched) == 0 {
 		return

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	// The tests name zones: Go's database makes them load under wasm.
 	_ "time/tzdata"
@@ -611,4 +612,55 @@ func TestVisitFeedback(t *testing.T) {
 	if list := a.ProjectsOf(ann); len(list) != 1 || list[0].Rating != 0 || list[0].Feedback != "" {
 		t.Errorf("after undo: %+v", list)
 	}
+}
+
+// The index docs hold one copy of each name they repeat: in a browser
+// every copy is an object the garbage collector marks in one task the page
+// cannot interrupt (100,000 docs made it a quarter-second freeze). Both
+// after saves here and after a reload, which reads the docs back.
+func TestDocsKeepOneCopyOfEachName(t *testing.T) {
+	ctx := context.Background()
+	s, st := setUp(t, "ws1", seal.NewKeyring(), 7)
+	unlocked(t, s)
+	ann, bella := household(t, s, "Ann", record.Pet{Name: "Bella"})
+	var projects, tasks [2]string
+	for i := range projects {
+		projects[i], tasks[i] = record.NewID(), record.NewID()
+		p := groom(ann, bella, at(t, "2026-03-10", 10+i, 0), at(t, "2026-03-10", 11+i, 0), "m1")
+		if _, err := s.SaveProject(ctx, projects[i], nil, &p); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SaveTask(ctx, tasks[i], nil, &record.Task{Project: projects[i], Title: "Nails"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(when string, s *Session) {
+		t.Helper()
+		s.mu.RLock()
+		defer s.mu.RUnlock()
+		same := func(what, a, b string) {
+			t.Helper()
+			if a != b || unsafe.StringData(a) != unsafe.StringData(b) {
+				t.Errorf("%s: %s %q and %q are two copies", when, what, a, b)
+			}
+		}
+		a, b := s.projectDocs[projects[0]], s.projectDocs[projects[1]]
+		same("the bookings' client", a.Client, b.Client)
+		same("the bookings' pet", a.Pets[0], b.Pets[0])
+		same("the bookings' kind", a.Kind, b.Kind)
+		same("the bookings' staff", a.Staff[0], b.Staff[0])
+		same("the bookings' type", string(a.Type), string(b.Type))
+		same("a booking's client and the client's id", a.Client, s.clientDocs[ann].ID)
+		same("the tasks' type", string(s.partDocs[tasks[0]].Type), string(s.partDocs[tasks[1]].Type))
+		for id := range s.projectDocs {
+			if id == projects[0] {
+				same("a task's project and the booking's id", s.partDocs[tasks[0]].Project, id)
+			}
+		}
+	}
+	check("after the saves", s)
+	again, _ := New(ctx, Config{Server: "http://127.0.0.1:1", Store: st})
+	defer again.Lock()
+	unlocked(t, again)
+	check("after a reload", again)
 }

@@ -168,7 +168,8 @@ type Session struct {
 	invoiceDocs map[string]indexDoc
 	billDocs    map[string]indexDoc      // invoice lines and payments
 	projectDocs map[string]indexDoc      // projects
-	partDocs    map[string]indexDoc      // their tasks, milestones and notes
+	partDocs    map[string]partDoc       // their tasks, milestones, notes and photos
+	names       names                    // the docs' ids and values, one copy each
 	petsOf      map[string][]string      // client id → its pets' ids: the search index's pet names and PetsOf, without a pass over every pet
 	undo        *edit                    // the last change saved here
 	screen      atomic.Pointer[string]   // the address of the screen shown (SetScreen)

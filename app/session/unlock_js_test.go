@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime"
+	"runtime/metrics"
 	"syscall/js"
 	"testing"
 	"time"
@@ -103,6 +104,7 @@ func BenchmarkUnlockFiveYearShop(b *testing.B) {
 		b.Logf("long tasks (ms after the unlock's start + duration):%s; Go heap %d MB in use, %d MB from the browser, %d GCs so far",
 			tasks, ms.HeapAlloc>>20, ms.Sys>>20, ms.NumGC)
 		b.ReportMetric(longest, "longest-task-ms")
+		reportHeap(b)
 		s.Lock()
 		db.Close()
 		b.StartTimer()
@@ -270,11 +272,27 @@ func BenchmarkReceiveFiveYearShop(b *testing.B) {
 		b.ReportMetric(float64(receive.Milliseconds()), "receive-ms")
 		b.ReportMetric(longest, "longest-task-ms")
 		b.ReportMetric(float64(longN), "long-tasks")
+		reportHeap(b)
 		s.Lock()
 		db.Close()
 		localstore.Delete(ctx, name)
 		b.StartTimer()
 	}
+}
+
+// reportHeap reports what Go's garbage collector walks once the session
+// holds the book (the benchmark's own copy of it too): live objects and
+// bytes that may hold pointers, and how long a collection of them takes.
+// In a browser the collector marks the whole heap in one task the page
+// cannot interrupt, so its length follows these.
+func reportHeap(b *testing.B) {
+	t0 := time.Now()
+	runtime.GC()
+	b.ReportMetric(float64(time.Since(t0).Microseconds())/1000, "gc-ms")
+	m := []metrics.Sample{{Name: "/gc/heap/objects:objects"}, {Name: "/gc/scan/heap:bytes"}}
+	metrics.Read(m)
+	b.ReportMetric(float64(m[0].Value.Uint64()), "heap-objects")
+	b.ReportMetric(float64(m[1].Value.Uint64())/1e6, "gc-scan-MB")
 }
 
 // benchDevice is the stored device record of the benchmarks' owner, its
