@@ -3,6 +3,7 @@ package book
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -498,5 +499,41 @@ func TestPutAway(t *testing.T) {
 	w := mustSave(t, c, id, &record.Pet{Client: "c1", Name: "Rex", Coat: "curly"})
 	if !slices.Equal(w.Supersedes, []uint64{41}) {
 		t.Errorf("an edit of a record put away supersedes %v, want [41]", w.Supersedes)
+	}
+}
+
+// BlobRefs names the photos a record names, from its blob fields only;
+// none for a record without them, deleted, or unknown.
+func TestBlobRefs(t *testing.T) {
+	a, b, _ := newBooks(t)
+	photo := strings.Repeat("ab", 32)
+	pet, client := record.NewID(), record.NewID()
+	vp := mustSave(t, a, pet, &record.Pet{Client: client, Name: "Rex", Photo: photo})
+	vc := mustSave(t, a, client, &record.Client{Name: "Ann"})
+	apply(t, b, vp, vc)
+	if got := b.BlobRefs(vp.Key); !slices.Equal(got, []string{photo}) {
+		t.Errorf("a pet with a photo: BlobRefs = %q, want [%s]", got, photo)
+	}
+	state, err := wire.MarshalEnvelope(&vp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.PutAway(vp.Key, state)
+	if got := b.BlobRefs(vp.Key); !slices.Equal(got, []string{photo}) {
+		t.Errorf("a pet put away: BlobRefs = %q, want [%s]", got, photo)
+	}
+	if got := b.BlobRefs(vc.Key); got != nil {
+		t.Errorf("a client: BlobRefs = %q, want none", got)
+	}
+	if got := b.BlobRefs([32]byte{1}); got != nil {
+		t.Errorf("an unknown record: BlobRefs = %q, want none", got)
+	}
+	del, err := a.Delete(record.TypePet, pet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	apply(t, b, del)
+	if got := b.BlobRefs(vp.Key); got != nil {
+		t.Errorf("a deleted pet: BlobRefs = %q, want none", got)
 	}
 }

@@ -20,6 +20,7 @@ package record
 
 import (
 	"fmt"
+	"iter"
 	"reflect"
 )
 
@@ -202,6 +203,18 @@ func BlobRefs(v any) []string {
 		}
 	}
 	return refs
+}
+
+// BlobFields yields the names of the fields that name blobs, so that a
+// record's blobs can be read without decoding the rest of it.
+func (s *Schema) BlobFields() iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for i := range s.Fields {
+			if s.Fields[i].Kind == KindBlob && !yield(s.Fields[i].Name) {
+				return
+			}
+		}
+	}
 }
 
 // HasBlobs reports whether records of this type can name blobs.
