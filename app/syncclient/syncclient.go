@@ -512,27 +512,21 @@ func (s *syncer) pull(ctx context.Context) error {
 			return err
 		}
 	}
-	for range 1_000_000 {
-		b, err := s.page(ctx, &wire.Pull{After: after})
-		if err != nil {
-			return err
-		}
+	return s.pages(ctx, wire.Pull{After: after}, func(b *wire.Batch) error {
 		if err := s.cfg.Local.Receive(ctx, b.Versions, b.Next); err != nil {
 			return fmt.Errorf("apply pulled versions: %w", err)
 		}
-		after = b.Next
 		s.update(func(st *Status) {
-			st.Pulled = after
-			if after > st.Total {
-				st.Total = after
+			st.Pulled = b.Next
+			if b.Next > st.Total {
+				st.Total = b.Next
 			}
 		})
 		if !b.More {
 			s.stale = false
-			return nil
 		}
-	}
-	return errors.New("pull does not end")
+		return nil
+	})
 }
 
 // firstClasses are what a new device receives first: clients and pets
@@ -571,38 +565,59 @@ func (s *syncer) bootstrap(ctx context.Context) (uint64, error) {
 // where the scan ended.
 func (s *syncer) heads(ctx context.Context, classes []record.Class) (uint64, error) {
 	var after uint64
-	for range 1_000_000 {
-		b, err := s.page(ctx, &wire.Pull{After: after, Heads: true, Classes: classes})
-		if err != nil {
-			return 0, err
-		}
+	err := s.pages(ctx, wire.Pull{Heads: true, Classes: classes}, func(b *wire.Batch) error {
 		if err := s.cfg.Local.Receive(ctx, b.Versions, 0); err != nil {
-			return 0, fmt.Errorf("apply pulled versions: %w", err)
+			return fmt.Errorf("apply pulled versions: %w", err)
 		}
 		after = b.Next
 		s.update(func(st *Status) { st.Pulled = after })
-		if !b.More {
-			return after, nil
-		}
-	}
-	return 0, errors.New("pull does not end")
+		return nil
+	})
+	return after, err
 }
 
-// page sends p, as big as a batch may be, and returns the server's batch.
-func (s *syncer) page(ctx context.Context, p *wire.Pull) (*wire.Batch, error) {
-	p.ID, p.Limit = s.k.id(), wire.MaxBatch
-	if err := s.k.send(ctx, p); err != nil {
-		return nil, fmt.Errorf("pull: %w", err)
-	}
-	m, err := s.request(ctx, p.ID)
+// pages pulls p page by page, each as big as a batch may be, and gives
+// apply each batch in order until the server has no more. It asks for a
+// page before applying the last: the server reads it and the device
+// receives it while the last is stored, not after (a new tablet applies
+// a hundred pages of the 5-year shop).
+func (s *syncer) pages(ctx context.Context, p wire.Pull, apply func(*wire.Batch) error) error {
+	id, err := s.ask(ctx, p)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	b, ok := m.(*wire.Batch)
-	if !ok {
-		return nil, fmt.Errorf("pull answered with %T", m)
+	for range 1_000_000 {
+		m, err := s.request(ctx, id)
+		if err != nil {
+			return err
+		}
+		b, ok := m.(*wire.Batch)
+		if !ok {
+			return fmt.Errorf("pull answered with %T", m)
+		}
+		if b.More {
+			p.After = b.Next
+			if id, err = s.ask(ctx, p); err != nil {
+				return err
+			}
+		}
+		if err := apply(b); err != nil {
+			return err
+		}
+		if !b.More {
+			return nil
+		}
 	}
-	return b, nil
+	return errors.New("pull does not end")
+}
+
+// ask sends the pull p and returns its id.
+func (s *syncer) ask(ctx context.Context, p wire.Pull) (uint32, error) {
+	p.ID, p.Limit = s.k.id(), wire.MaxBatch
+	if err := s.k.send(ctx, &p); err != nil {
+		return 0, fmt.Errorf("pull: %w", err)
+	}
+	return p.ID, nil
 }
 
 // await returns the answer to request id, applying live versions that

@@ -250,6 +250,8 @@ type local struct {
 	toSend   []wire.Hash
 	wanted   []wire.Hash
 	toDrop   []wire.Hash
+	// onReceive, when set, is called with each page before it is stored.
+	onReceive func(vs []wire.Envelope, cursor uint64)
 }
 
 func newLocal() *local {
@@ -337,6 +339,9 @@ func (l *local) Acked(_ context.Context, rs []wire.Result) error {
 }
 
 func (l *local) Receive(_ context.Context, vs []wire.Envelope, cursor uint64) error {
+	if l.onReceive != nil {
+		l.onReceive(vs, cursor)
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, v := range vs {
@@ -440,6 +445,59 @@ func TestPushPullAndLive(t *testing.T) {
 	da.client.Kick()
 	waitFor(t, "b receives the live edit", func() bool { return b.has(200) })
 	_ = srv
+}
+
+// A device asks for the next page before it stores the last: the server
+// reads it, and the device receives it, while the last is stored (a new
+// tablet stores a hundred pages of the 5-year shop), not after.
+func TestNextPageAskedBeforeTheLastIsStored(t *testing.T) {
+	srv, hs := newServer(t)
+	for i := range 36 {
+		srv.log = append(srv.log, wire.Envelope{Seq: uint64(i + 1), Class: record.ClassClient, Key: wire.Key{byte(i)},
+			TS: clock.Timestamp{Wall: 1, Device: 2}, KeyID: 1, Format: 1, OutboxID: uint64(i + 1), Sealed: []byte("sealed")})
+	}
+	asked := make(chan uint64, 100) // where each pull starts
+	srv.onPull = func(p *wire.Pull) { asked <- p.After }
+	l := newLocal()
+	l.cursor = 1 // not new: it reads the log, page by page
+	var (
+		mu   sync.Mutex
+		late []uint64
+	)
+	l.onReceive = func(vs []wire.Envelope, cursor uint64) {
+		if cursor == uint64(len(srv.log)) {
+			return // the last page: nothing more to ask for
+		}
+		timeout := time.After(2 * time.Second)
+		for {
+			select {
+			case after := <-asked:
+				if after == cursor {
+					return
+				}
+			case <-timeout:
+				mu.Lock()
+				late = append(late, cursor)
+				mu.Unlock()
+				return
+			}
+		}
+	}
+	d := start(t, hs, l, "good")
+	waitFor(t, "up to date", func() bool { return d.client.Status().State == UpToDate })
+	mu.Lock()
+	if len(late) > 0 {
+		t.Errorf("the pages after %v were asked for only once those were stored", late)
+	}
+	mu.Unlock()
+	for i := 1; i < 36; i++ {
+		if !l.has(byte(i)) {
+			t.Errorf("record %d never arrived", i)
+		}
+	}
+	if got := l.Cursor(); got != 36 {
+		t.Errorf("cursor = %d, want 36", got)
+	}
 }
 
 // TestNewDeviceReceivesClientsFirst: a new device receives every client
