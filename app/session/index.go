@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"pawfile/app/search"
 	"pawfile/shared/merge"
@@ -387,31 +388,15 @@ func (s *Session) docRowsLocked(keys map[merge.Key]wire.Key, rows map[string][]b
 
 func parseRowKey(s string) (wire.Key, error) {
 	var k wire.Key
-	// Decoded without allocating: unlock parses 100,000 of them.
+	// Read in place, not copied to a []byte: unlock parses 100,000 of
+	// them. hex.Decode only reads its source.
 	if len(s) != hex.EncodedLen(len(k)) {
 		return wire.Key{}, fmt.Errorf("row key %q", s)
 	}
-	for i := range k {
-		hi, lo := unhex(s[2*i]), unhex(s[2*i+1])
-		if hi > 15 || lo > 15 {
-			return wire.Key{}, fmt.Errorf("row key %q", s)
-		}
-		k[i] = hi<<4 | lo
+	if _, err := hex.Decode(k[:], unsafe.Slice(unsafe.StringData(s), len(s))); err != nil {
+		return wire.Key{}, fmt.Errorf("row key %q: %w", s, err)
 	}
 	return k, nil
-}
-
-// unhex is the value of hex digit c, or 255 if c is not one.
-func unhex(c byte) byte {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0'
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10
-	}
-	return 255
 }
 
 // PetSummary is a pet as lists show it: its name and its care alerts.
