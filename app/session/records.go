@@ -32,11 +32,16 @@ func (s *Session) openRows(ctx context.Context, d *device, kek seal.Key, keys *s
 	if b, ok, err := s.cfg.Store.Meta(ctx, metaClock); err == nil && ok && len(b) == 8 {
 		c.SetOffset(time.Duration(int64(binary.BigEndian.Uint64(b))) * time.Millisecond)
 	}
-	var cursor uint64
+	var (
+		cursor uint64
+		boot   syncclient.Progress
+	)
 	if b, ok, err := s.cfg.Store.Meta(ctx, metaCursor); err != nil {
 		return fmt.Errorf("read the sync cursor: %w", err)
 	} else if ok && len(b) == 8 {
 		cursor = binary.BigEndian.Uint64(b)
+	} else if ok {
+		boot = progressOf(b)
 	}
 	var business string
 	if b, ok, err := s.cfg.Store.Meta(ctx, metaBusiness); err == nil && ok {
@@ -105,7 +110,7 @@ func (s *Session) openRows(ctx context.Context, d *device, kek seal.Key, keys *s
 		// Unreadable rows are refetched from the server: the copy there
 		// is what counts. Pull everything again.
 		s.log.Printf("local records that do not open; refetching from the server: count=%v", bad)
-		cursor = 0
+		cursor, boot = 0, syncclient.Progress{}
 	}
 	// Versions written here but not yet acknowledged are part of the state.
 	items, err := s.cfg.Store.Outbox(ctx)
@@ -123,7 +128,7 @@ func (s *Session) openRows(ctx context.Context, d *device, kek seal.Key, keys *s
 		}
 	}
 	s.mu.Lock()
-	s.cursor = cursor
+	s.cursor, s.boot = cursor, boot
 	if s.docsMissing(ctx, records, docs) {
 		// A store without index docs, or without those of the latest
 		// kinds (written before they existed): open everything once and
@@ -540,6 +545,51 @@ func (l *local) Cursor() uint64 {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.cursor
+}
+
+// Resume is how far the bootstrap had come when it was cut short, kept
+// where the cursor is (see Progressed).
+func (l *local) Resume() syncclient.Progress {
+	s := l.s()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.cursor != 0 {
+		return syncclient.Progress{}
+	}
+	return s.boot
+}
+
+// Progressed keeps how far the bootstrap has come, in the cursor's place
+// in the store: whatever sets or clears the cursor (the log read after the
+// bootstrap, a pull from the start for a role's new classes, a new setup)
+// sets or clears it with it, so a stale progress cannot outlive them.
+func (l *local) Progressed(ctx context.Context, p syncclient.Progress) error {
+	s := l.s()
+	// The write lock: a cursor stored meanwhile is not overwritten.
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	s.mu.RLock()
+	moved := s.cursor != 0
+	s.mu.RUnlock()
+	if moved {
+		return nil
+	}
+	b := binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64([]byte{p.Pass}, p.After), p.From)
+	if err := s.cfg.Store.Commit(ctx, localstore.Change{Meta: map[string][]byte{metaCursor: b}}); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.boot = p
+	s.mu.Unlock()
+	return nil
+}
+
+// progressOf reads what Progressed stored; zero if it is not that.
+func progressOf(b []byte) syncclient.Progress {
+	if len(b) != 17 || (b[0] != 1 && b[0] != 2) {
+		return syncclient.Progress{}
+	}
+	return syncclient.Progress{Pass: b[0], After: binary.BigEndian.Uint64(b[1:]), From: binary.BigEndian.Uint64(b[9:])}
 }
 
 func (l *local) Outbox(ctx context.Context, max int) ([]wire.Envelope, int, error) {

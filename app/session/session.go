@@ -178,6 +178,7 @@ type Session struct {
 	quarantine  map[uint64]wire.Envelope // versions set aside, by seq (quarantine.go)
 	blobq       blobQueue                // photos to send and to fetch
 	cursor      uint64
+	boot        syncclient.Progress // while the cursor is zero: how far a bootstrap came (local.Progressed)
 	sync        *syncclient.Client
 	stopSync    context.CancelFunc
 	syncDone    chan struct{}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"pawfile/app/localstore"
+	"pawfile/app/syncclient"
 	"pawfile/shared/access"
 	"pawfile/shared/account"
 	"pawfile/shared/clock"
@@ -639,5 +640,69 @@ func TestPetsOfFollowsMovesAndRenames(t *testing.T) {
 	}
 	if got := names(bob); len(got) != 0 {
 		t.Errorf("erased Bob's pets = %q, want none", got)
+	}
+}
+
+// A new device's bootstrap progress is kept across a reload, in the
+// cursor's place in the store: the log read after the bootstrap replaces
+// it, and a pull from the start (a role's new classes) clears it, so a
+// stale progress never skips what is to be pulled again.
+func TestBootstrapProgressIsKept(t *testing.T) {
+	ctx := context.Background()
+	s, st := setUp(t, "ws1", seal.NewKeyring(), 7)
+	if err := s.Unlock(ctx, pass); err != nil {
+		t.Fatal(err)
+	}
+	reload := func() *Session {
+		t.Helper()
+		s.Lock()
+		again, err := New(ctx, Config{Server: "http://127.0.0.1:1", Store: st})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(again.Lock)
+		if err := again.Unlock(ctx, pass); err != nil {
+			t.Fatal(err)
+		}
+		s = again
+		return again
+	}
+	p := syncclient.Progress{Pass: 2, After: 4100, From: 5000}
+	if err := (*local)(s).Progressed(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	if got := (*local)(reload()).Resume(); got != p {
+		t.Fatalf("after a reload the progress is %+v, want %+v", got, p)
+	}
+
+	if err := s.pullAgain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := (*local)(s).Resume(); got != (syncclient.Progress{}) {
+		t.Errorf("after a pull from the start the progress is %+v, want none", got)
+	}
+	if got := (*local)(reload()).Resume(); got != (syncclient.Progress{}) {
+		t.Errorf("after a pull from the start and a reload the progress is %+v, want none", got)
+	}
+
+	if err := (*local)(s).Progressed(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	// The bootstrap ends: the log is read from p.From on.
+	if err := (*local)(s).Receive(ctx, nil, p.From); err != nil {
+		t.Fatal(err)
+	}
+	if got := (*local)(s).Resume(); got != (syncclient.Progress{}) {
+		t.Errorf("once the log is read the progress is %+v, want none", got)
+	}
+	if err := (*local)(s).Progressed(ctx, syncclient.Progress{Pass: 1, After: 9}); err != nil {
+		t.Fatal(err)
+	}
+	again := (*local)(reload())
+	if got := again.Resume(); got != (syncclient.Progress{}) {
+		t.Errorf("once the log is read, after a reload the progress is %+v, want none", got)
+	}
+	if got := again.Cursor(); got != p.From {
+		t.Errorf("cursor after a reload = %d, want %d", got, p.From)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"pawfile/app/localstore"
+	"pawfile/app/syncclient"
 	"pawfile/shared/access"
 	"pawfile/shared/account"
 	"pawfile/shared/record"
@@ -565,7 +566,7 @@ func (s *Session) pullAgain(ctx context.Context) error {
 	}
 	s.mu.Lock()
 	s.wmu.Unlock()
-	s.cursor = 0
+	s.cursor, s.boot = 0, syncclient.Progress{}
 	stop, done, open := s.stopSync, s.syncDone, s.phase == Open
 	s.stopSync, s.syncDone, s.sync = nil, nil, nil
 	s.mu.Unlock()

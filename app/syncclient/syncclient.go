@@ -6,7 +6,8 @@
 // A device that holds nothing yet bootstraps from the server's current
 // heads, clients and pets first (see syncer.bootstrap): the client list
 // of a shop's five years is whole and searchable within seconds, while the
-// bookings and their notes still arrive.
+// bookings and their notes still arrive. A device that keeps its progress
+// (Resumer) goes on where a bootstrap cut short stopped.
 package syncclient
 
 import (
@@ -131,6 +132,25 @@ type Local interface {
 	BlobsWanted(ctx context.Context) ([]wire.Hash, error)
 	// BlobFetched keeps blob h, downloaded whole and checked against h.
 	BlobFetched(ctx context.Context, h wire.Hash, data []byte) error
+}
+
+// A Resumer is a Local that keeps how far a bootstrap has come, so that
+// one cut short goes on where it stopped: a new tablet receiving years of
+// bookings over a connection that drops every so often would otherwise
+// start again from nothing each time, and might never finish.
+type Resumer interface {
+	// Resume is the progress last kept, zero if none (or the device's
+	// cursor has moved since: the bootstrap is over).
+	Resume() Progress
+	// Progressed keeps p, once the versions it counts are stored.
+	Progressed(ctx context.Context, p Progress) error
+}
+
+// Progress is how far a bootstrap has come (see syncer.bootstrap).
+type Progress struct {
+	Pass  uint8  // 1: the heads of the first classes; 2: of the others
+	After uint64 // where the pass's next page starts
+	From  uint64 // in pass 2, where the first pass ended: the log is read from there
 }
 
 // Config is what a Client needs.
@@ -539,8 +559,11 @@ var firstClasses = []record.Class{record.ClassClient, record.ClassCare}
 // from after them: where the first pass ended, so that whatever was
 // written while the second ran (of any class) is read too. Versions the
 // second pass already brought come again from the log and change nothing.
-// The cursor stays at zero until the log is read: a device stopped
-// halfway bootstraps again.
+// The cursor stays at zero until the log is read; a Local that keeps the
+// progress (Resumer) goes on where a bootstrap cut short stopped, and one
+// that does not bootstraps again. Going on is sound: a record written
+// meanwhile has a head past where the pass stopped, or past where the
+// first pass ended, so a pass or the log brings it.
 func (s *syncer) bootstrap(ctx context.Context) (uint64, error) {
 	var rest []record.Class
 	for _, c := range record.Classes {
@@ -548,30 +571,50 @@ func (s *syncer) bootstrap(ctx context.Context) (uint64, error) {
 			rest = append(rest, c)
 		}
 	}
+	r, _ := s.cfg.Local.(Resumer)
+	p := Progress{Pass: 1}
+	if r != nil && r.Resume().Pass != 0 {
+		p = r.Resume()
+	}
+	keep := func(q Progress) error {
+		if r == nil {
+			return nil
+		}
+		if err := r.Progressed(ctx, q); err != nil {
+			return fmt.Errorf("keep the download's progress: %w", err)
+		}
+		return nil
+	}
 	s.update(func(st *Status) { st.Bootstrap = true })
-	from, err := s.heads(ctx, firstClasses)
-	if err != nil {
+	if p.Pass == 1 {
+		from, err := s.heads(ctx, firstClasses, p.After, func(after uint64) error { return keep(Progress{Pass: 1, After: after}) })
+		if err != nil {
+			return 0, err
+		}
+		p = Progress{Pass: 2, From: from}
+		if err := keep(p); err != nil {
+			return 0, err
+		}
+	}
+	s.update(func(st *Status) { st.ClientsIn, st.Pulled = true, p.After })
+	if _, err := s.heads(ctx, rest, p.After, func(after uint64) error { return keep(Progress{Pass: 2, After: after, From: p.From}) }); err != nil {
 		return 0, err
 	}
-	s.update(func(st *Status) { st.ClientsIn, st.Pulled = true, 0 })
-	if _, err := s.heads(ctx, rest); err != nil {
-		return 0, err
-	}
-	s.update(func(st *Status) { st.Bootstrap, st.Pulled = false, from })
-	return from, nil
+	s.update(func(st *Status) { st.Bootstrap, st.Pulled = false, p.From })
+	return p.From, nil
 }
 
-// heads pulls the current heads of classes, page by page, and returns
+// heads pulls the current heads of classes, page by page from after, calls
+// stored with where the next page starts once each is stored, and returns
 // where the scan ended.
-func (s *syncer) heads(ctx context.Context, classes []record.Class) (uint64, error) {
-	var after uint64
-	err := s.pages(ctx, wire.Pull{Heads: true, Classes: classes}, func(b *wire.Batch) error {
+func (s *syncer) heads(ctx context.Context, classes []record.Class, after uint64, stored func(next uint64) error) (uint64, error) {
+	err := s.pages(ctx, wire.Pull{After: after, Heads: true, Classes: classes}, func(b *wire.Batch) error {
 		if err := s.cfg.Local.Receive(ctx, b.Versions, 0); err != nil {
 			return fmt.Errorf("apply pulled versions: %w", err)
 		}
 		after = b.Next
 		s.update(func(st *Status) { st.Pulled = after })
-		return nil
+		return stored(after)
 	})
 	return after, err
 }

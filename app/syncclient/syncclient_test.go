@@ -49,6 +49,8 @@ type server struct {
 	failing int
 	// onPull, when set, is called with each pull before it is answered.
 	onPull func(*wire.Pull)
+	// dropPull, when > 0, is the pull on which the connection drops.
+	pulls, dropPull int
 }
 
 func newServer(t *testing.T) (*server, *httptest.Server) {
@@ -150,6 +152,10 @@ func (s *server) serve(w http.ResponseWriter, r *http.Request) {
 				s.onPull(m)
 			}
 			s.mu.Lock()
+			if s.pulls++; s.pulls == s.dropPull {
+				s.mu.Unlock()
+				return
+			}
 			var vs []wire.Envelope
 			next, more := m.After, false
 			for _, v := range s.log[min(int(m.After), len(s.log)):] {
@@ -385,9 +391,14 @@ type device struct {
 }
 
 func start(t *testing.T, hs *httptest.Server, l *local, token string) *device {
+	return startAs(t, hs, l, l, token)
+}
+
+// startAs is start with as standing for l as the client's Local.
+func startAs(t *testing.T, hs *httptest.Server, l *local, as Local, token string) *device {
 	d := &device{local: l, clock: clock.New(1, nil), states: make(chan Status, 1000), done: make(chan struct{})}
 	d.client = New(Config{
-		URL: "ws" + strings.TrimPrefix(hs.URL, "http"), Device: 1, Token: token, Clock: d.clock, Local: l,
+		URL: "ws" + strings.TrimPrefix(hs.URL, "http"), Device: 1, Token: token, Clock: d.clock, Local: as,
 		OnStatus: func(s Status) {
 			select {
 			case d.states <- s:
@@ -497,6 +508,80 @@ func TestNextPageAskedBeforeTheLastIsStored(t *testing.T) {
 	}
 	if got := l.Cursor(); got != 36 {
 		t.Errorf("cursor = %d, want 36", got)
+	}
+}
+
+// resuming is a local that keeps a bootstrap's progress, as the app does.
+type resuming struct {
+	*local
+	mu sync.Mutex
+	p  Progress
+}
+
+func (r *resuming) Resume() Progress {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.p
+}
+
+func (r *resuming) Progressed(_ context.Context, p Progress) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.p = p
+	return nil
+}
+
+// A new device whose connection drops in the middle of its download goes
+// on where it stopped once it is back, not from nothing: a tablet on a
+// connection that drops every so often would otherwise never finish the
+// years of bookings.
+func TestBootstrapGoesOnWhereItStopped(t *testing.T) {
+	srv, hs := newServer(t)
+	for i := range 60 {
+		class := record.ClassProject
+		if i%3 == 0 {
+			class = record.ClassClient
+		}
+		srv.log = append(srv.log, wire.Envelope{Seq: uint64(i + 1), Class: class, Key: wire.Key{byte(i)},
+			TS: clock.Timestamp{Wall: 1, Device: 2}, KeyID: 1, Format: 1, OutboxID: uint64(i + 1), Sealed: []byte("sealed")})
+	}
+	// Pass one: the 20 clients, three pages of 7; the connection drops
+	// at the second page of the bookings.
+	srv.dropPull = 5
+	var (
+		mu    sync.Mutex
+		pulls []wire.Pull
+	)
+	srv.onPull = func(p *wire.Pull) {
+		mu.Lock()
+		defer mu.Unlock()
+		pulls = append(pulls, *p)
+	}
+	l := &resuming{local: newLocal()}
+	d := startAs(t, hs, l.local, l, "good")
+	waitFor(t, "up to date", func() bool { return d.client.Status().State == UpToDate })
+
+	mu.Lock()
+	defer mu.Unlock()
+	clientsFromNothing := 0
+	for _, p := range pulls {
+		if p.Heads && slices.Contains(p.Classes, record.ClassClient) && p.After == 0 {
+			clientsFromNothing++
+		}
+	}
+	if clientsFromNothing != 1 || len(pulls) < 6 {
+		t.Fatalf("the clients were pulled from nothing %d times; pulls: %+v", clientsFromNothing, pulls)
+	}
+	if again := pulls[5]; !again.Heads || slices.Contains(again.Classes, record.ClassClient) || again.After != pulls[4].After {
+		t.Errorf("back after the drop, the first pull was %+v; want the bookings' heads after %d, where it stopped", again, pulls[4].After)
+	}
+	for i := range 60 {
+		if !l.has(byte(i)) {
+			t.Errorf("record %d never arrived", i)
+		}
+	}
+	if got := l.Cursor(); got != 60 {
+		t.Errorf("cursor = %d, want 60", got)
 	}
 }
 
