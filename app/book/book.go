@@ -294,6 +294,17 @@ func (b *Book) AddSealed(recordKey [32]byte, state []byte) error {
 	return nil
 }
 
+// Reserve makes room for n stored states that AddSealed is about to add:
+// an unlock adds the 5-year shop's 100,000, and growing the map as they
+// came was a tenth of the unlock's work on the rows (Chrome profile).
+func (b *Book) Reserve(n int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.sealed) == 0 {
+		b.sealed = make(map[[32]byte][]byte, n)
+	}
+}
+
 // PutAway drops the opened form of the record filed under recordKey and
 // keeps state, its stored state (wire.MarshalEnvelope form), to open
 // again when a screen needs it, as unlock leaves every record. A new

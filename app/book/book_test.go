@@ -537,3 +537,23 @@ func TestBlobRefs(t *testing.T) {
 		t.Errorf("a deleted pet: BlobRefs = %q, want none", got)
 	}
 }
+
+// Reserve makes room without dropping a stored state already added.
+func TestReserveKeepsWhatIsThere(t *testing.T) {
+	a, b, _ := newBooks(t)
+	id := record.NewID()
+	v := mustSave(t, a, id, &record.Client{Name: "Ann"})
+	state, err := wire.MarshalEnvelope(&v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Reserve(10)
+	if err := b.AddSealed(v.Key, state); err != nil {
+		t.Fatal(err)
+	}
+	b.Reserve(1000)
+	var c record.Client
+	if ok, err := b.Load(id, &c); !ok || err != nil || c.Name != "Ann" {
+		t.Errorf("after Reserve the stored client loads as %+v (%v, %v)", c, ok, err)
+	}
+}

@@ -62,7 +62,9 @@ func (s *Session) openRows(ctx context.Context, d *device, kek seal.Key, keys *s
 	s.dev, s.kek, s.keys, s.identity, s.clock, s.book, s.cursor, s.business = d, kek, keys, id, c, bk, cursor, business
 	docs, records, bad := 0, 0, 0
 	s.resetDocListsLocked(true)
-	var later []laterDoc // project-class docs, opened after unlock
+	// About one doc row per record row: room for them up front.
+	bk.Reserve(len(rows) / 2)
+	later := make([]laterDoc, 0, len(rows)/2) // project-class docs, opened after unlock
 	s.quarantine = map[uint64]wire.Envelope{}
 	slice, n := time.Now(), 0
 	for row, b := range rows {
