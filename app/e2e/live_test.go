@@ -101,6 +101,9 @@ func TestOpenBookingFollows(t *testing.T) {
 		owner.fill("price", "40.00")
 	})
 	desk.link("Today")
+	// The booking is the owner's: the desk, which may not read the team's
+	// logins, names them by their role, not by an id.
+	desk.waitText("With Owner", 60*time.Second)
 	desk.click(`//a[.//span[contains(., "Full groom")]]`)
 	desk.waitText("Status: planned", 60*time.Second)
 
