@@ -108,3 +108,33 @@ func (b *browser) undoCoversNothing() {
 		b.t.Errorf("the undo line covers: %s\nscreenshot: %s", bad, b.screenshot("undo-covers"))
 	}
 }
+
+// TestUndoInView: after a save at the foot of a long form, the undo line
+// ("Undo: … Saved at …") is where the person is looking: the screen
+// brings it into view below the bar, so they see that the save happened
+// and can take it back. At both tablet sizes, with a finger.
+func TestUndoInView(t *testing.T) {
+	srv := startServer(t)
+	atTabletSizes(t, func(t *testing.T, b *browser, size string) {
+		b.createWorkspace(srv, "inview-"+size+"@example.com")
+		b.addClient("Margaret Hill", "07700 900123", "")
+		b.openClient("Margaret Hill")
+		b.fill("notes", "Prefers mornings")
+		b.tapButton("Save")
+		b.waitText("Undo: Margaret Hill's notes changed", 20*time.Second)
+		b.waitFor("the undo line in view below the bar", 10*time.Second, func() bool {
+			var in bool
+			b.eval("where the undo line is", `(() => {
+				const u = document.getElementById("undo"), bar = document.querySelector(".bar");
+				if (!u || !bar) return false;
+				const r = u.getBoundingClientRect();
+				return r.height > 0 && r.top >= bar.getBoundingClientRect().bottom - 1 && r.bottom <= innerHeight;
+			})()`, &in)
+			return in
+		})
+		t.Logf("screenshot: %s", b.screenshot("undo-in-view-"+size))
+		b.undoCoversNothing()
+		b.tap(`//button[normalize-space()="Undo: Margaret Hill's notes changed"]`)
+		b.waitText("Undone: Margaret Hill's notes changed.", 20*time.Second)
+	})
+}
