@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -69,17 +70,28 @@ func (f *frame) OnUpdate(ctx app.Context) {
 	f.showUndo(ctx)
 }
 
-// showUndo brings the offer to undo a change just made into view, below
-// the bar: after a save at the foot of a long form the line at the top
-// of the screen is out of sight, and the person would see neither that
-// the save happened nor the Undo. The line stays in the page's flow,
-// covering nothing; the page moves only if it is out of view, once per
-// change. An offer there from the screen's first render stays put.
+// showUndo brings the offer to undo a change the screen's Save just made
+// to its record into view, below the bar: after a save at the foot of a
+// long form the line at the top of the screen is out of sight, and the
+// person would see neither that the save happened nor the Undo. The line
+// stays in the page's flow, covering nothing; the page moves only if it
+// is out of view, once per change. An offer there from the screen's first
+// render stays put, and so does the page after a change that shows itself
+// where the finger is: a task ticked, or one added with the small form
+// below the list (a jump would take the next one away).
 func (f *frame) showUndo(ctx app.Context) {
 	if !f.undoable || f.last.At.Equal(f.shown) {
 		return
 	}
 	f.shown = f.last.At
+	if f.last.ID == "" || !strings.HasSuffix(f.Here, "/"+f.last.ID) {
+		return
+	}
+	sub := submitted.Load()
+	if at := time.UnixMilli(sub); sub == answered || f.last.At.Before(at) || f.last.At.Sub(at) > saveTakes {
+		return
+	}
+	answered = sub
 	ctx.Defer(func(app.Context) {
 		w := app.Window()
 		u, bar := w.GetElementByID("undo"), w.Get("document").Call("querySelector", ".bar")
@@ -105,6 +117,7 @@ func (f *frame) OnNav(ctx app.Context) {
 }
 
 func (f *frame) OnMount(ctx app.Context) {
+	watchSubmits()
 	f.updatable = updateReady(ctx)
 	f.installable = ctx.IsAppInstallable()
 	f.watchUndo(ctx)
@@ -164,6 +177,35 @@ type reopen struct{ app.Compo }
 func (r *reopen) OnNav(ctx app.Context) { app.Window().Get("history").Call("back") }
 
 func (r *reopen) Render() app.UI { return opening() }
+
+// submitted is when a form on the page was last submitted (Unix ms): a
+// tap of Save, or Enter in a field.
+var submitted atomic.Int64
+
+// answered is the submit whose change showUndo last took: the changes
+// after it, until the next submit, were not made by a Save.
+var answered int64
+
+// watchingSubmits is set once watchSubmits has its listener in place.
+var watchingSubmits bool
+
+// saveTakes bounds the time from a Save to the change it makes: a change
+// later than that came from something else.
+const saveTakes = 10 * time.Second
+
+// watchSubmits notes every submit on the page in submitted, once per
+// page: a listener on the document, in the capture phase, before any
+// form's own handler.
+func watchSubmits() {
+	if watchingSubmits {
+		return
+	}
+	watchingSubmits = true
+	app.Window().Get("document").Call("addEventListener", "submit", app.FuncOf(func(app.Value, []app.Value) any {
+		submitted.Store(time.Now().UnixMilli())
+		return nil
+	}), true)
+}
 
 // undoLine is the offer to undo the last change, or what the undo did: a
 // line at the top of the screen, in its flow, so that it covers nothing.
