@@ -101,6 +101,9 @@ func TestOpenBookingFollows(t *testing.T) {
 		owner.fill("price", "40.00")
 	})
 	desk.link("Today")
+	// The booking is the owner's: the desk, which may not read the team's
+	// logins, names them by their role, not by an id.
+	desk.waitText("With Owner", 60*time.Second)
 	desk.click(`//a[.//span[contains(., "Full groom")]]`)
 	desk.waitText("Status: planned", 60*time.Second)
 
@@ -309,5 +312,64 @@ func TestOpenRetentionFollows(t *testing.T) {
 	second.waitValue("archive-years", "4", 60*time.Second)
 	if got := second.value("client-years"); got != "8" {
 		t.Errorf("the second device's client period = %q, want 8", got)
+	}
+}
+
+// TestOpenSettingsFollows: the owner has Business settings open on two
+// devices. The second saves a new currency and loyalty discount while the
+// first has typed another percentage, not saved: the currency and the
+// count of grooms, not touched on the first, take the second's in place;
+// the percentage, changed on both, is shown with the choice, and Save
+// waits for it. Kept, it reaches the second device's open screen, and
+// the first's save wrote nothing else over the second's.
+func TestOpenSettingsFollows(t *testing.T) {
+	srv := startServer(t)
+	owner := newBrowser(t, 1024, 768)
+	owner.createWorkspace(srv, "owner@example.com")
+	second := newBrowser(t, 820, 1180)
+	second.open(srv.url() + "/")
+	second.button("I have an account")
+	second.fill("login", "owner@example.com")
+	second.fill("pass", passphrase)
+	second.button("Sign in")
+	second.waitText("No clients yet", 60*time.Second)
+	for _, b := range []*browser{owner, second} {
+		b.link("Team")
+		b.waitText("last seen", 20*time.Second)
+		b.link("Business settings")
+		b.waitValue("loyalty-every", "0", 20*time.Second)
+	}
+
+	owner.fill("loyalty-percent", "15")
+	second.fill("currency", "EUR")
+	second.button("Save money settings")
+	second.waitText("Saved: amounts read", 20*time.Second)
+	second.fill("loyalty-every", "6")
+	second.fill("loyalty-percent", "20")
+	second.button("Save loyalty discount")
+	second.waitText("Saved: every 6th groom is 20% off", 20*time.Second)
+
+	owner.waitValue("currency", "EUR", 60*time.Second)
+	owner.waitValue("loyalty-every", "6", 20*time.Second)
+	owner.waitText("Loyalty discount: changed on", 20*time.Second)
+	owner.waitText("to 20 — keep yours or take theirs", 5*time.Second)
+	if got := owner.value("loyalty-percent"); got != "15" {
+		t.Fatalf("the owner's own percentage became %q while the choice is shown", got)
+	}
+	checkScreenAt(owner, "settings-changed-elsewhere", ".alert[role=alert]")
+	owner.button("Save loyalty discount")
+	owner.waitText("keep yours or take theirs for each", 10*time.Second)
+	owner.button("Keep yours: loyalty discount")
+	owner.waitFor("the choice settled", 10*time.Second, func() bool {
+		return !strings.Contains(owner.text(), "keep yours or take theirs")
+	})
+	owner.button("Save loyalty discount")
+	owner.waitText("Saved: every 6th groom is 15% off", 20*time.Second)
+	second.waitValue("loyalty-percent", "15", 60*time.Second)
+	if got := second.value("loyalty-every"); got != "6" {
+		t.Errorf("the second device's count of grooms = %q, want 6", got)
+	}
+	if got := second.value("currency"); got != "EUR" {
+		t.Errorf("the second device's currency = %q, want EUR", got)
 	}
 }

@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -107,4 +108,74 @@ func (b *browser) undoCoversNothing() {
 	if bad != "" {
 		b.t.Errorf("the undo line covers: %s\nscreenshot: %s", bad, b.screenshot("undo-covers"))
 	}
+}
+
+// TestUndoInView: after a save at the foot of a long form, the undo line
+// ("Undo: … Saved at …") is where the person is looking: the screen
+// brings it into view below the bar, so they see that the save happened
+// and can take it back. At both tablet sizes, with a finger.
+func TestUndoInView(t *testing.T) {
+	srv := startServer(t)
+	atTabletSizes(t, func(t *testing.T, b *browser, size string) {
+		b.createWorkspace(srv, "inview-"+size+"@example.com")
+		b.addClient("Margaret Hill", "07700 900123", "")
+		b.openClient("Margaret Hill")
+		b.fill("notes", "Prefers mornings")
+		b.tapButton("Save")
+		b.waitText("Undo: Margaret Hill's notes changed", 20*time.Second)
+		b.waitFor("the undo line in view below the bar", 10*time.Second, func() bool {
+			var in bool
+			b.eval("where the undo line is", `(() => {
+				const u = document.getElementById("undo"), bar = document.querySelector(".bar");
+				if (!u || !bar) return false;
+				const r = u.getBoundingClientRect();
+				return r.height > 0 && r.top >= bar.getBoundingClientRect().bottom - 1 && r.bottom <= innerHeight;
+			})()`, &in)
+			return in
+		})
+		t.Logf("screenshot: %s", b.screenshot("undo-in-view-"+size))
+		b.undoCoversNothing()
+		b.tap(`//button[normalize-space()="Undo: Margaret Hill's notes changed"]`)
+		b.waitText("Undone: Margaret Hill's notes changed.", 20*time.Second)
+
+		// A task added with the small form below the list, or ticked,
+		// shows itself where the finger is: the page stays there for the
+		// next one.
+		b.book("Full groom", nil)
+		b.fill("task-title", "Check the ears")
+		offer := b.undoOffer()
+		b.tapButton("Add task")
+		task := `//label[normalize-space()="Check the ears"]`
+		b.run("the task", 20*time.Second, chromedp.WaitVisible(task, chromedp.BySearch))
+		b.waitFor("the new task offered for undo", 20*time.Second, func() bool { o := b.undoOffer(); return o != offer && o != "" })
+		b.stillInView("adding a task", `//button[normalize-space()="Add task"]`)
+		offer = b.undoOffer()
+		b.tap(task)
+		b.waitFor("the tick offered for undo", 20*time.Second, func() bool { o := b.undoOffer(); return o != offer && o != "" })
+		b.stillInView("ticking a task", task)
+	})
+}
+
+// stillInView fails the test if the element at xpath, just tapped, is no
+// longer within the window below the bar after what the tap did.
+func (b *browser) stillInView(after, xpath string) {
+	b.t.Helper()
+	var in bool
+	b.eval("where "+xpath+" is", fmt.Sprintf(`(() => {
+		const e = document.evaluate(%q, document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue;
+		if (!e) return false;
+		const r = e.getBoundingClientRect(), bar = document.querySelector(".bar").getBoundingClientRect();
+		return r.top >= bar.bottom && r.bottom <= innerHeight;
+	})()`, xpath), &in)
+	if !in {
+		b.t.Errorf("after %s the page moved it out of view: screenshot %s", after, b.screenshot("moved"))
+	}
+}
+
+// undoOffer is the text of the undo button, "" if none.
+func (b *browser) undoOffer() string {
+	b.t.Helper()
+	var o string
+	b.eval("the undo offer", `(document.querySelector("#undo button") || {}).textContent || ""`, &o)
+	return o
 }

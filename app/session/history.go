@@ -331,12 +331,18 @@ func (s *Session) learnTeam(ctx context.Context) bool {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.learnMembersLocked(ms)
+	return true
+}
+
+// learnMembersLocked notes who writes from each device of ms, the team
+// as the server lists it.
+func (s *Session) learnMembersLocked(ms []Member) {
 	for _, m := range ms {
 		for _, d := range m.Devices {
 			s.learnPersonLocked(uint64(d.ID), m.Member, Person{Login: m.Login, DeviceName: d.Name})
 		}
 	}
-	return true
 }
 
 // DeviceLabel is how screens name a device they know only by its id.

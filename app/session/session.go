@@ -30,6 +30,7 @@ import (
 	"pawfile/shared/clock"
 	"pawfile/shared/record"
 	"pawfile/shared/seal"
+	"pawfile/shared/teamlog"
 	"pawfile/shared/wire"
 )
 
@@ -187,13 +188,17 @@ type Session struct {
 	// callback, and blocking there on a lock held across a storage wait
 	// stalls the whole program (Go under wasm cannot return to the
 	// browser's event loop, so the wait never ends).
-	lastTouch  atomic.Int64
-	business   string // the name printed on invoices
-	loadTime   time.Duration
-	team       teamState
-	trust      string            // what was last refused from the server (trust.go)
-	people     map[uint64]Person // who writes from which device, as learnt
-	staff      map[string]string // member id → login, as learnt
+	lastTouch atomic.Int64
+	business  string // the name printed on invoices
+	loadTime  time.Duration
+	team      teamState
+	trust     string            // what was last refused from the server (trust.go)
+	people    map[uint64]Person // who writes from which device, as learnt
+	staff     map[string]string // member id → login, as learnt
+	// teamRoles is the team as the signed log last verified here states it
+	// (member id → role): how a role that may not read the team's logins
+	// names a colleague (StaffName).
+	teamRoles  map[string]teamlog.Member
 	auditHead  *record.AuditEntry
 	lastView   string    // the last view logged, so one look is one entry
 	lastViewAt time.Time // when it was logged
@@ -329,6 +334,7 @@ func (s *Session) Lock() {
 	s.resetDocListsLocked(false)
 	s.undo, s.docTouched, s.staged, s.quarantine = nil, nil, nil, nil
 	s.people, s.staff, s.auditHead, s.lastView = nil, nil, nil, ""
+	s.teamRoles = nil
 	if s.dev != nil {
 		s.phase = Locked
 	}

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
+	"strconv"
 	"sync"
 
 	"pawfile/app/localstore"
@@ -103,6 +105,9 @@ func (s *Session) Members(ctx context.Context) ([]Member, error) {
 		return nil, err
 	}
 	signedRoles(st, out)
+	s.mu.Lock()
+	s.learnMembersLocked(out)
+	s.mu.Unlock()
 	return out, nil
 }
 
@@ -133,6 +138,60 @@ func (s *Session) members(ctx context.Context) ([]Member, error) {
 		out = append(out, Member{MemberReply: m, Fingerprint: fp})
 	}
 	return out, nil
+}
+
+// noteTeam keeps the members and roles of st, a verified log, for
+// StaffName, and has the screens that name staff read them again if they
+// changed.
+func (s *Session) noteTeam(st *teamlog.State) {
+	s.mu.Lock()
+	same := maps.Equal(s.teamRoles, st.Members)
+	if !same {
+		s.teamRoles = maps.Clone(st.Members)
+	}
+	s.mu.Unlock()
+	if !same {
+		s.changed()
+	}
+}
+
+// StaffName is how this device names team member id to the person on it:
+// their login where the device may know it (its own; an owner's device
+// reads the team from the server, and any device learns the logins in
+// the audit entries it reads), else their role as the signed team log
+// states it, numbered when several share it ("Groomer 2"). The logins
+// are in the server's directory, which answers owners only, and no record
+// the other roles' keys open names a groomer: a front desk sees the role.
+func (s *Session) StaffName(id string) string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.dev != nil && id == s.dev.Member {
+		return s.dev.Login
+	}
+	if n := s.staff[id]; n != "" {
+		return n
+	}
+	m, ok := s.teamRoles[id]
+	switch {
+	case !ok:
+		return "A team member"
+	case m.Removed:
+		return "A former team member"
+	}
+	// Numbered in the order of their ids: the same on every device.
+	n, same := 0, 0
+	for o, om := range s.teamRoles {
+		if om.Role == m.Role && !om.Removed {
+			same++
+			if o <= id {
+				n++
+			}
+		}
+	}
+	if same == 1 {
+		return m.Role.Label()
+	}
+	return m.Role.Label() + " " + strconv.Itoa(n)
 }
 
 // MemberID is this device's member id, or "".
@@ -493,6 +552,7 @@ func (s *Session) refreshLocked(ctx context.Context) (*teamlog.State, error) {
 		if m, ok := st.Active(d.Member); ok {
 			role = m.Role
 		}
+		s.noteTeam(st)
 	}
 	refused := 0
 	if id != nil && len(me.KeysForMember) > 0 {

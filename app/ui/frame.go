@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -31,7 +32,10 @@ type frame struct {
 	installable bool
 	last        session.LastChange
 	undoable    bool // the last change was made on this screen, recently enough to offer undo
-	stop        func()
+	// shown is when the change was made whose offer was last brought
+	// into view, or was there from the screen's first render.
+	shown time.Time
+	stop  func()
 }
 
 // undoWindow is how long after a change the frame offers to undo it.
@@ -54,12 +58,52 @@ func (f *frame) OnDismount() {
 func (f *frame) OnInit() {
 	f.sync = current.Sync()
 	f.last, f.undoable = undoOffer(f.Here, f.Opening)
+	if f.undoable {
+		f.shown = f.last.At
+	}
 }
 
 // OnUpdate reads the undo offer again for the screen's new state: the
 // screen shown once it has read its records, or another client's.
 func (f *frame) OnUpdate(ctx app.Context) {
 	f.last, f.undoable = undoOffer(f.Here, f.Opening)
+	f.showUndo(ctx)
+}
+
+// showUndo brings the offer to undo a change the screen's Save just made
+// to its record into view, below the bar: after a save at the foot of a
+// long form the line at the top of the screen is out of sight, and the
+// person would see neither that the save happened nor the Undo. The line
+// stays in the page's flow, covering nothing; the page moves only if it
+// is out of view, once per change. An offer there from the screen's first
+// render stays put, and so does the page after a change that shows itself
+// where the finger is: a task ticked, or one added with the small form
+// below the list (a jump would take the next one away).
+func (f *frame) showUndo(ctx app.Context) {
+	if !f.undoable || f.last.At.Equal(f.shown) {
+		return
+	}
+	f.shown = f.last.At
+	if f.last.ID == "" || !strings.HasSuffix(f.Here, "/"+f.last.ID) {
+		return
+	}
+	sub := submitted.Load()
+	if at := time.UnixMilli(sub); sub == answered || f.last.At.Before(at) || f.last.At.Sub(at) > saveTakes {
+		return
+	}
+	answered = sub
+	ctx.Defer(func(app.Context) {
+		w := app.Window()
+		u, bar := w.GetElementByID("undo"), w.Get("document").Call("querySelector", ".bar")
+		if !u.Truthy() || !bar.Truthy() {
+			return
+		}
+		r := u.Call("getBoundingClientRect")
+		below := bar.Call("getBoundingClientRect").Get("bottom").Float() + 8
+		if top := r.Get("top").Float(); top < below || r.Get("bottom").Float() > w.Get("innerHeight").Float() {
+			w.Call("scrollBy", 0, top-below)
+		}
+	})
 }
 
 // OnNav tells the session which screen is shown, so that a change saved
@@ -73,6 +117,7 @@ func (f *frame) OnNav(ctx app.Context) {
 }
 
 func (f *frame) OnMount(ctx app.Context) {
+	watchSubmits()
 	f.updatable = updateReady(ctx)
 	f.installable = ctx.IsAppInstallable()
 	f.watchUndo(ctx)
@@ -102,6 +147,7 @@ func undoOffer(here string, opening bool) (session.LastChange, bool) {
 // watchUndo offers the last change for undo until undoWindow after it.
 func (f *frame) watchUndo(ctx app.Context) {
 	f.last, f.undoable = undoOffer(f.Here, f.Opening)
+	f.showUndo(ctx)
 	if f.undoable {
 		ctx.After(undoWindow-time.Since(f.last.At), func(ctx app.Context) { f.watchUndo(ctx) })
 	}
@@ -132,10 +178,39 @@ func (r *reopen) OnNav(ctx app.Context) { app.Window().Get("history").Call("back
 
 func (r *reopen) Render() app.UI { return opening() }
 
+// submitted is when a form on the page was last submitted (Unix ms): a
+// tap of Save, or Enter in a field.
+var submitted atomic.Int64
+
+// answered is the submit whose change showUndo last took: the changes
+// after it, until the next submit, were not made by a Save.
+var answered int64
+
+// watchingSubmits is set once watchSubmits has its listener in place.
+var watchingSubmits bool
+
+// saveTakes bounds the time from a Save to the change it makes: a change
+// later than that came from something else.
+const saveTakes = 10 * time.Second
+
+// watchSubmits notes every submit on the page in submitted, once per
+// page: a listener on the document, in the capture phase, before any
+// form's own handler.
+func watchSubmits() {
+	if watchingSubmits {
+		return
+	}
+	watchingSubmits = true
+	app.Window().Get("document").Call("addEventListener", "submit", app.FuncOf(func(app.Value, []app.Value) any {
+		submitted.Store(time.Now().UnixMilli())
+		return nil
+	}), true)
+}
+
 // undoLine is the offer to undo the last change, or what the undo did: a
 // line at the top of the screen, in its flow, so that it covers nothing.
 // It is there from the screen's first render (OnInit) or comes in answer
-// to a tap of Save or Undo on this screen.
+// to a tap of Save or Undo on this screen, and then into view (showUndo).
 func (f *frame) undoLine() app.UI {
 	switch {
 	case f.undoable:

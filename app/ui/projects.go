@@ -796,7 +796,7 @@ func statusLabel(s string) string {
 }
 
 // staffNames are the team's logins by member id, for an owner's device
-// that could ask the server; others show ids they know no name for.
+// that could ask the server; others name them as session.StaffName does.
 var staffNames = map[string]string{}
 
 // loadStaffNames asks the server for the team once, when this member may
@@ -827,10 +827,7 @@ func staffLabel(id string) string {
 	case staffNames[id] != "":
 		return staffNames[id]
 	}
-	if len(id) > 8 {
-		id = id[:8]
-	}
-	return "Staff " + id
+	return current.StaffName(id)
 }
 
 // clientPicker chooses the client of a booking made from a calendar slot.

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -10,6 +11,7 @@ import (
 	"pawfile/app/session"
 	"pawfile/shared/access"
 	"pawfile/shared/loyalty"
+	"pawfile/shared/record"
 	"pawfile/shared/remind"
 )
 
@@ -19,14 +21,22 @@ import (
 // it) and the reminder messages the Reminders screen sends, each with a
 // preview filled with sample values and a reset to the default. Other
 // roles read them; only the owner's screen changes them.
+//
+// The screen follows the owner's other devices as the retention policy
+// does (follow): what is not touched here takes their change in place,
+// what was changed on both is held for the owner to choose, and each Save
+// writes only what was changed against what the screen showed (rule,
+// shown, moneyShown: its base, kept up to date as it follows).
 type settingsScreen struct {
 	app.Compo
-	every, percent string // the loyalty form, as typed
-	rule           loyalty.Rule
+	every, percent string                    // the loyalty form, as typed
+	rule           loyalty.Rule              // as the form opened on it, last saved or followed it
 	templates      session.ReminderTemplates // as typed, "" replaced by the default
-	shown          session.ReminderTemplates // as the form opened on them or last saved them
+	shown          session.ReminderTemplates // as the form opened on them, last saved or followed them
 	money          session.Money             // as chosen
-	moneyShown     session.Money             // as the form opened on it or last saved it
+	moneyShown     session.Money             // as the form opened on it, last saved or followed it
+	clashes        []conflict                // fields changed here and on another device since the base
+	stop           func()
 	moneyErr       string
 	moneySaved     string
 	loyaltyErr     string
@@ -36,16 +46,171 @@ type settingsScreen struct {
 	loaded         bool
 }
 
+func (s *settingsScreen) OnMount(ctx app.Context) {
+	s.stop = live(ctx, func(app.Context) {
+		if s.loaded {
+			s.follow()
+		}
+	})
+}
+
+func (s *settingsScreen) OnDismount() {
+	if s.stop != nil {
+		s.stop()
+	}
+}
+
+// shownMoney is how the workspace writes amounts, with the currency they
+// are in when none is set: the screen shows it so, and a base holding it
+// stays what the screen showed when a currency is set elsewhere.
+func shownMoney() session.Money {
+	m := current.Money()
+	m.Currency = current.Currency()
+	return m
+}
+
+// shownSettings is the settings as the screen shows them, in the fields of
+// the settings record (for follow): a currency not set reads as the one
+// amounts are in, a loyalty rule that is off as 0 and 0, a message not set
+// as the default.
+func shownSettings(m session.Money, r loyalty.Rule, ts session.ReminderTemplates) record.Settings {
+	if !r.On() {
+		r = loyalty.Rule{}
+	}
+	return record.Settings{
+		Currency: cmpOr(m.Currency, current.Currency()), NumberStyle: m.NumberStyle,
+		LoyaltyEvery: r.Every, LoyaltyPercent: r.PercentOff,
+		TemplateAppointment: remind.Template(remind.Appointment, ts[remind.Appointment]),
+		TemplateDueAgain:    remind.Template(remind.DueAgain, ts[remind.DueAgain]),
+		TemplateVaccination: remind.Template(remind.Vaccination, ts[remind.Vaccination]),
+	}
+}
+
+// typedSettings is the form as typed; false while a loyalty number does
+// not read.
+func (s *settingsScreen) typedSettings() (record.Settings, bool) {
+	every, err1 := strconv.ParseInt(strings.TrimSpace(s.every), 10, 64)
+	percent, err2 := strconv.ParseInt(strings.TrimSpace(s.percent), 10, 64)
+	return record.Settings{
+		Currency: s.money.Currency, NumberStyle: s.money.NumberStyle,
+		LoyaltyEvery: every, LoyaltyPercent: percent,
+		TemplateAppointment: s.templates[remind.Appointment],
+		TemplateDueAgain:    s.templates[remind.DueAgain],
+		TemplateVaccination: s.templates[remind.Vaccination],
+	}, err1 == nil && err2 == nil
+}
+
+// follow brings the open screen up to date with the owner's other
+// devices, as the retention policy does: a setting not touched here takes
+// their value in the form and in the base its Save compares with; one
+// changed here to what they saved is theirs already; one changed on both
+// is held in clashes. While a loyalty number does not read (half typed),
+// it waits: the next change or the save brings it up to date.
+func (s *settingsScreen) follow() {
+	s.clashes = nil
+	typed, ok := s.typedSettings()
+	if !ok || current.Role() != access.Owner {
+		return
+	}
+	money, rule, ts := current.Money(), current.LoyaltyRule(), current.ReminderTemplates()
+	base, now := shownSettings(s.moneyShown, s.rule, s.shown), shownSettings(money, rule, ts)
+	form := typed
+	updated, clashes := follow(&base, &form, &now)
+	for i := range clashes {
+		clashes[i].by = current.WrittenBy(record.TypeSettings, record.SettingsID, clashes[i].field.Name)
+	}
+	s.clashes = clashes
+	s.settle(base, now, money, rule, ts)
+	for _, f := range updated {
+		switch f.Name {
+		case "currency", "number_style":
+			s.money, s.moneySaved = session.Money{Currency: form.Currency, NumberStyle: form.NumberStyle}, ""
+		case "loyalty_every", "loyalty_percent":
+			s.every, s.percent, s.loyaltySaved = strconv.FormatInt(form.LoyaltyEvery, 10), strconv.FormatInt(form.LoyaltyPercent, 10), ""
+		default:
+			s.templates, s.templatesSaved = session.ReminderTemplates{
+				remind.Appointment: form.TemplateAppointment, remind.DueAgain: form.TemplateDueAgain, remind.Vaccination: form.TemplateVaccination,
+			}, ""
+		}
+	}
+}
+
+// settle takes into the screen's bases each setting whose shown base
+// (after follow or resolveClash) is now's: the screen has shown it. now
+// is money, rule and ts as the screen shows them.
+func (s *settingsScreen) settle(base, now record.Settings, money session.Money, rule loyalty.Rule, ts session.ReminderTemplates) {
+	if base.Currency == now.Currency {
+		s.moneyShown.Currency = now.Currency
+	}
+	if base.NumberStyle == now.NumberStyle {
+		s.moneyShown.NumberStyle = money.NumberStyle
+	}
+	if base.LoyaltyEvery == now.LoyaltyEvery {
+		s.rule.Every = rule.Every
+	}
+	if base.LoyaltyPercent == now.LoyaltyPercent {
+		s.rule.PercentOff = rule.PercentOff
+	}
+	if base.TemplateAppointment == now.TemplateAppointment {
+		s.shown[remind.Appointment] = ts[remind.Appointment]
+	}
+	if base.TemplateDueAgain == now.TemplateDueAgain {
+		s.shown[remind.DueAgain] = ts[remind.DueAgain]
+	}
+	if base.TemplateVaccination == now.TemplateVaccination {
+		s.shown[remind.Vaccination] = ts[remind.Vaccination]
+	}
+}
+
+// resolve keeps this screen's value of the setting named by the button's
+// value (mine) or takes the other device's (theirs).
+func (s *settingsScreen) resolve(mine bool) app.EventHandler {
+	return func(ctx app.Context, e app.Event) {
+		typed, ok := s.typedSettings()
+		if !ok {
+			s.loyaltyErr = "Enter whole numbers, e.g. every 6 grooms at 20% off; 0 grooms for no loyalty discount."
+			return
+		}
+		money, rule, ts := current.Money(), current.LoyaltyRule(), current.ReminderTemplates()
+		base, form := shownSettings(s.moneyShown, s.rule, s.shown), typed
+		resolveClash(s.clashes, ctx.JSSrc().Get("value").String(), mine, &base, &form)
+		s.settle(base, shownSettings(money, rule, ts), money, rule, ts)
+		s.money = session.Money{Currency: form.Currency, NumberStyle: form.NumberStyle}
+		s.every, s.percent = strconv.FormatInt(form.LoyaltyEvery, 10), strconv.FormatInt(form.LoyaltyPercent, 10)
+		s.templates = session.ReminderTemplates{remind.Appointment: form.TemplateAppointment, remind.DueAgain: form.TemplateDueAgain, remind.Vaccination: form.TemplateVaccination}
+		s.follow()
+		for _, msg := range []*string{&s.moneyErr, &s.loyaltyErr, &s.templatesErr} {
+			if len(s.clashes) == 0 && *msg == clashMessage {
+				*msg = "" // all settled: Save goes through now
+			}
+		}
+	}
+}
+
+// clashesOf are the clashes among the settings fields names.
+func (s *settingsScreen) clashesOf(names ...string) []conflict {
+	var cs []conflict
+	for _, c := range s.clashes {
+		if slices.Contains(names, c.field.Name) {
+			cs = append(cs, c)
+		}
+	}
+	return cs
+}
+
+var (
+	moneyFields    = []string{"currency", "number_style"}
+	loyaltyFields  = []string{"loyalty_every", "loyalty_percent"}
+	templateFields = []string{"template_appointment", "template_due_again", "template_vaccination"}
+)
+
 func (s *settingsScreen) OnNav(ctx app.Context) {
 	if current.Phase() != session.Open {
 		toUnlock(ctx)
 		return
 	}
-	s.moneyShown = current.Money()
+	s.moneyShown = shownMoney()
 	s.money = s.moneyShown
-	if s.money.Currency == "" {
-		s.money.Currency = current.Currency()
-	}
 	s.moneyErr, s.moneySaved = "", ""
 	s.rule = current.LoyaltyRule()
 	s.every, s.percent = "0", "0"
@@ -58,18 +223,23 @@ func (s *settingsScreen) OnNav(ctx app.Context) {
 		s.templates[k] = remind.Template(k, s.shown[k])
 	}
 	s.loyaltyErr, s.loyaltySaved, s.templatesErr, s.templatesSaved = "", "", "", ""
+	s.clashes = nil
 	s.loaded = true
 }
 
 func (s *settingsScreen) saveMoney(ctx app.Context, e app.Event) {
 	e.PreventDefault()
 	s.moneyErr, s.moneySaved = "", ""
+	if s.follow(); len(s.clashesOf(moneyFields...)) > 0 {
+		s.moneyErr = clashMessage
+		return
+	}
 	s.money.Currency = strings.ToUpper(strings.TrimSpace(s.money.Currency))
 	if err := current.SetMoney(context.Background(), &s.moneyShown, s.money); err != nil {
 		s.moneyErr = errText(err) + "."
 		return
 	}
-	s.moneyShown = current.Money()
+	s.moneyShown = shownMoney()
 	s.moneySaved = "Saved: amounts read " + formatMoney(123450, current.Currency()) + " on every screen, once synced."
 }
 
@@ -102,6 +272,7 @@ func (s *settingsScreen) moneyForm() app.UI {
 			style("space", "France, Scandinavia, Poland"),
 			style("apostrophe", "Switzerland"),
 		),
+		clashNotes(s.clashesOf(moneyFields...), s.resolve), // beside Save, where the person goes next
 		note(s.moneySaved),
 		failed,
 		app.Div().Class("actions").Body(app.Button().Class("primary").Type("submit").Text("Save money settings")),
@@ -111,6 +282,10 @@ func (s *settingsScreen) moneyForm() app.UI {
 func (s *settingsScreen) saveLoyalty(ctx app.Context, e app.Event) {
 	e.PreventDefault()
 	s.loyaltyErr, s.loyaltySaved = "", ""
+	if s.follow(); len(s.clashesOf(loyaltyFields...)) > 0 {
+		s.loyaltyErr = clashMessage
+		return
+	}
 	every, err1 := strconv.ParseInt(strings.TrimSpace(s.every), 10, 64)
 	percent, err2 := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s.percent), "%")), 10, 64)
 	if err1 != nil || err2 != nil {
@@ -133,6 +308,10 @@ func (s *settingsScreen) saveLoyalty(ctx app.Context, e app.Event) {
 func (s *settingsScreen) saveTemplates(ctx app.Context, e app.Event) {
 	e.PreventDefault()
 	s.templatesErr, s.templatesSaved = "", ""
+	if s.follow(); len(s.clashesOf(templateFields...)) > 0 {
+		s.templatesErr = clashMessage
+		return
+	}
 	if err := current.SaveReminderTemplates(context.Background(), &s.shown, s.templates); err != nil {
 		s.templatesErr = errText(err) + "."
 		return
@@ -202,6 +381,7 @@ func (s *settingsScreen) Render() app.UI {
 				textField("loyalty-every", "Every how many grooms", "", "0: no loyalty discount.", s.every, s.ValueTo(&s.every)),
 				textField("loyalty-percent", "Discount (%)", "", "", s.percent, s.ValueTo(&s.percent)),
 			),
+			clashNotes(s.clashesOf(loyaltyFields...), s.resolve),
 			note(s.loyaltySaved),
 			loyaltyFailed,
 			app.Div().Class("actions").Body(app.Button().Class("primary").Type("submit").Text("Save loyalty discount")),
@@ -212,6 +392,7 @@ func (s *settingsScreen) Render() app.UI {
 			s.template(remind.Appointment),
 			s.template(remind.DueAgain),
 			s.template(remind.Vaccination),
+			clashNotes(s.clashesOf(templateFields...), s.resolve),
 			note(s.templatesSaved),
 			templatesFailed,
 			app.Div().Class("actions").Body(app.Button().Class("primary").Type("submit").Text("Save messages")),
