@@ -18,11 +18,11 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
 	"pawfile/shared/billing"
+	"pawfile/shared/order"
 	"pawfile/shared/record"
 	"pawfile/shared/schedule"
 )
@@ -85,7 +85,7 @@ func sorted(visits []Visit) []Visit {
 			out = append(out, v)
 		}
 	}
-	slices.SortFunc(out, func(a, b Visit) int {
+	order.Sort(out, func(a, b Visit) int {
 		return cmp.Or(cmp.Compare(a.Start.UnixMilli, b.Start.UnixMilli), strings.Compare(a.ID, b.ID))
 	})
 	return out
