@@ -113,7 +113,7 @@ func (s *Session) putDocLocked(d indexDoc) {
 		if d.Gone {
 			delete(s.partDocs, d.ID)
 		} else {
-			s.partDocs[d.ID] = partDoc{Type: record.Type(s.names.of(string(d.Type))), Project: s.names.of(d.Project)}
+			s.partDocs[d.ID] = s.names.part(d)
 		}
 		return
 	}
@@ -170,6 +170,11 @@ func (n *names) of(v string) string {
 	}
 	n.m[v] = v
 	return v
+}
+
+// part is the partDoc of d, holding the copies n keeps.
+func (n *names) part(d indexDoc) partDoc {
+	return partDoc{Type: record.Type(n.of(string(d.Type))), Project: n.of(d.Project)}
 }
 
 // doc makes d hold the copies n keeps. Ids are kept only of the records

@@ -191,7 +191,7 @@ func (s *Session) openLater(bk *book.Book, rows []laterDoc) {
 			switch {
 			case err != nil || d.Gone:
 			case partTypes[d.Type]:
-				parts = append(parts, laterPart{d.ID, partDoc{Type: record.Type(s.names.of(string(d.Type))), Project: s.names.of(d.Project)}})
+				parts = append(parts, laterPart{d.ID, s.names.part(d)})
 			case d.Type == record.TypeProject:
 				s.names.doc(&d)
 				projects = append(projects, d)
@@ -576,8 +576,7 @@ func (l *local) Progressed(ctx context.Context, p syncclient.Progress) error {
 	if moved {
 		return nil
 	}
-	b := binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64([]byte{p.Pass}, p.After), p.From)
-	if err := s.cfg.Store.Commit(ctx, localstore.Change{Meta: map[string][]byte{metaCursor: b}}); err != nil {
+	if err := s.cfg.Store.Commit(ctx, localstore.Change{Meta: map[string][]byte{metaCursor: progressBytes(p)}}); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -586,7 +585,14 @@ func (l *local) Progressed(ctx context.Context, p syncclient.Progress) error {
 	return nil
 }
 
-// progressOf reads what Progressed stored; zero if it is not that.
+// progressBytes is p as Progressed stores it: its pass, then where the
+// pass's next page starts and where the first pass ended (17 bytes, never
+// the 8 of a cursor).
+func progressBytes(p syncclient.Progress) []byte {
+	return binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64([]byte{p.Pass}, p.After), p.From)
+}
+
+// progressOf reads what progressBytes wrote; zero if it is not that.
 func progressOf(b []byte) syncclient.Progress {
 	if len(b) != 17 || (b[0] != 1 && b[0] != 2) {
 		return syncclient.Progress{}

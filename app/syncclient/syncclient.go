@@ -573,8 +573,10 @@ func (s *syncer) bootstrap(ctx context.Context) (uint64, error) {
 	}
 	r, _ := s.cfg.Local.(Resumer)
 	p := Progress{Pass: 1}
-	if r != nil && r.Resume().Pass != 0 {
-		p = r.Resume()
+	if r != nil {
+		if kept := r.Resume(); kept.Pass != 0 {
+			p = kept
+		}
 	}
 	keep := func(q Progress) error {
 		if r == nil {
