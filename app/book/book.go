@@ -41,6 +41,12 @@ type Book struct {
 	// journal holds, while a change is under way (Begin), how each
 	// record it touched stood before: nil for one the book did not hold.
 	journal map[merge.Key]*entry
+
+	// held is the class whose stored states are still being added, from
+	// Hold until loaded is closed; loadErr says why they could not be.
+	held    record.Class
+	loaded  chan struct{}
+	loadErr error
 }
 
 type entry struct {
@@ -58,6 +64,42 @@ func New(workspace string, keys *seal.Keyring, c *clock.Clock) *Book {
 		records: map[merge.Key]*entry{}, byKey: map[[32]byte]merge.Key{}, sealed: map[[32]byte][]byte{},
 		unreadable: map[[32]byte]bool{},
 	}
+}
+
+// Hold has the book wait for the stored states of class c, which the
+// caller goes on to add (AddSealed) and then calls Loaded: unlock lists
+// the clients before it reads the years of bookings. Meanwhile a call
+// that may touch a record of class c waits, as one that cannot tell its
+// class does; the others go ahead. A save or a received version merged
+// into a record whose stored state is not in yet would be written as if
+// that state did not exist, and its fields would be lost. Hold must be
+// called before the book is shared.
+func (b *Book) Hold(c record.Class) {
+	b.held, b.loaded = c, make(chan struct{})
+}
+
+// Loaded ends Hold, once: the held class's stored states are all in, or
+// err says why they cannot be, and the book closes.
+func (b *Book) Loaded(err error) {
+	if err != nil {
+		b.Close()
+	}
+	b.loadErr = err
+	close(b.loaded)
+}
+
+// anyClass stands for the class of a record named by its record key
+// alone, which the book cannot tell before it holds it.
+const anyClass record.Class = 0
+
+// await waits, if c is held (see Hold), until Loaded; it returns the
+// error the load ended with.
+func (b *Book) await(c record.Class) error {
+	if b.loaded == nil || c != anyClass && c != b.held {
+		return nil
+	}
+	<-b.loaded
+	return b.loadErr
 }
 
 // Close drops the keys and every decrypted record from memory.
@@ -100,6 +142,9 @@ func (b *Book) Save(id string, base, v any) (wire.Envelope, bool, error) {
 	typ := record.TypeOf(v)
 	if typ == "" {
 		return wire.Envelope{}, false, fmt.Errorf("save: %T is not a record", v)
+	}
+	if err := b.await(typ.Class()); err != nil {
+		return wire.Envelope{}, false, err
 	}
 	if rv := reflect.ValueOf(base); base != nil && rv.Kind() == reflect.Pointer && rv.IsNil() {
 		base = nil // a typed nil: no base either
@@ -254,6 +299,9 @@ func (b *Book) Erase(typ record.Type, id string) (wire.Envelope, error) {
 }
 
 func (b *Book) change(typ record.Type, id string, op func(*merge.Record, clock.Timestamp) bool) (wire.Envelope, error) {
+	if err := b.await(typ.Class()); err != nil {
+		return wire.Envelope{}, err
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.keys == nil {
@@ -444,6 +492,9 @@ func (b *Book) sealLocked(e *entry) (wire.Envelope, error) {
 // that are still ahead to fresh ones and seals the result as the version
 // to send instead. False if nothing was ahead.
 func (b *Book) Restamp(recordKey [32]byte) (wire.Envelope, bool, error) {
+	if err := b.await(anyClass); err != nil {
+		return wire.Envelope{}, false, err
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.keys == nil {
@@ -480,6 +531,11 @@ func OutboxID(ts clock.Timestamp) uint64 {
 // in. It reports which record it was and whether anything changed. A
 // version of a class this member holds no key for returns ErrNoKey.
 func (b *Book) Apply(env wire.Envelope) (merge.Key, bool, error) {
+	// A record keeps the class it was first known in (see applyLocked),
+	// which may be the held one whatever env declares.
+	if err := b.await(anyClass); err != nil {
+		return merge.Key{}, false, err
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.keys == nil {
@@ -569,6 +625,9 @@ func changedBy(r, o *merge.Record) bool {
 // Known reports whether the book holds a record under the server's name
 // for it, live or not.
 func (b *Book) Known(recordKey [32]byte) bool {
+	if b.await(anyClass) != nil {
+		return false
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	_, opened := b.byKey[recordKey]
@@ -580,6 +639,9 @@ func (b *Book) Known(recordKey [32]byte) bool {
 // false if there is no such live record.
 func (b *Book) Load(id string, v any) (bool, error) {
 	typ := record.TypeOf(v)
+	if err := b.await(typ.Class()); err != nil {
+		return false, err
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.keys == nil {
@@ -606,6 +668,9 @@ func (b *Book) Record(typ record.Type, id string) (*merge.Record, bool) {
 // RecordIn is Record for a record of typ filed under class c: one written
 // before its type moved to another class, which the book keeps apart.
 func (b *Book) RecordIn(c record.Class, typ record.Type, id string) (*merge.Record, bool) {
+	if b.await(c) != nil {
+		return nil, false
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.keys == nil {
@@ -624,6 +689,9 @@ func (b *Book) IDs(typ record.Type) []string { return b.IDsIn(typ.Class(), typ) 
 
 // IDsIn is IDs for records of typ filed under class c (see RecordIn).
 func (b *Book) IDsIn(c record.Class, typ record.Type) []string {
+	if b.await(c) != nil {
+		return nil
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.openAllLocked()
@@ -640,6 +708,9 @@ func (b *Book) IDsIn(c record.Class, typ record.Type) []string {
 // the device would send now, without asking it to be sent. k names the
 // class too: a record filed under a class its type has left is found.
 func (b *Book) State(k merge.Key) (wire.Envelope, error) {
+	if err := b.await(k.Class); err != nil {
+		return wire.Envelope{}, err
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.keys == nil {
@@ -663,6 +734,9 @@ func (b *Book) State(k merge.Key) (wire.Envelope, error) {
 // recordKey names, opening its stored state if need be: before a record
 // is erased, so that its photos go with it.
 func (b *Book) BlobRefs(recordKey [32]byte) []string {
+	if b.await(anyClass) != nil {
+		return nil
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.keys == nil {

@@ -5,14 +5,20 @@ package localstore
 // it touches, with strict durability, or writes none of it.
 //
 // Within the transaction the parts are applied in this order: ClearRecords,
-// Records, Meta, Blobs, Acked, Enqueue.
+// Records, Later, Meta, Blobs, Acked, Enqueue.
 type Change struct {
 	// Meta values are put under their names; a nil value deletes the name.
 	Meta map[string][]byte
 	// Records rows are put under their keys; a nil value deletes the row.
 	Records map[string][]byte
-	// ClearRecords empties the records store before Records is applied,
-	// for when a snapshot replaces every row.
+	// Later rows are put under their keys in a second records store,
+	// which LaterRecords reads apart from Records: a caller keeps there
+	// the rows it needs only after its first screen, so that the read
+	// before that screen is of the rest alone. A key belongs to one of
+	// the two; keeping it so is the caller's part.
+	Later map[string][]byte
+	// ClearRecords empties both records stores before Records and Later
+	// are applied, for when a snapshot replaces every row.
 	ClearRecords bool
 	// Blobs are put under their hashes in the blobs store; a nil value
 	// deletes the blob. A photo lands with the record naming it.

@@ -29,6 +29,9 @@ func (c Change) stores() []string {
 	if c.ClearRecords || len(c.Records) > 0 {
 		s = append(s, storeRecords)
 	}
+	if c.ClearRecords || len(c.Later) > 0 {
+		s = append(s, storeLater)
+	}
 	if len(c.Meta) > 0 {
 		s = append(s, storeMeta)
 	}
@@ -86,12 +89,17 @@ func (db *DB) commit(ctx context.Context, c Change) error {
 	return awaitWrite(ctx, txn)
 }
 
-// write makes the requests that apply c within txn. Only the records part
-// waits, for one request of txn, before it writes.
+// write makes the requests that apply c within txn. Only the records
+// parts wait, for one request of txn each, before they write.
 func (c Change) write(ctx context.Context, txn *idb.Transaction) error {
 	if c.ClearRecords || len(c.Records) > 0 {
-		if err := c.writeRecords(ctx, txn); err != nil {
+		if err := writeRecords(ctx, txn, storeRecords, c.Records, c.ClearRecords); err != nil {
 			return fmt.Errorf("records: %w", err)
+		}
+	}
+	if c.ClearRecords || len(c.Later) > 0 {
+		if err := writeRecords(ctx, txn, storeLater, c.Later, c.ClearRecords); err != nil {
+			return fmt.Errorf("later records: %w", err)
 		}
 	}
 	if len(c.Meta) > 0 {

@@ -6,7 +6,7 @@
 // outbox items and blobs before handing them over, so nothing in
 // IndexedDB is readable without the keys, which this package never sees.
 //
-// The database holds four object stores:
+// The database holds five object stores:
 //
 //   - "meta": small named values (string keys), such as sync cursors.
 //   - "records": the records, packed: a log of segments (string keys, the
@@ -14,6 +14,10 @@
 //     deleted. Records replays them; it also compacts the log now and
 //     then. Reading 100,000 rows as 100,000 IndexedDB values takes
 //     seconds in Chrome, a few large values a fraction of that.
+//   - "later": a second store of records, the same log of segments,
+//     which LaterRecords reads apart. A caller keeps there the rows its
+//     first screen does not need (Pawfile: the years of bookings), so
+//     that the read before that screen is megabytes, not the whole book.
 //   - "outbox": items waiting to be sent, keyed by their uint64 id as 16
 //     hex digits, so that key order is id order.
 //   - "blobs": content-addressed file data (string keys, the hash).

@@ -23,8 +23,12 @@ const (
 	storeRecords = "records"
 	storeOutbox  = "outbox"
 	storeBlobs   = "blobs"
+	// storeLater holds Change.Later's rows, read apart (LaterRecords).
+	storeLater = "later"
 
-	schemaVersion = 1
+	// schemaVersion 2 added the later store; a store of version 1 gains
+	// it, empty, on the first open.
+	schemaVersion = 2
 )
 
 // outboxKey is an outbox id as its key: 16 hex digits, so that the
@@ -33,7 +37,7 @@ const (
 func outboxKey(id uint64) string { return fmt.Sprintf("%016x", id) }
 
 // allStores lists every object store of the schema.
-var allStores = []string{storeMeta, storeRecords, storeOutbox, storeBlobs}
+var allStores = []string{storeMeta, storeRecords, storeOutbox, storeBlobs, storeLater}
 
 // errClosed is returned by every method of a DB after Close.
 var errClosed = errors.New("the local database is closed")
@@ -73,7 +77,8 @@ func factory() (*idb.Factory, error) {
 }
 
 // Open opens the database called name on this device, creating it and its
-// object stores ("meta", "records", "outbox", "blobs") the first time.
+// object stores ("meta", "records", "later", "outbox", "blobs") the first
+// time, and those a version before this one did not have.
 //
 // If the browser does not let the site store data (storage blocked in the
 // settings, some private-browsing modes, sandboxed frames), the error says

@@ -18,7 +18,6 @@ import (
 
 	"github.com/hack-pad/go-indexeddb/idb"
 
-	"pawfile/app/browser"
 )
 
 var dbSeq atomic.Int64
@@ -223,27 +222,35 @@ func TestAcked(t *testing.T) {
 func TestClearRecords(t *testing.T) {
 	db, _ := openTest(t)
 	mustCommit(t, db, Change{Records: map[string][]byte{"a": {1}, "b": {2}, "c": {3}}})
-	mustCommit(t, db, Change{ClearRecords: true, Records: map[string][]byte{"b": {20}, "d": {4}}})
+	mustCommit(t, db, Change{Later: map[string][]byte{"e": {5}, "f": {6}}})
+	mustCommit(t, db, Change{ClearRecords: true, Records: map[string][]byte{"b": {20}, "d": {4}}, Later: map[string][]byte{"f": {60}}})
 	want := map[string][]byte{"b": {20}, "d": {4}}
 	if got := mustRecords(t, db); !equalRecords(got, want) {
 		t.Fatalf("records = %v, want %v", got, want)
 	}
+	if got := readState(t, db).later; !equalRecords(got, map[string][]byte{"f": {60}}) {
+		t.Fatalf("later records = %v, want only f", got)
+	}
 	mustCommit(t, db, Change{ClearRecords: true})
-	if got := mustRecords(t, db); len(got) != 0 {
-		t.Fatalf("records after clear = %v", got)
+	if got := readState(t, db); len(got.records)+len(got.later) != 0 {
+		t.Fatalf("records after clear = %v, later %v", got.records, got.later)
 	}
 }
 
 // state is everything a test database holds outside blobs.
 type state struct {
-	meta    map[string][]byte
-	records map[string][]byte
-	outbox  []Item
+	meta           map[string][]byte
+	records, later map[string][]byte
+	outbox         []Item
 }
 
 func readState(t *testing.T, db *DB, metaNames ...string) state {
 	t.Helper()
-	s := state{meta: map[string][]byte{}, records: mustRecords(t, db), outbox: mustOutbox(t, db)}
+	later, err := db.LaterRecords(testCtx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := state{meta: map[string][]byte{}, records: mustRecords(t, db), later: later, outbox: mustOutbox(t, db)}
 	for _, n := range metaNames {
 		if v, ok := mustMeta(t, db, n); ok {
 			s.meta[n] = v
@@ -253,7 +260,8 @@ func readState(t *testing.T, db *DB, metaNames ...string) state {
 }
 
 func (s state) equal(o state) bool {
-	return equalRecords(s.meta, o.meta) && equalRecords(s.records, o.records) && equalItems(s.outbox, o.outbox)
+	return equalRecords(s.meta, o.meta) && equalRecords(s.records, o.records) &&
+		equalRecords(s.later, o.later) && equalItems(s.outbox, o.outbox)
 }
 
 func seedAtomic(t *testing.T) (*DB, state) {
@@ -261,6 +269,7 @@ func seedAtomic(t *testing.T) (*DB, state) {
 	mustCommit(t, db, Change{
 		Meta:    map[string][]byte{"cursor": []byte("c1")},
 		Records: map[string][]byte{"a": {1}, "b": {2}},
+		Later:   map[string][]byte{"x": {24}},
 		Enqueue: []Item{{7, []byte("seven")}},
 	})
 	return db, readState(t, db, "cursor", "other")
@@ -274,6 +283,7 @@ func TestCommitAtomicValidation(t *testing.T) {
 	for i, c := range bad {
 		c.Meta = map[string][]byte{"cursor": []byte("c2"), "other": {1}}
 		c.Records = map[string][]byte{"a": nil, "c": {3}}
+		c.Later = map[string][]byte{"x": nil, "y": {25}}
 		c.ClearRecords = i%2 == 0
 		err := db.Commit(testCtx(t), c)
 		if err == nil {
@@ -302,6 +312,7 @@ func TestCommitAtomicIDBFailure(t *testing.T) {
 			err := db.Commit(testCtx(t), Change{
 				Meta:         map[string][]byte{"cursor": []byte("c2"), "other": {1}},
 				Records:      map[string][]byte{"a": nil, "c": {3}},
+				Later:        map[string][]byte{"x": nil, "y": {25}},
 				ClearRecords: clearRecords,
 				Acked:        []uint64{99},
 				Enqueue:      []Item{{8, []byte("eight")}, {7, []byte("again")}, {9, nil}},
@@ -523,6 +534,65 @@ func TestOpenNotOurs(t *testing.T) {
 	defer func() { _ = Delete(context.Background(), name) }()
 	if _, err := Open(ctx, name); err == nil || !strings.Contains(err.Error(), "object store") {
 		t.Fatalf("Open of a foreign database: %v", err)
+	}
+}
+
+// A device's database of version 1 had no later store: opening it adds
+// the store, empty, and keeps every row, meta value and outbox item.
+func TestUpgradeFromVersion1(t *testing.T) {
+	ctx := testCtx(t)
+	name := testName(t)
+	f, err := factory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := f.Open(ctx, name, 1, func(d *idb.Database, _, _ uint) error {
+		for _, s := range []string{storeMeta, storeRecords, storeOutbox, storeBlobs} {
+			if _, err := d.CreateObjectStore(s, idb.ObjectStoreOptions{}); err != nil {
+				t.Error(err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := req.Await(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := req.Request.Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = Delete(context.Background(), name) }()
+	old := &DB{db: d, raw: raw, closing: make(chan struct{})}
+	seg := encodeRows(map[string][]byte{"kept": []byte("row")}, false)[0]
+	rawPut(t, old, storeRecords, segmentKey(1), bytesToJS(seg))
+	rawPut(t, old, storeMeta, "cursor", bytesToJS([]byte("c1")))
+	rawPut(t, old, storeOutbox, outboxKey(3), bytesToJS([]byte("three")))
+	if err := old.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	db, err := Open(ctx, name)
+	if err != nil {
+		t.Fatalf("open a version 1 database: %v", err)
+	}
+	defer db.Close()
+	got := readState(t, db, "cursor")
+	want := state{
+		meta:    map[string][]byte{"cursor": []byte("c1")},
+		records: map[string][]byte{"kept": []byte("row")},
+		later:   map[string][]byte{},
+		outbox:  []Item{{3, []byte("three")}},
+	}
+	if !got.equal(want) {
+		t.Fatalf("after the upgrade: %+v, want %+v", got, want)
+	}
+	mustCommit(t, db, Change{Later: map[string][]byte{"moved": []byte("row")}, Records: map[string][]byte{"kept": nil}})
+	if got := readState(t, db); len(got.records) != 0 || string(got.later["moved"]) != "row" {
+		t.Fatalf("a row moved to the later store: %+v", got)
 	}
 }
 
@@ -857,25 +927,22 @@ func BenchmarkCommitOne(b *testing.B) {
 	}
 }
 
-// rawRecords is every byte the records store holds, as one string.
+// rawRecords is every byte the two records stores hold, as one string.
 func rawRecords(t *testing.T, db *DB) string {
 	t.Helper()
-	var vreq js.Value
-	if err := browser.Try(func() {
-		vreq = db.raw.Call("transaction", storeRecords, "readonly").Call("objectStore", storeRecords).Call("getAll")
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if err := awaitRequest(testCtx(t), vreq); err != nil {
-		t.Fatal(err)
-	}
-	vs, err := valuesFromJS(vreq.Get("result"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var all []byte
-	for _, v := range vs {
-		all = append(all, v...)
+	for _, store := range []string{storeRecords, storeLater} {
+		_, values, err := db.readAll(testCtx(t), store)
+		if err != nil {
+			t.Fatal(err)
+		}
+		vs, err := valuesFromJS(values)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range vs {
+			all = append(all, v...)
+		}
 	}
 	return string(all)
 }
@@ -884,8 +951,11 @@ func rawRecords(t *testing.T, db *DB) string {
 // compaction; Purge removes it at once, keeping the live rows.
 func TestPurgeRemovesOverwrittenBytes(t *testing.T) {
 	db, _ := openTest(t)
-	mustCommit(t, db, Change{Records: map[string][]byte{"a": []byte("secret-one"), "b": []byte("secret-two"), "c": []byte("kept")}})
-	mustCommit(t, db, Change{Records: map[string][]byte{"a": []byte("erased"), "b": nil}})
+	mustCommit(t, db, Change{
+		Records: map[string][]byte{"a": []byte("secret-one"), "b": []byte("secret-two"), "c": []byte("kept")},
+		Later:   map[string][]byte{"l": []byte("secret-three"), "m": []byte("kept too")},
+	})
+	mustCommit(t, db, Change{Records: map[string][]byte{"a": []byte("erased"), "b": nil}, Later: map[string][]byte{"l": nil}})
 	if raw := rawRecords(t, db); !strings.Contains(raw, "secret-one") {
 		t.Fatal("test premise: the overwritten bytes should still be stored before Purge")
 	}
@@ -893,7 +963,7 @@ func TestPurgeRemovesOverwrittenBytes(t *testing.T) {
 		t.Fatal(err)
 	}
 	raw := rawRecords(t, db)
-	for _, gone := range []string{"secret-one", "secret-two"} {
+	for _, gone := range []string{"secret-one", "secret-two", "secret-three"} {
 		if strings.Contains(raw, gone) {
 			t.Errorf("%q still stored after Purge", gone)
 		}
@@ -904,5 +974,8 @@ func TestPurgeRemovesOverwrittenBytes(t *testing.T) {
 	}
 	if string(rows["a"]) != "erased" || string(rows["c"]) != "kept" || rows["b"] != nil {
 		t.Errorf("rows after Purge: %q", rows)
+	}
+	if later := readState(t, db).later; len(later) != 1 || string(later["m"]) != "kept too" {
+		t.Errorf("later rows after Purge: %q", later)
 	}
 }

@@ -18,13 +18,14 @@ import (
 	"pawfile/app/browser"
 )
 
-// The records store does not hold one IndexedDB row per record: reading
-// 100,000 rows one IndexedDB value each costs seconds in Chrome, whatever
-// the API (getAll included). Instead it is a log of segments. Each Commit
-// that touches records appends one segment (more if it is large) holding
-// its puts and deletes, under the next segment number; Records reads every
-// segment with one getAll and replays them in order. Records also compacts
-// the log now and then, so that it stays a few large segments.
+// A records store ("records" or "later") does not hold one IndexedDB row
+// per record: reading 100,000 rows one IndexedDB value each costs seconds
+// in Chrome, whatever the API (getAll included). Instead it is a log of
+// segments. Each Commit that touches the store appends one segment (more
+// if it is large) holding its puts and deletes, under the next segment
+// number; Records reads every segment with one getAll and replays them in
+// order. Records also compacts the log now and then, so that it stays a
+// few large segments.
 //
 // A segment's key is its number as 16 lower-case hex digits, so that
 // string order is number order. Its value is a Uint8Array:
@@ -320,14 +321,14 @@ func nextSegment(ctx context.Context, st *idb.ObjectStore) (uint64, error) {
 	return seq + 1, nil
 }
 
-// writeRecords makes the requests of c on the records store within txn.
-// It first waits for the request that finds the next segment number (the
+// writeRecords writes rows (after clearing it, if clear) to records store
+// store, "records" or "later", within txn. It first waits for the request that finds the next segment number (the
 // transaction stays active meanwhile): even when the store is cleared
 // first, its numbers go on from the last, so that a background compaction
 // can tell from the keys alone whether the store changed (see
 // compactLater).
-func (c Change) writeRecords(ctx context.Context, txn *idb.Transaction) error {
-	st, err := txn.ObjectStore(storeRecords)
+func writeRecords(ctx context.Context, txn *idb.Transaction, store string, rows map[string][]byte, clear bool) error {
+	st, err := txn.ObjectStore(store)
 	if err != nil {
 		return err
 	}
@@ -335,12 +336,12 @@ func (c Change) writeRecords(ctx context.Context, txn *idb.Transaction) error {
 	if err != nil {
 		return err
 	}
-	if c.ClearRecords {
+	if clear {
 		if _, err := st.Clear(); err != nil {
 			return err
 		}
 	}
-	for _, seg := range encodeRows(c.Records, c.ClearRecords) {
+	for _, seg := range encodeRows(rows, clear) {
 		if _, err := st.PutKey(js.ValueOf(segmentKey(seq)), bytesToJS(seg)); err != nil {
 			return err
 		}
@@ -374,9 +375,20 @@ type segment struct {
 // waits for it (IndexedDB runs transactions on the same store in order).
 // If it fails, nothing changes.
 func (db *DB) Records(ctx context.Context) (map[string][]byte, error) {
-	r, err := db.records(ctx)
+	return db.readStore(ctx, storeRecords)
+}
+
+// LaterRecords returns every row of the later store (see Change.Later),
+// by key, as Records does those of the records store.
+func (db *DB) LaterRecords(ctx context.Context) (map[string][]byte, error) {
+	return db.readStore(ctx, storeLater)
+}
+
+// readStore is Records of records store store.
+func (db *DB) readStore(ctx context.Context, store string) (map[string][]byte, error) {
+	r, err := db.records(ctx, store)
 	if err != nil {
-		return nil, fmt.Errorf("localstore: records: %w", err)
+		return nil, fmt.Errorf("localstore: %s: %w", store, err)
 	}
 	if r.needsCompaction(false) {
 		// Not ended with the caller's context: an abandoned compaction
@@ -422,8 +434,8 @@ func (db *DB) compactLater(ctx context.Context, r *readRecords) error {
 	}
 	var kreq js.Value
 	err := browser.Try(func() {
-		r.txn = db.raw.Call("transaction", storeRecords, "readwrite")
-		r.st = r.txn.Call("objectStore", storeRecords)
+		r.txn = db.raw.Call("transaction", r.store, "readwrite")
+		r.st = r.txn.Call("objectStore", r.store)
 		kreq = r.st.Call("getAllKeys")
 	})
 	if err == nil {
@@ -445,20 +457,22 @@ func (db *DB) compactLater(ctx context.Context, r *readRecords) error {
 	return r.compact(false)
 }
 
-// Purge rewrites the records store from its live rows, so that nothing of
-// an overwritten or deleted row stays on disk: after an erasure, the old
-// sealed versions must be gone from the device, not only superseded. It
-// returns once the rewrite is committed.
+// Purge rewrites both records stores from their live rows, so that
+// nothing of an overwritten or deleted row stays on disk: after an
+// erasure, the old sealed versions must be gone from the device, not only
+// superseded. It returns once the rewrites are committed.
 func (db *DB) Purge(ctx context.Context) error {
-	r, err := db.records(ctx)
-	if err == nil {
-		err = r.compact(true)
-	}
-	if err == nil {
-		err = awaitTxn(ctx, r.txn)
-	}
-	if err != nil {
-		return fmt.Errorf("localstore: purge: %w", err)
+	for _, store := range []string{storeRecords, storeLater} {
+		r, err := db.records(ctx, store)
+		if err == nil {
+			err = r.compact(true)
+		}
+		if err == nil {
+			err = awaitTxn(ctx, r.txn)
+		}
+		if err != nil {
+			return fmt.Errorf("localstore: purge %s: %w", store, err)
+		}
 	}
 	return nil
 }
@@ -498,10 +512,11 @@ func (p *pacer) pace() error {
 	return nil
 }
 
-// readRecords is a read of the records store, replayed, in the read-write
+// readRecords is a read of a records store, replayed, in the read-write
 // transaction txn that is still active, so that a compaction works on
 // exactly what was read, even with other tabs writing.
 type readRecords struct {
+	store   string // "records" or "later"
 	txn, st js.Value
 	pacer   *pacer
 	segs    []segment
@@ -511,18 +526,18 @@ type readRecords struct {
 	entries, stored, liveBytes int
 }
 
-// records reads and replays the records store. The transaction stays
+// records reads and replays records store store. The transaction stays
 // active until the caller has compacted or, if it does nothing, commits by
 // itself.
-func (db *DB) records(ctx context.Context) (*readRecords, error) {
+func (db *DB) records(ctx context.Context, store string) (*readRecords, error) {
 	if err := db.check(ctx); err != nil {
 		return nil, err
 	}
-	r := &readRecords{}
+	r := &readRecords{store: store}
 	var kreq, vreq js.Value
 	err := browser.Try(func() {
-		r.txn = db.raw.Call("transaction", storeRecords, "readwrite")
-		r.st = r.txn.Call("objectStore", storeRecords)
+		r.txn = db.raw.Call("transaction", store, "readwrite")
+		r.st = r.txn.Call("objectStore", store)
 		kreq = r.st.Call("getAllKeys")
 		vreq = r.st.Call("getAll")
 	})

@@ -174,7 +174,7 @@ func (tx *writeTx) put(k merge.Key, env wire.Envelope, send bool) error {
 	if err != nil {
 		return err
 	}
-	tx.change.Records[rowKey(env.Key)] = data
+	rowsFor(&tx.change, env.Class)[rowKey(env.Key)] = data
 	if send {
 		tx.change.Enqueue = append(tx.change.Enqueue, localstore.Item{ID: env.OutboxID, Data: data})
 	}
@@ -213,7 +213,7 @@ func (tx *writeTx) sealDocs() ([]indexDoc, error) {
 		if tx.unlisted[k] {
 			row = nil // no doc for what is gone
 		}
-		tx.change.Records[docPrefix+rowKey(rk)] = row
+		rowsFor(&tx.change, k.Class)[docPrefix+rowKey(rk)] = row
 		docs = append(docs, d)
 	}
 	return docs, nil

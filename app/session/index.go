@@ -12,6 +12,7 @@ import (
 	"time"
 	"unsafe"
 
+	"pawfile/app/localstore"
 	"pawfile/app/search"
 	"pawfile/shared/merge"
 	"pawfile/shared/order"
@@ -369,9 +370,9 @@ func (s *Session) docRowLocked(k merge.Key, rk wire.Key) (d indexDoc, row []byte
 	return d, row, err == nil, err
 }
 
-// docRowsLocked adds the index doc rows of records just changed to rows,
-// and applies the docs to the index.
-func (s *Session) docRowsLocked(keys map[merge.Key]wire.Key, rows map[string][]byte) error {
+// docRowsLocked adds the index doc rows of records just changed to c, and
+// applies the docs to the index.
+func (s *Session) docRowsLocked(keys map[merge.Key]wire.Key, c *localstore.Change) error {
 	var docs []indexDoc
 	for k, rk := range keys {
 		if !indexed(k.Type) {
@@ -384,7 +385,7 @@ func (s *Session) docRowsLocked(keys map[merge.Key]wire.Key, rows map[string][]b
 		if !ok {
 			continue
 		}
-		rows[docPrefix+rowKey(rk)] = b
+		rowsFor(c, k.Class)[docPrefix+rowKey(rk)] = b
 		docs = append(docs, d)
 	}
 	s.applyDocsLocked(docs)

@@ -256,10 +256,10 @@ func TestUnlockIndexesProjectsOfAnOlderStore(t *testing.T) {
 	s.Lock()
 	// As an older version left it: no project docs, no version mark.
 	row := docPrefix + rowKey(seal.RecordKey(keys.MAC, record.ClassProject, record.TypeProject, id))
-	if _, ok := st.records[row]; !ok {
-		t.Fatal("no index doc row for the project")
+	if _, ok := st.later[row]; !ok {
+		t.Fatal("no index doc row for the project among the bookings' rows")
 	}
-	delete(st.records, row)
+	delete(st.later, row)
 	delete(st.meta, metaDocs)
 	unlocked(t, s)
 	if list := s.ProjectsOf(ann); len(list) != 1 || list[0].ID != id {

@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"pawfile/app/book"
@@ -26,6 +28,13 @@ func (s *Session) open(ctx context.Context, d *device, kek seal.Key, keys *seal.
 }
 
 // openRows is open with the local records read (or being read) already.
+//
+// It lists the clients from the first part of the store alone; the later
+// part, the years of bookings (laterClass), comes in meanwhile and goes
+// into the book after (loadLater). The book holds the project class until
+// then (book.Hold): a save or received version of a booking waits for
+// its stored state. The 5-year shop's first part is a twentieth of it:
+// the list no longer waits for 80 MB to be read and replayed.
 func (s *Session) openRows(ctx context.Context, d *device, kek seal.Key, keys *seal.Keyring, id *seal.Identity, read <-chan storedRows) error {
 	start := time.Now()
 	c := clock.New(d.Device, nil)
@@ -47,7 +56,12 @@ func (s *Session) openRows(ctx context.Context, d *device, kek seal.Key, keys *s
 	if b, ok, err := s.cfg.Store.Meta(ctx, metaBusiness); err == nil && ok {
 		business = string(b)
 	}
+	split, err := s.splitStore(ctx)
+	if err != nil {
+		return err
+	}
 	bk := book.New(d.Workspace, keys, c)
+	bk.Hold(laterClass)
 	var stored storedRows
 	select {
 	case stored = <-read:
@@ -56,6 +70,7 @@ func (s *Session) openRows(ctx context.Context, d *device, kek seal.Key, keys *s
 	}
 	rows, err := stored.rows, stored.err
 	if err != nil {
+		bk.Loaded(err)
 		return fmt.Errorf("read the records on this device: %w", err)
 	}
 	s.mu.Lock()
@@ -64,7 +79,7 @@ func (s *Session) openRows(ctx context.Context, d *device, kek seal.Key, keys *s
 	s.resetDocListsLocked(true)
 	// About one doc row per record row: room for them up front.
 	bk.Reserve(len(rows) / 2)
-	later := make([]laterDoc, 0, len(rows)/2) // project-class docs, opened after unlock
+	var later []laterDoc // project-class docs of a store not split yet
 	s.quarantine = map[uint64]wire.Envelope{}
 	slice, n := time.Now(), 0
 	for row, b := range rows {
@@ -81,7 +96,7 @@ func (s *Session) openRows(ctx context.Context, d *device, kek seal.Key, keys *s
 			continue
 		}
 		if strings.HasPrefix(row, docPrefix) {
-			if len(b) > 0 && record.Class(b[0]) == record.ClassProject {
+			if len(b) > 0 && record.Class(b[0]) == laterClass {
 				later, docs = append(later, laterDoc{row, b}), docs+1
 				continue
 			}
@@ -107,6 +122,9 @@ func (s *Session) openRows(ctx context.Context, d *device, kek seal.Key, keys *s
 		}
 		records++
 	}
+	// The later part goes into the book meanwhile; the lists take its
+	// docs after (openLater), and are incomplete until then.
+	s.docTouched = map[string]bool{}
 	s.mu.Unlock()
 	if bad > 0 {
 		// Unreadable rows are refetched from the server: the copy there
@@ -114,10 +132,79 @@ func (s *Session) openRows(ctx context.Context, d *device, kek seal.Key, keys *s
 		s.log.Printf("local records that do not open; refetching from the server: count=%v", bad)
 		cursor, boot = 0, syncclient.Progress{}
 	}
+	var unsplit map[string][]byte
+	if !split {
+		unsplit = rows
+	}
+	opened := make(chan struct{})
+	loadNow := sync.OnceFunc(func() { close(opened) })
+	defer loadNow()
+	go s.loadLater(context.WithoutCancel(ctx), bk, unsplit, later, opened)
+	s.mu.Lock()
+	s.cursor, s.boot = cursor, boot
+	if s.docsMissing(ctx, records, docs) {
+		// A store without index docs, or without those of the latest
+		// kinds (written before they existed): open everything once and
+		// write them. That waits for the later part.
+		loadNow()
+		if err := s.rebuildDocsLocked(ctx); err != nil {
+			s.log.Printf("write the search index: err=%v", err)
+		}
+	}
+	s.buildIndexLocked()
+	s.phase, s.loadTime = Open, time.Since(start)
+	s.lastTouch.Store(time.Now().UnixNano())
+	s.autoRun.Store(true)
+	s.mu.Unlock()
+	s.changed()
+	return nil
+}
+
+// loadLater reads the later part of the local store into bk once open has
+// listed the clients (opened): the project class's stored states into
+// the book, which then lets the calls waiting for them go on
+// (book.Loaded), and its index docs to openLater. Read any earlier, its
+// 80 MB competed with the list for the page. A store not split yet
+// (unsplit: its first part, which holds everything) is split first,
+// before any booking can be written. Then it applies the outbox, opens
+// the versions set aside and starts syncing: all three may touch
+// bookings. ctx is not the unlock's, which ends before this does.
+func (s *Session) loadLater(ctx context.Context, bk *book.Book, unsplit map[string][]byte, docs []laterDoc, opened <-chan struct{}) {
+	<-opened
+	rows, err := s.cfg.Store.LaterRecords(ctx)
+	bad := 0
+	if err == nil {
+		docs, bad, err = addLater(bk, rows, docs)
+	}
+	if err == nil && unsplit != nil {
+		err = s.split(ctx, unsplit)
+	}
+	if err != nil && !errors.Is(err, book.ErrLocked) {
+		err = fmt.Errorf("the bookings on this device could not be read (%w): unlock Pawfile again", err)
+	}
+	bk.Loaded(err)
+	switch {
+	case errors.Is(err, book.ErrLocked):
+		return // locked meanwhile
+	case err != nil:
+		s.log.Printf("read the later part of the local store: err=%v", err)
+		s.Lock()
+		return
+	}
+	s.mu.Lock()
+	if s.book != bk {
+		s.mu.Unlock()
+		return
+	}
+	if bad > 0 {
+		s.log.Printf("local records that do not open; refetching from the server: count=%v", bad)
+		s.cursor, s.boot = 0, syncclient.Progress{}
+	}
+	s.mu.Unlock()
 	// Versions written here but not yet acknowledged are part of the state.
 	items, err := s.cfg.Store.Outbox(ctx)
 	if err != nil {
-		return fmt.Errorf("read the outbox: %w", err)
+		s.log.Printf("read the outbox: err=%v", err)
 	}
 	for _, it := range items {
 		env, err := wire.UnmarshalEnvelope(it.Data)
@@ -129,34 +216,116 @@ func (s *Session) openRows(ctx context.Context, d *device, kek seal.Key, keys *s
 			s.log.Printf("a version waiting to be sent does not open here: outbox=%v err=%v", it.ID, err)
 		}
 	}
-	s.mu.Lock()
-	s.cursor, s.boot = cursor, boot
-	if s.docsMissing(ctx, records, docs) {
-		// A store without index docs, or without those of the latest
-		// kinds (written before they existed): open everything once and
-		// write them.
-		if err := s.rebuildDocsLocked(ctx); err != nil {
-			s.log.Printf("write the search index: err=%v", err)
-		}
-		later = nil
-	}
-	s.buildIndexLocked()
-	s.phase, s.loadTime = Open, time.Since(start)
-	s.lastTouch.Store(time.Now().UnixNano())
-	s.autoRun.Store(true)
-	if len(later) > 0 {
-		s.docTouched = map[string]bool{}
-	}
-	s.mu.Unlock()
-	if len(later) > 0 {
-		go s.openLater(bk, later)
-	}
+	go s.openLater(bk, docs)
 	if err := s.retryQuarantine(ctx, true); err != nil {
 		s.log.Printf("open the versions set aside: err=%v", err)
 	}
 	s.startSync()
-	s.changed()
+}
+
+// laterClass is the class whose rows the local store keeps in its later
+// part (localstore.Change.Later), which unlock reads after the client
+// list: the years of bookings, tasks, notes and photos, nineteen
+// twentieths of a shop's records, none of which the list needs.
+const laterClass = record.ClassProject
+
+// rowsFor returns the rows of c where a row of class k belongs.
+func rowsFor(c *localstore.Change, k record.Class) map[string][]byte {
+	if k != laterClass {
+		return c.Records
+	}
+	if c.Later == nil {
+		c.Later = map[string][]byte{}
+	}
+	return c.Later
+}
+
+// metaSplit marks a local store whose rows of laterClass are in its later
+// part. A store written before that part existed holds them with the
+// rest, until the first unlock splits it (split).
+const metaSplit = "split"
+
+// splitStore reports whether the local store is split (metaSplit).
+func (s *Session) splitStore(ctx context.Context) (bool, error) {
+	b, ok, err := s.cfg.Store.Meta(ctx, metaSplit)
+	if err != nil {
+		return false, fmt.Errorf("read how the records on this device are kept: %w", err)
+	}
+	return ok && len(b) == 1 && b[0] == 1, nil
+}
+
+// split moves the rows of laterClass among rows, the first part of a
+// store not split yet, to the later part, and marks the store split, in
+// one Change. Nothing may write those rows meanwhile: the book holds
+// their class until split is done (see loadLater). A row that does not
+// open stays where it is; it is refetched as any such row is.
+func (s *Session) split(ctx context.Context, rows map[string][]byte) error {
+	c := localstore.Change{Records: map[string][]byte{}, Meta: map[string][]byte{metaSplit: {1}}}
+	slice, n := time.Now(), 0
+	for row, b := range rows {
+		if n++; n%256 == 0 && time.Since(slice) > openSlice {
+			time.Sleep(laterPause)
+			slice = time.Now()
+		}
+		var class record.Class
+		switch {
+		case strings.HasPrefix(row, quarantinePrefix):
+			continue
+		case strings.HasPrefix(row, docPrefix):
+			if len(b) == 0 {
+				continue
+			}
+			class = record.Class(b[0])
+		default:
+			env, err := wire.UnmarshalEnvelope(b)
+			if err != nil {
+				continue
+			}
+			class = env.Class
+		}
+		if class == laterClass {
+			c.Records[row] = nil
+			rowsFor(&c, class)[row] = b
+		}
+	}
+	if err := s.cfg.Store.Commit(ctx, c); err != nil {
+		return fmt.Errorf("keep the bookings apart on this device: %w", err)
+	}
+	if len(c.Later) > 0 {
+		s.log.Printf("bookings kept apart on this device: rows=%v", len(c.Later))
+	}
 	return nil
+}
+
+// addLater adds rows, the later part of the store, to bk: the stored
+// states to the book, the index docs to docs for openLater. It counts the
+// rows that do not open. It lets the page paint between slices.
+func addLater(bk *book.Book, rows map[string][]byte, docs []laterDoc) ([]laterDoc, int, error) {
+	bk.Reserve(len(rows) / 2)
+	docs = slices.Grow(docs, len(rows)/2)
+	bad := 0
+	slice, n := time.Now(), 0
+	for row, b := range rows {
+		if n++; n%256 == 0 && time.Since(slice) > openSlice {
+			time.Sleep(laterPause)
+			slice = time.Now()
+		}
+		if strings.HasPrefix(row, docPrefix) {
+			docs = append(docs, laterDoc{row, b})
+			continue
+		}
+		rk, err := parseRowKey(row)
+		if err == nil {
+			err = bk.AddSealed(rk, b)
+		}
+		switch {
+		case errors.Is(err, book.ErrLocked):
+			return nil, 0, err
+		case err != nil:
+			bad++
+		}
+	}
+	return docs, bad, nil
 }
 
 // openLater opens the project-class index docs after unlock: a book of
@@ -296,11 +465,11 @@ func (s *Session) rebuildDocsLocked(ctx context.Context) error {
 		}
 	}
 	s.clients, s.petsOf = search.New(), map[string][]string{}
-	rows := map[string][]byte{}
-	if err := s.docRowsLocked(keys, rows); err != nil {
+	c := localstore.Change{Records: map[string][]byte{}, Meta: docsCurrentMeta()}
+	if err := s.docRowsLocked(keys, &c); err != nil {
 		return err
 	}
-	return s.cfg.Store.Commit(ctx, localstore.Change{Records: rows, Meta: docsCurrentMeta()})
+	return s.cfg.Store.Commit(ctx, c)
 }
 
 func (s *Session) startSync() {

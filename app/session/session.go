@@ -39,6 +39,7 @@ type Store interface {
 	Commit(ctx context.Context, c localstore.Change) error
 	Meta(ctx context.Context, name string) ([]byte, bool, error)
 	Records(ctx context.Context) (map[string][]byte, error)
+	LaterRecords(ctx context.Context) (map[string][]byte, error)
 	Outbox(ctx context.Context) ([]localstore.Item, error)
 	Blob(ctx context.Context, hash string) ([]byte, bool, error)
 }

@@ -344,17 +344,18 @@ func (s *Session) Unlock(ctx context.Context, passphrase string) error {
 	return s.openRows(ctx, d, sec.KEK, keys, id, rows)
 }
 
-// storedRows is the local store's records as Records read them.
+// storedRows is the first part of the local store's records as read
+// (the later part is read after the client list: see loadLater).
 type storedRows struct {
 	rows map[string][]byte
 	err  error
 }
 
-// readRecords starts reading the local store's records and returns where
-// they arrive. Unlock reads them while Argon2id derives the keys: the
-// browser reads IndexedDB off the page's thread, and the derivation holds
-// the thread anyway. The rows are sealed: reading them before the
-// passphrase is checked reveals nothing.
+// readRecords starts reading the first part of the local store's records
+// and returns where it arrives. Unlock reads it while Argon2id derives the
+// keys: the browser reads IndexedDB off the page's thread, and the
+// derivation holds the thread anyway. The rows are sealed: reading them
+// before the passphrase is checked reveals nothing.
 func (s *Session) readRecords(ctx context.Context) <-chan storedRows {
 	out := make(chan storedRows, 1)
 	go func() {
@@ -378,6 +379,7 @@ func (s *Session) saveDevice(ctx context.Context, d *device, fresh bool) error {
 		// workspace or member may linger.
 		c.ClearRecords = true
 		c.Meta[metaCursor] = nil
+		c.Meta[metaSplit] = []byte{1}
 	}
 	if err := s.cfg.Store.Commit(ctx, c); err != nil {
 		return fmt.Errorf("save this device's setup: %w", err)
