@@ -154,6 +154,7 @@ func (s *Session) openRows(ctx context.Context, d *device, kek seal.Key, keys *s
 	if err := s.retryQuarantine(ctx, true); err != nil {
 		s.log.Printf("open the versions set aside: err=%v", err)
 	}
+	s.loadTeam(ctx, d, keys) // before the sync's refresh, which replaces it
 	s.startSync()
 	s.changed()
 	return nil

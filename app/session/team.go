@@ -23,6 +23,7 @@ import (
 // a time.
 type teamState struct {
 	keysMu sync.Mutex // serializes rotations and refreshes of the keyring
+	kept   [32]byte   // head of the log kept on this device (teamkeep.go); under Session.mu
 }
 
 // Invite creates an invite code for a role. Only an owner may. The code
@@ -553,6 +554,7 @@ func (s *Session) refreshLocked(ctx context.Context) (*teamlog.State, error) {
 			role = m.Role
 		}
 		s.noteTeam(st)
+		s.keepTeam(ctx, st, entries)
 	}
 	refused := 0
 	if id != nil && len(me.KeysForMember) > 0 {
