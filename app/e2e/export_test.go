@@ -54,7 +54,7 @@ func TestExportClient(t *testing.T) {
 		"Margaret Lockwood", "07700 900123", "Prefers mornings",
 		"Pet: Bella", "Cockapoo", "chicken, oatmeal shampoo", "Pet: Max",
 		"Vaccination: Rabies", "Pet\nBella", "10 January 2024", "10 January 2027", // the vaccination's pet, by name
-		"Asked to move Friday to 10:00", "Channel\ncall", "a team member",
+		"Asked to move Friday to 10:00", "Channel\ncall", "Author\nowner@example.com", // the log's author, by login on the owner's device
 		"Nothing held of: invoices",
 	} {
 		if !strings.Contains(page, want) {

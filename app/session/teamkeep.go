@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"encoding/json"
+	"slices"
 
 	"pawfile/app/localstore"
 	"pawfile/shared/seal"
@@ -19,13 +20,19 @@ import (
 // metaTeamLog is where the log is kept: its entries as JSON.
 const metaTeamLog = "team-log"
 
-// keepTeam keeps entries, the log st was just verified from, unless the
-// device keeps that log already. A log that does not reach the store is
-// only logged: the next connection tries again. The caller holds
-// team.keysMu.
+// keptLog is the log kept on this device: its entries and its head.
+type keptLog struct {
+	entries [][]byte
+	head    [32]byte
+}
+
+// keepTeam keeps entries, the log st was verified from or signed into,
+// unless the device keeps that log already. A log that does not reach the
+// store is only logged: the next connection tries again. The caller
+// holds team.keysMu.
 func (s *Session) keepTeam(ctx context.Context, st *teamlog.State, entries [][]byte) {
 	s.mu.RLock()
-	kept := s.team.kept
+	kept := s.team.kept.head
 	s.mu.RUnlock()
 	if st == nil || uint64(len(entries)) != st.Len || kept == st.Head {
 		return
@@ -39,8 +46,22 @@ func (s *Session) keepTeam(ctx context.Context, st *teamlog.State, entries [][]b
 		return
 	}
 	s.mu.Lock()
-	s.team.kept = st.Head
+	s.team.kept = keptLog{entries, st.Head}
 	s.mu.Unlock()
+}
+
+// keepAppended takes entries this device signed and the server took, from
+// entry from on: st, the log with them, names the team now, and the kept
+// log grows by them if they follow it (this device pins the longer log
+// at once). The caller holds team.keysMu.
+func (s *Session) keepAppended(ctx context.Context, st *teamlog.State, from uint64, raw [][]byte) {
+	s.noteTeam(st)
+	s.mu.RLock()
+	kept := s.team.kept.entries
+	s.mu.RUnlock()
+	if uint64(len(kept)) == from {
+		s.keepTeam(ctx, st, append(slices.Clip(kept), raw...))
+	}
 }
 
 // loadTeam reads the log kept on this device, for an unlock: if it checks
@@ -48,7 +69,7 @@ func (s *Session) keepTeam(ctx context.Context, st *teamlog.State, entries [][]b
 // is read. One that does not is left unused, and logged.
 func (s *Session) loadTeam(ctx context.Context, d *device, keys *seal.Keyring) {
 	s.mu.Lock()
-	s.team.kept = [32]byte{}
+	s.team.kept = keptLog{}
 	s.mu.Unlock()
 	b, ok, err := s.cfg.Store.Meta(ctx, metaTeamLog)
 	if err != nil || !ok || keys.Root == ([32]byte{}) {
@@ -69,7 +90,7 @@ func (s *Session) loadTeam(ctx context.Context, d *device, keys *seal.Keyring) {
 		return
 	}
 	s.mu.Lock()
-	s.team.kept = st.Head
+	s.team.kept = keptLog{entries, st.Head}
 	// A connection quicker than this read has the server's log already.
 	fresh := s.teamRoles == nil
 	s.mu.Unlock()

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"pawfile/shared/access"
+	"pawfile/shared/record"
 )
 
 // offlineUnlock is s's device reloaded and unlocked while the server is
@@ -111,4 +112,75 @@ func TestStaffNameOfflineUnlock(t *testing.T) {
 	st.mu.Unlock()
 	desk = offlineUnlock(t, desk)
 	check(desk, "an altered kept log", nobody)
+}
+
+// The front desk reads a client's history: the preferred groomer the owner
+// set reads as the groomer's role, as the rest of the desk's screens name
+// her, and the owner's change as a team member's, the desk knowing
+// nothing of the owner's device (the signed team log names members, not
+// devices).
+func TestDeskHistoryNamesStaff(t *testing.T) {
+	ctx := context.Background()
+	srv := newRealServer(t)
+	owner := srv.owner("owner@example.com")
+	desk := srv.join(owner, access.FrontDesk, "desk@example.com")
+	ann := srv.join(owner, access.Groomer, "ann@example.com")
+	if err := desk.RefreshKeys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	client := record.NewID()
+	if err := owner.SaveClient(ctx, client, nil, &record.Client{Name: "Margaret Lockwood", PreferredGroomer: ann.MemberID()}); err != nil {
+		t.Fatal(err)
+	}
+	upToDate(t, owner)
+	var c record.Client
+	waitFor(t, "the desk's device has the client", func() bool {
+		ok, _ := desk.LoadClient(client, &c)
+		return ok
+	})
+	h, err := desk.RecordHistory(ctx, record.TypeClient, client)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var groomer *Change
+	for i, ch := range h.Changes {
+		if ch.Field != nil && ch.Field.Name == "preferred_groomer" {
+			groomer = &h.Changes[i]
+		}
+	}
+	if groomer == nil {
+		t.Fatalf("no change of the preferred groomer in the desk's history: %+v", h.Changes)
+	}
+	id, _ := groomer.New.(string)
+	if got := desk.RefName(record.RefStaff, id); got != "Groomer" {
+		t.Errorf("the desk's history names the preferred groomer %q, want Groomer", got)
+	}
+	if groomer.Who != (Person{}) || groomer.Device() != owner.DeviceID() {
+		t.Errorf("the owner's change reads as by %+v from device %x", groomer.Who, groomer.Device())
+	}
+	if got := desk.RefName(record.RefStaff, desk.MemberID()); got != "desk@example.com" {
+		t.Errorf("the desk names itself %q", got)
+	}
+}
+
+// The owner takes a groomer off the team, then unlocks offline: the log
+// kept on the owner's device grows by the entries the owner signed, so it
+// is the log the device pinned, and names the team as it now stands.
+func TestOwnerOfflineUnlockAfterTeamChange(t *testing.T) {
+	ctx := context.Background()
+	srv := newRealServer(t)
+	owner := srv.owner("owner@example.com")
+	ann := srv.join(owner, access.Groomer, "ann@example.com")
+	bob := srv.join(owner, access.Groomer, "bob@example.com")
+	if err := owner.ChangeMember(ctx, member(t, owner, "bob@example.com"), 0); err != nil {
+		t.Fatal(err)
+	}
+	owner = offlineUnlock(t, owner)
+	for id, want := range map[string]string{
+		owner.MemberID(): "owner@example.com", ann.MemberID(): "Groomer", bob.MemberID(): "A former team member",
+	} {
+		if got := owner.StaffName(id); got != want {
+			t.Errorf("the owner, unlocked offline, names %s %q, want %q", id, got, want)
+		}
+	}
 }

@@ -207,7 +207,7 @@ func (p *exportPage) ref(t record.Type, id string) string {
 	case id == p.ex.Client().ID:
 		return ""
 	case t == record.RefStaff:
-		return "a team member"
+		return current.StaffName(id)
 	}
 	if n, ok := p.refs[id]; ok {
 		return n
