@@ -18,9 +18,15 @@ import (
 // unreachable.
 func offlineUnlock(t *testing.T, s *Session) *Session {
 	t.Helper()
+	return reload(t, s, "http://127.0.0.1:1")
+}
+
+// reload is s's device reloaded with server and unlocked.
+func reload(t *testing.T, s *Session, server string) *Session {
+	t.Helper()
 	ctx := context.Background()
 	s.Lock()
-	again, err := New(ctx, Config{Server: "http://127.0.0.1:1", Store: s.cfg.Store, Log: log.New(io.Discard, "", 0)})
+	again, err := New(ctx, Config{Server: server, Store: s.cfg.Store, Log: log.New(io.Discard, "", 0)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +80,7 @@ func TestStaffNameOfflineUnlock(t *testing.T) {
 	if err := owner.ChangeMember(ctx, member(t, owner, "bob@example.com"), 0); err != nil {
 		t.Fatal(err)
 	}
-	desk.api.base = srv.url
+	desk = reload(t, desk, srv.url)
 	if err := desk.RefreshKeys(ctx); err != nil {
 		t.Fatal(err)
 	}
