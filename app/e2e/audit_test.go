@@ -62,7 +62,7 @@ func (b *browser) elementText(sel string) string {
 func TestAudit(t *testing.T) {
 	srv := startServer(t)
 	owner, desk := ownerAndDesk(t, srv, "Bella bites when her paws are touched")
-	deskDevice := desk.deviceLabel()
+	deskDevice, ownerDevice := desk.deviceLabel(), owner.deviceLabel()
 
 	// Offline, the front desk opens the card and changes the phone.
 	srv.stop()
@@ -80,6 +80,11 @@ func TestAudit(t *testing.T) {
 	})
 	if h := desk.elementText("#history-body"); !strings.Contains(h, "Offline") || !strings.Contains(h, "this device") {
 		t.Errorf("the desk's offline history:\n%s", h)
+	}
+	// The owner's writes: the desk does not know who writes from the
+	// owner's device, and names no device id it cannot tell a person.
+	if h := desk.elementText("#history-body"); !strings.Contains(h, "by a team member on another device") || strings.Contains(h, ownerDevice) {
+		t.Errorf("the desk's history names the owner's writes otherwise:\n%s", h)
 	}
 	desk.checkScreen("history-offline")
 	// Long enough that the time it syncs cannot pass for the time it

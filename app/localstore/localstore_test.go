@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/hack-pad/go-indexeddb/idb"
-
 )
 
 var dbSeq atomic.Int64

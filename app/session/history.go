@@ -350,7 +350,7 @@ func DeviceLabel(dev uint64) string { return "device " + audit.DeviceHex(dev)[:8
 
 // RefName is how a reference to record id of type t reads on a history:
 // the client's or pet's name, the project's title, the invoice's number,
-// the team member's login; "" if it is not on this device.
+// "" if it is not on this device; a team member as StaffName names them.
 func (s *Session) RefName(t record.Type, id string) string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -364,10 +364,7 @@ func (s *Session) RefName(t record.Type, id string) string {
 	case record.TypeInvoice:
 		return s.invoiceDocs[id].Number
 	case record.RefStaff:
-		if s.dev != nil && id == s.dev.Member {
-			return s.dev.Login
-		}
-		return s.staff[id]
+		return s.staffNameLocked(id)
 	}
 	return ""
 }

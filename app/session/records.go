@@ -200,7 +200,11 @@ func (s *Session) loadLater(ctx context.Context, bk *book.Book, unsplit map[stri
 		s.log.Printf("local records that do not open; refetching from the server: count=%v", bad)
 		s.cursor, s.boot = 0, syncclient.Progress{}
 	}
+	d, keys := s.dev, s.keys
 	s.mu.Unlock()
+	// Before the bookings are listed (so that a list naming staff has
+	// the names), and before the sync's refresh, which replaces it.
+	s.loadTeam(ctx, d, keys)
 	// Versions written here but not yet acknowledged are part of the state.
 	items, err := s.cfg.Store.Outbox(ctx)
 	if err != nil {

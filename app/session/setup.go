@@ -378,7 +378,7 @@ func (s *Session) saveDevice(ctx context.Context, d *device, fresh bool) error {
 		// A new setup starts from an empty store: nothing of another
 		// workspace or member may linger.
 		c.ClearRecords = true
-		c.Meta[metaCursor] = nil
+		c.Meta[metaCursor], c.Meta[metaTeamLog] = nil, nil
 		c.Meta[metaSplit] = []byte{1}
 	}
 	if err := s.cfg.Store.Commit(ctx, c); err != nil {

@@ -23,6 +23,7 @@ import (
 // a time.
 type teamState struct {
 	keysMu sync.Mutex // serializes rotations and refreshes of the keyring
+	kept   keptLog    // the log kept on this device (teamkeep.go); under Session.mu
 }
 
 // Invite creates an invite code for a role. Only an owner may. The code
@@ -165,6 +166,11 @@ func (s *Session) noteTeam(st *teamlog.State) {
 func (s *Session) StaffName(id string) string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	return s.staffNameLocked(id)
+}
+
+// staffNameLocked is StaffName; the caller holds mu.
+func (s *Session) staffNameLocked(id string) string {
 	if s.dev != nil && id == s.dev.Member {
 		return s.dev.Login
 	}
@@ -553,6 +559,7 @@ func (s *Session) refreshLocked(ctx context.Context) (*teamlog.State, error) {
 			role = m.Role
 		}
 		s.noteTeam(st)
+		s.keepTeam(ctx, st, entries)
 	}
 	refused := 0
 	if id != nil && len(me.KeysForMember) > 0 {

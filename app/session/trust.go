@@ -219,6 +219,7 @@ func (s *Session) appendTeam(ctx context.Context, d *device, st *teamlog.State, 
 		}
 		return fmt.Errorf("record the team change: %w", err)
 	}
+	s.keepAppended(ctx, st, from, raw)
 	return nil
 }
 

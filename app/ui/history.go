@@ -130,8 +130,18 @@ func changeItem(c session.Change) app.UI {
 }
 
 // whoText names the author and the device of a change: the login if this
-// device knows it, else the device alone.
+// device knows it, with the device. Who writes from another device is
+// known only from the server's team list (an owner's) or the audit
+// entries read; the signed team log names members, not their devices. A
+// writer not known reads as a team member, never as a device's id, which
+// tells the person nothing.
 func whoText(p session.Person, device uint64) string {
+	if p.Login == "" && !p.This {
+		if p.DeviceName != "" {
+			return "by a team member on " + p.DeviceName
+		}
+		return "by a team member on another device"
+	}
 	dev := session.DeviceLabel(device)
 	if p.DeviceName != "" {
 		dev = p.DeviceName + ", " + dev
@@ -151,11 +161,9 @@ const historyShown = 160
 // historyValue is a value as the screens show it, shortened.
 func historyValue(f *record.Field, v any) string {
 	s := showValue(f, v, func(t record.Type, id string) string {
+		// A team member always has a name: their login or their role.
 		if n := current.RefName(t, id); n != "" {
 			return n
-		}
-		if t == record.RefStaff {
-			return "a team member"
 		}
 		return "a record no longer on this device"
 	})
