@@ -9,8 +9,8 @@ import (
 
 	"pawfile/shared/record"
 	"pawfile/shared/schedule"
+	"pawfile/app/localstore"
 	"pawfile/shared/seal"
-	"pawfile/shared/wire"
 )
 
 // heldStore is a memStore whose later part (the bookings) is read only
@@ -199,15 +199,8 @@ func TestUnlockKeepsTheBookingsApart(t *testing.T) {
 	if len(st.later) != moved {
 		t.Errorf("%d rows moved to the bookings' part, want %d", len(st.later), moved)
 	}
-	for k, v := range st.records {
-		if c := rowClass(t, k, v); c == laterClass {
-			t.Errorf("row %q of the bookings' class left with the rest", k)
-		}
-	}
-	for k, v := range st.later {
-		if c := rowClass(t, k, v); c != laterClass {
-			t.Errorf("row %q of class %v among the bookings", k, c)
-		}
+	if err := checkParts(localstore.Change{Records: st.records, Later: st.later}, nil); err != nil {
+		t.Error(err)
 	}
 	if b := st.meta[metaSplit]; len(b) != 1 || b[0] != 1 {
 		t.Errorf("split mark %v", b)
@@ -216,18 +209,4 @@ func TestUnlockKeepsTheBookingsApart(t *testing.T) {
 	if list := s.ProjectsOf(client); len(list) != 1 || len(s.TasksOf(id)) != 1 || list[0].Title != "Full groom and nails" {
 		t.Fatalf("bookings after a reload: %+v", list)
 	}
-}
-
-// rowClass is the class of a stored row: a doc's first byte, a record's
-// version's class.
-func rowClass(t *testing.T, key string, b []byte) record.Class {
-	t.Helper()
-	if strings.HasPrefix(key, docPrefix) {
-		return record.Class(b[0])
-	}
-	env, err := wire.UnmarshalEnvelope(b)
-	if err != nil {
-		t.Fatalf("row %q: %v", key, err)
-	}
-	return env.Class
 }

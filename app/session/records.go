@@ -271,23 +271,7 @@ func (s *Session) split(ctx context.Context, rows map[string][]byte) error {
 			time.Sleep(laterPause)
 			slice = time.Now()
 		}
-		var class record.Class
-		switch {
-		case strings.HasPrefix(row, quarantinePrefix):
-			continue
-		case strings.HasPrefix(row, docPrefix):
-			if len(b) == 0 {
-				continue
-			}
-			class = record.Class(b[0])
-		default:
-			env, err := wire.UnmarshalEnvelope(b)
-			if err != nil {
-				continue
-			}
-			class = env.Class
-		}
-		if class == laterClass {
+		if class, ok := rowClass(row, b); ok && class == laterClass {
 			c.Records[row] = nil
 			rowsFor(&c, class)[row] = b
 		}
@@ -299,6 +283,26 @@ func (s *Session) split(ctx context.Context, rows map[string][]byte) error {
 		s.log.Printf("bookings kept apart on this device: rows=%v", len(c.Later))
 	}
 	return nil
+}
+
+// rowClass is the class of a stored row: an index doc's (its first
+// byte), a record state's. False for a version set aside, which stays in
+// the first part whatever its class, and for a row that does not open.
+func rowClass(row string, b []byte) (record.Class, bool) {
+	switch {
+	case strings.HasPrefix(row, quarantinePrefix):
+		return 0, false
+	case strings.HasPrefix(row, docPrefix):
+		if len(b) == 0 {
+			return 0, false
+		}
+		return record.Class(b[0]), true
+	}
+	env, err := wire.UnmarshalEnvelope(b)
+	if err != nil {
+		return 0, false
+	}
+	return env.Class, true
 }
 
 // addLater adds rows, the later part of the store, to bk: the stored
@@ -843,7 +847,7 @@ func (tx *writeTx) restamp(items []localstore.Item, refused map[uint64]bool) err
 		}
 		tx.change.Acked = append(tx.change.Acked, it.ID)
 		tx.change.Enqueue = append(tx.change.Enqueue, localstore.Item{ID: env.OutboxID, Data: data})
-		tx.change.Records[rowKey(env.Key)] = data
+		rowsFor(&tx.change, env.Class)[rowKey(env.Key)] = data
 	}
 	return nil
 }
@@ -903,7 +907,7 @@ func (l *local) Receive(ctx context.Context, vs []wire.Envelope, cursor uint64) 
 func (tx *writeTx) receive(vs []wire.Envelope, cursor uint64, until time.Time) (n int, stored, erased bool, err error) {
 	s := tx.s
 	touched := map[merge.Key]bool{}
-	var fresh []wire.Key
+	var fresh []wire.Envelope
 	had := map[wire.Key][]string{} // the photos records named before vs
 	for n < len(vs) {
 		if n > 0 && n%16 == 0 && time.Now().After(until) {
@@ -949,9 +953,9 @@ func (tx *writeTx) receive(vs []wire.Envelope, cursor uint64, until time.Time) (
 			if err != nil {
 				return n, false, false, err
 			}
-			tx.change.Records[rowKey(v.Key)] = data
+			rowsFor(&tx.change, v.Class)[rowKey(v.Key)] = data
 			delete(touched, key)
-			fresh = append(fresh, v.Key)
+			fresh = append(fresh, v)
 		} else {
 			touched[key] = true
 		}
@@ -965,9 +969,9 @@ func (tx *writeTx) receive(vs []wire.Envelope, cursor uint64, until time.Time) (
 		if err != nil {
 			return n, false, false, err
 		}
-		tx.change.Records[rowKey(env.Key)] = data
+		rowsFor(&tx.change, env.Class)[rowKey(env.Key)] = data
 	}
-	stored = len(tx.change.Records) > 0
+	stored = len(tx.change.Records)+len(tx.change.Later) > 0
 	for key, rk := range tx.docs {
 		if sc, _ := record.SchemaOf(key.Type); sc.HasBlobs() {
 			rk, had := rk, had[rk]
@@ -978,9 +982,11 @@ func (tx *writeTx) receive(vs []wire.Envelope, cursor uint64, until time.Time) (
 	// unlock leaves them, and opened when a screen asks (see
 	// book.PutAway): a new device receives them by the ten thousand.
 	tx.after = append(tx.after, func() {
-		for _, rk := range fresh {
-			if data := tx.change.Records[rowKey(rk)]; data != nil {
-				tx.bk.PutAway(rk, data)
+		for _, v := range fresh {
+			// The row as finally stored: a later version in the batch
+			// may have replaced it.
+			if data := rowsFor(&tx.change, v.Class)[rowKey(v.Key)]; data != nil {
+				tx.bk.PutAway(v.Key, data)
 			}
 		}
 	})

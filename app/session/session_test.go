@@ -51,6 +51,9 @@ func (m *memStore) Commit(_ context.Context, c localstore.Change) error {
 			return m.failCommit
 		}
 	}
+	if err := checkParts(c, m); err != nil {
+		return err
+	}
 	if c.ClearRecords {
 		clear(m.records)
 		clear(m.later)
@@ -64,6 +67,33 @@ func (m *memStore) Commit(_ context.Context, c localstore.Change) error {
 	}
 	for _, it := range c.Enqueue {
 		m.outbox[it.ID] = slices.Clone(it.Data)
+	}
+	return nil
+}
+
+// checkParts refuses a Change that puts a row in the part of the store
+// it does not belong to (see laterClass), or deletes one from the part it
+// is not in (in m, if not nil): the row would be read back by the wrong
+// step of an unlock, or twice.
+func checkParts(c localstore.Change, m *memStore) error {
+	for _, p := range []struct {
+		rows, other map[string][]byte
+		later       bool
+	}{{c.Records, nil, false}, {c.Later, nil, true}} {
+		if m != nil {
+			p.other = map[bool]map[string][]byte{false: m.later, true: m.records}[p.later]
+		}
+		for k, v := range p.rows {
+			if v == nil {
+				if _, there := p.other[k]; there && !c.ClearRecords {
+					return fmt.Errorf("row %q deleted from the part of the store it is not in", k)
+				}
+				continue
+			}
+			if class, ok := rowClass(k, v); ok && (class == laterClass) != p.later {
+				return fmt.Errorf("row %q of class %v put in the wrong part of the store", k, class)
+			}
+		}
 	}
 	return nil
 }
@@ -375,7 +405,8 @@ func TestUnlockWritesMissingIndexDocs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st.Commit(ctx, localstore.Change{Records: rows})
+	// As an older version wrote them: all in the one part of the store.
+	maps.Copy(st.records, rows)
 	if err := s.Unlock(ctx, pass); err != nil {
 		t.Fatal(err)
 	}
