@@ -127,7 +127,8 @@ func storageFailed(err error) error {
 // empty reports whether tx writes nothing.
 func (tx *writeTx) empty() bool {
 	c := tx.change
-	return len(c.Records) == 0 && len(c.Meta) == 0 && len(c.Blobs) == 0 && len(c.Enqueue) == 0 && len(c.Acked) == 0
+	return len(c.Records) == 0 && len(c.Later) == 0 && len(c.Meta) == 0 && len(c.Blobs) == 0 &&
+		len(c.Enqueue) == 0 && len(c.Acked) == 0
 }
 
 // save saves v, changed from base (see book.Book.Save), as record id in

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"pawfile/app/localstore"
 	"pawfile/shared/record"
 	"pawfile/shared/schedule"
-	"pawfile/app/localstore"
 	"pawfile/shared/seal"
 )
 
@@ -208,5 +208,37 @@ func TestUnlockKeepsTheBookingsApart(t *testing.T) {
 	unlocked(t, s)
 	if list := s.ProjectsOf(client); len(list) != 1 || len(s.TasksOf(id)) != 1 || list[0].Title != "Full groom and nails" {
 		t.Fatalf("bookings after a reload: %+v", list)
+	}
+}
+
+// Bookings received in slices, the cursor moving only with the last, are
+// each stored in the bookings' part: a slice with nothing else to write
+// (no cursor, no photo) was taken for one that writes nothing, and its
+// bookings were gone after a reload.
+func TestReceivedBookingsStoredSliceBySlice(t *testing.T) {
+	defer func(d time.Duration) { receiveSlice = d }(receiveSlice)
+	receiveSlice = -time.Second // 16 versions a slice
+	ctx := context.Background()
+	a, b, bst := twoDevices(t)
+	client, pet := household(t, a, "Ann", record.Pet{Name: "Bella"})
+	for range 50 {
+		p := groom(client, pet, at(t, "2026-03-10", 10, 0), at(t, "2026-03-10", 11, 0))
+		if _, err := a.SaveProject(ctx, record.NewID(), nil, &p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send(t, a, b, 1)
+	if n := len(b.ProjectsOf(client)); n != 50 {
+		t.Fatalf("%d bookings received, want 50", n)
+	}
+	b.Lock()
+	again, err := New(ctx, Config{Server: "http://127.0.0.1:1", Store: bst})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Lock()
+	unlocked(t, again)
+	if n := len(again.ProjectsOf(client)); n != 50 {
+		t.Errorf("%d bookings after a reload, want 50", n)
 	}
 }
