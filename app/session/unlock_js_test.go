@@ -67,6 +67,8 @@ func BenchmarkUnlockFiveYearShop(b *testing.B) {
 		b.Fatal(err)
 	}
 	db.Close()
+	b.Logf("the store: first part %d rows, %.1f MB; bookings' part %d rows, %.1f MB",
+		len(rows), megabytes(rows), len(later), megabytes(later))
 	pages := receivePages(rows, later, fiveYearShop.records())
 	rows, later = nil, nil
 	long := watchLongTasks()
@@ -120,6 +122,15 @@ func BenchmarkUnlockFiveYearShop(b *testing.B) {
 		b.StartTimer()
 	}
 	localstore.Delete(ctx, name)
+}
+
+// megabytes is the size of rows' keys and values, in MB.
+func megabytes(rows map[string][]byte) float64 {
+	n := 0
+	for k, v := range rows {
+		n += len(k) + len(v)
+	}
+	return float64(n) / 1e6
 }
 
 // records is the number of records of the shop.
