@@ -19,6 +19,7 @@ var (
 	jsFloat64Array = js.Global().Get("Float64Array")
 	jsObject       = js.Global().Get("Object")
 	jsReflect      = js.Global().Get("Reflect")
+	jsKeyRange     = js.Global().Get("IDBKeyRange")
 	// jsCall is Function.prototype.call. Passed as the map function of
 	// Float64Array.from with a getter as its this-argument, it applies the
 	// getter to every element without calling back into Go.
