@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -146,14 +147,17 @@ func (s *Session) resetDocListsLocked(open bool) {
 }
 
 // names keeps one copy of each id and short value that index docs repeat
-// (a booking's type, client, kind and zone, a task's project): each doc
-// decoded holds its own copies, and every copy is one more object for Go's
-// garbage collector to mark. In a browser the collector marks the whole
-// heap in one task, which the page cannot interrupt: the 5-year shop's
-// 100,000 docs made it a freeze of a quarter of a second.
+// (a booking's type, client, kind, zone and title, a task's project), and
+// of each list of them (a client's bookings name the same pets, a shop's
+// the same staff): each doc decoded holds its own copies, and every copy
+// is one more object for Go's garbage collector to mark. In a browser the
+// collector marks the whole heap in one task, which the page cannot
+// interrupt: the 5-year shop's 100,000 docs made it a freeze of a quarter
+// of a second.
 type names struct {
-	mu sync.Mutex // openLater interns under the session's read lock
-	m  map[string]string
+	mu    sync.Mutex // openLater interns under the session's read lock
+	m     map[string]string
+	lists map[string][]string // by their names joined with NUL
 }
 
 // of returns the copy of v that n keeps.
@@ -173,6 +177,29 @@ func (n *names) of(v string) string {
 	return v
 }
 
+// list returns the copy of v, a list of names, that n keeps. The lists
+// are shared between docs, so nothing may change one in place.
+func (n *names) list(v []string) []string {
+	if len(v) == 0 {
+		return v
+	}
+	for i := range v {
+		v[i] = n.of(v[i])
+	}
+	key := strings.Join(v, "\x00")
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if c, ok := n.lists[key]; ok {
+		return c
+	}
+	if n.lists == nil {
+		n.lists = map[string][]string{}
+	}
+	v = slices.Clip(v)
+	n.lists[key] = v
+	return v
+}
+
 // part is the partDoc of d, holding the copies n keeps.
 func (n *names) part(d indexDoc) partDoc {
 	return partDoc{Type: record.Type(n.of(string(d.Type))), Project: n.of(d.Project)}
@@ -189,12 +216,10 @@ func (n *names) doc(d *indexDoc) {
 		&d.Species, &d.Channel, &d.Author, &d.Status, &d.Kind, &d.Zone} {
 		*f = n.of(*f)
 	}
-	for i := range d.Pets {
-		d.Pets[i] = n.of(d.Pets[i])
+	if d.Type == record.TypeProject {
+		d.Name = n.of(d.Name) // "Full groom", again and again
 	}
-	for i := range d.Staff {
-		d.Staff[i] = n.of(d.Staff[i])
-	}
+	d.Pets, d.Staff = n.list(d.Pets), n.list(d.Staff)
 }
 
 // docOf reads a record's index doc from the book. A record that does not

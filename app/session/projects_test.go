@@ -650,6 +650,10 @@ func TestDocsKeepOneCopyOfEachName(t *testing.T) {
 		same("the bookings' kind", a.Kind, b.Kind)
 		same("the bookings' staff", a.Staff[0], b.Staff[0])
 		same("the bookings' type", string(a.Type), string(b.Type))
+		same("the bookings' title", a.Name, b.Name)
+		if len(a.Pets) != 1 || len(b.Pets) != 1 || &a.Pets[0] != &b.Pets[0] || &a.Staff[0] != &b.Staff[0] {
+			t.Errorf("%s: the bookings' lists of pets and staff are two copies", when)
+		}
 		same("a booking's client and the client's id", a.Client, s.clientDocs[ann].ID)
 		same("the tasks' type", string(s.partDocs[tasks[0]].Type), string(s.partDocs[tasks[1]].Type))
 		for id := range s.projectDocs {
