@@ -150,6 +150,9 @@ func TestBookingsThatCannotBeRead(t *testing.T) {
 	if again.Phase() != Locked {
 		t.Errorf("phase %v after the bookings could not be read, want locked", again.Phase())
 	}
+	if r := again.LockReason(); !strings.Contains(r, "the bookings on this device could not be read (the disk is gone)") {
+		t.Errorf("the reason the unlock screen gives: %q", r)
+	}
 	var got record.Project
 	if ok, err := loadFrom(t, st, id, &got); !ok || err != nil || got.Title != "Full groom and nails" || got.Status == schedule.Done {
 		t.Errorf("stored booking after the failed save: %+v (%v %v)", got, ok, err)

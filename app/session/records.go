@@ -152,7 +152,7 @@ func (s *Session) openRows(ctx context.Context, d *device, kek seal.Key, keys *s
 		}
 	}
 	s.buildIndexLocked()
-	s.phase, s.loadTime = Open, time.Since(start)
+	s.phase, s.loadTime, s.lockReason = Open, time.Since(start), ""
 	s.lastTouch.Store(time.Now().UnixNano())
 	s.autoRun.Store(true)
 	s.mu.Unlock()
@@ -188,7 +188,7 @@ func (s *Session) loadLater(ctx context.Context, bk *book.Book, unsplit map[stri
 		return // locked meanwhile
 	case err != nil:
 		s.log.Printf("read the later part of the local store: err=%v", err)
-		s.Lock()
+		s.lock("Pawfile locked itself: " + err.Error() + ". If it happens again, reload the page.")
 		return
 	}
 	s.mu.Lock()

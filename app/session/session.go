@@ -193,9 +193,12 @@ type Session struct {
 	business  string // the name printed on invoices
 	loadTime  time.Duration
 	team      teamState
-	trust     string            // what was last refused from the server (trust.go)
-	people    map[uint64]Person // who writes from which device, as learnt
-	staff     map[string]string // member id → login, as learnt
+	trust     string // what was last refused from the server (trust.go)
+	// lockReason is why the device locked itself, for the unlock screen;
+	// "" after a lock asked for, or an unlock.
+	lockReason string
+	people     map[uint64]Person // who writes from which device, as learnt
+	staff      map[string]string // member id → login, as learnt
 	// teamRoles is the team as the signed log last verified here states it
 	// (member id → role): how a role that may not read the team's logins
 	// names a colleague (StaffName).
@@ -322,8 +325,20 @@ func (s *Session) LockIfIdle() bool {
 
 // Lock drops the keys and every decrypted record from memory and stops
 // syncing until the next unlock.
-func (s *Session) Lock() {
+func (s *Session) Lock() { s.lock("") }
+
+// LockReason says why the device locked itself, if it did: the unlock
+// screen shows it, with what to do.
+func (s *Session) LockReason() string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.lockReason
+}
+
+// lock is Lock, noting reason (see LockReason).
+func (s *Session) lock(reason string) {
 	s.mu.Lock()
+	s.lockReason = reason
 	stop, done := s.stopSync, s.syncDone
 	s.stopSync, s.syncDone, s.sync = nil, nil, nil
 	if s.book != nil {

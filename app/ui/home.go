@@ -135,6 +135,9 @@ func (h *home) unlock() app.UI {
 				Aria("invalid", h.errFor("pass") != "").Aria("describedby", described("pass", h.errFor("pass"), "")).
 				Value(h.pass).OnInput(h.ValueTo(&h.pass))),
 			h.alert(),
+			app.If(current.LockReason() != "" && h.err == "", func() app.UI {
+				return app.Div().Class("alert").ID("lock-reason").Attr("role", "alert").Text(current.LockReason())
+			}),
 			app.Div().Class("actions").Body(h.submit("Unlock", "Unlocking…")),
 		),
 	)
