@@ -667,4 +667,14 @@ func TestDocsKeepOneCopyOfEachName(t *testing.T) {
 	defer again.Lock()
 	unlocked(t, again)
 	check("after a reload", again)
+	// After a reload, the parts' ids are one string: their keys lie end
+	// to end in memory.
+	lo, hi, n := ^uintptr(0), uintptr(0), 0
+	for id := range again.partDocs {
+		p := uintptr(unsafe.Pointer(unsafe.StringData(id)))
+		lo, hi, n = min(lo, p), max(hi, p+uintptr(len(id))), n+len(id)
+	}
+	if int(hi-lo) != n {
+		t.Errorf("after a reload, the parts' ids are apart: %d bytes of memory for %d of ids", hi-lo, n)
+	}
 }
