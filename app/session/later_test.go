@@ -51,6 +51,28 @@ func bookingStored(t *testing.T, s *Session) (client, id string, shown record.Pr
 	return client, id, shown
 }
 
+// reloadHeld stores a booking (bookingStored) and unlocks the device
+// again on a heldStore that fails the bookings' read with err, if not
+// nil. The session is locked at the end of the test.
+func reloadHeld(t *testing.T, err error) (again *Session, held heldStore, client, id string, shown record.Project) {
+	t.Helper()
+	ctx := context.Background()
+	s, st := setUp(t, "ws1", seal.NewKeyring(), 7)
+	unlocked(t, s)
+	client, id, shown = bookingStored(t, s)
+	s.Lock()
+	held = heldStore{memStore: st, release: make(chan struct{}), err: err}
+	again, err = New(ctx, Config{Server: "http://127.0.0.1:1", Store: held})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(again.Lock)
+	if err := again.Unlock(ctx, pass); err != nil {
+		t.Fatal(err)
+	}
+	return again, held, client, id, shown
+}
+
 // Unlock lists the clients without waiting for the bookings' part of the
 // store, and a booking saved before that part is in waits for its stored
 // state: what the save did not change stays as stored. Without the wait,
@@ -58,20 +80,8 @@ func bookingStored(t *testing.T, s *Session) (client, id string, shown record.Pr
 // title was lost.
 func TestBookingSavedBeforeTheBookingsAreIn(t *testing.T) {
 	ctx := context.Background()
-	s, st := setUp(t, "ws1", seal.NewKeyring(), 7)
-	unlocked(t, s)
-	client, id, shown := bookingStored(t, s)
-	s.Lock()
-
-	held := heldStore{memStore: st, release: make(chan struct{})}
-	again, err := New(ctx, Config{Server: "http://127.0.0.1:1", Store: held})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer again.Lock()
-	if err := again.Unlock(ctx, pass); err != nil {
-		t.Fatal(err)
-	}
+	again, held, client, id, shown := reloadHeld(t, nil)
+	st := held.memStore
 	if hits := again.SearchClients("Ann", 5); len(hits) != 1 || !again.ProjectsLoading() {
 		t.Fatalf("before the bookings are read: search %+v, bookings loading %v", hits, again.ProjectsLoading())
 	}
@@ -118,20 +128,8 @@ func TestBookingSavedBeforeTheBookingsAreIn(t *testing.T) {
 // session locks.
 func TestBookingsThatCannotBeRead(t *testing.T) {
 	ctx := context.Background()
-	s, st := setUp(t, "ws1", seal.NewKeyring(), 7)
-	unlocked(t, s)
-	_, id, shown := bookingStored(t, s)
-	s.Lock()
-
-	held := heldStore{memStore: st, release: make(chan struct{}), err: errors.New("the disk is gone")}
-	again, err := New(ctx, Config{Server: "http://127.0.0.1:1", Store: held})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer again.Lock()
-	if err := again.Unlock(ctx, pass); err != nil {
-		t.Fatal(err)
-	}
+	again, held, _, id, shown := reloadHeld(t, errors.New("the disk is gone"))
+	st := held.memStore
 	done := shown
 	done.Status = schedule.Done
 	saved := make(chan error, 1)
@@ -140,8 +138,7 @@ func TestBookingsThatCannotBeRead(t *testing.T) {
 		saved <- err
 	}()
 	close(held.release)
-	err = <-saved
-	if err == nil || !strings.Contains(err.Error(), "the bookings on this device could not be read") {
+	if err := <-saved; err == nil || !strings.Contains(err.Error(), "the bookings on this device could not be read") {
 		t.Fatalf("save with the bookings unread: %v", err)
 	}
 	for i := 0; again.Phase() != Locked && i < 500; i++ {

@@ -81,14 +81,11 @@ func (s *Session) openRows(ctx context.Context, d *device, kek seal.Key, keys *s
 	bk.Reserve(len(rows) / 2)
 	var later []laterDoc // project-class docs of a store not split yet
 	s.quarantine = map[uint64]wire.Envelope{}
-	slice, n := time.Now(), 0
+	// The screens wait for the lock during the pauses, as they would
+	// anyway; the page paints.
+	pause := pauser{start: time.Now()}
 	for row, b := range rows {
-		if n++; n%256 == 0 && time.Since(slice) > openSlice {
-			// Let the page paint between slices (see openLater); the
-			// screens wait for the lock meanwhile, as they would anyway.
-			time.Sleep(laterPause)
-			slice = time.Now()
-		}
+		pause.step()
 		if strings.HasPrefix(row, quarantinePrefix) {
 			if err := s.loadQuarantined(row, b); err != nil {
 				bad++
@@ -265,12 +262,9 @@ func (s *Session) splitStore(ctx context.Context) (bool, error) {
 // open stays where it is; it is refetched as any such row is.
 func (s *Session) split(ctx context.Context, rows map[string][]byte) error {
 	c := localstore.Change{Records: map[string][]byte{}, Meta: map[string][]byte{metaSplit: {1}}}
-	slice, n := time.Now(), 0
+	pause := pauser{start: time.Now()}
 	for row, b := range rows {
-		if n++; n%256 == 0 && time.Since(slice) > openSlice {
-			time.Sleep(laterPause)
-			slice = time.Now()
-		}
+		pause.step()
 		if class, ok := rowClass(row, b); ok && class == laterClass {
 			c.Records[row] = nil
 			rowsFor(&c, class)[row] = b
@@ -312,12 +306,9 @@ func addLater(bk *book.Book, rows map[string][]byte, docs []laterDoc) ([]laterDo
 	bk.Reserve(len(rows) / 2)
 	docs = slices.Grow(docs, len(rows)/2)
 	bad := 0
-	slice, n := time.Now(), 0
+	pause := pauser{start: time.Now()}
 	for row, b := range rows {
-		if n++; n%256 == 0 && time.Since(slice) > openSlice {
-			time.Sleep(laterPause)
-			slice = time.Now()
-		}
+		pause.step()
 		if strings.HasPrefix(row, docPrefix) {
 			docs = append(docs, laterDoc{row, b})
 			continue
@@ -429,6 +420,22 @@ func packIDs(parts []laterPart) {
 		end := off + len(parts[i].id)
 		parts[i].id = all[off:end]
 		off = end
+	}
+}
+
+// pauser lets the page paint during a long loop over rows: in a browser a
+// Go program runs until every goroutine waits. Every 256 steps it looks at
+// the clock, and once openSlice has gone by it pauses for laterPause.
+type pauser struct {
+	start time.Time
+	n     int
+}
+
+// step is one step of the loop.
+func (p *pauser) step() {
+	if p.n++; p.n%256 == 0 && time.Since(p.start) > openSlice {
+		time.Sleep(laterPause)
+		p.start = time.Now()
 	}
 }
 

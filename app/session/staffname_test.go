@@ -10,6 +10,25 @@ import (
 	"pawfile/shared/access"
 )
 
+// deskAndGroomers sets up a workspace on srv: an owner, a front desk
+// (its keys fetched) and two groomers, Ann and Bob. g1 and g2 are the
+// groomers' ids in the order the desk numbers them.
+func deskAndGroomers(t *testing.T, srv *realServer) (owner, desk, ann, bob *Session, g1, g2 string) {
+	t.Helper()
+	owner = srv.owner("owner@example.com")
+	desk = srv.join(owner, access.FrontDesk, "desk@example.com")
+	ann = srv.join(owner, access.Groomer, "ann@example.com")
+	bob = srv.join(owner, access.Groomer, "bob@example.com")
+	if err := desk.RefreshKeys(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	g1, g2 = ann.MemberID(), bob.MemberID()
+	if g2 < g1 {
+		g1, g2 = g2, g1 // numbered in the order of their ids
+	}
+	return owner, desk, ann, bob, g1, g2
+}
+
 // A booking's staff on the front desk's tablet: the desk may not read the
 // team's logins (the server's member list answers owners only, and no
 // record its keys open names a groomer), so it names each colleague by
@@ -18,17 +37,10 @@ import (
 func TestStaffNameOnEachRole(t *testing.T) {
 	ctx := context.Background()
 	srv := newRealServer(t)
-	owner := srv.owner("owner@example.com")
-	desk := srv.join(owner, access.FrontDesk, "desk@example.com")
-	ann := srv.join(owner, access.Groomer, "ann@example.com")
-	bob := srv.join(owner, access.Groomer, "bob@example.com")
+	owner, desk, ann, bob, g1, g2 := deskAndGroomers(t, srv)
 	viewer := srv.join(owner, access.Viewer, "viewer@example.com")
 	if err := desk.RefreshKeys(ctx); err != nil {
 		t.Fatal(err)
-	}
-	g1, g2 := ann.MemberID(), bob.MemberID()
-	if g2 < g1 {
-		g1, g2 = g2, g1 // numbered in the order of their ids
 	}
 	for id, want := range map[string]string{
 		owner.MemberID():                   "Owner",

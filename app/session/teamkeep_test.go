@@ -44,17 +44,7 @@ func reload(t *testing.T, s *Session, server string) *Session {
 func TestStaffNameOfflineUnlock(t *testing.T) {
 	ctx := context.Background()
 	srv := newRealServer(t)
-	owner := srv.owner("owner@example.com")
-	desk := srv.join(owner, access.FrontDesk, "desk@example.com")
-	ann := srv.join(owner, access.Groomer, "ann@example.com")
-	bob := srv.join(owner, access.Groomer, "bob@example.com")
-	if err := desk.RefreshKeys(ctx); err != nil {
-		t.Fatal(err)
-	}
-	g1, g2 := ann.MemberID(), bob.MemberID()
-	if g2 < g1 {
-		g1, g2 = g2, g1
-	}
+	owner, desk, _, bob, g1, g2 := deskAndGroomers(t, srv)
 	names := func(s *Session) map[string]string {
 		return map[string]string{
 			"owner": s.StaffName(owner.MemberID()), "desk": s.StaffName(desk.MemberID()),
