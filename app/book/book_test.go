@@ -557,3 +557,36 @@ func TestReserveKeepsWhatIsThere(t *testing.T) {
 		t.Errorf("after Reserve the stored client loads as %+v (%v, %v)", c, ok, err)
 	}
 }
+
+// A held class's calls wait for Loaded; another class's go ahead, and
+// Loaded with an error fails the waiting calls and closes the book.
+func TestHold(t *testing.T) {
+	for _, loadErr := range []error{nil, errors.New("the disk is gone")} {
+		b := New("ws1", seal.NewKeyring(), clock.New(1, nil))
+		b.Hold(record.ClassProject)
+		if _, _, err := b.Save(record.NewID(), nil, &record.Client{Name: "Ann"}); err != nil {
+			t.Fatalf("a client's save while the bookings are held: %v", err)
+		}
+		saved := make(chan error, 1)
+		go func() {
+			_, _, err := b.Save(record.NewID(), nil, &record.Project{Client: record.NewID(), Kind: "grooming", Title: "Full groom", Status: "planned"})
+			saved <- err
+		}()
+		select {
+		case err := <-saved:
+			t.Fatalf("a booking saved while the bookings are held (err %v)", err)
+		case <-time.After(100 * time.Millisecond):
+		}
+		b.Loaded(loadErr)
+		err := <-saved
+		switch {
+		case loadErr == nil && err != nil:
+			t.Errorf("the booking's save after Loaded: %v", err)
+		case loadErr != nil && !errors.Is(err, loadErr):
+			t.Errorf("the booking's save after a failed load: %v, want %v", err, loadErr)
+		}
+		if _, _, err := b.Save(record.NewID(), nil, &record.Client{Name: "Bea"}); (err != nil) != (loadErr != nil) {
+			t.Errorf("a client's save after Loaded(%v): %v", loadErr, err)
+		}
+	}
+}
