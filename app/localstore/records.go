@@ -23,9 +23,9 @@ import (
 // in Chrome, whatever the API (getAll included). Instead it is a log of
 // segments. Each Commit that touches the store appends one segment (more
 // if it is large) holding its puts and deletes, under the next segment
-// number; Records reads every segment with one getAll and replays them in
-// order. Records also compacts the log now and then, so that it stays a
-// few large segments.
+// number; Records reads the segments, about 16 MB at a time, and replays
+// them in order. Records also compacts the log now and then, so that it
+// stays a few large segments.
 //
 // A segment's key is its number as 16 lower-case hex digits, so that
 // string order is number order. Its value is a Uint8Array:
@@ -322,11 +322,11 @@ func nextSegment(ctx context.Context, st *idb.ObjectStore) (uint64, error) {
 }
 
 // writeRecords writes rows (after clearing it, if clear) to records store
-// store, "records" or "later", within txn. It first waits for the request that finds the next segment number (the
-// transaction stays active meanwhile): even when the store is cleared
-// first, its numbers go on from the last, so that a background compaction
-// can tell from the keys alone whether the store changed (see
-// compactLater).
+// store, "records" or "later", within txn. It first waits for the request
+// that finds the next segment number (the transaction stays active
+// meanwhile): even when the store is cleared first, its numbers go on
+// from the last, so that a background compaction can tell from the keys
+// alone whether the store changed (see compactLater).
 func writeRecords(ctx context.Context, txn *idb.Transaction, store string, rows map[string][]byte, clear bool) error {
 	st, err := txn.ObjectStore(store)
 	if err != nil {
@@ -358,9 +358,10 @@ type segment struct {
 
 // Records returns every row of the records store, by key.
 //
-// It reads the whole store with two bulk requests (getAllKeys, getAll)
-// and copies it into Go a segment at a time, so its cost depends on the
-// bytes stored rather than on the number of rows. The returned slices
+// It reads the store's keys with one request (getAllKeys), then its
+// segments with a getAll of about 16 MB each (see load), and copies them
+// into Go a segment at a time, so its cost depends on the bytes stored
+// rather than on the number of rows. The returned slices
 // share backing arrays (each capped at its own length), which stay in
 // memory as long as any of them does.
 //
