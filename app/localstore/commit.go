@@ -93,12 +93,12 @@ func (db *DB) commit(ctx context.Context, c Change) error {
 // parts wait, for one request of txn each, before they write.
 func (c Change) write(ctx context.Context, txn *idb.Transaction) error {
 	if c.ClearRecords || len(c.Records) > 0 {
-		if err := writeRecords(ctx, txn, storeRecords, c.Records, c.ClearRecords); err != nil {
+		if err := writeRecords(ctx, txn, storeRecords, c.Records, c.ClearRecords, commitSegmentMax); err != nil {
 			return fmt.Errorf("records: %w", err)
 		}
 	}
 	if c.ClearRecords || len(c.Later) > 0 {
-		if err := writeRecords(ctx, txn, storeLater, c.Later, c.ClearRecords); err != nil {
+		if err := writeRecords(ctx, txn, storeLater, c.Later, c.ClearRecords, segmentTarget); err != nil {
 			return fmt.Errorf("later records: %w", err)
 		}
 	}

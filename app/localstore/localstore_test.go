@@ -566,7 +566,7 @@ func TestUpgradeFromVersion1(t *testing.T) {
 	}
 	defer func() { _ = Delete(context.Background(), name) }()
 	old := &DB{db: d, raw: raw, closing: make(chan struct{})}
-	seg := encodeRows(map[string][]byte{"kept": []byte("row")}, false)[0]
+	seg := encodeRows(map[string][]byte{"kept": []byte("row")}, false, commitSegmentMax)[0]
 	rawPut(t, old, storeRecords, segmentKey(1), bytesToJS(seg))
 	rawPut(t, old, storeMeta, "cursor", bytesToJS([]byte("c1")))
 	rawPut(t, old, storeOutbox, outboxKey(3), bytesToJS([]byte("three")))
@@ -625,12 +625,20 @@ func TestRecordsTailMerge(t *testing.T) {
 	// A base segment of more than tailSegmentMax bytes.
 	want := map[string][]byte{}
 	base := Change{Records: map[string][]byte{}}
-	for i := range 3000 {
+	for i := range 6000 {
 		k := fmt.Sprintf("base-%04d", i)
 		base.Records[k] = randBytes(400)
 		want[k] = base.Records[k]
 	}
 	mustCommit(t, db, base)
+	// The commit cut it into small segments (see commitSegmentMax), more
+	// than tailMergeCount: Records rewrites those into one.
+	if got := mustRecords(t, db); !equalRecords(got, want) {
+		t.Fatalf("records differ after the base was written")
+	}
+	if sizes := segmentSizes(t, db); len(sizes) != 1 || sizes[0] < tailSegmentMax {
+		t.Fatalf("the base is not one large segment after Records: %v", sizes)
+	}
 	// Small commits after it, deleting and overwriting base rows.
 	for i := range tailMergeCount + 3 {
 		c := Change{Records: map[string][]byte{
@@ -779,6 +787,41 @@ func TestRecordsFullCompaction(t *testing.T) {
 	want["row-0000"] = []byte{1}
 	if got := mustRecords(t, db); !equalRecords(got, want) {
 		t.Fatalf("records differ after a commit following compaction")
+	}
+}
+
+// A Commit writes no value over 64 KB to the records store but for a row
+// that is larger by itself: Chrome keeps a larger value as a blob, a file
+// of its own, which cost a new tablet ten times as much of the page's
+// time to put (see commitSegmentMax). The later store's segments stay
+// large: its bookings read back twice as slowly from small ones.
+func TestCommitSegmentsUnder64KB(t *testing.T) {
+	db, _ := openTest(t)
+	c := Change{Records: map[string][]byte{"big": randBytes(100_000)}, Later: map[string][]byte{}}
+	for i := range 1000 {
+		c.Records[fmt.Sprintf("row-%04d", i)] = randBytes(500)
+		c.Later[fmt.Sprintf("later-%04d", i)] = randBytes(500)
+	}
+	mustCommit(t, db, c)
+	_, values, err := db.readAll(testCtx(t), storeLater)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if later, err := byteLengths(values); err != nil || len(later) != 1 {
+		t.Errorf("the later store's rows are in segments of %v (%v), want one", later, err)
+	}
+	sizes := segmentSizes(t, db)
+	big := 0
+	for _, n := range sizes {
+		if n > 64<<10 {
+			big++
+		}
+	}
+	if big != 1 || len(sizes) < 8 {
+		t.Fatalf("segment sizes %v: want about 500 KB in segments of at most 64 KB, and the 100 KB row alone", sizes)
+	}
+	if got := mustRecords(t, db); !equalRecords(got, c.Records) {
+		t.Fatal("records differ")
 	}
 }
 

@@ -22,10 +22,10 @@ import (
 // per record: reading 100,000 rows one IndexedDB value each costs seconds
 // in Chrome, whatever the API (getAll included). Instead it is a log of
 // segments. Each Commit that touches the store appends one segment (more
-// if it is large) holding its puts and deletes, under the next segment
-// number; Records reads the segments, about 16 MB at a time, and replays
-// them in order. Records also compacts the log now and then, so that it
-// stays a few large segments.
+// if it is large: see commitSegmentMax) holding its puts and deletes,
+// under the next segment number; Records reads the segments, about 16 MB
+// at a time, and replays them in order. Records also compacts the log now
+// and then, so that it stays a few large segments.
 //
 // A segment's key is its number as 16 lower-case hex digits, so that
 // string order is number order. Its value is a Uint8Array:
@@ -38,6 +38,15 @@ const (
 	// segmentTarget is the size segments are cut to when a large Change
 	// is written or the log is compacted.
 	segmentTarget = 16 << 20
+	// commitSegmentMax is the size a Commit cuts the records store's
+	// segments to (the later store's, segmentTarget). Chrome keeps an
+	// IndexedDB value of over 64 KB as a blob, a file of its own: putting
+	// one took 6–24 ms of the page's time while a new tablet received its
+	// clients, against 0.3–4 ms for one under 64 KB. Not for the later
+	// store: a new tablet writes 77 MB of bookings there, and held in
+	// IndexedDB's own database rather than as files, they took twice as
+	// long to read back at the first unlock.
+	commitSegmentMax = 60 << 10
 	// tailSegmentMax: segments smaller than this at the end of the log are
 	// its tail, which Records merges into one segment once it has
 	// tailMergeCount segments.
@@ -71,11 +80,12 @@ func entrySize(key string, value []byte) int {
 	return len(key) + len(value) + 2*binary.MaxVarintLen64
 }
 
-// segmentWriter encodes entries into segments of about segmentTarget
-// bytes (an entry larger than that gets a segment of its own).
+// segmentWriter encodes entries into segments of about target bytes (an
+// entry larger than that gets a segment of its own).
 type segmentWriter struct {
-	done [][]byte
-	cur  []byte
+	target int
+	done   [][]byte
+	cur    []byte
 	// left is about how many bytes of entries are still to come (see
 	// entrySize), for sizing segments: grown by appending, a 16 MB one
 	// left 15 MB of garbage behind, which the GC then had to deal with.
@@ -85,12 +95,12 @@ type segmentWriter struct {
 // add appends an entry: value under key, or a deletion of key if del.
 func (w *segmentWriter) add(key string, value []byte, del bool) {
 	size := entrySize(key, value)
-	if len(w.cur) > 1 && len(w.cur)+size > segmentTarget {
+	if len(w.cur) > 1 && len(w.cur)+size > w.target {
 		w.done = append(w.done, w.cur)
 		w.cur = nil
 	}
 	if w.cur == nil {
-		w.cur = make([]byte, 1, min(segmentTarget, 1+max(size, w.left)))
+		w.cur = make([]byte, 1, min(w.target, 1+max(size, w.left)))
 		w.cur[0] = segmentFormat
 	}
 	w.left -= size
@@ -113,10 +123,10 @@ func (w *segmentWriter) segments() [][]byte {
 	return w.done
 }
 
-// encodeRows encodes rows, sorted by key, as segments; a nil value is a
-// deletion unless skipDeletes.
-func encodeRows(rows map[string][]byte, skipDeletes bool) [][]byte {
-	var w segmentWriter
+// encodeRows encodes rows, sorted by key, as segments of about target
+// bytes; a nil value is a deletion unless skipDeletes.
+func encodeRows(rows map[string][]byte, skipDeletes bool, target int) [][]byte {
+	w := segmentWriter{target: target}
 	for k, v := range rows {
 		w.left += entrySize(k, v)
 	}
@@ -136,7 +146,7 @@ func encodeRows(rows map[string][]byte, skipDeletes bool) [][]byte {
 // hold the page for a long stretch. live is about their encoded size. It
 // calls pace now and then.
 func encodeLive(rows map[string][]byte, live int, pace func() error) ([][]byte, error) {
-	w := segmentWriter{left: live}
+	w := segmentWriter{target: segmentTarget, left: live}
 	n := 0
 	for k, v := range rows {
 		if n++; n%paceRows == 0 {
@@ -322,12 +332,13 @@ func nextSegment(ctx context.Context, st *idb.ObjectStore) (uint64, error) {
 }
 
 // writeRecords writes rows (after clearing it, if clear) to records store
-// store, "records" or "later", within txn. It first waits for the request
+// store, "records" or "later", within txn, in segments of about target
+// bytes. It first waits for the request
 // that finds the next segment number (the transaction stays active
 // meanwhile): even when the store is cleared first, its numbers go on
 // from the last, so that a background compaction can tell from the keys
 // alone whether the store changed (see compactLater).
-func writeRecords(ctx context.Context, txn *idb.Transaction, store string, rows map[string][]byte, clear bool) error {
+func writeRecords(ctx context.Context, txn *idb.Transaction, store string, rows map[string][]byte, clear bool, target int) error {
 	st, err := txn.ObjectStore(store)
 	if err != nil {
 		return err
@@ -341,7 +352,7 @@ func writeRecords(ctx context.Context, txn *idb.Transaction, store string, rows 
 			return err
 		}
 	}
-	for _, seg := range encodeRows(rows, clear) {
+	for _, seg := range encodeRows(rows, clear, target) {
 		if _, err := st.PutKey(js.ValueOf(segmentKey(seq)), bytesToJS(seg)); err != nil {
 			return err
 		}
@@ -713,7 +724,7 @@ func (r *readRecords) rewrite(force bool) error {
 		for _, s := range r.segs[tail:] {
 			r.st.Call("delete", s.key)
 		}
-		return r.put(encodeRows(merged, false), next)
+		return r.put(encodeRows(merged, false, segmentTarget), next)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package merge
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 
@@ -174,7 +175,15 @@ func Decode(b []byte) (*Record, error) {
 // decodeAnyFormat reads either format: format 1 is an array of one element
 // fewer, which the array's header says before anything is decoded.
 func decodeAnyFormat(b []byte) (encodedRecord, error) {
-	var e encodedRecord
+	// The cells' values share one copy of b.
+	e, ok := decodeFast(bytes.Clone(b))
+	if ok {
+		if e.Format != Format {
+			return e, fmt.Errorf("%w: format %d, this app reads %d and %d", ErrMalformed, e.Format, formatLists, Format)
+		}
+		return e, nil
+	}
+	e = encodedRecord{}
 	if len(b) > 0 && b[0] == 0x88 { // an array of 8: format 1
 		var v1 encodedRecordV1
 		if err := decMode.Unmarshal(b, &v1); err != nil {
