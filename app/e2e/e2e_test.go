@@ -151,6 +151,10 @@ func (s *server) stop() {
 type browser struct {
 	t   testing.TB
 	ctx context.Context
+	// quit ends Chromium; the test's cleanup does, and a benchmark
+	// may sooner, so that one browser's background work does not
+	// slow the next one's measures.
+	quit func()
 	// console keeps the page's last console lines and uncaught
 	// exceptions, for the message of a failure.
 	mu      sync.Mutex
@@ -246,9 +250,12 @@ func newBrowser(t testing.TB, width, height int) *browser {
 		cancelA()
 		t.Fatalf("start Chromium: %v", err)
 	}
-	t.Cleanup(func() {
+	quit := func() {
 		cancelC()
 		cancelA()
+	}
+	t.Cleanup(func() {
+		quit()
 		for range 50 {
 			if os.RemoveAll(profile) == nil {
 				return
@@ -256,7 +263,7 @@ func newBrowser(t testing.TB, width, height int) *browser {
 			time.Sleep(100 * time.Millisecond)
 		}
 	})
-	b := &browser{t: t, ctx: ctx}
+	b := &browser{t: t, ctx: ctx, quit: quit}
 	if err := chromedp.Run(ctx, chromedp.ActionFunc(func(ctx context.Context) error {
 		_, err := page.AddScriptToEvaluateOnNewDocument(reportViolations).Do(ctx)
 		return err
