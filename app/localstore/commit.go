@@ -4,6 +4,7 @@ package localstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"syscall/js"
 
@@ -71,6 +72,19 @@ func (db *DB) commit(ctx context.Context, c Change) error {
 	if len(stores) == 0 {
 		return nil
 	}
+	err := db.try(ctx, c, stores, db.guesses())
+	if errors.Is(err, errStaleNumber) {
+		// Another tab or a compaction wrote segments since this
+		// connection's last commit: find the numbers this time.
+		err = db.try(ctx, c, stores, segmentNumbers{})
+	}
+	return err
+}
+
+// try writes c in one transaction over stores, numbering the records
+// segments from the numbers guessed (see writeRecords), and learns the
+// next numbers if it commits.
+func (db *DB) try(ctx context.Context, c Change, stores []string, guess segmentNumbers) error {
 	txn, err := db.db.TransactionWithOptions(idb.TransactionOptions{
 		Mode:       idb.TransactionReadWrite,
 		Durability: idb.DurabilityStrict,
@@ -80,65 +94,97 @@ func (db *DB) commit(ctx context.Context, c Change) error {
 	}
 	// The transaction commits by itself as soon as control goes back to
 	// the browser with no request of it pending, so nothing here waits for
-	// anything but its own requests: at most one read (the next records
-	// segment number), then every write, then the outcome.
-	if err := c.write(ctx, txn); err != nil {
+	// anything but its own requests: at most one read a records store
+	// (its last segment number), then every write, then the outcome.
+	next, err := c.write(ctx, txn, guess)
+	if err != nil {
 		_ = txn.Abort()
 		return err
 	}
-	return awaitWrite(ctx, txn)
+	if err := awaitWrite(ctx, txn); err != nil {
+		return err
+	}
+	db.learn(next)
+	return nil
 }
 
-// write makes the requests that apply c within txn. Only the records
-// parts wait, for one request of txn each, before they write.
-func (c Change) write(ctx context.Context, txn *idb.Transaction) error {
+// segmentNumbers are the next segment numbers of the records stores,
+// 0 where unknown.
+type segmentNumbers struct{ records, later uint64 }
+
+// guesses returns the next segment numbers this connection's commits
+// left: right unless another connection wrote since.
+func (db *DB) guesses() segmentNumbers {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	return db.next
+}
+
+// learn keeps the next segment numbers of a commit, where it wrote.
+func (db *DB) learn(n segmentNumbers) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if n.records != 0 {
+		db.next.records = n.records
+	}
+	if n.later != 0 {
+		db.next.later = n.later
+	}
+}
+
+// write makes the requests that apply c within txn, and returns the next
+// segment numbers of the records stores it wrote. Only the records parts
+// wait, for one request of txn each.
+func (c Change) write(ctx context.Context, txn *idb.Transaction, guess segmentNumbers) (next segmentNumbers, err error) {
 	if c.ClearRecords || len(c.Records) > 0 {
-		if err := writeRecords(ctx, txn, storeRecords, c.Records, c.ClearRecords, commitSegmentMax); err != nil {
-			return fmt.Errorf("records: %w", err)
+		next.records, err = writeRecords(ctx, txn, storeRecords, c.Records, c.ClearRecords, commitSegmentMax, guess.records)
+		if err != nil {
+			return next, fmt.Errorf("records: %w", err)
 		}
 	}
 	if c.ClearRecords || len(c.Later) > 0 {
-		if err := writeRecords(ctx, txn, storeLater, c.Later, c.ClearRecords, segmentTarget); err != nil {
-			return fmt.Errorf("later records: %w", err)
+		next.later, err = writeRecords(ctx, txn, storeLater, c.Later, c.ClearRecords, segmentTarget, guess.later)
+		if err != nil {
+			return next, fmt.Errorf("later records: %w", err)
 		}
 	}
 	if len(c.Meta) > 0 {
 		st, err := txn.ObjectStore(storeMeta)
 		if err != nil {
-			return err
+			return next, err
 		}
 		if err := putAll(st, c.Meta); err != nil {
-			return fmt.Errorf("meta: %w", err)
+			return next, fmt.Errorf("meta: %w", err)
 		}
 	}
 	if len(c.Blobs) > 0 {
 		st, err := txn.ObjectStore(storeBlobs)
 		if err != nil {
-			return err
+			return next, err
 		}
 		if err := putAll(st, c.Blobs); err != nil {
-			return fmt.Errorf("blobs: %w", err)
+			return next, fmt.Errorf("blobs: %w", err)
 		}
 	}
 	if len(c.Enqueue) > 0 || len(c.Acked) > 0 {
 		st, err := txn.ObjectStore(storeOutbox)
 		if err != nil {
-			return err
+			return next, err
 		}
 		for _, id := range c.Acked {
 			if _, err := st.Delete(js.ValueOf(outboxKey(id))); err != nil {
-				return fmt.Errorf("outbox: ack %d: %w", id, err)
+				return next, fmt.Errorf("outbox: ack %d: %w", id, err)
 			}
 		}
 		for _, it := range c.Enqueue {
 			// add, not put: an ID already in the outbox fails the
 			// transaction instead of overwriting an unsent item.
 			if _, err := st.AddKey(js.ValueOf(outboxKey(it.ID)), bytesToJS(it.Data)); err != nil {
-				return fmt.Errorf("outbox: enqueue %d: %w", it.ID, err)
+				return next, fmt.Errorf("outbox: enqueue %d: %w", it.ID, err)
 			}
 		}
 	}
-	return nil
+	return next, nil
 }
 
 // putAll puts every value of m under its key in st, deleting the keys

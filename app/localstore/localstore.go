@@ -54,6 +54,9 @@ type DB struct {
 	// closing is closed by Close, which ends their wait.
 	bg      sync.WaitGroup
 	closing chan struct{}
+
+	mu   sync.Mutex
+	next segmentNumbers // see guesses
 }
 
 // unavailable wraps err, the reason IndexedDB could not be used at all,

@@ -1021,3 +1021,62 @@ func TestPurgeRemovesOverwrittenBytes(t *testing.T) {
 		t.Errorf("later rows after Purge: %q", later)
 	}
 }
+
+// A connection numbers its commits' segments from where its last commit
+// left off, without asking the store first (see writeRecords). Another
+// connection (a second tab) writing or compacting meanwhile must not
+// make a later edit replay before an earlier one: the last write wins.
+func TestCommitAfterAnotherConnection(t *testing.T) {
+	a, name := openTest(t)
+	b, err := Open(testCtx(t), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = b.Close() })
+	put := func(db *DB, store, v string) {
+		t.Helper()
+		c := Change{Records: map[string][]byte{"row": []byte(v)}}
+		if store == storeLater {
+			c = Change{Later: map[string][]byte{"row": []byte(v)}}
+		}
+		mustCommit(t, db, c)
+	}
+	want := func(step, v, later string) {
+		t.Helper()
+		st := readState(t, a)
+		if got := string(st.records["row"]); got != v {
+			t.Errorf("%s: the records store's row is %q, want %q", step, got, v)
+		}
+		if got := string(st.later["row"]); got != later {
+			t.Errorf("%s: the later store's row is %q, want %q", step, got, later)
+		}
+	}
+	for _, store := range []string{storeRecords, storeLater} {
+		put(a, store, "a1")
+		put(a, store, "a2")
+	}
+	if g := a.guesses(); g.records == 0 || g.later == 0 {
+		t.Fatalf("after its commits, connection a guesses %+v: want both numbers known", g)
+	}
+	want("a's commits", "a2", "a2")
+
+	for _, store := range []string{storeRecords, storeLater} {
+		put(b, store, "b1")
+		put(b, store, "b2")
+		put(a, store, "a3") // a's guess is b's first number
+	}
+	want("a after b", "a3", "a3")
+
+	for _, store := range []string{storeRecords, storeLater} {
+		put(b, store, "b3")
+	}
+	// Purge empties both stores and writes them again under a number
+	// after the last: a's guesses are no longer any segment's.
+	if err := b.Purge(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	for _, store := range []string{storeRecords, storeLater} {
+		put(a, store, "a4")
+	}
+	want("a after b's purge", "a4", "a4")
+}
