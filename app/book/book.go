@@ -597,7 +597,8 @@ func (b *Book) applyLocked(env wire.Envelope) (merge.Key, bool, error) {
 		}
 	}
 	b.clock.Observe(rec.Latest())
-	changed, err := e.rec.Merge(rec)
+	name := rec.Key
+	changed, err := e.rec.Take(rec) // rec is this call's own decode
 	if err != nil {
 		return merge.Key{}, false, err
 	}
@@ -613,7 +614,7 @@ func (b *Book) applyLocked(env wire.Envelope) (merge.Key, bool, error) {
 	if len(e.merged) > wire.MaxSupersedes {
 		e.merged = e.merged[len(e.merged)-wire.MaxSupersedes:]
 	}
-	return rec.Key, changed, nil
+	return name, changed, nil
 }
 
 // changedBy reports whether merging o would change r (which it changes).
@@ -652,7 +653,7 @@ func (b *Book) Load(id string, v any) (bool, error) {
 	if err != nil || !ok || !e.rec.Exists() {
 		return false, err
 	}
-	if err := record.Decode(e.rec.Values(), v); err != nil {
+	if err := record.DecodeFunc(e.rec.Get, v); err != nil {
 		b.unreadable[b.recordKey(key)] = true
 		return true, fmt.Errorf("%s %s: %w", typ, id, err)
 	}

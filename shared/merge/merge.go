@@ -143,8 +143,9 @@ func (r *Record) Set(field string, value []byte, ts clock.Timestamp) bool {
 // items.
 func (r *Record) Get(field string) ([]byte, bool) {
 	if _, ok := r.Sets[field]; ok {
-		b, ok := r.Values()[field]
-		return b, ok
+		// As Values: Items are valid text within a cell's bounds.
+		b, err := record.EncodeValue(r.Items(field))
+		return b, err == nil
 	}
 	c, ok := r.Fields[field]
 	return c.Value, ok
@@ -198,6 +199,57 @@ func (r *Record) Merge(o *Record) (bool, error) {
 	}
 	r.normalize()
 	return changed, nil
+}
+
+// Take merges o into r as Merge does, but may keep o's maps: for a
+// version just decoded that nothing else holds, as o must not be used
+// after. Into an empty record, a new device's lot by the thousand, it
+// takes o's cells instead of copying them one by one (a fifth of a new
+// tablet's Apply).
+func (r *Record) Take(o *Record) (bool, error) {
+	if r.Key != o.Key || !r.empty() {
+		return r.Merge(o)
+	}
+	// What follows is Merge's rules, each against a zero value: a
+	// timestamp is taken if after the zero one, any cell is taken.
+	var zero clock.Timestamp
+	changed := len(o.Fields) > 0
+	later := func(t clock.Timestamp) clock.Timestamp {
+		if t.After(zero) {
+			changed = true
+			return t
+		}
+		return zero
+	}
+	r.Created, r.Deleted, r.Erased = later(o.Created), later(o.Deleted), later(o.Erased)
+	if o.Fields != nil {
+		r.Fields = o.Fields
+	}
+	for _, items := range o.Sets {
+		for x, it := range items {
+			it = Item{Added: clock.Max(zero, it.Added), Removed: clock.Max(zero, it.Removed)}
+			if it != (Item{}) {
+				changed = true
+			}
+			items[x] = it // normalize drops the zero ones
+		}
+	}
+	r.Sets = o.Sets
+	r.normalize()
+	return changed, nil
+}
+
+// empty reports whether r holds nothing at all: as New returns it.
+func (r *Record) empty() bool {
+	if !r.Created.IsZero() || !r.Deleted.IsZero() || !r.Erased.IsZero() || len(r.Fields) > 0 {
+		return false
+	}
+	for _, items := range r.Sets {
+		if len(items) > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // normalize drops what a delete or an erasure has removed, so two replicas

@@ -3,6 +3,7 @@ package merge
 import (
 	"bytes"
 	"errors"
+	"reflect"
 	"testing"
 
 	"pawfile/shared/clock"
@@ -235,6 +236,19 @@ func FuzzDecode(f *testing.F) {
 		}
 		if _, err := r2.Merge(r); err != nil {
 			t.Fatal(err)
+		}
+		// Take into an empty record is Merge into it.
+		merged, took := New(r.Key), New(r.Key)
+		mc, err := merged.Merge(r.Clone())
+		if err != nil {
+			t.Fatal(err)
+		}
+		tc, err := took.Take(r.Clone())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mc != tc || !reflect.DeepEqual(merged, took) {
+			t.Fatalf("Take into an empty record: changed %v, %+v; Merge: changed %v, %+v", tc, took, mc, merged)
 		}
 	})
 }
