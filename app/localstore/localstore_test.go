@@ -1033,13 +1033,18 @@ func TestCommitAfterAnotherConnection(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = b.Close() })
+	// Each commit also writes a row of its own, which a wrong guess
+	// that was not undone would overwrite, with the segment holding it.
+	var own []string
 	put := func(db *DB, store, v string) {
 		t.Helper()
-		c := Change{Records: map[string][]byte{"row": []byte(v)}}
+		rows := map[string][]byte{"row": []byte(v), store + "-" + v: []byte(v)}
+		c := Change{Records: rows}
 		if store == storeLater {
-			c = Change{Later: map[string][]byte{"row": []byte(v)}}
+			c = Change{Later: rows}
 		}
 		mustCommit(t, db, c)
+		own = append(own, store+"-"+v)
 	}
 	want := func(step, v, later string) {
 		t.Helper()
@@ -1049,6 +1054,11 @@ func TestCommitAfterAnotherConnection(t *testing.T) {
 		}
 		if got := string(st.later["row"]); got != later {
 			t.Errorf("%s: the later store's row is %q, want %q", step, got, later)
+		}
+		for _, k := range own {
+			if st.records[k] == nil && st.later[k] == nil {
+				t.Errorf("%s: row %q is lost", step, k)
+			}
 		}
 	}
 	for _, store := range []string{storeRecords, storeLater} {
