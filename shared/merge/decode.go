@@ -1,13 +1,13 @@
 package merge
 
 import (
-	"encoding/binary"
 	"math"
 	"unicode/utf8"
 
 	"github.com/fxamacker/cbor/v2"
 
 	"pawfile/shared/clock"
+	"pawfile/shared/internal/cborhead"
 	"pawfile/shared/record"
 )
 
@@ -63,37 +63,11 @@ type fastDecoder struct {
 // head reads a data item's head: its major type and its argument.
 // Indefinite lengths and the reserved additional values report false.
 func (d *fastDecoder) head() (major byte, arg uint64, ok bool) {
-	if d.off >= len(d.b) {
-		return 0, 0, false
-	}
-	c := d.b[d.off]
-	major, ai := c>>5, c&0x1f
-	d.off++
-	switch {
-	case ai < 24:
-		return major, uint64(ai), true
-	case ai > 27:
-		return 0, 0, false
-	}
-	n := 1 << (ai - 24)
-	if len(d.b)-d.off < n {
-		return 0, 0, false
-	}
-	p := d.b[d.off : d.off+n]
-	d.off += n
-	switch n {
-	case 1:
-		arg = uint64(p[0])
-	case 2:
-		arg = uint64(binary.BigEndian.Uint16(p))
-	case 4:
-		arg = uint64(binary.BigEndian.Uint32(p))
-	default:
-		arg = binary.BigEndian.Uint64(p)
-	}
-	if major == 7 && ai == 24 {
+	major, arg, n, ok := cborhead.Read(d.b[d.off:])
+	if !ok || major == 7 && d.b[d.off]&0x1f == 24 {
 		return 0, 0, false // a simple value in two bytes: decMode's rules differ by value
 	}
+	d.off += n
 	return major, arg, true
 }
 

@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/fxamacker/cbor/v2"
+
+	"pawfile/shared/internal/cborhead"
 )
 
 // Limits on what Decode accepts. They are deliberately looser than the
@@ -206,28 +208,10 @@ func decodeReflect(b []byte, v any) error {
 // canonical reports whether b, which decoded into v, is the one encoding
 // of v's value. The rule is to encode v again and compare: it rejects
 // every other form (null for a string, a longer integer encoding, an
-// array with extra elements) without a case for each. For text, integers
-// and booleans, most of what records hold, the answer is worked out from
-// the value instead: encoding each field again was a tenth of a new
-// tablet's download of its clients.
+// array with extra elements) without a case for each. The canonical
+// forms of most of what records hold never come here: decodeShort takes
+// them first.
 func canonical(b []byte, v any) bool {
-	switch v := v.(type) {
-	case *string:
-		// Text (major type 3), its length in the shortest head.
-		return len(b) > 0 && b[0]>>5 == 3 && len(b) == headSize(uint64(len(*v)))+len(*v)
-	case *int64:
-		major, arg := byte(0), uint64(*v)
-		if *v < 0 {
-			major, arg = 1, uint64(-1-*v)
-		}
-		return len(b) > 0 && b[0]>>5 == major && len(b) == headSize(arg)
-	case *bool:
-		want := byte(0xf4) // false
-		if *v {
-			want = 0xf5
-		}
-		return len(b) == 1 && b[0] == want
-	}
 	again, err := encMode.Marshal(reflect.ValueOf(v).Elem().Interface())
 	return err == nil && bytes.Equal(again, b)
 }
@@ -235,15 +219,10 @@ func canonical(b []byte, v any) bool {
 // decodeShort decodes b into v without the reflective decoder when v is
 // a text, a date, a list of texts, an integer or a boolean, most of what
 // records hold, and b is in its canonical form, and reports whether it
-// did. Anything else is left
-// to decMode, which takes what decodeShort takes the same way
-// (FuzzDecodeShort): the reflective decode of each field was a tenth of a
-// new tablet's receiving of its clients.
+// did. Anything else is left to decMode, which takes what decodeShort
+// takes the same way (FuzzDecodeShort): the reflective decode of each
+// field was a tenth of a new tablet's receiving of its clients.
 func decodeShort(b []byte, v any) bool {
-	if len(b) == 0 {
-		return false
-	}
-	major := b[0] >> 5
 	switch p := v.(type) {
 	case *bool:
 		if len(b) != 1 || b[0] != 0xf4 && b[0] != 0xf5 {
@@ -258,13 +237,9 @@ func decodeShort(b []byte, v any) bool {
 		}
 		return ok
 	case *Date:
-		t, ok := wholeText(b)
-		if ok {
-			*p = Date(t)
-		}
-		return ok
+		return decodeShort(b, (*string)(p))
 	case *[]string:
-		n, h, ok := readHead(b)
+		major, n, h, ok := readHead(b)
 		if !ok || major != 4 || n > MaxListDecode {
 			return false
 		}
@@ -283,7 +258,7 @@ func decodeShort(b []byte, v any) bool {
 		*p = l
 		return true
 	case *int64:
-		arg, h, ok := readHead(b)
+		major, arg, h, ok := readHead(b)
 		if !ok || major > 1 || h != len(b) || arg > math.MaxInt64 {
 			return false
 		}
@@ -304,50 +279,16 @@ func wholeText(b []byte) (string, bool) {
 
 // text reads the canonical CBOR text b begins with, and its size.
 func text(b []byte) (t string, size int, ok bool) {
-	if len(b) == 0 || b[0]>>5 != 3 {
-		return "", 0, false
-	}
-	n, h, ok := readHead(b)
-	if !ok || uint64(len(b)-h) < n || !utf8.Valid(b[h:h+int(n)]) {
+	major, n, h, ok := readHead(b)
+	if !ok || major != 3 || uint64(len(b)-h) < n || !utf8.Valid(b[h:h+int(n)]) {
 		return "", 0, false
 	}
 	return string(b[h : h+int(n)]), h + int(n), true
 }
 
-// readHead reads the head of the CBOR item b begins with: its argument
-// and its length. ok is false if the head is cut short, is not the
-// shortest for its argument (canonical CBOR's rule), or has no argument
-// (indefinite lengths, reserved values).
-func readHead(b []byte) (arg uint64, size int, ok bool) {
-	switch info := b[0] & 0x1f; {
-	case info < 24:
-		return uint64(info), 1, true
-	case info <= 27:
-		size = 1 + 1<<(info-24)
-	default:
-		return 0, 0, false
-	}
-	if len(b) < size {
-		return 0, 0, false
-	}
-	for _, c := range b[1:size] {
-		arg = arg<<8 | uint64(c)
-	}
-	return arg, size, headSize(arg) == size
-}
-
-// headSize is the length of the shortest CBOR head whose argument is n,
-// the only head canonical CBOR allows.
-func headSize(n uint64) int {
-	switch {
-	case n < 24:
-		return 1
-	case n <= math.MaxUint8:
-		return 2
-	case n <= math.MaxUint16:
-		return 3
-	case n <= math.MaxUint32:
-		return 5
-	}
-	return 9
+// readHead is cborhead.Read of a head in canonical form: the shortest for
+// its argument.
+func readHead(b []byte) (major byte, arg uint64, size int, ok bool) {
+	major, arg, size, ok = cborhead.Read(b)
+	return major, arg, size, ok && cborhead.Size(arg) == size
 }
