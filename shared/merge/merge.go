@@ -143,7 +143,8 @@ func (r *Record) Set(field string, value []byte, ts clock.Timestamp) bool {
 // items.
 func (r *Record) Get(field string) ([]byte, bool) {
 	if _, ok := r.Sets[field]; ok {
-		// As Values: Items are valid text within a cell's bounds.
+		// Items are valid text and Items keeps within a cell's bounds,
+		// so the list always encodes.
 		b, err := record.EncodeValue(r.Items(field))
 		return b, err == nil
 	}
@@ -159,9 +160,7 @@ func (r *Record) Values() map[string][]byte {
 		m[k] = c.Value
 	}
 	for field := range r.Sets {
-		// Items are valid text and Items keeps within a cell's bounds,
-		// so the list always encodes.
-		if b, err := record.EncodeValue(r.Items(field)); err == nil {
+		if b, ok := r.Get(field); ok {
 			m[field] = b
 		}
 	}
