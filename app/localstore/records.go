@@ -298,15 +298,10 @@ func eachEntry(segs []segment, pace func() error, f func(key, value []byte, del 
 	return nil
 }
 
-// lastSegment asks for the key of the last segment of the records store
-// st; afterLast reads its answer.
-func lastSegment(st *idb.ObjectStore) (*idb.CursorRequest, error) {
-	return st.OpenKeyCursor(idb.CursorPrevious)
-}
-
-// afterLast waits for req, made by lastSegment, and returns the number
-// after the last segment's: the next segment's. Waiting for a request of
-// the transaction keeps it active, so the caller can go on writing in it.
+// afterLast waits for req, a key cursor opened backwards on a records
+// store (its last segment's key), and returns the number after the last
+// segment's: the next segment's. Waiting for a request of the transaction
+// keeps it active, so the caller can go on writing in it.
 func afterLast(ctx context.Context, req *idb.CursorRequest) (uint64, error) {
 	cur, err := req.Request.Await(ctx)
 	if ctx.Err() != nil {
@@ -355,7 +350,7 @@ func writeRecords(ctx context.Context, txn *idb.Transaction, store string, rows 
 	if err != nil {
 		return 0, err
 	}
-	req, err := lastSegment(st)
+	req, err := st.OpenKeyCursor(idb.CursorPrevious)
 	if err != nil {
 		return 0, err
 	}
