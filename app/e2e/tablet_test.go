@@ -205,8 +205,8 @@ const (
 	foundClient = `[...document.querySelectorAll("ul[aria-label=Clients] .client-name")].some((e) => e.textContent === "` + shopClient + `")`
 	listShown   = `document.querySelector("ul[aria-label=Clients] li") !== null`
 	searchBox   = `document.getElementById("q") !== null`
-	clientsIn   = `[...document.querySelectorAll("[role=status]")].some((e) => e.textContent.startsWith("Every client is here") || e.textContent.startsWith("Up to date"))`
 	upToDate    = `[...document.querySelectorAll("[role=status]")].some((e) => e.textContent.startsWith("Up to date"))`
+	clientsIn   = `[...document.querySelectorAll("[role=status]")].some((e) => e.textContent.startsWith("Every client is here")) || ` + upToDate
 )
 
 // measureTablet is one new tablet's figures.
