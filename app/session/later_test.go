@@ -137,6 +137,14 @@ func TestBookingsThatCannotBeRead(t *testing.T) {
 		_, err := again.SaveProject(ctx, id, &shown, &done)
 		saved <- err
 	}()
+	// The save must be waiting for the read when it fails: released
+	// sooner, the read's failure could lock the session before the save
+	// began, which then says only "locked".
+	select {
+	case err := <-saved:
+		t.Fatalf("the booking's save returned before its stored state was read (err %v)", err)
+	case <-time.After(200 * time.Millisecond):
+	}
 	close(held.release)
 	if err := <-saved; err == nil || !strings.Contains(err.Error(), "the bookings on this device could not be read") {
 		t.Fatalf("save with the bookings unread: %v", err)
