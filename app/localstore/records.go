@@ -23,7 +23,7 @@ import (
 // in Chrome, whatever the API (getAll included). Instead it is a log of
 // segments. Each Commit that touches the store appends one segment (more
 // if it is large: see commitSegmentMax) holding its puts and deletes,
-// under the next segment number; Records reads the segments, about 16 MB
+// under the next segment number; Records reads the segments, about 4 MB
 // at a time, and replays them in order. Records also compacts the log now
 // and then, so that it stays a few large segments.
 //
@@ -36,8 +36,11 @@ import (
 const (
 	segmentFormat = 1
 	// segmentTarget is the size segments are cut to when a large Change
-	// is written or the log is compacted.
-	segmentTarget = 16 << 20
+	// is written or the log is compacted. Putting a segment is one task
+	// of the page, which cannot be cut: copying it to JavaScript and
+	// IndexedDB's copy of it took 140–230 ms for 16 MB in Chromium on a
+	// 2-core machine, about 30 ms for 2 MB.
+	segmentTarget = 2 << 20
 	// commitSegmentMax is the size a Commit cuts the records store's
 	// segments to (the later store's, segmentTarget). Chrome keeps an
 	// IndexedDB value of over 64 KB as a blob, a file of its own: putting
@@ -87,7 +90,7 @@ type segmentWriter struct {
 	done   [][]byte
 	cur    []byte
 	// left is about how many bytes of entries are still to come (see
-	// entrySize), for sizing segments: grown by appending, a 16 MB one
+	// entrySize), for sizing segments: grown by appending, a large one
 	// left 15 MB of garbage behind, which the GC then had to deal with.
 	left int
 }
@@ -392,7 +395,7 @@ type segment struct {
 // Records returns every row of the records store, by key.
 //
 // It reads the store's keys with one request (getAllKeys), then its
-// segments with a getAll of about 16 MB each (see load), and copies them
+// segments with a getAll of about 4 MB each (see load), and copies them
 // into Go a segment at a time, so its cost depends on the bytes stored
 // rather than on the number of rows. The returned slices
 // share backing arrays (each capped at its own length), which stay in
@@ -590,9 +593,9 @@ func (db *DB) records(ctx context.Context, store string) (*readRecords, error) {
 
 // readBytes is about how many bytes of segments load asks for at a time.
 // The browser hands a request's values to the page in one task, and Go
-// copies them in another: for the 5-year shop's 77 MB of bookings in one
-// request, that was a freeze of 150 ms.
-const readBytes = segmentTarget
+// copies them in another: 16 MB at a time made tasks of 100–125 ms in
+// Chromium on a 2-core machine.
+const readBytes = 4 << 20
 
 // load reads the segments named by keys, a few at a time (see readBytes),
 // copies them into Go, and replays them. A range of segments is one
