@@ -83,7 +83,9 @@ type tabletRun struct {
 	repeatLoadS                   float64
 	unlockS                       float64
 	unlockLongMS, unlockLongN     float64
-	keyMedianMS, keyMaxMS         float64
+	// unlockTasks lists those long tasks, as ms after the tap + length.
+	unlockTasks           string
+	keyMedianMS, keyMaxMS float64
 }
 
 func report(b *testing.B, runs []tabletRun) {
@@ -119,8 +121,10 @@ func report(b *testing.B, runs []tabletRun) {
 // (the sign-in or unlock form: the first screen a person can use). arm()
 // makes armed the delay from the next key press to the first frame after
 // the screen next changes (-1: no change within 1 s). quiet(ms) resolves
-// with the end of the last long task once none has been for ms. when(test) resolves with the time of
-// the first frame after test() holds.
+// with the end of the last long task once none has been for ms. when(test)
+// resolves with the time of the first frame after test() holds.
+// longSince(t0, t1) counts the long tasks started between t0 and t1 and
+// gives the longest; longList(t0, t1) lists them.
 const perfHarness = `window.__perf = (() => {
   const p = {long: [], input: 0, key: 0, form: 0};
   new PerformanceObserver((l) => { for (const e of l.getEntries()) p.long.push([e.startTime, e.duration]); }).observe({type: "longtask", buffered: true});
@@ -156,6 +160,7 @@ const perfHarness = `window.__perf = (() => {
     };
     check();
   });
+  p.longList = (t0, t1) => p.long.filter(([s]) => s >= t0 && s <= t1).map(([s, d]) => Math.round(s - t0) + "+" + Math.round(d)).join(" ");
   p.longSince = (t0, t1) => { const ds = p.long.filter(([s]) => s >= t0 && s <= t1).map(([, d]) => d); return [ds.length, ds.length ? Math.max(...ds) : 0]; };
   return p;
 })();`
@@ -267,6 +272,7 @@ func measureTablet(b *testing.B, srv *server, i int) tabletRun {
 	tab.run("the unlock to settle", 5*time.Minute, chromedp.Evaluate(fmt.Sprintf(
 		`new Promise((ok) => setTimeout(ok, %f - performance.now())).then(() => __perf.quiet(1000))`, t0+20000), &quiet, awaitPromise))
 	r.unlockLongN, r.unlockLongMS = tab.longSince(t0, max(t1, quiet))
+	tab.run("list the long tasks", 10*time.Second, chromedp.Evaluate(fmt.Sprintf(`__perf.longList(%f, %f)`, t0, max(t1, quiet)), &r.unlockTasks))
 
 	// Type the name, a key at a time, each once the last one's frame is
 	// in, then take it back with Backspace: the keys that change the list
