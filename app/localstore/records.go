@@ -534,8 +534,12 @@ const (
 )
 
 // pace lets the page have a turn if the budget is spent.
-func (p *pacer) pace() error {
-	if time.Since(p.start) < paceBudget {
+func (p *pacer) pace() error { return p.paceFor(0) }
+
+// paceFor lets the page have a turn first if work that takes d would not
+// fit in what is left of the budget.
+func (p *pacer) paceFor(d time.Duration) error {
+	if time.Since(p.start)+d < paceBudget {
 		return nil
 	}
 	var req js.Value
@@ -754,14 +758,20 @@ func (r *readRecords) rewrite(force bool) error {
 	return nil
 }
 
-// put puts segments segs under numbers from next on, pacing itself
-// between them. It may panic with a js.Error.
+// put puts segments segs under numbers from next on. Each put is a task
+// of the page that cannot be cut (see segmentTarget), about as long as
+// the one before: the page has its turn first unless that fits in what
+// is left of the budget, always before the first. It may panic with a
+// js.Error.
 func (r *readRecords) put(segs [][]byte, next uint64) error {
+	took := paceBudget
 	for i, seg := range segs {
-		r.st.Call("put", bytesToJS(seg), segmentKey(next+uint64(i)))
-		if err := r.pacer.pace(); err != nil {
+		if err := r.pacer.paceFor(took); err != nil {
 			return err
 		}
+		t := time.Now()
+		r.st.Call("put", bytesToJS(seg), segmentKey(next+uint64(i)))
+		took = time.Since(t)
 	}
 	return nil
 }
