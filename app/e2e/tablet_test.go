@@ -160,8 +160,9 @@ const perfHarness = `window.__perf = (() => {
     };
     check();
   });
-  p.longList = (t0, t1) => p.long.filter(([s]) => s >= t0 && s <= t1).map(([s, d]) => Math.round(s - t0) + "+" + Math.round(d)).join(" ");
-  p.longSince = (t0, t1) => { const ds = p.long.filter(([s]) => s >= t0 && s <= t1).map(([, d]) => d); return [ds.length, ds.length ? Math.max(...ds) : 0]; };
+  const within = (t0, t1) => p.long.filter(([s]) => s >= t0 && s <= t1);
+  p.longList = (t0, t1) => within(t0, t1).map(([s, d]) => Math.round(s - t0) + "+" + Math.round(d)).join(" ");
+  p.longSince = (t0, t1) => { const ds = within(t0, t1).map(([, d]) => d); return [ds.length, ds.length ? Math.max(...ds) : 0]; };
   return p;
 })();`
 

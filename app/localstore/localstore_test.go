@@ -851,7 +851,7 @@ func TestRecordsLargeChange(t *testing.T) {
 
 // A compaction puts each segment it writes in a task of the page that
 // cannot be cut (see segmentTarget): the 5-year shop's bookings,
-// compacted into 16 MB segments, froze the page for 140–230 ms five
+// compacted into 16 MB segments, froze the page for 110–240 ms five
 // times in a row, ten seconds into a groomer's day.
 func TestCompactionWritesSegmentsOfAtMost2MB(t *testing.T) {
 	db, _ := openTest(t)

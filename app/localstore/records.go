@@ -39,7 +39,7 @@ const (
 	// is written or the log is compacted. Putting a segment is one task
 	// of the page, which cannot be cut: copying it to JavaScript and
 	// IndexedDB's copy of it took 200–240 ms for 16 MB in Chromium on a
-	// 2-core machine, about 30 ms for 2 MB.
+	// 2-core machine: at that rate, about 30 ms for 2 MB.
 	segmentTarget = 2 << 20
 	// commitSegmentMax is the size a Commit cuts the records store's
 	// segments to (the later store's, segmentTarget). Chrome keeps an
