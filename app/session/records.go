@@ -798,9 +798,14 @@ func progressBytes(p syncclient.Progress) []byte {
 	return binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64([]byte{p.Pass}, p.After), p.From)
 }
 
-// progressOf reads what progressBytes wrote; zero if it is not that.
+// progressOf reads what progressBytes wrote; zero if it is not that. A
+// progress an older Pawfile kept, whose first pass brought clients and
+// pets together and second the rest, goes on soundly as this one's: its
+// pass 1 as the clients' (the pets' pass then starts from nothing), its
+// pass 2 as the pets' (all of them were in already; the rest's pass then
+// starts from nothing).
 func progressOf(b []byte) syncclient.Progress {
-	if len(b) != 17 || (b[0] != 1 && b[0] != 2) {
+	if len(b) != 17 || b[0] < 1 || b[0] > 3 {
 		return syncclient.Progress{}
 	}
 	return syncclient.Progress{Pass: b[0], After: binary.BigEndian.Uint64(b[1:]), From: binary.BigEndian.Uint64(b[9:])}

@@ -707,7 +707,7 @@ func TestBootstrapProgressIsKept(t *testing.T) {
 		s = again
 		return again
 	}
-	p := syncclient.Progress{Pass: 2, After: 4100, From: 5000}
+	p := syncclient.Progress{Pass: 3, After: 4100, From: 5000}
 	if err := (*local)(s).Progressed(ctx, p); err != nil {
 		t.Fatal(err)
 	}

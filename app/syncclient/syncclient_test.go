@@ -545,9 +545,9 @@ func TestBootstrapGoesOnWhereItStopped(t *testing.T) {
 		srv.log = append(srv.log, wire.Envelope{Seq: uint64(i + 1), Class: class, Key: wire.Key{byte(i)},
 			TS: clock.Timestamp{Wall: 1, Device: 2}, KeyID: 1, Format: 1, OutboxID: uint64(i + 1), Sealed: []byte("sealed")})
 	}
-	// Pass one: the 20 clients, three pages of 7; the connection drops
-	// at the second page of the bookings.
-	srv.dropPull = 5
+	// Pass one: the 20 clients, three pages of 7; pass two: no pets, one
+	// page; the connection drops at the second page of the bookings.
+	srv.dropPull = 6
 	var (
 		mu    sync.Mutex
 		pulls []wire.Pull
@@ -569,11 +569,11 @@ func TestBootstrapGoesOnWhereItStopped(t *testing.T) {
 			clientsFromNothing++
 		}
 	}
-	if clientsFromNothing != 1 || len(pulls) < 6 {
+	if clientsFromNothing != 1 || len(pulls) < 7 {
 		t.Fatalf("the clients were pulled from nothing %d times; pulls: %+v", clientsFromNothing, pulls)
 	}
-	if again := pulls[5]; !again.Heads || slices.Contains(again.Classes, record.ClassClient) || again.After != pulls[4].After {
-		t.Errorf("back after the drop, the first pull was %+v; want the bookings' heads after %d, where it stopped", again, pulls[4].After)
+	if again := pulls[6]; !again.Heads || !slices.Contains(again.Classes, record.ClassProject) || again.After == 0 || again.After != pulls[5].After {
+		t.Errorf("back after the drop, the first pull was %+v; want the bookings' heads after %d, where it stopped", again, pulls[5].After)
 	}
 	for i := range 60 {
 		if !l.has(byte(i)) {
@@ -628,6 +628,11 @@ func TestNewDeviceReceivesClientsFirst(t *testing.T) {
 		slices.Contains(order[first:len(order)-1], record.ClassClient) {
 		t.Errorf("classes in the order received: %v; want every client and pet before the bookings", order)
 	}
+	// A search by a client's name needs only the clients: they come alone
+	// first.
+	if pet := slices.Index(order, record.ClassCare); pet < 0 || slices.Contains(order[pet:first], record.ClassClient) {
+		t.Errorf("classes in the order received: %v; want every client before the pets", order)
+	}
 	for i := range 60 {
 		if !b.has(byte(i)) {
 			t.Errorf("b lacks record %d after bootstrap", i)
@@ -639,15 +644,22 @@ func TestNewDeviceReceivesClientsFirst(t *testing.T) {
 	if got, want := b.Cursor(), uint64(len(srv.log)); got != want {
 		t.Errorf("b's cursor = %d, want %d", got, want)
 	}
-	var sawClientsIn bool
+	var sawPets, sawClientsIn bool
 	for len(db.states) > 0 {
 		st := <-db.states
-		if _, receiving := st.Receiving(); st.ClientsIn && st.Bootstrap && receiving {
+		_, receiving := st.Receiving()
+		if st.Pets && !st.ClientsIn && st.Bootstrap && receiving {
+			sawPets = true
+		}
+		if st.ClientsIn && !st.Pets && st.Bootstrap && receiving {
 			sawClientsIn = true
 		}
 	}
+	if !sawPets {
+		t.Error("the status never said the clients were in while the pets arrived")
+	}
 	if !sawClientsIn {
-		t.Error("the status never said the clients were in while the rest arrived")
+		t.Error("the status never said the clients and pets were in while the rest arrived")
 	}
 	if _, receiving := db.client.Status().Receiving(); receiving {
 		t.Error("still receiving once up to date")

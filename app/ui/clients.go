@@ -187,24 +187,26 @@ func (c *clients) Render() app.UI {
 
 // receiving says, while the device is still pulling the book, how far it
 // has come: a client not found may only not have arrived yet. A new
-// device receives its clients and pets first, and says when they are all
-// in.
+// device receives its clients first, then their pets, and says when they
+// are in.
 func receiving(st syncclient.Status) string {
 	pct, ok := st.Receiving()
 	switch {
 	case !ok:
 		return ""
 	case st.ClientsIn:
-		return fmt.Sprintf("Every client is here; still receiving past bookings: %d%%", pct)
+		return fmt.Sprintf("Every client and pet is here; still receiving past bookings: %d%%", pct)
+	case st.Pets:
+		return fmt.Sprintf("Every client is here; still receiving their pets: %d%%", pct)
 	case st.Bootstrap:
-		return fmt.Sprintf("Still receiving clients and pets: %d%%", pct)
+		return fmt.Sprintf("Still receiving clients: %d%%", pct)
 	}
 	return fmt.Sprintf("Still receiving the book: %d%%", pct)
 }
 
-// noMatch is what a search that finds nothing says: while clients may be
-// missing, not that the client is not there (a person would add them
-// again), but to wait for the rest.
+// noMatch is what a search that finds nothing says: while clients or
+// pets may be missing, not that the client is not there (a person would
+// add them again), but to wait for the rest.
 func noMatch(q string, st syncclient.Status) string {
 	if _, ok := st.Receiving(); ok && !st.ClientsIn {
 		return "No client matches “" + q + "” yet: wait for the rest of the book before adding them."

@@ -19,16 +19,25 @@ func TestSearchWhileReceiving(t *testing.T) {
 		t.Errorf("noMatch while receiving = %q: it says the client is not there", got)
 	}
 
-	// A new device: the clients and pets come first, then the bookings.
+	// A new device: the clients come first, then their pets, then the
+	// bookings.
 	first := syncclient.Status{State: syncclient.Syncing, Bootstrap: true, Pulled: 40_000, Total: 100_000}
-	if got, want := receiving(first), "Still receiving clients and pets: 40%"; got != want {
+	if got, want := receiving(first), "Still receiving clients: 40%"; got != want {
 		t.Errorf("receiving the clients = %q, want %q", got, want)
 	}
 	if got := noMatch("Harry Hill", first); !strings.Contains(got, "yet") {
 		t.Errorf("noMatch while the clients arrive = %q: it says the client is not there", got)
 	}
+	// A search may be for a pet's name.
+	pets := syncclient.Status{State: syncclient.Syncing, Bootstrap: true, Pets: true, Pulled: 20_000, Total: 100_000}
+	if got, want := receiving(pets), "Every client is here; still receiving their pets: 20%"; got != want {
+		t.Errorf("receiving the pets = %q, want %q", got, want)
+	}
+	if got := noMatch("Biscuit", pets); !strings.Contains(got, "yet") {
+		t.Errorf("noMatch while the pets arrive = %q: it says the client is not there", got)
+	}
 	rest := syncclient.Status{State: syncclient.Syncing, Bootstrap: true, ClientsIn: true, Pulled: 30_000, Total: 100_000}
-	if got, want := receiving(rest), "Every client is here; still receiving past bookings: 30%"; got != want {
+	if got, want := receiving(rest), "Every client and pet is here; still receiving past bookings: 30%"; got != want {
 		t.Errorf("receiving the bookings = %q, want %q", got, want)
 	}
 	if got, want := noMatch("Harry Hill", rest), "No client matches “Harry Hill”."; got != want {

@@ -290,10 +290,13 @@ func statusBadge(s syncclient.Status) app.UI {
 		if pct, ok := s.Receiving(); ok {
 			text = fmt.Sprintf("Syncing · %d%%", pct)
 			if s.Bootstrap {
-				// Two passes, each counted to its end.
+				// Three passes, each counted to its end.
 				what := "clients"
-				if s.ClientsIn {
+				switch {
+				case s.ClientsIn:
 					what = "bookings"
+				case s.Pets:
+					what = "pets"
 				}
 				text = fmt.Sprintf("Syncing %s · %d%%", what, pct)
 			}
