@@ -106,6 +106,8 @@ func TestWeighingsErasedWithTheClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The export logs itself in the background; it goes with the erasure.
+	waitFor(t, "the export's audit entry", func() bool { return outboxLen(t, a) == 1 })
 	for _, g := range e.Groups {
 		if g.Schema.Type != record.TypeWeighing {
 			continue
