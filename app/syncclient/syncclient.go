@@ -235,8 +235,16 @@ func (c *Client) Run(ctx context.Context) {
 		if ctx.Err() != nil {
 			break
 		}
+		// No push counts the outbox while the server is away: count it
+		// here, so the status tells a person offline that the edits
+		// made meanwhile wait to be sent. A store that cannot be read
+		// leaves the count as it was: it is only shown.
+		_, pending, perr := c.cfg.Local.Outbox(ctx, 0)
 		var fault *serverFault
 		c.update(func(s *Status) {
+			if perr == nil {
+				s.Pending = pending
+			}
 			switch {
 			case errors.As(err, &fault):
 				s.State, s.Err = ServerProblem, fault.msg

@@ -738,6 +738,22 @@ func TestOfflineWhenNoServer(t *testing.T) {
 	waitFor(t, "offline", func() bool { s := d.client.Status(); return s.State == Offline && s.Err != "" })
 }
 
+// Offline, the status counts the edits waiting to be sent, and counts
+// again after each edit: a groomer away from the network sees that what
+// they saved is kept for sending, however long the server is away.
+func TestOfflineCountsWhatWaits(t *testing.T) {
+	hs := httptest.NewServer(http.NotFoundHandler())
+	hs.Close()
+	a := newLocal()
+	a.add(1, 11)
+	d := start(t, hs, a, "good")
+	waitFor(t, "offline with 1 to send", func() bool { s := d.client.Status(); return s.State == Offline && s.Pending == 1 })
+	a.add(2, 12)
+	a.add(3, 13)
+	d.client.Kick()
+	waitFor(t, "offline with 3 to send", func() bool { s := d.client.Status(); return s.State == Offline && s.Pending == 3 })
+}
+
 // A version the server refuses for a reason that may pass (here the clock,
 // with a Local that cannot restamp it) stays in the outbox, and the pull
 // goes on: the device still receives everyone else's edits.
