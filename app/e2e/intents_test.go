@@ -127,6 +127,10 @@ func TestOfflineAllergies(t *testing.T) {
 		b.fill("allergies", "chicken, "+allergy)
 		b.button("Save pet")
 		b.waitText("Saved on this device", 20*time.Second)
+		// The longest status the bar shows often: offline, with a change
+		// to send. The owner's is beside every section, at 1024×768.
+		b.waitText("to send", 20*time.Second)
+		b.checkScreen("pet-offline")
 	}
 	srv.start()
 	for name, b := range map[string]*browser{"owner": owner, "desk": desk} {

@@ -26,12 +26,27 @@ const unlabelled = `[...document.querySelectorAll("input, select, textarea")]
 	.map(e => e.tagName + "#" + e.id)
 	.concat([...document.querySelectorAll("button")].filter(b => !b.textContent.trim() && !b.getAttribute("aria-label")).map(b => "button"))`
 
+// cutStatus lists what of the bar's sync status does not show: text cut
+// at the badge's edge, or a dot squeezed away. The badge shrinks to make
+// room for the bar's buttons, and what it would lose is its end: the
+// percentage, or how many changes wait to be sent.
+const cutStatus = `[...document.querySelectorAll(".bar .status")].flatMap(s => {
+	const dot = s.querySelector(".dot"), out = [];
+	if (s.scrollWidth > s.clientWidth + 1 || s.scrollHeight > s.clientHeight + 1) out.push("cut: " + s.textContent);
+	if (dot && dot.getBoundingClientRect().width < 4) out.push("no dot: " + s.textContent);
+	return out;
+})`
+
 // checkScreen fails the test for targets under 44 px, unlabelled
-// controls and serious accessibility faults, and saves a screenshot.
+// controls, a cut sync status and serious accessibility faults, and
+// saves a screenshot.
 func (b *browser) checkScreen(screen string) {
 	b.t.Helper()
-	var small, bare []string
-	b.run("check "+screen, 10*time.Second, chromedp.Evaluate(smallTargets, &small), chromedp.Evaluate(unlabelled, &bare))
+	var small, bare, cut []string
+	b.run("check "+screen, 10*time.Second, chromedp.Evaluate(smallTargets, &small), chromedp.Evaluate(unlabelled, &bare), chromedp.Evaluate(cutStatus, &cut))
+	if len(cut) > 0 {
+		b.t.Errorf("%s: the sync status does not show whole: %s", screen, strings.Join(cut, "; "))
+	}
 	if len(small) > 0 {
 		b.t.Errorf("%s: targets under 44 px: %s", screen, strings.Join(small, "; "))
 	}
