@@ -297,6 +297,20 @@ func joinerKeys(d *device, id *seal.Identity, blob *seal.Keyring, entries [][]by
 	return keysOf(keys, m.Role), m.Role, st, nil
 }
 
+// PrepareKey makes ready, in the background, what deriving the key of the
+// passphrase being typed needs (seal.Prepare): with this device's
+// settings, or with the server's usual ones before it is set up.
+func (s *Session) PrepareKey() {
+	s.mu.RLock()
+	d := s.dev
+	s.mu.RUnlock()
+	p := seal.DefaultParams
+	if d != nil {
+		p = d.Params.Seal()
+	}
+	seal.Prepare(p)
+}
+
 // Unlock opens the records on this device with the passphrase. It needs
 // no network.
 func (s *Session) Unlock(ctx context.Context, passphrase string) error {

@@ -133,7 +133,7 @@ func (h *home) unlock() app.UI {
 		app.Form().OnSubmit(h.submitUnlock).Body(
 			field("pass", "Passphrase", h.errFor("pass"), "", app.Input().ID("pass").Type("password").Attr("autocomplete", "current-password").AutoFocus(true).
 				Aria("invalid", h.errFor("pass") != "").Aria("describedby", described("pass", h.errFor("pass"), "")).
-				Value(h.pass).OnInput(h.ValueTo(&h.pass))),
+				Value(h.pass).OnInput(h.typePass)),
 			h.alert(),
 			app.If(current.LockReason() != "" && h.err == "", func() app.UI {
 				return app.Div().Class("alert").ID("lock-reason").Attr("role", "alert").Text(current.LockReason())
@@ -141,6 +141,14 @@ func (h *home) unlock() app.UI {
 			app.Div().Class("actions").Body(h.submit("Unlock", "Unlocking…")),
 		),
 	)
+}
+
+// typePass keeps the passphrase as it is typed, and has its key's
+// derivation made ready meanwhile (session's PrepareKey), so that less of
+// it is left for after the tap.
+func (h *home) typePass(ctx app.Context, e app.Event) {
+	h.pass = ctx.JSSrc().Get("value").String()
+	current.PrepareKey()
 }
 
 func (h *home) waiting() app.UI {
@@ -213,7 +221,7 @@ func (h *home) setup() app.UI {
 				Value(h.login).OnInput(h.ValueTo(&h.login))),
 			field("pass", "Passphrase", h.errFor("pass"), passHint, app.Input().ID("pass").Type("password").Attr("autocomplete", passAuto).
 				Aria("invalid", h.errFor("pass") != "").Aria("describedby", described("pass", h.errFor("pass"), passHint)).
-				Value(h.pass).OnInput(h.ValueTo(&h.pass))),
+				Value(h.pass).OnInput(h.typePass)),
 			app.If(create || join, func() app.UI {
 				return field("pass2", "Passphrase again", h.errFor("pass2"), "", app.Input().ID("pass2").Type("password").Attr("autocomplete", "new-password").
 					Aria("invalid", h.errFor("pass2") != "").Aria("describedby", described("pass2", h.errFor("pass2"), "")).

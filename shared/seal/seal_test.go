@@ -65,6 +65,32 @@ func TestVectors(t *testing.T) {
 	}
 }
 
+// A passphrase yields the same secrets in memory prepared while it was
+// typed, after a Prepare for other parameters, and with none.
+func TestPrepare(t *testing.T) {
+	pass, salt := []byte("correct horse battery staple"), []byte("pawfile-salt-016")
+	other := DefaultParams
+	other.Memory += 1024
+	for i, prepare := range []func(){
+		func() { Prepare(DefaultParams) },
+		func() { Prepare(other) },
+		func() {},
+	} {
+		prepare()
+		s, err := Derive(pass, salt, DefaultParams)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := hex.EncodeToString(s.Auth[:]); got != vecAuth {
+			t.Errorf("%d: auth = %s, want %s", i, got, vecAuth)
+		}
+		if got := hex.EncodeToString(s.KEK[:]); got != vecKEK {
+			t.Errorf("%d: kek = %s, want %s", i, got, vecKEK)
+		}
+	}
+	Prepare(Params{Memory: 8, Passes: 1, Lanes: 1}) // refused: too weak to derive with
+}
+
 func TestOpenRefusesMovedVersions(t *testing.T) {
 	mac, key, _ := vecKeys()
 	h := vecHeader(mac)

@@ -10,6 +10,10 @@
 // second, which froze the page for as long. Given a function that waits
 // a moment (a timer), the page paints and takes taps in between.
 //
+// It can also fill memory allocated and written to ahead of time
+// (NewMemory): in Chromium, the first derivation of a page spent most of
+// its time writing fresh memory for the first time (seal.Prepare).
+//
 // The tests check that it derives the same keys as x/crypto.
 package argon2id
 
@@ -32,9 +36,13 @@ const (
 const YieldBlocks = 256
 
 // Key derives a key of keyLen bytes from password and salt with Argon2id:
-// argon2.IDKey(password, salt, time, memory, threads, keyLen). It calls
-// yield, if not nil, every YieldBlocks blocks of each lane.
-func Key(password, salt []byte, time, memory uint32, threads uint8, keyLen uint32, yield func()) []byte {
+// argon2.IDKey(password, salt, time, memory, threads, keyLen). It fills
+// mem if mem holds the memory these parameters need, and allocates its
+// own otherwise; mem is then used up (Argon2 needs its memory zeroed). It
+// calls yield, if not nil, once the memory is allocated (in a browser,
+// tens of milliseconds for the first derivation of a page) and then every
+// YieldBlocks blocks of each lane.
+func Key(password, salt []byte, time, memory uint32, threads uint8, keyLen uint32, mem *Memory, yield func()) []byte {
 	if time < 1 {
 		panic("argon2: number of rounds too small")
 	}
@@ -43,13 +51,47 @@ func Key(password, salt []byte, time, memory uint32, threads uint8, keyLen uint3
 	}
 	h0 := initHash(password, salt, nil, nil, time, memory, uint32(threads), keyLen, mode)
 
-	memory = memory / (syncPoints * uint32(threads)) * (syncPoints * uint32(threads))
-	if memory < 2*syncPoints*uint32(threads) {
-		memory = 2 * syncPoints * uint32(threads)
+	memory = blocks(memory, threads)
+	var B []block
+	if mem != nil && len(mem.b) == int(memory) {
+		B, mem.b = mem.b, nil
+	} else {
+		B = make([]block, memory)
 	}
-	B := initBlocks(&h0, memory, uint32(threads))
+	initBlocks(B, &h0, memory, uint32(threads))
+	if yield != nil {
+		yield()
+	}
 	processBlocks(B, time, memory, uint32(threads), yield)
 	return extractKey(B, memory, uint32(threads), keyLen)
+}
+
+// blocks is how many blocks a derivation of memory KiB in threads lanes
+// fills.
+func blocks(memory uint32, threads uint8) uint32 {
+	memory = memory / (syncPoints * uint32(threads)) * (syncPoints * uint32(threads))
+	return max(memory, 2*syncPoints*uint32(threads))
+}
+
+// Memory is the memory of one derivation, allocated and written to ahead
+// of it.
+type Memory struct{ b []block }
+
+// NewMemory allocates the memory a derivation of memory KiB in threads
+// lanes fills, zeroed, and writes to every page of it once, calling
+// yield, if not nil, every YieldBlocks blocks.
+func NewMemory(memory uint32, threads uint8, yield func()) *Memory {
+	if threads < 1 {
+		return &Memory{}
+	}
+	b := make([]block, blocks(memory, threads))
+	for i := range b {
+		b[i][0] = 0 // a write, so that the page is the program's now
+		if yield != nil && i%YieldBlocks == YieldBlocks-1 {
+			yield()
+		}
+	}
+	return &Memory{b}
 }
 
 const (
@@ -90,9 +132,8 @@ func initHash(password, salt, key, data []byte, time, memory, threads, keyLen ui
 	return h0
 }
 
-func initBlocks(h0 *[blake2b.Size + 8]byte, memory, threads uint32) []block {
+func initBlocks(B []block, h0 *[blake2b.Size + 8]byte, memory, threads uint32) {
 	var block0 [1024]byte
-	B := make([]block, memory)
 	for lane := uint32(0); lane < threads; lane++ {
 		j := lane * (memory / threads)
 		binary.LittleEndian.PutUint32(h0[blake2b.Size+4:], lane)
@@ -109,7 +150,6 @@ func initBlocks(h0 *[blake2b.Size + 8]byte, memory, threads uint32) []block {
 			B[j+1][i] = binary.LittleEndian.Uint64(block0[i*8:])
 		}
 	}
-	return B
 }
 
 func processBlocks(B []block, time, memory, threads uint32, yield func()) {

@@ -10,7 +10,8 @@ import (
 )
 
 // Key must derive exactly what x/crypto's IDKey does, whatever the
-// parameters, or devices set up with one would not unlock with the other.
+// parameters and wherever its memory comes from, or devices set up with
+// one would not unlock with the other.
 func TestSameAsXCrypto(t *testing.T) {
 	for _, c := range []struct {
 		time, memory uint32
@@ -29,12 +30,24 @@ func TestSameAsXCrypto(t *testing.T) {
 			pass, salt := []byte("correct horse battery staple"), []byte("pawfile-salt-016")
 			want := argon2.IDKey(pass, salt, c.time, c.memory, c.threads, c.keyLen)
 			var yields atomic.Int64
-			got := Key(pass, salt, c.time, c.memory, c.threads, c.keyLen, func() { yields.Add(1) })
+			got := Key(pass, salt, c.time, c.memory, c.threads, c.keyLen, nil, func() { yields.Add(1) })
 			if !bytes.Equal(got, want) {
 				t.Fatalf("key %x, x/crypto's %x", got, want)
 			}
-			if got := Key(pass, salt, c.time, c.memory, c.threads, c.keyLen, nil); !bytes.Equal(got, want) {
+			if got := Key(pass, salt, c.time, c.memory, c.threads, c.keyLen, nil, nil); !bytes.Equal(got, want) {
 				t.Fatalf("key without yield %x, x/crypto's %x", got, want)
+			}
+			// In memory made ahead; and again with the same, which the
+			// first used up: a dirty memory would give another key.
+			var made atomic.Int64
+			mem := NewMemory(c.memory, c.threads, func() { made.Add(1) })
+			for i := range 2 {
+				if got := Key(pass, salt, c.time, c.memory, c.threads, c.keyLen, mem, nil); !bytes.Equal(got, want) {
+					t.Fatalf("key %d in memory made ahead %x, x/crypto's %x", i, got, want)
+				}
+			}
+			if n, least := made.Load(), int64(blocks(c.memory, c.threads)/YieldBlocks); n < least {
+				t.Errorf("making the memory yielded %d times, want %d", n, least)
 			}
 			// Every lane yields after each YieldBlocks blocks of every
 			// segment (a quarter of its memory) of every pass.
@@ -47,5 +60,22 @@ func TestSameAsXCrypto(t *testing.T) {
 				t.Errorf("%d yields, want at least %d", n, least)
 			}
 		})
+	}
+}
+
+// Memory made for other parameters is left as it is, and the key is
+// still x/crypto's.
+func TestMemoryOfOtherSize(t *testing.T) {
+	pass, salt := []byte("correct horse battery staple"), []byte("pawfile-salt-016")
+	want := argon2.IDKey(pass, salt, 1, 1024, 1, 32)
+	mem := NewMemory(2048, 1, nil)
+	if got := Key(pass, salt, 1, 1024, 1, 32, mem, nil); !bytes.Equal(got, want) {
+		t.Fatalf("key %x, x/crypto's %x", got, want)
+	}
+	if len(mem.b) != 2048 {
+		t.Errorf("memory of 2048 blocks was taken for a derivation of 1024 (%d left)", len(mem.b))
+	}
+	if got := Key(pass, salt, 1, 2048, 1, 32, mem, nil); !bytes.Equal(got, argon2.IDKey(pass, salt, 1, 2048, 1, 32)) {
+		t.Fatalf("key in the memory kept %x differs from x/crypto's", got)
 	}
 }

@@ -1,0 +1,15 @@
+// Package pageturn lets a browser page have a turn in the middle of long
+// Go work.
+//
+// In a browser, a Go program holds the page's only thread until every
+// goroutine waits. A short time.Sleep is not enough to hand the thread
+// back: while it sleeps, Go runs whatever else is runnable (another
+// goroutine's work, the garbage collector's marking), and if that lasts
+// past the sleep, the sleeper is runnable again before the page ever had
+// the thread. Measured in Chromium, the first key derivation of a page
+// slept three times (1 ms each, 30 ms apart) during a collection before
+// the page had a turn, 111 ms after it started. Turn waits for the page
+// itself to answer, so it always gets its turn.
+//
+// Outside a browser Turn returns at once: nothing waits for the thread.
+package pageturn

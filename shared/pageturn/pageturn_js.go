@@ -1,0 +1,43 @@
+//go:build js && wasm
+
+package pageturn
+
+import (
+	"sync"
+	"syscall/js"
+)
+
+var (
+	mu      sync.Mutex
+	port    js.Value
+	waiting []chan struct{} // one per message posted, in order
+)
+
+// Turn returns once the page has run its own tasks: it posts a message to
+// itself (a MessageChannel, which unlike a timer is not slowed to 4 ms
+// when timers nest) and waits for it to arrive, which it does only after
+// the tasks queued before it, input and painting among them.
+func Turn() {
+	done := make(chan struct{})
+	mu.Lock()
+	if port.IsUndefined() {
+		ch := js.Global().Get("MessageChannel").New()
+		ch.Get("port1").Set("onmessage", js.FuncOf(arrived))
+		port = ch.Get("port2")
+	}
+	waiting = append(waiting, done)
+	port.Call("postMessage", nil)
+	mu.Unlock()
+	<-done
+}
+
+// arrived releases the oldest waiter. It must not block: the page waits
+// for it.
+func arrived(js.Value, []js.Value) any {
+	mu.Lock()
+	done := waiting[0]
+	waiting = waiting[1:]
+	mu.Unlock()
+	close(done)
+	return nil
+}
