@@ -17,6 +17,7 @@ import (
 	"pawfile/app/syncclient"
 	"pawfile/shared/clock"
 	"pawfile/shared/merge"
+	"pawfile/shared/pageturn"
 	"pawfile/shared/record"
 	"pawfile/shared/seal"
 	"pawfile/shared/wire"
@@ -347,7 +348,7 @@ func (s *Session) openLater(bk *book.Book, rows []laterDoc) {
 		parts    []laterPart
 	)
 	for len(rows) > 0 {
-		time.Sleep(laterPause)
+		pageturn.Turn()
 		n := min(laterChunk, len(rows))
 		s.mu.RLock()
 		if s.book != bk {
@@ -373,7 +374,7 @@ func (s *Session) openLater(bk *book.Book, rows []laterDoc) {
 	// page for a tenth of a second or more. The lists are incomplete
 	// until docTouched is nil, as they were while the docs were opened.
 	for {
-		time.Sleep(laterPause)
+		pageturn.Turn()
 		s.mu.Lock()
 		if s.book != bk {
 			s.mu.Unlock()
@@ -425,7 +426,7 @@ func packIDs(parts []laterPart) {
 
 // pauser lets the page paint during a long loop over rows: in a browser a
 // Go program runs until every goroutine waits. Every 256 steps it looks at
-// the clock, and once openSlice has gone by it pauses for laterPause.
+// the clock, and once openSlice has gone by it gives the page a turn.
 type pauser struct {
 	start time.Time
 	n     int
@@ -434,7 +435,7 @@ type pauser struct {
 // step is one step of the loop.
 func (p *pauser) step() {
 	if p.n++; p.n%256 == 0 && time.Since(p.start) > openSlice {
-		time.Sleep(laterPause)
+		pageturn.Turn()
 		p.start = time.Now()
 	}
 }
@@ -456,14 +457,13 @@ type laterDoc struct {
 
 // laterChunk is how many project-class docs openLater opens at a time:
 // about 10 ms of the page's time in Chromium on a slow machine, so that a
-// keystroke waits for no more than that. laterPause lets the page paint
-// and take taps between chunks, and between open's slices of openSlice.
+// keystroke waits for no more than that. The page has a turn between
+// chunks (pageturn), and between open's slices of openSlice.
 const (
 	laterChunk = 500
 	// laterMerge is how many opened docs openLater puts into the lists
 	// at a time: a map insert each, much less than opening one.
 	laterMerge = 5000
-	laterPause = 4 * time.Millisecond
 	openSlice  = 40 * time.Millisecond
 )
 
@@ -907,7 +907,7 @@ func (l *local) Receive(ctx context.Context, vs []wire.Envelope, cursor uint64) 
 			// the page has its turn now. One that stored did, while
 			// IndexedDB took the commit; a pause after it only kept
 			// the download waiting (a seventh of its time).
-			time.Sleep(laterPause)
+			pageturn.Turn()
 		}
 		until := time.Now().Add(receiveSlice)
 		var n int
