@@ -7,9 +7,11 @@
 // goroutine's work, the garbage collector's marking), and if that lasts
 // past the sleep, the sleeper is runnable again before the page ever had
 // the thread. Measured in Chromium, the first key derivation of a page
-// slept three times (1 ms each, 30 ms apart) during a collection before
-// the page had a turn, 111 ms after it started. Turn waits for the page
-// itself to answer, so it always gets its turn.
+// slept three times (1 ms each, about 30 ms apart) while something else
+// ran, most likely the collector, and the page had its first turn 111 ms
+// after the derivation started; two goroutines working in slices held
+// the page for 424 ms (TestTurnWhileOthersWork, with a sleep for a turn).
+// Turn waits for the page itself to answer, so it always gets its turn.
 //
 // Outside a browser Turn returns at once: nothing waits for the thread.
 package pageturn

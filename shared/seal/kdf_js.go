@@ -28,8 +28,8 @@ var prepared struct {
 
 // Prepare makes ready, in the background, the memory the next derivation
 // with p fills. In Chromium, a page's first derivation spent most of its
-// time writing its 46 MB of fresh memory for the first time: 470–740 ms,
-// against 140–240 ms in memory written before (measured in a wasm test
+// time writing its 46 MB of fresh memory for the first time: 468–975 ms,
+// against 136–239 ms in memory written before (measured in a wasm test
 // on a 2-core VM). Made while the person types their passphrase, that
 // time is not spent after their tap. The memory goes with the derivation
 // that uses it.
