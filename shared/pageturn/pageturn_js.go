@@ -13,10 +13,10 @@ var (
 	waiting []chan struct{} // one per message posted, in order
 )
 
-// Turn returns once the page has run its own tasks: it posts a message to
+// Turn returns once the page has had the thread: it posts a message to
 // itself (a MessageChannel, which unlike a timer is not slowed to 4 ms
-// when timers nest) and waits for it to arrive, which it does only after
-// the tasks queued before it, input and painting among them.
+// when timers nest) and waits for it to arrive. The page runs its input
+// first, and paints if a frame is due; a timer may wait for a later turn.
 func Turn() {
 	done := make(chan struct{})
 	mu.Lock()

@@ -18,19 +18,13 @@ func TestTurnWhileOthersWork(t *testing.T) {
 		for (const e of l.getEntries()) window.__long = Math.max(window.__long, e.duration);
 	}).observe({type: "longtask"});`)
 	Turn()
-	var wg sync.WaitGroup
-	for range 2 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for range 40 {
-				for start := time.Now(); time.Since(start) < 5*time.Millisecond; {
-				}
-				Turn()
+	<-together(2, func() {
+		for range 40 {
+			for start := time.Now(); time.Since(start) < 5*time.Millisecond; {
 			}
-		}()
-	}
-	wg.Wait()
+			Turn()
+		}
+	})
 	// The observer hears of a task after it ends: a few more turns.
 	for range 5 {
 		time.Sleep(10 * time.Millisecond)
@@ -42,21 +36,29 @@ func TestTurnWhileOthersWork(t *testing.T) {
 
 // Turns taken at once from many goroutines each end.
 func TestManyTurns(t *testing.T) {
+	select {
+	case <-together(50, func() {
+		for range 3 {
+			Turn()
+		}
+	}):
+	case <-time.After(20 * time.Second):
+		t.Fatal("turns never ended")
+	}
+}
+
+// together runs f in n goroutines, and closes the channel it returns once
+// every one has returned.
+func together(n int, f func()) <-chan struct{} {
 	var wg sync.WaitGroup
-	for range 50 {
+	for range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for range 3 {
-				Turn()
-			}
+			f()
 		}()
 	}
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(20 * time.Second):
-		t.Fatal("turns never ended")
-	}
+	return done
 }
